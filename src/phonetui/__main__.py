@@ -1,0 +1,3 @@
+from phonetui.cli import main
+
+raise SystemExit(main())
