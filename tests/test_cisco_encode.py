@@ -16,8 +16,7 @@ from phonetui.cisco import (
 def test_text_bytes_are_exact() -> None:
     obj = CiscoIPPhoneText(title="Hi", text="Body")
     assert encode(obj) == (
-        b'<?xml version="1.0" encoding="UTF-8"?>'
-        b"<CiscoIPPhoneText><Title>Hi</Title><Text>Body</Text></CiscoIPPhoneText>"
+        b'<?xml version="1.0" encoding="UTF-8"?><CiscoIPPhoneText><Title>Hi</Title><Text>Body</Text></CiscoIPPhoneText>'
     )
 
 
@@ -64,9 +63,7 @@ def test_control_characters_are_refused_but_cr_lf_tab_pass() -> None:
 
 def test_softkeys_emit_in_schema_order() -> None:
     obj = CiscoIPPhoneText(text="x", softkeys=[SoftKeyItem("Exit", "SoftKey:Exit", "", 3)])
-    assert b"<SoftKeyItem><Name>Exit</Name><URL>SoftKey:Exit</URL><Position>3</Position></SoftKeyItem>" in (
-        encode(obj)
-    )
+    assert b"<SoftKeyItem><Name>Exit</Name><URL>SoftKey:Exit</URL><Position>3</Position></SoftKeyItem>" in (encode(obj))
 
 
 def test_unsupported_charset_is_refused() -> None:

@@ -15,9 +15,7 @@ def test_parses_text_in_any_order() -> None:
 
 
 def test_parses_execute() -> None:
-    obj = parse_object(
-        b'<CiscoIPPhoneExecute><ExecuteItem URL="Key:Services" Priority="1"/></CiscoIPPhoneExecute>'
-    )
+    obj = parse_object(b'<CiscoIPPhoneExecute><ExecuteItem URL="Key:Services" Priority="1"/></CiscoIPPhoneExecute>')
     assert obj == CiscoIPPhoneExecute([ExecuteItem("Key:Services", 1)])
 
 
@@ -39,7 +37,5 @@ def test_refuses_what_a_phone_refuses(body: bytes) -> None:
 
 
 def test_default_charset_for_undeclared_bytes() -> None:
-    obj = parse_object(
-        b"<CiscoIPPhoneText><Text>caf\xe9</Text></CiscoIPPhoneText>", default_charset="iso-8859-1"
-    )
+    obj = parse_object(b"<CiscoIPPhoneText><Text>caf\xe9</Text></CiscoIPPhoneText>", default_charset="iso-8859-1")
     assert isinstance(obj, CiscoIPPhoneText) and obj.text == "café"

@@ -23,10 +23,7 @@ def test_response_items_with_meaning() -> None:
 
 
 def test_all_zero_is_ok() -> None:
-    body = (
-        b"<CiscoIPPhoneResponse><ResponseItem URL='Key:Services' Data='Success' Status='0' />"
-        b"</CiscoIPPhoneResponse>"
-    )
+    body = b"<CiscoIPPhoneResponse><ResponseItem URL='Key:Services' Data='Success' Status='0' /></CiscoIPPhoneResponse>"
     assert decode_reply(200, body).outcome is Outcome.OK
 
 
@@ -109,8 +106,7 @@ def test_entity_expansion_is_refused() -> None:
 
 def test_external_entity_is_refused() -> None:
     body = (
-        b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-        b'<CiscoIPPhoneError Number="1">&e;</CiscoIPPhoneError>'
+        b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><CiscoIPPhoneError Number="1">&e;</CiscoIPPhoneError>'
     )
     assert decode_reply(200, body).kind == "not-xml"
 

@@ -16,8 +16,7 @@ def test_every_problem_at_once() -> None:
         title="t" * 33,
         prompt="p" * 40,
         text="x" * 4001,
-        softkeys=[SoftKeyItem("n" * 33, "u" * 300, "", 9)]
-        + [SoftKeyItem(f"k{i}", "", "", i) for i in range(8)],
+        softkeys=[SoftKeyItem("n" * 33, "u" * 300, "", 9)] + [SoftKeyItem(f"k{i}", "", "", i) for i in range(8)],
     )
     problems = validate(obj)
     assert {

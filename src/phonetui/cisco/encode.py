@@ -80,9 +80,7 @@ def _text_xml(obj: CiscoIPPhoneText) -> str:
 
 
 def _execute_xml(obj: CiscoIPPhoneExecute) -> str:
-    items = "".join(
-        f'<ExecuteItem Priority="{item.priority}" URL="{escape(item.url)}"/>' for item in obj.items
-    )
+    items = "".join(f'<ExecuteItem Priority="{item.priority}" URL="{escape(item.url)}"/>' for item in obj.items)
     return f"<CiscoIPPhoneExecute>{items}</CiscoIPPhoneExecute>"
 
 

@@ -1,0 +1,390 @@
+"""Deliver one object to many phones and report each phone's answer as it comes.
+
+One shared ``httpx.AsyncClient``, a semaphore for concurrency, a per-phone deadline.
+Results are yielded in the order phones finish; a run can be cancelled, and then
+every phone still outstanding is reported as ``cancelled``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+from urllib.parse import quote_from_bytes
+
+import httpx
+
+from .cisco import (
+    CiscoIPPhoneExecute,
+    CiscoObject,
+    ExecuteItem,
+    Outcome,
+    Reply,
+    character_problems,
+    decode_reply,
+    encode,
+    errors,
+    validate,
+)
+from .cisco.limits import REPLY_MAX_BYTES
+from .config import Defaults, Phone
+from .history import Journal
+
+Mode = Literal["auto", "direct", "via-url"]
+Route = Literal["direct", "via-url", "refused"]
+USER_AGENT = "phonetui"
+
+
+class ObjectHost(Protocol):
+    """Something phones can fetch a hosted object from (the service)."""
+
+    async def host(self, data: bytes, charset: str) -> str:
+        """Host ``data`` and return the URL a phone fetches it from."""
+        ...
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How one phone will get the object: the route, the bytes, and why."""
+
+    phone: Phone
+    route: Route
+    object_xml: bytes
+    reason: str
+
+    @property
+    def size(self) -> int:
+        return len(self.object_xml)
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """How the push to one phone ended, with everything needed to show why."""
+
+    phone: Phone
+    outcome: Outcome
+    route: Route
+    detail: str
+    reply: Reply | None = None
+    body: bytes = b""
+    status: int | None = None
+    latency: float | None = None
+
+    @property
+    def latency_ms(self) -> int | None:
+        return None if self.latency is None else round(self.latency * 1000)
+
+    def as_json(self) -> dict[str, Any]:
+        """The result as a JSON-ready dict; never holds credentials."""
+        data: dict[str, Any] = {
+            "phone": self.phone.name,
+            "host": self.phone.address,
+            "outcome": str(self.outcome),
+            "status": self.status,
+            "detail": self.detail,
+            "latency_ms": self.latency_ms,
+            "mode": self.route,
+        }
+        if self.reply and self.reply.items:
+            data["items"] = [{"url": i.url, "status": i.status, "data": i.data} for i in self.reply.items]
+        if self.reply and self.reply.error_number is not None:
+            data["error_number"] = self.reply.error_number
+        return data
+
+
+def plan(obj: CiscoObject, phones: list[Phone], mode: Mode = "auto", can_host: bool = False) -> list[Delivery]:
+    """Decide per phone: direct, via-url, or refused with a reason that says what to do."""
+    encoded: dict[str, bytes | str] = {}
+    deliveries = []
+    for phone in phones:
+        if phone.charset not in encoded:
+            problems = errors(validate(obj, phone.charset))
+            if problems:
+                encoded[phone.charset] = "; ".join(str(p) for p in problems)
+            else:
+                encoded[phone.charset] = encode(obj, phone.charset)
+        data = encoded[phone.charset]
+        if isinstance(data, str):
+            deliveries.append(Delivery(phone, "refused", b"", data))
+            continue
+        fits = len(data) <= phone.size_limit
+        size = f"{len(data)} bytes against the phone's limit of {phone.size_limit}"
+        if mode == "direct" or (mode == "auto" and fits):
+            if fits:
+                deliveries.append(Delivery(phone, "direct", data, size))
+            else:
+                reason = f"object is {size}; use --mode via-url or auto, or raise size_limit for this phone"
+                deliveries.append(Delivery(phone, "refused", data, reason))
+        elif can_host:
+            deliveries.append(Delivery(phone, "via-url", data, f"hosted by the service ({size})"))
+        else:
+            why = f"object is {size}" if not fits else "via-url needs the service"
+            reason = f"{why}; configure [service] so phones can fetch it by URL, or shorten the object"
+            deliveries.append(Delivery(phone, "refused", data, reason))
+    return deliveries
+
+
+def form_body(xml: bytes) -> bytes:
+    """The POST body a phone expects: ``XML=`` and the percent-encoded object."""
+    return b"XML=" + quote_from_bytes(xml, safe="").encode("ascii")
+
+
+def basic_auth(username: str, password: str) -> str:
+    token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+    return f"Basic {token}"
+
+
+def make_client(concurrency: int) -> httpx.AsyncClient:
+    """The one client a whole run shares: no proxies from the environment, no redirects."""
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=0)
+    return httpx.AsyncClient(limits=limits, trust_env=False, follow_redirects=False, verify=False)
+
+
+class RemoteObjectHost:
+    """Hosts objects on a phonetui service running in another process."""
+
+    def __init__(self, base_url: str, username: str, password: str) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.auth = (username, password)
+
+    async def host(self, data: bytes, charset: str) -> str:
+        async with httpx.AsyncClient(trust_env=False, timeout=5.0) as client:
+            response = await client.post(
+                f"{self.base_url}/objects", params={"charset": charset}, content=data, auth=self.auth
+            )
+            response.raise_for_status()
+            return response.text.strip()
+
+
+class PushRun:
+    """One object on its way to many phones; iterate it to get results as they come."""
+
+    def __init__(
+        self,
+        pusher: Pusher,
+        obj: CiscoObject,
+        deliveries: list[Delivery],
+        credentials: tuple[str, str] | None,
+        journal: Journal | None,
+    ) -> None:
+        self.id = uuid.uuid4().hex[:12]
+        self.obj = obj
+        self.deliveries = deliveries
+        self._pusher = pusher
+        self._credentials = credentials
+        self._journal = journal
+        self._cancel = asyncio.Event()
+        self._hosted: dict[str, asyncio.Task[str]] = {}
+
+    def cancel(self) -> None:
+        """Stop what is outstanding; those phones come out as ``cancelled``."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def __aiter__(self) -> AsyncIterator[PushResult]:
+        return self._results()
+
+    async def _results(self) -> AsyncIterator[PushResult]:
+        self._log_start()
+        tasks: dict[asyncio.Task[PushResult], Delivery] = {}
+        try:
+            for delivery in self.deliveries:
+                if delivery.route == "refused":
+                    yield self._log(PushResult(delivery.phone, Outcome.REFUSED, "refused", delivery.reason))
+                else:
+                    tasks[asyncio.create_task(self._deliver(delivery))] = delivery
+            pending = set(tasks)
+            stop = asyncio.create_task(self._cancel.wait())
+            try:
+                while pending:
+                    done, _ = await asyncio.wait(pending | {stop}, return_when=asyncio.FIRST_COMPLETED)
+                    for task in done - {stop}:
+                        pending.discard(task)
+                        yield self._log(task.result())
+                    if stop.done():
+                        break
+            finally:
+                stop.cancel()
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            for task in pending:
+                if task.cancelled():
+                    delivery = tasks[task]
+                    result = PushResult(delivery.phone, Outcome.CANCELLED, delivery.route, "cancelled")
+                else:
+                    result = task.result()
+                yield self._log(result)
+        finally:
+            for task in tasks:
+                task.cancel()
+            self._log_end()
+
+    async def _object_url(self, delivery: Delivery) -> str:
+        charset = delivery.phone.charset
+        if charset not in self._hosted:
+            host = self._pusher.host
+            assert host is not None, "plan() only routes via-url when a host exists"
+            self._hosted[charset] = asyncio.ensure_future(host.host(delivery.object_xml, charset))
+        return await asyncio.shield(self._hosted[charset])
+
+    async def _deliver(self, delivery: Delivery) -> PushResult:
+        async with self._pusher.semaphore:
+            if delivery.route == "via-url":
+                try:
+                    url = await self._object_url(delivery)
+                except Exception as exc:  # the host is ours; any failure there refuses this phone
+                    return PushResult(delivery.phone, Outcome.REFUSED, "via-url", f"cannot host object: {exc}")
+                pointer = CiscoIPPhoneExecute([ExecuteItem(url, 0)])
+                problems = character_problems(pointer, delivery.phone.charset)
+                if problems:
+                    return PushResult(delivery.phone, Outcome.REFUSED, "via-url", str(problems[0]))
+                xml = encode(pointer, delivery.phone.charset)
+            else:
+                xml = delivery.object_xml
+            return await self._pusher.post(delivery, xml, self._credentials)
+
+    def _log_start(self) -> None:
+        if not self._journal:
+            return
+        self._journal.append(
+            {
+                "event": "start",
+                "push": self.id,
+                "time": time.time(),
+                "object": type(self.obj).__name__,
+                "xml": next((d.object_xml.decode(d.phone.charset) for d in self.deliveries if d.object_xml), ""),
+                "targets": [{"phone": d.phone.name, "host": d.phone.address, "mode": d.route} for d in self.deliveries],
+            }
+        )
+
+    def _log(self, result: PushResult) -> PushResult:
+        if self._journal:
+            record = {"event": "result", "push": self.id, "time": time.time(), **result.as_json()}
+            record["body"] = result.body[:2048].decode("utf-8", "replace")
+            self._journal.append(record)
+        return result
+
+    def _log_end(self) -> None:
+        if self._journal:
+            self._journal.append({"event": "end", "push": self.id, "time": time.time(), "cancelled": self.cancelled})
+
+
+class Pusher:
+    """Pushes objects over one shared HTTP client; use as an async context manager."""
+
+    def __init__(
+        self,
+        defaults: Defaults | None = None,
+        host: ObjectHost | None = None,
+        journal: Journal | None = None,
+    ) -> None:
+        self.defaults = defaults or Defaults()
+        self.host = host
+        self.journal = journal
+        self.semaphore = asyncio.Semaphore(self.defaults.concurrency)
+        self._client: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> Pusher:
+        self._client = make_client(self.defaults.concurrency)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    def plan(self, obj: CiscoObject, phones: list[Phone], mode: Mode = "auto") -> list[Delivery]:
+        return plan(obj, phones, mode, can_host=self.host is not None)
+
+    def push(
+        self,
+        obj: CiscoObject,
+        phones: list[Phone],
+        mode: Mode = "auto",
+        credentials: tuple[str, str] | None = None,
+    ) -> PushRun:
+        """Start nothing yet: the returned run sends as it is iterated."""
+        return PushRun(self, obj, self.plan(obj, phones, mode), credentials, self.journal)
+
+    def _timeout(self, delivery: Delivery) -> tuple[httpx.Timeout, float]:
+        read = self.defaults.timeout
+        if b"Play:" in delivery.object_xml:
+            read = max(read, self.defaults.play_timeout)
+        connect = self.defaults.connect_timeout
+        return httpx.Timeout(read, connect=connect, pool=None), connect + read
+
+    async def post(self, delivery: Delivery, xml: bytes, credentials: tuple[str, str] | None) -> PushResult:
+        """POST ``xml`` to one phone and classify whatever happens."""
+        if self._client is None:
+            raise RuntimeError("use Pusher as 'async with Pusher(...)'")
+        phone = delivery.phone
+        username, password = credentials or (phone.username, phone.password)
+        headers = {
+            "Authorization": basic_auth(username, password),
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Connection": "close",
+            "User-Agent": USER_AGENT,
+        }
+        timeout, deadline = self._timeout(delivery)
+        started = time.perf_counter()
+
+        def result(outcome: Outcome, detail: str, **extra: Any) -> PushResult:
+            latency = time.perf_counter() - started
+            return PushResult(phone, outcome, delivery.route, detail, latency=latency, **extra)
+
+        try:
+            async with asyncio.timeout(deadline):
+                request = self._client.build_request(
+                    "POST", phone.execute_url, content=form_body(xml), headers=headers, timeout=timeout
+                )
+                response = await self._client.send(request, stream=True)
+                try:
+                    body, truncated = await _read_capped(response)
+                finally:
+                    await response.aclose()
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            what = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "waiting for the reply"
+            return result(Outcome.TIMEOUT, f"timed out {what} ({deadline:g} s)")
+        except httpx.ConnectError as exc:
+            return result(Outcome.UNREACHABLE, _reason(exc, "cannot connect"))
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.DecodingError) as exc:
+            return result(Outcome.BAD_REPLY, _reason(exc, "connection broke during the reply"))
+        except httpx.HTTPError as exc:
+            return result(Outcome.UNREACHABLE, _reason(exc, type(exc).__name__))
+        except OSError as exc:
+            return result(Outcome.UNREACHABLE, _reason(exc, "network error"))
+        reply = decode_reply(response.status_code, body, response.headers.get("content-type", ""), truncated)
+        detail = reply.summary
+        if 300 <= response.status_code < 400 and "location" in response.headers:
+            detail += f" (redirect to {response.headers['location'][:100]})"
+        return result(reply.outcome, detail, reply=reply, body=body, status=response.status_code)
+
+
+def _reason(exc: BaseException, fallback: str) -> str:
+    text = str(exc).strip()
+    while not text and exc.__cause__ is not None:
+        exc = exc.__cause__
+        text = str(exc).strip()
+    return f"{fallback}: {text}" if text else fallback
+
+
+async def _read_capped(response: httpx.Response) -> tuple[bytes, bool]:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > REPLY_MAX_BYTES:
+            return b"".join(chunks)[:REPLY_MAX_BYTES], True
+    return b"".join(chunks), False

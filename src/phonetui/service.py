@@ -1,0 +1,217 @@
+"""The embedded HTTP service: the phones' authentication URL and hosted objects.
+
+``/authenticate`` answers a phone's question "are these push credentials good?"
+with exactly ``AUTHORIZED``, ``UN-AUTHORIZED`` or ``ERROR``. ``/objects/<token>``
+serves objects too large to push directly. Runs inside any asyncio program.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hmac
+import secrets
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from .cisco.limits import AUTH_AUTHORIZED, AUTH_ERROR, AUTH_UNAUTHORIZED
+from .config import ServiceConfig
+
+MAX_REQUEST_BYTES = 64 * 1024
+_CONTENT_TYPES = {"utf-8": "text/xml; charset=UTF-8", "iso-8859-1": "text/xml; charset=ISO-8859-1"}
+
+
+@dataclass(frozen=True)
+class AuthEvent:
+    """One authentication request as the service answered it; never the password."""
+
+    time: float
+    peer: str
+    method: str
+    devicename: str
+    user: str
+    verdict: str
+    reason: str
+
+    def line(self) -> str:
+        stamp = time.strftime("%H:%M:%S", time.localtime(self.time))
+        device = self.devicename or "-"
+        return f"{stamp} {self.peer} {device} user={self.user or '-'} {self.verdict} ({self.reason})"
+
+
+def _same(given: str, expected: str) -> bool:
+    """Constant-time comparison of two strings."""
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+def _plain(body: str) -> web.Response:
+    response = web.Response(body=body.encode("ascii"), content_type="text/plain")
+    response.force_close()
+    return response
+
+
+class Service:
+    """The responder and object host; ``start()`` binds, ``stop()`` frees the port."""
+
+    def __init__(self, config: ServiceConfig, on_event: Callable[[AuthEvent], None] | None = None) -> None:
+        self.config = config
+        self.listeners: list[Callable[[AuthEvent], None]] = [on_event] if on_event else []
+        self.events: deque[AuthEvent] = deque(maxlen=1000)
+        self.counters: Counter[str] = Counter()
+        self._objects: dict[str, tuple[bytes, str, float]] = {}
+        self._runner: web.AppRunner | None = None
+        self.bound: tuple[str, int] | None = None
+        self.app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+        self.app.router.add_route("GET", "/authenticate", self._authenticate)
+        self.app.router.add_route("POST", "/authenticate", self._authenticate)
+        self.app.router.add_get("/objects/{token}", self._object)
+        self.app.router.add_post("/objects", self._upload)
+        self.app.on_response_prepare.append(self._strip_headers)
+
+    @property
+    def running(self) -> bool:
+        return self._runner is not None
+
+    @property
+    def url(self) -> str:
+        """The base URL phones use; the configured one, else where it is bound."""
+        if self.config.url:
+            return self.config.url.rstrip("/")
+        host, port = self.bound or (self.config.listen_host, self.config.listen_port)
+        return f"http://{host}:{port}"
+
+    @property
+    def auth_url(self) -> str:
+        return f"{self.url}/authenticate"
+
+    async def start(self) -> None:
+        """Bind the listen address (port 0 picks a free one). OSError if it is taken."""
+        if self._runner:
+            return
+        runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, self.config.listen_host, self.config.listen_port, reuse_address=True)
+        try:
+            await site.start()
+        except OSError:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        server = site._server  # aiohttp exposes the bound socket only here
+        sockets = getattr(server, "sockets", None) or []
+        host, port = sockets[0].getsockname()[:2] if sockets else (self.config.listen_host, 0)
+        self.bound = (host, port)
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+            self._runner = None
+            self.bound = None
+
+    async def __aenter__(self) -> Service:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # -- authentication -----------------------------------------------------------------
+
+    def check(self, user: str, password: str, devicename: str) -> tuple[str, str]:
+        """The verdict and the reason for one set of credentials from one device."""
+        allowed = self.config.allowed_devices
+        if allowed and devicename.upper() not in allowed:
+            return AUTH_UNAUTHORIZED, "device not in allowlist"
+        return self._credentials(user, password)
+
+    def _credentials(self, user: str, password: str) -> tuple[str, str]:
+        good_user = _same(user, self.config.username)
+        good_password = _same(password, self.config.password)
+        if good_user and good_password and self.config.username:
+            return AUTH_AUTHORIZED, "credentials match"
+        return AUTH_UNAUTHORIZED, "wrong user" if not good_user else "wrong password"
+
+    async def _authenticate(self, request: web.Request) -> web.Response:
+        verdict, reason, user, device = AUTH_ERROR, "", "", ""
+        try:
+            fields = {k.lower(): v for k, v in request.query.items()}
+            if request.method == "POST":
+                form = await request.post()
+                fields.update({k.lower(): v for k, v in form.items() if isinstance(v, str)})
+            user = fields.get("userid", "")
+            device = fields.get("devicename", "")
+            if "userid" not in fields or "password" not in fields:
+                reason = "UserID or Password missing"
+            else:
+                verdict, reason = self.check(user, fields["password"], device)
+        except Exception as exc:  # any failure must still answer exactly ERROR
+            verdict, reason = AUTH_ERROR, f"bad request: {type(exc).__name__}"
+        self._record(AuthEvent(time.time(), request.remote or "-", request.method, device, user, verdict, reason))
+        return _plain(verdict)
+
+    def _record(self, event: AuthEvent) -> None:
+        self.events.append(event)
+        self.counters[event.verdict] += 1
+        for listener in list(self.listeners):
+            listener(event)
+
+    async def _strip_headers(self, request: web.Request, response: web.StreamResponse) -> None:
+        response.headers["Server"] = "phonetui"
+
+    # -- hosted objects -------------------------------------------------------------------
+
+    async def host(self, data: bytes, charset: str) -> str:
+        """Keep ``data`` for ``object_ttl`` seconds at an unguessable URL and return it."""
+        now = time.monotonic()
+        for token in [t for t, (_, _, expires) in self._objects.items() if expires < now]:
+            del self._objects[token]
+        token = secrets.token_urlsafe(24)
+        self._objects[token] = (data, charset, now + self.config.object_ttl)
+        return f"{self.url}/objects/{token}.xml"
+
+    async def _object(self, request: web.Request) -> web.Response:
+        token = request.match_info["token"].removesuffix(".xml")
+        entry = self._objects.get(token)
+        if entry is None or entry[2] < time.monotonic():
+            self._objects.pop(token, None)
+            raise web.HTTPNotFound(text="no such object, or it has expired")
+        data, charset, _ = entry
+        response = web.Response(body=data, headers={"Content-Type": _CONTENT_TYPES.get(charset, "text/xml")})
+        response.force_close()
+        return response
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """Host an object for another phonetui process (``phonetui push`` beside ``serve``)."""
+        verdict, _ = self._credentials(*_basic(request.headers.get("Authorization", "")))
+        if verdict != AUTH_AUTHORIZED:
+            raise web.HTTPUnauthorized(text="credentials refused")
+        charset = request.query.get("charset", "utf-8")
+        if charset not in _CONTENT_TYPES:
+            raise web.HTTPBadRequest(text="charset must be utf-8 or iso-8859-1")
+        url = await self.host(await request.read(), charset)
+        return web.Response(status=201, text=url, headers={"Location": url})
+
+
+def _basic(header: str) -> tuple[str, str]:
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "basic":
+        return "", ""
+    try:
+        user, _, password = base64.b64decode(token, validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return "", ""
+    return user, password
+
+
+async def serve_forever(service: Service, stop: asyncio.Event) -> None:
+    """Run ``service`` until ``stop`` is set."""
+    await service.start()
+    try:
+        await stop.wait()
+    finally:
+        await service.stop()

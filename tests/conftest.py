@@ -1,0 +1,47 @@
+"""Shared fixtures: a real service and a real simulated fleet, both on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from phonetui.config import Defaults, ServiceConfig
+from phonetui.service import Service
+from phonetui.simulator import Simulator
+
+USER, PASSWORD = "pushuser", "s3cret-pw"
+
+
+@pytest.fixture(autouse=True)
+def isolated_files(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep a developer's own config and history out of every test."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    monkeypatch.delenv("PHONETUI_CONFIG", raising=False)
+    monkeypatch.delenv("PHONETUI_HISTORY", raising=False)
+
+
+@pytest.fixture
+def service_config() -> ServiceConfig:
+    return ServiceConfig(listen_host="127.0.0.1", listen_port=0, username=USER, password=PASSWORD, object_ttl=60)
+
+
+@pytest.fixture
+async def service(service_config: ServiceConfig) -> AsyncIterator[Service]:
+    async with Service(service_config) as svc:
+        yield svc
+
+
+@pytest.fixture
+def defaults() -> Defaults:
+    return Defaults(username=USER, password=PASSWORD, timeout=1.0, connect_timeout=1.0, concurrency=8)
+
+
+@pytest.fixture
+async def fleet(service: Service) -> AsyncIterator[Simulator]:
+    """Eight healthy phones of mixed families whose auth URL is the service."""
+    sim = Simulator.fleet(8, service.auth_url)
+    async with sim:
+        yield sim
