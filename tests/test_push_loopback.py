@@ -246,9 +246,8 @@ async def test_pusher_sends_what_a_phone_expects(service: Service, defaults: Def
 @pytest.mark.parametrize("method", ["GET", "POST"])
 async def test_simulator_asks_auth_url_with_either_method(service: Service, defaults: Defaults, method: str) -> None:
     sim = Simulator.fleet(2, service.auth_url, auth_method=method)
-    async with sim:
-        async with Pusher(defaults) as pusher:
-            results = await run(pusher, CiscoIPPhoneText(text="x"), phones_of(sim))
+    async with sim, Pusher(defaults) as pusher:
+        results = await run(pusher, CiscoIPPhoneText(text="x"), phones_of(sim))
     assert {r.outcome for r in results.values()} == {Outcome.OK}
     assert {e.method for e in service.events} == {method}
     assert {e.devicename for e in service.events} == {p.devicename for p in sim.phones}

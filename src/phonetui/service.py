@@ -16,6 +16,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 
@@ -61,12 +62,13 @@ class Service:
     def __init__(self, config: ServiceConfig, on_event: Callable[[AuthEvent], None] | None = None) -> None:
         self.config = config
         self.listeners: list[Callable[[AuthEvent], None]] = [on_event] if on_event else []
+        self.request_listeners: list[Callable[[str, str, str, int], None]] = []
         self.events: deque[AuthEvent] = deque(maxlen=1000)
         self.counters: Counter[str] = Counter()
         self._objects: dict[str, tuple[bytes, str, float]] = {}
         self._runner: web.AppRunner | None = None
         self.bound: tuple[str, int] | None = None
-        self.app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+        self.app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[self._log_requests])
         self.app.router.add_route("GET", "/authenticate", self._authenticate)
         self.app.router.add_route("POST", "/authenticate", self._authenticate)
         self.app.router.add_get("/objects/{token}", self._object)
@@ -159,6 +161,22 @@ class Service:
         self.counters[event.verdict] += 1
         for listener in list(self.listeners):
             listener(event)
+
+    @web.middleware
+    async def _log_requests(self, request: web.Request, handler: Callable[..., Any]) -> web.StreamResponse:
+        """Tell request listeners of every request but authentication (which has its own events)."""
+        status = 500
+        try:
+            response = await handler(request)
+            status = response.status
+            return response
+        except web.HTTPException as exc:
+            status = exc.status
+            raise
+        finally:
+            if request.path != "/authenticate":
+                for listener in list(self.request_listeners):
+                    listener(request.remote or "-", request.method, request.path, status)
 
     async def _strip_headers(self, request: web.Request, response: web.StreamResponse) -> None:
         response.headers["Server"] = "phonetui"

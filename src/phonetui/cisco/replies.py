@@ -49,9 +49,10 @@ class ResponseItem:
         return "unreadable status" if self.status is None else status_meaning(self.status)
 
     def describe(self) -> str:
-        target = self.url or "(no URL)"
-        data = f" {self.data!r}" if self.data else ""
-        return f"{target}: {self.status} {self.meaning}{data}"
+        """``Key:Services: Success``, or ``Dial:x: Invalid URI (status 1)`` when it failed."""
+        target = f"{self.url}: " if self.url else ""
+        status = "" if self.status == 0 else f" (status {self.status}: {self.meaning})"
+        return f"{target}{self.data or self.meaning}{status}"
 
 
 @dataclass(frozen=True)

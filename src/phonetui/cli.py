@@ -1,0 +1,453 @@
+"""The command line: ``push``, ``simulate``, ``serve``, ``check`` (and the TUI by default).
+
+Exit status: 0 when every phone succeeded, 1 when any failed, 2 for usage or
+config errors. Errors are one clear line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import difflib
+import json
+import os
+import secrets
+import signal
+import sys
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .cisco import (
+    CiscoIPPhoneExecute,
+    CiscoIPPhoneText,
+    CiscoObject,
+    ExecuteItem,
+    ObjectError,
+    encode,
+    errors,
+    parse_object,
+    validate,
+)
+from .config import Config, ConfigError, Phone, ServiceConfig, load_config, split_host_port, write_config
+from .history import Journal
+from .output import plan_lines, summary, table_header, table_row
+from .paths import default_history_path, find_config_path
+from .push import Delivery, Mode, ObjectHost, Pusher, PushResult, RemoteObjectHost
+from .service import AuthEvent, Service
+from .simulator import Simulator
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A mistake in what the user asked for; printed as one line, exit status 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="phonetui", description="Push Cisco IP Phone XML objects to phones and watch them answer."
+    )
+    parser.add_argument("--version", action="version", version=f"phonetui {__version__}")
+    parser.add_argument("--config", help="config file (else $PHONETUI_CONFIG, else the platform config dir)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    push = commands.add_parser("push", help="push an object to phones and print each reply")
+    push.add_argument("--config", default=argparse.SUPPRESS, help="config file")
+    targets = push.add_argument_group("targets")
+    targets.add_argument("--phone", action="append", default=[], metavar="NAME", help="a phone by name (repeatable)")
+    targets.add_argument("--tag", action="append", default=[], metavar="TAG", help="phones with a tag (repeatable)")
+    targets.add_argument("--all", action="store_true", help="every phone in the config")
+    obj = push.add_argument_group("object (a Text, an Execute, or a file)")
+    obj.add_argument("--text", help="the body of a CiscoIPPhoneText")
+    obj.add_argument("--title", default="", help="the Text's title (32 characters)")
+    obj.add_argument("--prompt", default="", help="the Text's prompt (32 characters)")
+    obj.add_argument(
+        "--execute", action="append", default=[], metavar="URL[@PRIORITY]", help="an ExecuteItem (up to 3)"
+    )
+    obj.add_argument("--xml", metavar="FILE", help="send this XML object as it is")
+    push.add_argument("--mode", choices=("auto", "direct", "via-url"), help="delivery (default: config, else auto)")
+    push.add_argument("--username", help="push as this user instead of the config's")
+    push.add_argument("--password", help="push with this password instead of the config's")
+    push.add_argument("--timeout", type=float, help="seconds each phone has to answer")
+    push.add_argument("--concurrency", type=int, help="phones pushed at once")
+    push.add_argument("--dry-run", action="store_true", help="print the XML and the delivery plan; send nothing")
+    push.add_argument("--json", action="store_true", help="one JSON object per phone instead of a table")
+    push.add_argument("--history", metavar="FILE", help="journal file (default: the platform state dir)")
+    push.add_argument("--no-history", action="store_true", help="do not write the journal")
+
+    sim = commands.add_parser("simulate", help="run a fleet of simulated phones on loopback")
+    sim.add_argument("--count", type=int, default=12, help="how many phones (default 12)")
+    sim.add_argument("--write-config", metavar="FILE", help="write a config listing the fleet")
+    sim.add_argument("--auth-url", help="phones ask this responder instead of a built-in one")
+    sim.add_argument("--listen", default="127.0.0.1:0", help="built-in responder's address (default: a free port)")
+    sim.add_argument("--base", default="127.77.0.0", help="phones get addresses after this one (loopback only)")
+    sim.add_argument("--port", type=int, default=0, help="the phones' shared port (default: a free one)")
+    sim.add_argument("--per-port", action="store_true", help="all phones on 127.0.0.1, each on its own port")
+    sim.add_argument("--username", default="phonetui", help="push user the responder accepts")
+    sim.add_argument("--password", help="push password the responder accepts (default: random)")
+    sim.add_argument("--latency", type=float, default=0.0, help="seconds every phone waits before answering")
+    for fault, text in (
+        ("offline", "listen on nothing"),
+        ("black-hole", "accept but never answer"),
+        ("garbled", "answer garbage"),
+        ("wrong-password", "get a wrong password in the written config"),
+    ):
+        sim.add_argument(f"--{fault}", type=int, default=0, metavar="N", help=f"N phones {text}")
+
+    serve = commands.add_parser("serve", help="run the authentication responder and object host")
+    serve.add_argument("--config", default=argparse.SUPPRESS, help="config file")
+    serve.add_argument("--listen", help="HOST:PORT (default: the config's [service] listen)")
+
+    check = commands.add_parser("check", help="validate a config and say what it holds")
+    check.add_argument("--config", default=argparse.SUPPRESS, help="config file")
+
+    commands.add_parser("demo", help="the TUI on a built-in simulated fleet")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``phonetui`` command."""
+    args = _parser().parse_args(argv)
+    handlers: dict[str | None, Callable[[argparse.Namespace], int]] = {
+        "push": _push,
+        "simulate": _simulate,
+        "serve": _serve,
+        "check": _check,
+        "demo": _tui,
+        None: _tui,
+    }
+    try:
+        return handlers[args.command](args)
+    except (ConfigError, UsageError) as exc:
+        print(f"phonetui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_FAILED
+    except BrokenPipeError:  # output piped into 'head' and the like: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
+
+
+def _tui(args: argparse.Namespace) -> int:
+    print(
+        "phonetui: the terminal UI is not built yet; use 'phonetui push', 'simulate', 'serve' or 'check'",
+        file=sys.stderr,
+    )
+    return EXIT_USAGE
+
+
+def _config(args: argparse.Namespace) -> Config:
+    config = load_config(find_config_path(args.config))
+    for warning in config.warnings:
+        print(f"phonetui: warning: {warning}", file=sys.stderr)
+    return config
+
+
+def _run(coroutine: Coroutine[Any, Any, int]) -> int:
+    return asyncio.run(coroutine)
+
+
+# -- push ---------------------------------------------------------------------------------
+
+
+def select_phones(config: Config, names: list[str], tags: list[str], everyone: bool) -> list[Phone]:
+    """The phones named, tagged, or all of them, in config order; UsageError if none or unknown."""
+    if not (names or tags or everyone):
+        raise UsageError("choose phones with --phone NAME, --tag TAG or --all")
+    known = {p.name for p in config.phones}
+    for name in names:
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            raise UsageError(
+                f"no phone named {name!r} in {config.path}" + (f"; did you mean {close[0]!r}?" if close else "")
+            )
+    for tag in tags:
+        if tag not in config.tags():
+            raise UsageError(f"no phone has tag {tag!r} in {config.path} (tags: {', '.join(config.tags()) or 'none'})")
+    chosen = [p for p in config.phones if everyone or p.name in names or set(tags) & set(p.tags)]
+    if not chosen:
+        raise UsageError(f"{config.path} lists no phones")
+    return chosen
+
+
+def build_object(args: argparse.Namespace) -> CiscoObject:
+    """The object the flags describe; UsageError listing every problem."""
+    given = [flag for flag, value in (("--text", args.text), ("--execute", args.execute), ("--xml", args.xml)) if value]
+    if len(given) != 1:
+        raise UsageError("give exactly one object: --text, --execute (up to 3) or --xml FILE")
+    obj: CiscoObject
+    if args.xml:
+        try:
+            data = Path(args.xml).read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read {args.xml}: {exc.strerror}") from None
+        try:
+            obj = parse_object(data)
+        except ObjectError as exc:
+            raise UsageError(f"{args.xml}: " + "; ".join(str(p) for p in exc.problems)) from None
+    elif args.execute:
+        items = []
+        for value in args.execute:
+            url, _, priority = value.rpartition("@")
+            if url and priority.isdigit():
+                items.append(ExecuteItem(url, int(priority)))
+            else:
+                items.append(ExecuteItem(value, 0))
+        obj = CiscoIPPhoneExecute(items)
+    else:
+        obj = CiscoIPPhoneText(args.title, args.prompt, args.text.replace("\\n", "\n"))
+    problems = validate(obj)
+    for warning in [p for p in problems if p.severity == "warning"]:
+        print(f"phonetui: {warning}", file=sys.stderr)
+    if errors(problems):
+        raise UsageError("; ".join(str(p) for p in errors(problems)))
+    return obj
+
+
+class _CliObjectHost:
+    """Hosts via-url objects: an embedded service, or the one already listening there."""
+
+    def __init__(self, config: ServiceConfig) -> None:
+        self.config = config
+        self.service: Service | None = None
+        self._chosen: ObjectHost | None = None
+
+    async def host(self, data: bytes, charset: str) -> str:
+        if self._chosen is None:
+            service = Service(self.config)
+            try:
+                await service.start()
+                self.service, self._chosen = service, service
+            except OSError:  # taken: most likely 'phonetui serve' or 'simulate' runs there
+                self._chosen = RemoteObjectHost(service.url, self.config.username, self.config.password)
+        return await self._chosen.host(data, charset)
+
+    async def aclose(self) -> None:
+        if self.service:
+            await self.service.stop()
+
+
+def _print_dry_run(obj: CiscoObject, deliveries: list[Delivery]) -> int:
+    for charset in dict.fromkeys(d.phone.charset for d in deliveries):
+        phones = [d for d in deliveries if d.phone.charset == charset]
+        try:
+            data = encode(obj, charset)
+        except ObjectError as exc:
+            print(f"# {charset}: cannot encode: {exc}")
+            continue
+        print(f"# {charset.upper()}, {len(data)} bytes, for {len(phones)} phone{'s' * (len(phones) != 1)}")
+        print(data.decode(charset))
+    print()
+    print("\n".join(plan_lines(deliveries)))
+    return EXIT_FAILED if any(d.route == "refused" for d in deliveries) else EXIT_OK
+
+
+def _push(args: argparse.Namespace) -> int:
+    config = _config(args)
+    phones = select_phones(config, args.phone, args.tag, args.all)
+    obj = build_object(args)
+    defaults = config.defaults
+    if args.timeout is not None:
+        defaults.timeout = args.timeout
+    if args.concurrency is not None:
+        if args.concurrency < 1:
+            raise UsageError("--concurrency must be at least 1")
+        defaults.concurrency = args.concurrency
+    mode: Mode = args.mode or defaults.mode  # type: ignore[assignment]
+    credentials = None
+    if args.username is not None or args.password is not None:
+        credentials = (
+            args.username if args.username is not None else defaults.username,
+            args.password if args.password is not None else defaults.password,
+        )
+    host = _CliObjectHost(config.service) if config.service else None
+    journal = None if args.no_history or args.dry_run else Journal(args.history or default_history_path())
+    return _run(_push_async(obj, phones, mode, credentials, host, journal, args, defaults))
+
+
+async def _push_async(
+    obj: CiscoObject,
+    phones: list[Phone],
+    mode: Mode,
+    credentials: tuple[str, str] | None,
+    host: _CliObjectHost | None,
+    journal: Journal | None,
+    args: argparse.Namespace,
+    defaults: Any,
+) -> int:
+    results: list[PushResult] = []
+    async with Pusher(defaults, host=host, journal=journal) as pusher:
+        run = pusher.push(obj, phones, mode, credentials)
+        if args.dry_run:
+            return _print_dry_run(obj, run.deliveries)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, run.cancel)
+        if not args.json:
+            print(table_header(), flush=True)
+        try:
+            async for result in run:
+                results.append(result)
+                line = json.dumps(result.as_json(), ensure_ascii=False) if args.json else table_row(result)
+                print(line, flush=True)
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+            if host:
+                await host.aclose()
+    print(summary(results), file=sys.stderr)
+    return EXIT_OK if all(r.outcome.succeeded for r in results) else EXIT_FAILED
+
+
+# -- simulate ------------------------------------------------------------------------------
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    if not 1 <= args.count <= 5000:
+        raise UsageError("--count must be 1-5000")
+    faults = (args.offline, args.black_hole, args.garbled, args.wrong_password)
+    if any(n < 0 for n in faults) or sum(faults) > args.count:
+        raise UsageError("fault counts must be 0 or more and add up to at most --count")
+    try:
+        listen = split_host_port(args.listen, 0)
+        sim = Simulator.fleet(args.count, base=args.base, port=args.port, per_port=args.per_port)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return _run(_simulate_async(args, sim, listen))
+
+
+def _assign_faults(sim: Simulator, args: argparse.Namespace) -> None:
+    """Give the last phones of the fleet the requested faults, one fault per phone."""
+    pool = list(reversed(sim.phones))
+    for attribute, count in (
+        ("offline", args.offline),
+        ("black_hole", args.black_hole),
+        ("garbled", args.garbled),
+        ("wrong_password", args.wrong_password),
+    ):
+        for _ in range(count):
+            setattr(pool.pop(0), attribute, True)
+    for phone in sim.phones:
+        phone.latency = args.latency
+
+
+async def _simulate_async(args: argparse.Namespace, sim: Simulator, listen: tuple[str, int]) -> int:
+    password = args.password or secrets.token_urlsafe(12)
+    service: Service | None = None
+    if args.auth_url:
+        auth_url = args.auth_url
+    else:
+        service = Service(ServiceConfig(listen[0], listen[1], username=args.username, password=password))
+        try:
+            await service.start()
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {args.listen}: {exc.strerror}") from None
+        auth_url = service.auth_url
+    for phone in sim.phones:
+        phone.auth_url = auth_url
+    _assign_faults(sim, args)
+    try:
+        try:
+            await sim.start()
+        except OSError as exc:
+            raise UsageError(f"cannot start the fleet: {exc}") from None
+        first, last = sim.phones[0], sim.phones[-1]
+        print(f"{len(sim.phones)} phones listening, {first.address} .. {last.address}", flush=True)
+        print(f"authentication URL: {auth_url}", flush=True)
+        if args.write_config:
+            block = None
+            if service is not None:
+                host, port = service.bound or listen
+                block = {"listen": f"{host}:{port}", "url": service.url}
+            write_config(args.write_config, sim.config(args.username, password, block))
+            print(f"config written to {args.write_config}", flush=True)
+        print("press Ctrl-C to stop", flush=True)
+        await _wait_for_signal()
+    finally:
+        await sim.stop()
+        if service:
+            await service.stop()
+    return EXIT_OK
+
+
+async def _wait_for_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            loop.remove_signal_handler(sig)
+
+
+# -- serve ---------------------------------------------------------------------------------
+
+
+def _serve(args: argparse.Namespace) -> int:
+    config = _config(args)
+    service_config = config.service or ServiceConfig(
+        username=config.defaults.username, password=config.defaults.password
+    )
+    if args.listen:
+        try:
+            service_config.listen_host, service_config.listen_port = split_host_port(args.listen, 8081)
+        except ValueError as exc:
+            raise UsageError(f"--listen: {exc}") from None
+    if not service_config.username or not service_config.password:
+        raise UsageError(f"{config.path}: [service] (or [defaults]) needs username and password to accept")
+    return _run(_serve_async(service_config))
+
+
+async def _serve_async(service_config: ServiceConfig) -> int:
+    def log_auth(event: AuthEvent) -> None:
+        print(event.line(), flush=True)
+
+    def log_request(peer: str, method: str, path: str, status: int) -> None:
+        print(f"{peer} {method} {path} {status}", flush=True)
+
+    service = Service(service_config, on_event=log_auth)
+    service.request_listeners.append(log_request)
+    try:
+        await service.start()
+    except OSError as exc:
+        where = f"{service_config.listen_host}:{service_config.listen_port}"
+        raise UsageError(f"cannot listen on {where}: {exc.strerror}") from None
+    print(f"listening on {service.bound[0]}:{service.bound[1]}; phones use {service.auth_url}", flush=True)
+    try:
+        await _wait_for_signal()
+    finally:
+        await service.stop()
+    return EXIT_OK
+
+
+# -- check ---------------------------------------------------------------------------------
+
+
+def _check(args: argparse.Namespace) -> int:
+    config = _config(args)
+    families: dict[str, int] = {}
+    for phone in config.phones:
+        families[phone.family.name] = families.get(phone.family.name, 0) + 1
+    mix = ", ".join(f"{n} {name}" for name, n in sorted(families.items()))
+    print(f"{config.path}: OK")
+    print(f"  phones: {len(config.phones)}" + (f" ({mix})" if mix else ""))
+    print(f"  tags: {', '.join(config.tags()) or 'none'}")
+    d = config.defaults
+    user = d.username or "(none)"
+    print(f"  defaults: user {user}, timeout {d.timeout:g} s, concurrency {d.concurrency}, mode {d.mode}")
+    if config.service:
+        s = config.service
+        print(f"  service: listens on {s.listen_host}:{s.listen_port}, phones reach it at {s.public_url}")
+        if s.allowed_devices:
+            print(f"  allowed devices: {len(s.allowed_devices)}")
+    else:
+        print("  service: not configured (no auth responder, no via-url delivery)")
+    print(f"  templates: {len(config.templates)}")
+    missing = [p.name for p in config.phones if not p.username or not p.password]
+    if missing:
+        print(f"  warning: no push credentials for {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}")
+    return EXIT_OK

@@ -1,0 +1,47 @@
+"""Plain-text rendering of push results and plans for the command line."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from .cisco import Outcome
+from .push import Delivery, PushResult
+
+COLUMNS = (("PHONE", 16), ("ADDRESS", 21), ("OUTCOME", 12), ("STATUS", 6), ("LATENCY", 8))
+
+
+def _row(values: Iterable[str], last: str) -> str:
+    cells = [value[:width].ljust(width) for value, (_, width) in zip(values, COLUMNS, strict=True)]
+    return "  ".join([*cells, last]).rstrip()
+
+
+def table_header() -> str:
+    return _row((name for name, _ in COLUMNS), "DETAIL")
+
+
+def table_row(result: PushResult) -> str:
+    latency = "-" if result.latency_ms is None else f"{result.latency_ms} ms"
+    status = "-" if result.status is None else str(result.status)
+    return _row((result.phone.name, result.phone.address, str(result.outcome), status, latency), result.detail)
+
+
+def summary(results: list[PushResult]) -> str:
+    """One line: how many phones, how many ok, and the failures by outcome."""
+    counts = Counter(r.outcome for r in results)
+    ok = counts.pop(Outcome.OK, 0)
+    failed = sum(counts.values())
+    text = f"{len(results)} phone{'s' if len(results) != 1 else ''}: {ok} ok"
+    if failed:
+        detail = ", ".join(f"{n} {outcome}" for outcome, n in counts.most_common())
+        text += f", {failed} failed ({detail})"
+    return text
+
+
+def plan_lines(deliveries: list[Delivery]) -> list[str]:
+    """The delivery plan of a dry run, one phone a line."""
+    width = max((len(d.phone.name) for d in deliveries), default=5)
+    lines = [f"{'PHONE'.ljust(width)}  {'ADDRESS'.ljust(21)}  {'ROUTE'.ljust(8)}  REASON"]
+    for d in deliveries:
+        lines.append(f"{d.phone.name.ljust(width)}  {d.phone.address.ljust(21)}  {d.route.ljust(8)}  {d.reason}")
+    return lines
