@@ -193,3 +193,24 @@ def test_serve_logs_each_request_and_stops_cleanly(tmp_path: Path) -> None:
     line = running.proc.stdout.readline()
     assert "SEP001122334455" in line and "AUTHORIZED" in line and "topsecret" not in line
     assert running.stop() == 0
+
+
+def test_simulate_with_another_responder(tmp_path: Path) -> None:
+    """`simulate --auth-url` points the phones at a responder run by `serve`."""
+    serve_config = tmp_path / "serve.toml"
+    serve_config.write_text('[service]\nlisten = "127.0.0.1:0"\nusername = "ops"\npassword = "pw-123"\n')
+    responder = Running("serve", "--config", str(serve_config), ready="listening on")
+    auth_url = responder.lines[-1].rsplit(" ", 1)[1]
+    sim_config = tmp_path / "sim.toml"
+    sim = Running(
+        "simulate", "--count", "3", "--auth-url", auth_url, "--username", "ops", "--password", "pw-123",
+        "--base", "127.78.0.0", "--write-config", str(sim_config), ready="Ctrl-C",
+    )  # fmt: skip
+    try:
+        result = phonetui("push", "--config", str(sim_config), "--all", "--text", "via serve", "--json")
+    finally:
+        assert sim.stop() == 0
+        assert responder.stop() == 0
+    assert result.returncode == 0, result.stderr
+    assert len(json_lines(result.stdout)) == 3
+    assert "[service]" not in sim_config.read_text()

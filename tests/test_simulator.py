@@ -1,0 +1,97 @@
+"""The simulator behaves like a phone: strict parsing, info pages, addressing, loopback only."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import httpx
+import pytest
+
+from phonetui.cisco import CiscoIPPhoneExecute, CiscoIPPhoneText, ExecuteItem, Outcome
+from phonetui.config import Defaults, Phone
+from phonetui.push import Pusher, form_body
+from phonetui.service import Service
+from phonetui.simulator import Simulator
+
+from .conftest import PASSWORD, USER
+
+
+def as_phone(p) -> Phone:
+    return Phone(p.name, p.host, p.port, model=p.model, username=USER, password=PASSWORD)
+
+
+async def post(phone_address: str, body: bytes) -> httpx.Response:
+    async with httpx.AsyncClient(trust_env=False) as client:
+        return await client.post(
+            f"http://{phone_address}/CGI/Execute",
+            content=body,
+            auth=(USER, PASSWORD),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        b"<CiscoIPPhoneText><Text>a & b</Text></CiscoIPPhoneText>",
+        b"<CiscoIPPhoneText><Title>" + b"t" * 40 + b"</Title></CiscoIPPhoneText>",
+        b"<CiscoIPPhoneMenu><MenuItem/></CiscoIPPhoneMenu>",
+        b"<CiscoIPPhoneText><text>lower-case tag</text></CiscoIPPhoneText>",
+    ],
+)
+async def test_bad_objects_get_error_1(fleet: Simulator, xml: bytes) -> None:
+    reply = await post(fleet.phones[0].address, form_body(xml))
+    assert reply.status_code == 200
+    root = ET.fromstring(reply.content)
+    assert (root.tag, root.get("Number")) == ("CiscoIPPhoneError", "1")
+
+
+async def test_missing_xml_field_is_error_1(fleet: Simulator) -> None:
+    reply = await post(fleet.phones[1].address, b"NOTXML=1")
+    assert b'Number="1"' in reply.content
+
+
+async def test_device_information_shows_the_screen(fleet: Simulator, defaults: Defaults) -> None:
+    sim_phone = fleet.phones[0]
+    phone = as_phone(sim_phone)
+    async with Pusher(defaults) as pusher:
+        [result] = [r async for r in pusher.push(CiscoIPPhoneText("On screen", "", "Body"), [phone])]
+    assert result.outcome is Outcome.OK
+    async with httpx.AsyncClient(trust_env=False) as client:
+        info = ET.fromstring((await client.get(f"http://{sim_phone.address}/DeviceInformationX")).content)
+    assert info.tag == "DeviceInformation"
+    assert info.findtext("HostName") == sim_phone.devicename
+    assert info.findtext("modelNumber") == sim_phone.model
+    assert (info.findtext("ScreenTitle"), info.findtext("ScreenText")) == ("On screen", "Body")
+
+
+async def test_per_port_fleet(service: Service, defaults: Defaults) -> None:
+    sim = Simulator.fleet(3, service.auth_url, per_port=True)
+    async with sim:
+        assert {p.host for p in sim.phones} == {"127.0.0.1"}
+        assert len({p.port for p in sim.phones}) == 3
+        phones = [as_phone(p) for p in sim.phones]
+        async with Pusher(defaults) as pusher:
+            results = [r async for r in pusher.push(CiscoIPPhoneText(text="x"), phones)]
+    assert {r.outcome for r in results} == {Outcome.OK}
+
+
+async def test_play_gets_the_longer_timeout(service: Service, defaults: Defaults) -> None:
+    sim = Simulator.fleet(1, service.auth_url)
+    sim.phones[0].play_seconds = 1.5
+    defaults.timeout, defaults.play_timeout = 0.5, 5.0
+    async with sim:
+        phone = as_phone(sim.phones[0])
+        async with Pusher(defaults) as pusher:
+            [played] = [r async for r in pusher.push(CiscoIPPhoneExecute([ExecuteItem("Play:chime.raw")]), [phone])]
+            sim.phones[0].latency = 1.5
+            [slow] = [r async for r in pusher.push(CiscoIPPhoneExecute([ExecuteItem("Key:Services")]), [phone])]
+    assert played.outcome is Outcome.OK and played.latency > 1.4
+    assert slow.outcome is Outcome.TIMEOUT
+
+
+def test_fleet_stays_on_loopback() -> None:
+    with pytest.raises(ValueError, match="loopback"):
+        Simulator.fleet(3, base="10.0.0.0")
+    with pytest.raises(ValueError, match="loopback"):
+        Simulator.fleet(3, base="127.255.255.253")
