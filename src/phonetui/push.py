@@ -249,7 +249,7 @@ class PushRun:
                 xml = encode(pointer, delivery.phone.charset)
             else:
                 xml = delivery.object_xml
-            return await self._pusher.post(delivery, xml, self._credentials)
+            return await self._pusher.post(delivery, xml, self._credentials, self.obj.uses_play())
 
     def _log_start(self) -> None:
         if not self._journal:
@@ -317,14 +317,16 @@ class Pusher:
         """Start nothing yet: the returned run sends as it is iterated."""
         return PushRun(self, obj, self.plan(obj, phones, mode), credentials, self.journal)
 
-    def _timeout(self, delivery: Delivery) -> tuple[httpx.Timeout, float]:
+    def _timeout(self, plays: bool) -> tuple[httpx.Timeout, float]:
         read = self.defaults.timeout
-        if b"Play:" in delivery.object_xml:
+        if plays:  # Play: is synchronous: the phone answers when the sound ends
             read = max(read, self.defaults.play_timeout)
         connect = self.defaults.connect_timeout
         return httpx.Timeout(read, connect=connect, pool=None), connect + read
 
-    async def post(self, delivery: Delivery, xml: bytes, credentials: tuple[str, str] | None) -> PushResult:
+    async def post(
+        self, delivery: Delivery, xml: bytes, credentials: tuple[str, str] | None, plays: bool = False
+    ) -> PushResult:
         """POST ``xml`` to one phone and classify whatever happens."""
         if self._client is None:
             raise RuntimeError("use Pusher as 'async with Pusher(...)'")
@@ -336,7 +338,7 @@ class Pusher:
             "Connection": "close",
             "User-Agent": USER_AGENT,
         }
-        timeout, deadline = self._timeout(delivery)
+        timeout, deadline = self._timeout(plays)
         started = time.perf_counter()
 
         def result(outcome: Outcome, detail: str, **extra: Any) -> PushResult:

@@ -38,7 +38,7 @@ class CiscoIPPhoneText:
             yield f"SoftKeyItem[{i}].URLDown", key.url_down
 
     def uses_play(self) -> bool:
-        """Whether a softkey plays a sound (it does not slow the push itself)."""
+        """A Text never makes the phone play while answering (softkeys run later)."""
         return False
 
 
