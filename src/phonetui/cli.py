@@ -31,6 +31,7 @@ from .cisco import (
     validate,
 )
 from .config import Config, ConfigError, Phone, ServiceConfig, load_config, split_host_port, write_config
+from .demo import start_demo
 from .history import Journal
 from .output import plan_lines, summary, table_header, table_row
 from .paths import default_history_path, find_config_path
@@ -103,7 +104,8 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate a config and say what it holds")
     check.add_argument("--config", default=argparse.SUPPRESS, help="config file")
 
-    commands.add_parser("demo", help="the TUI on a built-in simulated fleet")
+    demo = commands.add_parser("demo", help="the TUI on a built-in simulated fleet (no files needed)")
+    demo.add_argument("--count", type=int, default=12, choices=range(1, 1001), metavar="N", help="phones (default 12)")
     return parser
 
 
@@ -131,11 +133,31 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _tui(args: argparse.Namespace) -> int:
-    print(
-        "phonetui: the terminal UI is not built yet; use 'phonetui push', 'simulate', 'serve' or 'check'",
-        file=sys.stderr,
-    )
-    return EXIT_USAGE
+    if args.command == "demo":
+        return _run(_demo_async(args.count))
+    return _run(_app_async(_config(args), None))
+
+
+async def _app_async(config: Config, service: Service | None) -> int:
+    from .tui.app import PhoneTUI  # imported here so the headless commands never load Textual
+
+    app = PhoneTUI(config, service=service, journal=Journal(default_history_path()))
+    try:
+        await app.run_async()
+    finally:
+        await app.stop_service()
+    return app.return_code or EXIT_OK
+
+
+async def _demo_async(count: int) -> int:
+    try:
+        demo = await start_demo(count)
+    except OSError as exc:
+        raise UsageError(f"cannot start the demo fleet: {exc}") from None
+    try:
+        return await _app_async(demo.config, demo.service)
+    finally:
+        await demo.stop()
 
 
 def _config(args: argparse.Namespace) -> Config:

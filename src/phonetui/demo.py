@@ -1,0 +1,64 @@
+"""The built-in demo: a simulated fleet, the service as its auth URL, and a config for them."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Config, ServiceConfig, load_config, write_config
+from .service import Service
+from .simulator import Simulator
+
+DEMO_TEMPLATES = [
+    {
+        "name": "fire-drill",
+        "kind": "text",
+        "title": "Fire drill",
+        "prompt": "Leave by the stairs",
+        "text": "A fire drill starts at 10:00.\nLeave by the nearest stairs; do not use the lifts.",
+    },
+    {"name": "open-services", "kind": "execute", "items": [{"url": "Key:Services", "priority": 0}]},
+]
+
+
+@dataclass
+class Demo:
+    """A running demo fleet; ``stop()`` frees every port and the temporary folder."""
+
+    simulator: Simulator
+    service: Service
+    config: Config
+    folder: Path
+
+    async def stop(self) -> None:
+        await self.simulator.stop()
+        await self.service.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+async def start_demo(count: int = 12, base: str = "127.76.0.0", port: int = 0) -> Demo:
+    """Start ``count`` phones (one with a wrong password, one offline, one slow) and the service."""
+    password = secrets.token_urlsafe(12)
+    service = Service(ServiceConfig("127.0.0.1", 0, username="demo", password=password))
+    await service.start()
+    simulator = Simulator.fleet(count, service.auth_url, base=base, port=port)
+    if count >= 4:
+        simulator.phones[3].wrong_password = True
+    if count >= 8:
+        simulator.phones[7].offline = True
+    if count >= 11:
+        simulator.phones[10].latency = 1.5
+    try:
+        await simulator.start()
+    except OSError:
+        await service.stop()
+        raise
+    folder = Path(tempfile.mkdtemp(prefix="phonetui-demo-"))
+    host, bound_port = service.bound or ("127.0.0.1", 0)
+    raw = simulator.config("demo", password, {"listen": f"{host}:{bound_port}", "url": service.url})
+    raw["templates"] = DEMO_TEMPLATES
+    write_config(folder / "demo.toml", raw)
+    return Demo(simulator, service, load_config(folder / "demo.toml"), folder)

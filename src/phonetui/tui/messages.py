@@ -1,0 +1,23 @@
+"""Messages the TUI passes between its parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from ..service import AuthEvent
+
+
+@dataclass
+class AuthEventArrived(Message):
+    """The responder answered an authentication request."""
+
+    event: AuthEvent
+
+
+@dataclass
+class PushRequested(Message):
+    """Push the composed object to these phones (names), after a confirmation."""
+
+    phone_names: list[str]

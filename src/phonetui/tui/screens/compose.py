@@ -1,0 +1,279 @@
+"""The form: a Text or an Execute, checked field by field as the operator types."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import (
+    Button,
+    Collapsible,
+    Footer,
+    Input,
+    Label,
+    Select,
+    TabbedContent,
+    TabPane,
+    TextArea,
+)
+
+from ...cisco import (
+    COMMON_URIS,
+    CiscoIPPhoneExecute,
+    CiscoIPPhoneText,
+    CiscoObject,
+    ExecuteItem,
+    Problem,
+    SoftKeyItem,
+    encode,
+    errors,
+    validate,
+)
+from ...cisco import limits as L
+from ...config import save_templates
+from ..keys import binding
+from .pickers import NameModal, PickerModal
+
+if TYPE_CHECKING:
+    from ..app import PhoneTUI
+
+SOFTKEY_ROWS = L.SOFTKEY_MAX_COUNT
+EXECUTE_ROWS = L.EXECUTE_ITEMS_MAX
+PRIORITY_OPTIONS = [(f"{n}: {text}", n) for n, text in L.PRIORITIES.items()]
+
+
+def _indexed(pattern: str, field: str) -> int | None:
+    match = re.match(pattern, field)
+    return int(match.group(1)) if match else None
+
+
+class ComposeScreen(Screen[None]):
+    """Compose a Text or an Execute; every field shows its own problem beside it."""
+
+    BINDINGS = [binding("back"), binding("load-template"), binding("save-template")]
+    AUTO_FOCUS = "#title"
+
+    def __init__(self) -> None:
+        super().__init__(id="compose")
+        self.problems: list[Problem] = []
+
+    @property
+    def tui(self) -> PhoneTUI:
+        return cast("PhoneTUI", self.app)
+
+    def compose(self) -> ComposeResult:
+        with TabbedContent(initial="text-tab", id="kind"):
+            with TabPane("Text", id="text-tab"), VerticalScroll():
+                yield from self._field(
+                    "Title", Input(placeholder=f"up to {L.TITLE_MAX} characters", id="title", compact=True)
+                )
+                yield from self._field(
+                    "Prompt", Input(placeholder=f"up to {L.PROMPT_MAX} characters", id="prompt", compact=True)
+                )
+                yield from self._field("Text", TextArea(id="text", soft_wrap=True, show_line_numbers=False))
+                with Collapsible(title="Softkeys (optional; row number = position)", id="softkeys"):
+                    for i in range(1, SOFTKEY_ROWS + 1):
+                        with Horizontal(classes="row"):
+                            yield Label(f"{i}", classes="index")
+                            yield Input(placeholder="label", id=f"sk-name-{i}", classes="sk-name", compact=True)
+                            yield Input(placeholder="URL or URI, e.g. SoftKey:Exit", id=f"sk-url-{i}", compact=True)
+                        yield Label("", id=f"sk-{i}-error", classes="error", markup=False)
+            with TabPane("Execute", id="execute-tab"), VerticalScroll():
+                for i in range(1, EXECUTE_ROWS + 1):
+                    with Horizontal(classes="row"):
+                        yield Label(f"{i}", classes="index")
+                        yield Input(placeholder="URL or internal URI", id=f"ex-url-{i}", compact=True)
+                        yield Select(PRIORITY_OPTIONS, value=0, allow_blank=False, id=f"ex-prio-{i}", compact=True)
+                        yield Button("URIs…", id=f"ex-pick-{i}", compact=True)
+                    yield Label("", id=f"ex-{i}-error", classes="error", markup=False)
+                yield Label("", id="ex-error", classes="error", markup=False)
+        yield Label("", id="object-error", markup=False)
+        yield Footer()
+
+    def _field(self, title: str, widget: Input | TextArea) -> ComposeResult:
+        yield Label(title, classes="field-title")
+        yield widget
+        yield Label("", id=f"{widget.id}-error", classes="error", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#softkeys", Collapsible).collapsed = True
+        self.check()
+
+    # -- reading the form -------------------------------------------------------------------
+
+    @property
+    def kind(self) -> str:
+        return "execute" if self.query_one(TabbedContent).active == "execute-tab" else "text"
+
+    def _value(self, selector: str) -> str:
+        return self.query_one(selector, Input).value
+
+    def _softkey_rows(self) -> list[int]:
+        return [i for i in range(1, SOFTKEY_ROWS + 1) if self._value(f"#sk-name-{i}") or self._value(f"#sk-url-{i}")]
+
+    def _execute_rows(self) -> list[int]:
+        return [i for i in range(1, EXECUTE_ROWS + 1) if self._value(f"#ex-url-{i}").strip()]
+
+    def current_object(self) -> CiscoObject:
+        """The object the form describes now, valid or not."""
+        if self.kind == "execute":
+            items = [
+                ExecuteItem(self._value(f"#ex-url-{i}").strip(), int(self.query_one(f"#ex-prio-{i}", Select).value))  # type: ignore[arg-type]
+                for i in self._execute_rows()
+            ]
+            return CiscoIPPhoneExecute(items)
+        softkeys = [
+            SoftKeyItem(self._value(f"#sk-name-{i}"), self._value(f"#sk-url-{i}"), "", i) for i in self._softkey_rows()
+        ]
+        return CiscoIPPhoneText(
+            self._value("#title"), self._value("#prompt"), self.query_one("#text", TextArea).text, softkeys
+        )
+
+    def charsets(self) -> list[str]:
+        """The charsets of the selected phones (UTF-8 when none is selected)."""
+        return sorted({p.charset for p in self.tui.fleet.selected()}) or ["utf-8"]
+
+    def check(self) -> list[Problem]:
+        """Validate the form and put each problem beside its field."""
+        obj = self.current_object()
+        problems: dict[tuple[str, str], Problem] = {}
+        for charset in self.charsets():
+            for problem in validate(obj, charset):
+                problems.setdefault((problem.field, problem.message), problem)
+        self.problems = list(problems.values())
+        self._show(obj)
+        return self.problems
+
+    def _label_for(self, field: str) -> str:
+        if field in ("Title", "Prompt", "Text"):
+            return f"#{field.lower()}-error"
+        index = _indexed(r"SoftKeyItem\[(\d+)\]", field)
+        if index is not None:
+            rows = self._softkey_rows()
+            return f"#sk-{rows[index - 1]}-error" if index <= len(rows) else "#object-error"
+        index = _indexed(r"ExecuteItem\[(\d+)\]", field)
+        if index is not None:
+            rows = self._execute_rows()
+            return f"#ex-{rows[index - 1]}-error" if index <= len(rows) else "#ex-error"
+        return "#ex-error" if field == "ExecuteItem" else "#object-error"
+
+    def _show(self, obj: CiscoObject) -> None:
+        messages: dict[str, list[str]] = {}
+        for problem in self.problems:
+            label = self._label_for(problem.field)
+            prefix = "" if label.startswith(f"#{problem.field.lower()}") else f"{problem.field}: "
+            text = f"{'⚠ ' if problem.severity == 'warning' else '✗ '}{prefix}{problem.message}"
+            messages.setdefault(label, []).append(text)
+        for label in self.query(".error").results(Label):
+            label.update("\n".join(messages.get(f"#{label.id}", [])))
+        summary = "\n".join(messages.get("#object-error", []))
+        if not errors(self.problems):
+            size = len(encode(obj, self.charsets()[0]))
+            summary = f"✓ {type(obj).__name__}, {size} bytes; F2 preview, F5 send" + (f"\n{summary}" if summary else "")
+        self.query_one("#object-error", Label).update(summary)
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Select.Changed)
+    @on(TabbedContent.TabActivated)
+    def changed(self) -> None:
+        self.check()
+
+    def on_screen_resume(self) -> None:
+        self.check()  # the selection, and so the charsets, may have changed
+        if self.focused is None:
+            target = "#ex-url-1" if self.kind == "execute" else "#title"
+            self.query_one(target).focus()
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    @on(Button.Pressed)
+    def pick_uri(self, event: Button.Pressed) -> None:
+        row = (event.button.id or "").removeprefix("ex-pick-")
+        choices = [(f"{uri:<18} {text}", uri) for uri, text in COMMON_URIS]
+
+        def chosen(uri: str | None) -> None:
+            if uri:
+                field = self.query_one(f"#ex-url-{row}", Input)
+                field.value = uri
+                field.focus()
+                field.cursor_position = len(uri)
+
+        self.app.push_screen(PickerModal("Common internal URIs", choices), chosen)
+
+    def to_template(self, name: str) -> dict[str, Any]:
+        obj = self.current_object()
+        if isinstance(obj, CiscoIPPhoneExecute):
+            return {
+                "name": name,
+                "kind": "execute",
+                "items": [{"url": i.url, "priority": i.priority} for i in obj.items],
+            }
+        template: dict[str, Any] = {
+            "name": name,
+            "kind": "text",
+            "title": obj.title,
+            "prompt": obj.prompt,
+            "text": obj.text,
+        }
+        if obj.softkeys:
+            template["softkeys"] = [{"name": k.name, "url": k.url, "position": k.position} for k in obj.softkeys]
+        return template
+
+    def load(self, template: dict[str, Any]) -> None:
+        """Fill the form from a template; unknown or missing fields are left empty."""
+        for field in self.query(Input).results(Input):
+            field.value = ""
+        if template.get("kind") == "execute":
+            self.query_one(TabbedContent).active = "execute-tab"
+            for i, item in enumerate(template.get("items", [])[:EXECUTE_ROWS], 1):
+                self.query_one(f"#ex-url-{i}", Input).value = str(item.get("url", ""))
+                priority = item.get("priority", 0)
+                self.query_one(f"#ex-prio-{i}", Select).value = priority if priority in L.PRIORITIES else 0
+        else:
+            self.query_one(TabbedContent).active = "text-tab"
+            self.query_one("#title", Input).value = str(template.get("title", ""))
+            self.query_one("#prompt", Input).value = str(template.get("prompt", ""))
+            self.query_one("#text", TextArea).text = str(template.get("text", ""))
+            for key in template.get("softkeys", []):
+                row = key.get("position", 0)
+                if isinstance(row, int) and 1 <= row <= SOFTKEY_ROWS:
+                    self.query_one(f"#sk-name-{row}", Input).value = str(key.get("name", ""))
+                    self.query_one(f"#sk-url-{row}", Input).value = str(key.get("url", ""))
+        self.check()
+
+    def action_load_template(self) -> None:
+        templates = {str(t.get("name")): t for t in self.tui.config.templates}
+        if not templates:
+            self.notify("The config has no templates yet; F4 saves this form as one.")
+            return
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self.load(templates[name])
+                self.notify(f"Template {name!r} loaded.")
+
+        choices = [(f"{name}  ({t.get('kind', 'text')})", name) for name, t in templates.items()]
+        self.app.push_screen(PickerModal("Load a template", choices), chosen)
+
+    def action_save_template(self) -> None:
+        def named(name: str | None) -> None:
+            if not name:
+                return
+            config = self.tui.config
+            others = [t for t in config.templates if t.get("name") != name]
+            try:
+                save_templates(config, [*others, self.to_template(name)])
+            except Exception as exc:  # a full disk or a read-only folder must not end the app
+                self.notify(f"Could not save the template: {exc}", severity="error", markup=False)
+                return
+            self.notify(f"Template {name!r} saved to {config.path} (previous file kept as .bak).", markup=False)
+
+        self.app.push_screen(NameModal("Save the form as a template"), named)

@@ -1,0 +1,250 @@
+"""The main screen: the phone table, the live reply log, the status line."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, ProgressBar, RichLog
+
+from ...cisco import CiscoObject, Outcome
+from ...config import Phone
+from ...push import Mode, Pusher, PushResult, PushRun
+from ..keys import binding
+from ..widgets.phone_table import OUTCOME_STYLES, PhoneTable
+from ..widgets.status_bar import StatusBar
+from .pickers import PickerModal
+from .reply import ReplyScreen
+
+if TYPE_CHECKING:
+    from ..app import PhoneTUI
+
+FLUSH_SECONDS = 0.1
+
+
+class MainScreen(Screen[None]):
+    """Select phones, watch pushes land; everything else is one key away."""
+
+    BINDINGS = [
+        binding("toggle"),
+        binding("select-all"),
+        binding("select-none"),
+        binding("select-tag"),
+        binding("filter"),
+        binding("sort", show=False),
+        binding("compose"),
+        binding("retry"),
+        binding("responder"),
+        binding("history"),
+        binding("quit"),
+        binding("cancel", show=False),
+        binding("reply", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="main")
+        self.push_run: PushRun | None = None
+        self.last_object: CiscoObject | None = None
+        self.last_mode: Mode = "auto"
+        self._arrived: dict[str, PushResult] = {}
+        self._progress = (0, 0)
+
+    @property
+    def tui(self) -> PhoneTUI:
+        return cast("PhoneTUI", self.app)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="phones-pane"):
+            yield PhoneTable(self.tui.fleet, latency=self.tui.latency_text, id="phones")
+            yield Input(placeholder="filter by name, address, model or tag; Enter to keep, Esc to clear", id="filter")
+        yield ProgressBar(total=1, show_eta=False, id="progress")
+        yield RichLog(max_lines=2000, wrap=False, id="replies")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#replies", RichLog).border_title = "Replies"
+        self.query_one("#phones-pane").border_title = self.tui.config_label
+        self.set_interval(FLUSH_SECONDS, self.flush)
+        self.refresh_status()
+
+    @property
+    def table(self) -> PhoneTable:
+        return self.query_one(PhoneTable)
+
+    def refresh_status(self) -> None:
+        pushing = self._progress if self.pushing else None
+        self.query_one(StatusBar).show(self.tui.fleet, pushing)
+
+    @property
+    def pushing(self) -> bool:
+        return self.push_run is not None
+
+    # -- selection ------------------------------------------------------------------------
+
+    def _redraw(self, names: list[str]) -> None:
+        for name in names:
+            self.table.update_phone(name)
+        self.refresh_status()
+
+    def action_compose(self) -> None:
+        self.tui.action_compose()
+
+    def action_responder(self) -> None:
+        self.tui.action_responder()
+
+    def action_history(self) -> None:
+        self.tui.action_history()
+
+    def action_toggle(self) -> None:
+        name = self.table.current_name()
+        if name is not None:
+            self.tui.fleet.toggle(name)
+            self._redraw([name])
+            if self.table.cursor_row < self.table.row_count - 1:
+                self.table.move_cursor(row=self.table.cursor_row + 1)
+
+    def action_select_all(self) -> None:
+        self._redraw(self.tui.fleet.select_visible(True))
+
+    def action_select_none(self) -> None:
+        self._redraw(self.tui.fleet.select_none())
+
+    def action_select_tag(self) -> None:
+        tags = self.tui.fleet.tags()
+        if not tags:
+            self.notify("No phone has a tag.", severity="warning")
+            return
+
+        def chosen(tag: str | None) -> None:
+            if tag:
+                self._redraw(self.tui.fleet.select_tag(tag))
+
+        self.app.push_screen(PickerModal("Select phones by tag", [(t, t) for t in tags]), chosen)
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.add_class("shown")
+        field.focus()
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.tui.fleet.filter = event.value.strip()
+        self.table.reload()
+        self.refresh_status()
+
+    @on(Input.Submitted, "#filter")
+    def filter_kept(self) -> None:
+        field = self.query_one("#filter", Input)
+        if not field.value:
+            field.remove_class("shown")
+        self.table.focus()
+
+    def action_sort(self) -> None:
+        self.tui.fleet.cycle_sort()
+        self.table.reload()
+        self.refresh_status()
+
+    def action_cancel(self) -> None:
+        field = self.query_one("#filter", Input)
+        if field.has_focus:
+            field.value = ""
+            field.remove_class("shown")
+            self.table.focus()
+        elif self.push_run is not None:
+            self.push_run.cancel()
+            self.notify("Cancelling: phones still outstanding will show 'cancelled'.")
+
+    @on(DataTable.RowSelected, "#phones")
+    def row_selected(self) -> None:
+        self.action_reply()
+
+    def action_reply(self) -> None:
+        name = self.table.current_name()
+        if name is None:
+            return
+        state = self.tui.fleet.states[name]
+        if state.result is None:
+            self.notify(f"{name} has no reply yet.")
+            return
+        self.app.push_screen(ReplyScreen(state.result))
+
+    def action_retry(self) -> None:
+        failed = self.tui.fleet.failed()
+        if self.last_object is None or not failed:
+            self.notify("Nothing to retry: no push has failed.")
+            return
+        self.tui.confirm_push(self.last_object, failed, self.last_mode, retry=True)
+
+    # -- pushing --------------------------------------------------------------------------
+
+    def start_push(self, obj: CiscoObject, phones: list[Phone], mode: Mode) -> None:
+        """Push in a worker; rows change as phones answer, in batches of FLUSH_SECONDS."""
+        if self.push_run is not None:
+            self.notify("A push is already running; Esc cancels it.", severity="warning")
+            return
+        self.last_object, self.last_mode = obj, mode
+        for phone in phones:
+            state = self.tui.fleet.states[phone.name]
+            state.pending, state.result = True, None
+            self.table.update_phone(phone.name)
+        progress = self.query_one(ProgressBar)
+        progress.update(total=len(phones), progress=0)
+        progress.add_class("shown")
+        self._progress = (0, len(phones))
+        self.push_worker(obj, phones, mode)
+
+    @work(group="push", exclusive=True, exit_on_error=False)
+    async def push_worker(self, obj: CiscoObject, phones: list[Phone], mode: Mode) -> None:
+        tui = self.tui
+        started = time.monotonic()
+        try:
+            async with Pusher(tui.config.defaults, host=tui.object_host(), journal=tui.journal) as pusher:
+                self.push_run = pusher.push(obj, phones, mode)
+                self.refresh_status()
+                async for result in self.push_run:
+                    self._arrived[result.phone.name] = result
+        finally:
+            self.flush()
+            cancelled = self.push_run.cancelled if self.push_run else False
+            self.push_run = None
+            for phone in phones:  # a worker error leaves no row stuck in "sending"
+                state = tui.fleet.states[phone.name]
+                if state.pending:
+                    state.pending = False
+                    self.table.update_phone(phone.name)
+            self.query_one(ProgressBar).remove_class("shown")
+            self.refresh_status()
+        ok = sum(1 for p in phones if (r := tui.fleet.states[p.name].result) and r.outcome is Outcome.OK)
+        verb = "cancelled" if cancelled else "done"
+        seconds = time.monotonic() - started
+        self.notify(f"Push {verb} in {seconds:.1f} s: {ok} of {len(phones)} ok.")
+
+    def flush(self) -> None:
+        """Apply every result that arrived since the last flush: rows, log, progress, status."""
+        if not self._arrived:
+            return
+        arrived, self._arrived = self._arrived, {}
+        log = self.query_one("#replies", RichLog)
+        for name, result in arrived.items():
+            state = self.tui.fleet.states[name]
+            state.result, state.pending = result, False
+            self.table.update_phone(name)
+            log.write(self.log_line(result))
+        done, total = self._progress
+        self._progress = (done + len(arrived), total)
+        self.query_one(ProgressBar).update(progress=self._progress[0])
+        self.refresh_status()
+
+    def log_line(self, result: PushResult) -> Text:
+        stamp = time.strftime("%H:%M:%S")
+        style = OUTCOME_STYLES.get(result.outcome, "red")
+        line = Text(f"{stamp} {result.phone.name} ")
+        line.append(str(result.outcome), style=style)
+        line.append(f" {self.tui.latency_text(result.latency_ms)} {result.detail}")
+        return line

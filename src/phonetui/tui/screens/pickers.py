@@ -1,0 +1,100 @@
+"""Small modals: pick one of a list, type a name, confirm."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from ..keys import binding
+
+
+class PickerModal(ModalScreen[str | None]):
+    """Choose one value from a list; Enter picks, Esc cancels."""
+
+    BINDINGS = [binding("back")]
+
+    def __init__(self, title: str, choices: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog") as box:
+            box.border_title = self.title_text
+            yield OptionList(*(Option(label, id=value) for label, value in self.choices), id="choices")
+        yield Footer()
+
+    @on(OptionList.OptionSelected)
+    def picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+class NameModal(ModalScreen[str | None]):
+    """Ask for a name (of a template); Enter saves, Esc cancels."""
+
+    BINDINGS = [binding("back")]
+
+    def __init__(self, title: str, value: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog") as box:
+            box.border_title = self.title_text
+            yield Input(value=self.value, placeholder="name", id="name")
+            yield Label("", id="name-error", classes="error")
+        yield Footer()
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        name = event.value.strip()
+        if not name:
+            self.query_one("#name-error", Label).update("A template needs a name.")
+            return
+        self.dismiss(name)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """Yes or no to one question; y/Enter say yes, n/Esc say no."""
+
+    BINDINGS = [("y", "answer(True)", "Yes"), ("n", "answer(False)", "No"), binding("back")]
+
+    def __init__(self, question: str, detail: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog") as box:
+            box.border_title = "Confirm"
+            yield Label(self.question, id="question", markup=False)
+            if self.detail:
+                yield Label(self.detail, id="detail", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Push (y)", variant="primary", id="yes")
+                yield Button("Cancel (n)", id="no")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).focus()
+
+    @on(Button.Pressed)
+    def pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+    def action_back(self) -> None:
+        self.dismiss(False)

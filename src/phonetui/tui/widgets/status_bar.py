@@ -1,0 +1,29 @@
+"""One line under the table: phones, selection, filter, results so far, push progress."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from ...cisco import Outcome
+from ..state import Fleet
+
+
+class StatusBar(Static):
+    """Counts that the operator glances at; refreshed by the main screen."""
+
+    def __init__(self, **kwargs: str) -> None:
+        super().__init__(markup=False, **kwargs)  # type: ignore[arg-type]
+
+    def show(self, fleet: Fleet, pushing: tuple[int, int] | None = None) -> None:
+        counts = fleet.outcome_counts()
+        ok = counts.pop(Outcome.OK, 0)
+        failed = sum(counts.values())
+        parts = [f"{len(fleet)} phones", f"{len(fleet.selected())} selected"]
+        if fleet.filter:
+            parts.append(f"filter: {fleet.filter} ({len(fleet.visible())} shown)")
+        parts.append(f"sort: {fleet.sort_key}{' ↓' if fleet.reverse else ''}")
+        if ok or failed:
+            parts.append(f"results: {ok} ok, {failed} failed")
+        if pushing:
+            parts.append(f"pushing {pushing[0]}/{pushing[1]} (Esc cancels)")
+        self.update(" · ".join(parts))
