@@ -247,6 +247,7 @@ class ComposeScreen(Screen[None]):
                 if isinstance(row, int) and 1 <= row <= SOFTKEY_ROWS:
                     self.query_one(f"#sk-name-{row}", Input).value = str(key.get("name", ""))
                     self.query_one(f"#sk-url-{row}", Input).value = str(key.get("url", ""))
+        self.query_one("#ex-url-1" if self.kind == "execute" else "#title").focus()
         self.check()
 
     def action_load_template(self) -> None:

@@ -53,6 +53,7 @@ class MainScreen(Screen[None]):
         self.last_mode: Mode = "auto"
         self._arrived: dict[str, PushResult] = {}
         self._progress = (0, 0)
+        self.pushes_finished = 0
 
     @property
     def tui(self) -> PhoneTUI:
@@ -220,6 +221,7 @@ class MainScreen(Screen[None]):
                     self.table.update_phone(phone.name)
             self.query_one(ProgressBar).remove_class("shown")
             self.refresh_status()
+            self.pushes_finished += 1
         ok = sum(1 for p in phones if (r := tui.fleet.states[p.name].result) and r.outcome is Outcome.OK)
         verb = "cancelled" if cancelled else "done"
         seconds = time.monotonic() - started
