@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import time
 from collections.abc import Callable, Iterable
 from typing import ClassVar
 
@@ -48,6 +49,7 @@ class PhoneTUI(App[int]):
         service: Service | None = None,
         journal: Journal | None = None,
         latency: Callable[[int | None], str] = latency_text,
+        clock: Callable[[], str] = lambda: time.strftime("%H:%M:%S"),
     ) -> None:
         super().__init__()
         self.config = config
@@ -55,6 +57,7 @@ class PhoneTUI(App[int]):
         self.service = service
         self.journal = journal
         self.latency_text = latency
+        self.clock = clock
         self.keymap = dict(config.keys)
         self.main = MainScreen()
         self.compose_screen = ComposeScreen()

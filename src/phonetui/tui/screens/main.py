@@ -64,7 +64,7 @@ class MainScreen(Screen[None]):
             yield PhoneTable(self.tui.fleet, latency=self.tui.latency_text, id="phones")
             yield Input(placeholder="filter by name, address, model or tag; Enter to keep, Esc to clear", id="filter")
         yield ProgressBar(total=1, show_eta=False, id="progress")
-        yield RichLog(max_lines=2000, wrap=False, id="replies")
+        yield RichLog(max_lines=2000, wrap=False, min_width=40, id="replies")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -244,7 +244,7 @@ class MainScreen(Screen[None]):
         self.refresh_status()
 
     def log_line(self, result: PushResult) -> Text:
-        stamp = time.strftime("%H:%M:%S")
+        stamp = self.tui.clock()
         style = OUTCOME_STYLES.get(result.outcome, "red")
         line = Text(f"{stamp} {result.phone.name} ")
         line.append(str(result.outcome), style=style)

@@ -1,0 +1,90 @@
+"""Snapshots of the main screen, the preview and the screen after a push.
+
+The fleet runs in a thread of its own (snap_compare runs the app in its own event
+loop), on fixed loopback addresses and a fixed port so the addresses drawn are
+stable. Latency and clock are drawn through the app's display seams with stable
+values; everything else on screen is what a user sees.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from phonetui.demo import Demo, start_demo
+from phonetui.tui.app import PhoneTUI
+
+from .conftest import compose_text, push_and_wait
+
+SNAPSHOT_PORT = 47_631
+
+
+class ThreadedDemo:
+    """The demo fleet running on an event loop in a background thread."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        future = asyncio.run_coroutine_threadsafe(start_demo(12, base="127.75.0.0", port=SNAPSHOT_PORT), self.loop)
+        self.demo: Demo = future.result(timeout=30)
+        for index, phone in enumerate(self.demo.simulator.phones):
+            phone.latency = 0.05 * index  # answers in a fixed order, so the reply log is stable
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.demo.stop(), self.loop).result(timeout=30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def fleet() -> Iterator[ThreadedDemo]:
+    running = ThreadedDemo()
+    yield running
+    running.stop()
+
+
+def stable_latency(ms: int | None) -> str:
+    return "-" if ms is None else ("<1 s" if ms < 1000 else ">1 s")
+
+
+def make_app(fleet: ThreadedDemo, tmp_path: Path) -> PhoneTUI:
+    config = fleet.demo.config
+    config.service = None  # the responder runs on the fleet's loop; these snapshots leave it out
+    from phonetui.history import Journal
+
+    return PhoneTUI(config, journal=Journal(tmp_path / "h.jsonl"), latency=stable_latency, clock=lambda: "12:00:00")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_main_screen(snap_compare, fleet: ThreadedDemo, tmp_path: Path, size: tuple[int, int]) -> None:
+    async def select_some(pilot: Pilot[int]) -> None:
+        await pilot.press("space", "down", "space")
+
+    assert snap_compare(make_app(fleet, tmp_path), run_before=select_some, terminal_size=size)
+
+
+def test_preview(snap_compare, fleet: ThreadedDemo, tmp_path: Path) -> None:
+    async def preview(pilot: Pilot[int]) -> None:
+        await pilot.press("a")
+        await compose_text(pilot, "Fire drill", "Leave by the stairs & meet <outside>.\nDo not use the lifts.")
+        await pilot.press("f2")
+        await pilot.pause()
+
+    assert snap_compare(make_app(fleet, tmp_path), run_before=preview, terminal_size=(100, 30))
+
+
+def test_after_push(snap_compare, fleet: ThreadedDemo, tmp_path: Path) -> None:
+    async def push(pilot: Pilot[int]) -> None:
+        await pilot.press("a")
+        await compose_text(pilot, "Notice", "Hello")
+        await push_and_wait(pilot)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(make_app(fleet, tmp_path), run_before=push, terminal_size=(100, 30))
