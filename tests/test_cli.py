@@ -214,3 +214,9 @@ def test_simulate_with_another_responder(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert len(json_lines(result.stdout)) == 3
     assert "[service]" not in sim_config.read_text()
+
+
+def test_tui_without_config_says_so(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["--config", str(tmp_path / "none.toml")]) == 2
+    err = capsys.readouterr().err
+    assert "none.toml: file not found" in err and "Traceback" not in err

@@ -10,7 +10,7 @@ from textual.binding import Binding
 
 DEFAULT_KEYS: dict[str, tuple[str, str, str]] = {
     # id: (key, action, description)
-    "quit": ("q", "quit", "Quit"),
+    "quit": ("q", "app.quit", "Quit"),
     "help": ("f1,question_mark", "help", "Help"),
     "compose": ("c", "compose", "Compose"),
     "preview": ("f2", "preview", "Preview"),
