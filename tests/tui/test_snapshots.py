@@ -34,7 +34,7 @@ class ThreadedDemo:
         future = asyncio.run_coroutine_threadsafe(start_demo(12, base="127.75.0.0", port=SNAPSHOT_PORT), self.loop)
         self.demo: Demo = future.result(timeout=30)
         for index, phone in enumerate(self.demo.simulator.phones):
-            phone.latency = 0.05 * index  # answers in a fixed order, so the reply log is stable
+            phone.latency = 0.1 * index  # answers in a fixed order, so the reply log is stable
 
     def stop(self) -> None:
         asyncio.run_coroutine_threadsafe(self.demo.stop(), self.loop).result(timeout=30)
@@ -50,7 +50,8 @@ def fleet() -> Iterator[ThreadedDemo]:
 
 
 def stable_latency(ms: int | None) -> str:
-    return "-" if ms is None else ("<1 s" if ms < 1000 else ">1 s")
+    """Latency varies from run to run; the snapshots show only whether there is one."""
+    return "-" if ms is None else "~ ms"
 
 
 def make_app(fleet: ThreadedDemo, tmp_path: Path) -> PhoneTUI:
