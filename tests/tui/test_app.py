@@ -112,7 +112,7 @@ async def test_preview_shows_exact_xml_size_routes_and_drawing(app: PhoneTUI) ->
             "<Text>Line &lt;one&gt;</Text></CiscoIPPhoneText>"
         )
         plan = str(preview.query_one("#plan", Static).render())
-        assert "smallest limit 512" in plan and "direct: 12" in plan
+        assert "smallest limit 512" in plan and "direct: 12 (sim-0001, sim-0002, sim-0003, sim-0004 and 8 more)" in plan
         drawing = str(preview.query_one("#drawing", Static).render())
         assert "Café & co" in drawing and "Line <one>" in drawing
         notes = [str(w.render()) for w in preview.query("#xml-pane Static")]
@@ -289,6 +289,24 @@ async def test_keys_can_be_overridden_from_config(demo: Demo, tmp_path: Path) ->
         assert isinstance(app.screen, MainScreen)
         await pilot.press("k")
         assert isinstance(app.screen, ComposeScreen)
+
+
+async def test_preview_names_the_route_of_each_kind_of_phone(app: PhoneTUI) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        for name in ("sim-0001", "sim-0002", "sim-0003"):  # modern 40 KB, classic and legacy 512 bytes
+            app.fleet.toggle(name)
+        await compose_text(pilot, "Long", "A long announcement. " * 30)
+        await pilot.press("f2")
+        plan = str(app.screen.query_one("#plan", Static).render())
+        assert "direct: 1 (sim-0001)" in plan and "via-url: 2 (sim-0002, sim-0003)" in plan
+        assert "sim-0002: hosted by the service" in plan
+
+
+async def test_ctrl_q_quits(app: PhoneTUI) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0
 
 
 async def test_ctrl_c_quits(app: PhoneTUI) -> None:

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from ..app import PhoneTUI
 
 
+NAMES_SHOWN = 4
+
+
 def plan_summary(deliveries: list[Delivery], size: int) -> str:
     """How each selected phone will get the object, in a few lines."""
     if not deliveries:
@@ -33,9 +36,13 @@ def plan_summary(deliveries: list[Delivery], size: int) -> str:
     routes = Counter(d.route for d in deliveries)
     for route in ("direct", "via-url", "refused"):
         if routes[route]:
-            lines.append(f"  {route}: {routes[route]}")
-    for d in [d for d in deliveries if d.route == "refused"][:3]:
-        lines.append(f"  ✗ {d.phone.name}: {d.reason}")
+            names = [d.phone.name for d in deliveries if d.route == route]
+            shown = ", ".join(names[:NAMES_SHOWN]) + (
+                f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else ""
+            )
+            lines.append(f"  {route}: {routes[route]} ({shown})")
+    for d in [d for d in deliveries if d.route != "direct"][:3]:
+        lines.append(f"  {d.phone.name}: {d.reason}")
     return "\n".join(lines)
 
 
