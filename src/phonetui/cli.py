@@ -16,7 +16,7 @@ import signal
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .cisco import (
@@ -31,13 +31,14 @@ from .cisco import (
     validate,
 )
 from .config import Config, ConfigError, Phone, ServiceConfig, load_config, split_host_port, write_config
-from .demo import start_demo
 from .history import Journal
 from .output import plan_lines, summary, table_header, table_row
 from .paths import default_history_path, find_config_path
 from .push import Delivery, Mode, ObjectHost, Pusher, PushResult, RemoteObjectHost
-from .service import AuthEvent, Service
-from .simulator import Simulator
+
+if TYPE_CHECKING:  # aiohttp costs a quarter of a second to import: only the commands that serve load it
+    from .service import Service
+    from .simulator import Simulator
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -150,6 +151,8 @@ async def _app_async(config: Config, service: Service | None) -> int:
 
 
 async def _demo_async(count: int) -> int:
+    from .demo import start_demo
+
     try:
         demo = await start_demo(count)
     except OSError as exc:
@@ -238,6 +241,8 @@ class _CliObjectHost:
 
     async def host(self, data: bytes, charset: str) -> str:
         if self._chosen is None:
+            from .service import Service
+
             service = Service(self.config)
             try:
                 await service.start()
@@ -332,6 +337,8 @@ def _simulate(args: argparse.Namespace) -> int:
     faults = (args.offline, args.black_hole, args.garbled, args.wrong_password)
     if any(n < 0 for n in faults) or sum(faults) > args.count:
         raise UsageError("fault counts must be 0 or more and add up to at most --count")
+    from .simulator import Simulator
+
     try:
         listen = split_host_port(args.listen, 0)
         sim = Simulator.fleet(args.count, base=args.base, port=args.port, per_port=args.per_port)
@@ -356,6 +363,8 @@ def _assign_faults(sim: Simulator, args: argparse.Namespace) -> None:
 
 
 async def _simulate_async(args: argparse.Namespace, sim: Simulator, listen: tuple[str, int]) -> int:
+    from .service import Service
+
     password = args.password or secrets.token_urlsafe(12)
     service: Service | None = None
     if args.auth_url:
@@ -425,6 +434,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 async def _serve_async(service_config: ServiceConfig) -> int:
+    from .service import AuthEvent, Service
+
     def log_auth(event: AuthEvent) -> None:
         print(event.line(), flush=True)
 

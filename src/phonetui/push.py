@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import statistics
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -138,9 +139,13 @@ def basic_auth(username: str, password: str) -> str:
     return f"Basic {token}"
 
 
-def make_client(concurrency: int) -> httpx.AsyncClient:
-    """The one client a whole run shares: no proxies from the environment, no redirects."""
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=0)
+def make_client() -> httpx.AsyncClient:
+    """The one client a whole run shares: no proxies from the environment, no redirects.
+
+    Its pool is unbounded: the run's own slots bound the phones being pushed, and a
+    stalled phone that gave its slot up must not block the pool either.
+    """
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=0)
     return httpx.AsyncClient(limits=limits, trust_env=False, follow_redirects=False, verify=False)
 
 
@@ -179,6 +184,8 @@ class PushRun:
         self._journal = journal
         self._cancel = asyncio.Event()
         self._hosted: dict[str, asyncio.Task[str]] = {}
+        self._latencies: list[float] = []
+        self._median: float | None = None
 
     def cancel(self) -> None:
         """Stop what is outstanding; those phones come out as ``cancelled``."""
@@ -236,20 +243,58 @@ class PushRun:
         return await asyncio.shield(self._hosted[charset])
 
     async def _deliver(self, delivery: Delivery) -> PushResult:
-        async with self._pusher.semaphore:
-            if delivery.route == "via-url":
-                try:
-                    url = await self._object_url(delivery)
-                except Exception as exc:  # the host is ours; any failure there refuses this phone
-                    return PushResult(delivery.phone, Outcome.REFUSED, "via-url", f"cannot host object: {exc}")
-                pointer = CiscoIPPhoneExecute([ExecuteItem(url, 0)])
-                problems = character_problems(pointer, delivery.phone.charset)
-                if problems:
-                    return PushResult(delivery.phone, Outcome.REFUSED, "via-url", str(problems[0]))
-                xml = encode(pointer, delivery.phone.charset)
-            else:
-                xml = delivery.object_xml
-            return await self._pusher.post(delivery, xml, self._credentials, self.obj.uses_play())
+        """Push to one phone within a concurrency slot; a stalled phone gives its slot up.
+
+        A phone that has not answered after ``stall_after()`` seconds (a black hole, a
+        dead route) keeps waiting for its own timeout, but no longer holds up the phones
+        queued behind it: the slot goes to the next phone.
+        """
+        slot = self._pusher.semaphore
+        await slot.acquire()
+        held = True
+        try:
+            xml = await self._payload(delivery)
+            if isinstance(xml, PushResult):
+                return xml
+            post = asyncio.ensure_future(self._pusher.post(delivery, xml, self._credentials, self.obj.uses_play()))
+            try:
+                done, _ = await asyncio.wait({post}, timeout=self._stall_after())
+                if not done:
+                    slot.release()
+                    held = False
+                result = await post
+            finally:
+                if not post.done():
+                    post.cancel()
+            if result.latency is not None and result.outcome is not Outcome.TIMEOUT:
+                self._latencies.append(result.latency)
+            return result
+        finally:
+            if held:
+                slot.release()
+
+    def _stall_after(self) -> float:
+        """Twice the median reply time so far (at least 0.5 s); before 8 replies, 1 s."""
+        timeout = self._pusher.defaults.timeout
+        if len(self._latencies) < 8:
+            return min(1.0, timeout)
+        if len(self._latencies) % 8 == 0 or self._median is None:
+            self._median = statistics.median(self._latencies)
+        return min(max(0.5, 2 * self._median), timeout)
+
+    async def _payload(self, delivery: Delivery) -> bytes | PushResult:
+        """The bytes to POST: the object, or for via-url an Execute pointing at the hosted copy."""
+        if delivery.route != "via-url":
+            return delivery.object_xml
+        try:
+            url = await self._object_url(delivery)
+        except Exception as exc:  # the host is ours; any failure there refuses this phone
+            return PushResult(delivery.phone, Outcome.REFUSED, "via-url", f"cannot host object: {exc}")
+        pointer = CiscoIPPhoneExecute([ExecuteItem(url, 0)])
+        problems = character_problems(pointer, delivery.phone.charset)
+        if problems:
+            return PushResult(delivery.phone, Outcome.REFUSED, "via-url", str(problems[0]))
+        return encode(pointer, delivery.phone.charset)
 
     def _log_start(self) -> None:
         if not self._journal:
@@ -293,7 +338,7 @@ class Pusher:
         self._client: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> Pusher:
-        self._client = make_client(self.defaults.concurrency)
+        self._client = make_client()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
