@@ -35,11 +35,11 @@ def body(charset: str = "utf-8") -> bytes:
 HEADERS = {"Content-Type": "application/x-www-form-urlencoded", "Connection": "close"}
 
 
-async def concurrent(urls: list[str], auth: tuple[str, str], concurrency: int, timeout: float) -> dict[str, int]:
+async def concurrent(urls: list[str], auth: tuple[str, str], concurrency: int, read_timeout: float) -> dict[str, int]:
     counts = {"ok": 0, "failed": 0}
     semaphore = asyncio.Semaphore(concurrency)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=0)
-    async with httpx.AsyncClient(limits=limits, trust_env=False, timeout=timeout, auth=auth) as client:
+    async with httpx.AsyncClient(limits=limits, trust_env=False, timeout=read_timeout, auth=auth) as client:
 
         async def one(url: str) -> None:
             async with semaphore:

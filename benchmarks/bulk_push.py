@@ -96,8 +96,12 @@ def latency_bound(args: argparse.Namespace, folder: Path) -> bool:
     ratio, speedup = push / ideal, sequential / push
     print(f"2. Latency-bound, {args.phones} phones answering after {latency * 1000:.0f} ms, {black_holes} black holes,")
     print(f"   concurrency {args.concurrency}, timeout {timeout:g} s, {args.rounds} rounds (medians):")
-    print(f"   phonetui push  {push:7.2f} s   (rounds: {', '.join(f'{t:.2f}' for t in times)}); every phone accounted for")
-    print(f"   ideal          {ideal:7.2f} s   (ceil({args.phones}/{args.concurrency}) x {latency:g} s + {timeout:g} s)")
+    print(
+        f"   phonetui push  {push:7.2f} s   (rounds: {', '.join(f'{t:.2f}' for t in times)}); every phone accounted for"
+    )
+    print(
+        f"   ideal          {ideal:7.2f} s   (ceil({args.phones}/{args.concurrency}) x {latency:g} s + {timeout:g} s)"
+    )
     print(f"   (b) one by one {sequential:7.2f} s   ({sample} healthy phones took {seq_seconds:.2f} s; "
           f"+ {black_holes} x {timeout:g} s)")  # fmt: skip
     print(f"   phonetui / ideal = {ratio:.2f}  target <= 1.25  {verdict(ratio <= 1.25)}")

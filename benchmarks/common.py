@@ -12,13 +12,14 @@ from pathlib import Path
 
 PYTHON = sys.executable
 PHONETUI = [PYTHON, "-m", "phonetui"]
+PIN: list[str] = []
 
 
 @contextmanager
 def simulator(config: Path, *args: str) -> Iterator[subprocess.Popen[str]]:
     """Run ``phonetui simulate`` in its own process until the block ends."""
     proc = subprocess.Popen(
-        [*PHONETUI, "simulate", "--write-config", str(config), *args],
+        [*PIN, *PHONETUI, "simulate", "--write-config", str(config), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

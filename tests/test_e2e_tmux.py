@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -27,9 +28,11 @@ class Terminal:
     """A detached tmux session of its own server, 80x24, running one command."""
 
     def __init__(self, command: str, tmp: Path) -> None:
-        self.socket = f"phonetui-e2e-{os.getpid()}-{id(self)}"
+        self.socket = f"phonetui-e2e-{uuid.uuid4().hex[:12]}"  # never a server that is still stopping
+        self.status_file = tmp / f"{self.socket}.status"
         env = {**os.environ, "PHONETUI_HISTORY": str(tmp / "history.jsonl"), "TERM": "xterm-256color"}
-        self.tmux("new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24", command, env=env)
+        wrapped = f"sh -c '{command}; echo $? > {self.status_file}'"
+        self.tmux("new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24", wrapped, env=env)
         self.tmux("set-option", "-t", "e2e", "remain-on-exit", "on")
 
     def tmux(self, *args: str, env: dict[str, str] | None = None) -> str:
@@ -53,13 +56,17 @@ class Terminal:
             if check(text):
                 return text
             time.sleep(0.2)
-        raise AssertionError(f"not on screen in time:\n{self.screen()}")
+        raise AssertionError(f"not on screen in time (exit status {self.exit_status()!r}):\n{self.screen()}")
 
-    def pane_pid(self) -> int:
-        return int(self.tmux("list-panes", "-t", "e2e", "-F", "#{pane_pid}").split()[0])
+    def app_pid(self) -> int:
+        """The phonetui process (the pane runs it under sh, to record its exit status)."""
+        shell = self.tmux("list-panes", "-t", "e2e", "-F", "#{pane_pid}").split()[0]
+        children = subprocess.run(["pgrep", "-P", shell], capture_output=True, text=True, check=False).stdout
+        return int(children.split()[0])
 
-    def dead_status(self) -> str:
-        return self.tmux("list-panes", "-t", "e2e", "-F", "#{pane_dead} #{pane_dead_status}").strip()
+    def exit_status(self) -> str:
+        """'' while phonetui runs, then its exit status as the shell saw it."""
+        return self.status_file.read_text().strip() if self.status_file.exists() else ""
 
     def close(self) -> None:
         self.tmux("kill-server")
@@ -89,7 +96,7 @@ def port_is_free(port: int) -> bool:
 
 
 def test_demo_select_compose_preview_send(terminal: Callable[[str], Terminal]) -> None:
-    term = terminal(f"exec {PHONETUI} demo")
+    term = terminal(f"{PHONETUI} demo")
     term.wait_for("12 phones · 0 selected")
     term.keys("a")
     term.wait_for("12 selected")
@@ -110,29 +117,29 @@ def test_demo_select_compose_preview_send(terminal: Callable[[str], Terminal]) -
     assert list(rows.values()).count("ok") == 10
     assert "Success" in done  # the reply log
     term.keys("q")
-    term.wait_for(lambda _: term.dead_status() == "1 0", seconds=10)
+    term.wait_for(lambda _: term.exit_status() == "0", seconds=20)
 
 
 def test_hangup_ends_the_app_and_frees_the_responder_port(terminal: Callable[[str], Terminal]) -> None:
-    term = terminal(f"exec {PHONETUI} demo")
+    term = terminal(f"{PHONETUI} demo")
     term.wait_for("12 phones")
     term.keys("r")
     state = term.wait_for("listening on")
     port = int(re.search(r"listening on 127\.0\.0\.1:(\d+)", state).group(1))
     assert not port_is_free(port)
-    os.kill(term.pane_pid(), signal.SIGHUP)  # what a dropped SSH session sends
-    term.wait_for(lambda _: term.dead_status().startswith("1"), seconds=10)
+    os.kill(term.app_pid(), signal.SIGHUP)  # what a dropped SSH session sends
+    term.wait_for(lambda _: term.exit_status() != "", seconds=20)
     assert "Traceback" not in term.screen()
     assert port_is_free(port)
 
 
 def test_ctrl_c_quits_cleanly(terminal: Callable[[str], Terminal]) -> None:
-    term = terminal(f"exec {PHONETUI} demo")
+    term = terminal(f"{PHONETUI} demo")
     term.wait_for("12 phones")
     term.keys("c")
     term.wait_for("Title")
     term.keys("C-c")
-    term.wait_for(lambda _: term.dead_status() == "1 0", seconds=10)
+    term.wait_for(lambda _: term.exit_status() == "0", seconds=20)
 
 
 def test_readable_without_colour(terminal: Callable[[str], Terminal]) -> None:
@@ -143,4 +150,4 @@ def test_readable_without_colour(terminal: Callable[[str], Terminal]) -> None:
     screen = term.wait_for("1 selected")
     assert "[x]  sim-0001" in screen and "[ ]  sim-0002" in screen
     term.keys("q")
-    term.wait_for(lambda _: term.dead_status() == "1 0", seconds=10)
+    term.wait_for(lambda _: term.exit_status() == "0", seconds=20)

@@ -1,8 +1,11 @@
-"""The push journal: one JSON line per event, flushed and synced as it is written.
+"""The push journal: one JSON line per event, handed to the OS as it is written.
 
 A push writes a ``start`` record (object, targets), one ``result`` record per phone
-and an ``end`` record, so a crash loses at most the record being written. No
-password is ever written: records are built from fields chosen here.
+and an ``end`` record. Each record is one ``write`` to a file opened for appending,
+so a killed process loses at most the record being written; ``sync()`` (called at
+the end of every push) also makes them survive a power cut. Syncing every record
+would stall the event loop for a disk flush per phone. No password is ever written:
+records are built from fields chosen by the caller.
 """
 
 from __future__ import annotations
@@ -21,17 +24,26 @@ class Journal:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        self._fd: int | None = None
 
-    def append(self, record: dict[str, Any]) -> None:
-        """Write one record as a line, then flush and fsync it."""
+    def _open(self) -> int:
+        if self._fd is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        return self._fd
+
+    def append(self, record: dict[str, Any], sync: bool = False) -> None:
+        """Write one record as one line in a single write; fsync too when ``sync``."""
         line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        try:
-            os.write(fd, line.encode("utf-8"))
+        fd = self._open()
+        os.write(fd, line.encode("utf-8"))
+        if sync:
             os.fsync(fd)
-        finally:
-            os.close(fd)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     def records(self) -> Iterator[dict[str, Any]]:
         """Every readable record; a torn last line (a crash mid-write) is skipped."""

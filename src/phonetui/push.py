@@ -319,7 +319,8 @@ class PushRun:
 
     def _log_end(self) -> None:
         if self._journal:
-            self._journal.append({"event": "end", "push": self.id, "time": time.time(), "cancelled": self.cancelled})
+            record = {"event": "end", "push": self.id, "time": time.time(), "cancelled": self.cancelled}
+            self._journal.append(record, sync=True)
 
 
 class Pusher:

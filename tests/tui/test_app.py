@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-from textual.widgets import DataTable, Input, Label, RichLog, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from phonetui.config import load_config
 from phonetui.demo import Demo
@@ -18,6 +18,7 @@ from phonetui.tui.screens.pickers import ConfirmModal, NameModal, PickerModal
 from phonetui.tui.screens.preview import PreviewScreen
 from phonetui.tui.screens.reply import ReplyScreen
 from phonetui.tui.screens.responder import ResponderScreen
+from phonetui.tui.widgets.line_log import LineLog
 from phonetui.tui.widgets.phone_table import PhoneTable
 
 from .conftest import cell, compose_text, push_and_wait, wait_until
@@ -65,8 +66,7 @@ async def test_filter_and_sort(app: PhoneTUI) -> None:
         assert table.row_count == 12
         await pilot.press("s", "s")  # name -> address -> model
         assert "sort: model" in status(app)
-        first = table.coordinate_to_cell_key((0, 0)).row_key.value
-        assert app.fleet.states[first].phone.model == "CP-6945"
+        assert app.fleet.states[table.name_at(0)].phone.model == "CP-6945"
 
 
 async def test_too_long_title_is_named_beside_the_field(app: PhoneTUI) -> None:
@@ -138,7 +138,7 @@ async def test_push_updates_rows_live_and_reports_each_phone(app: PhoneTUI, demo
         assert cell(app, OFFLINE, "result") == "unreachable"
         assert {cell(app, n, "result") for n in NAMES} == {"ok", "auth-failed", "unreachable"}
         assert cell(app, "sim-0001", "latency").endswith("ms")
-        log = app.main.query_one("#replies", RichLog)
+        log = app.main.query_one("#replies", LineLog)
         assert len(log.lines) == 12
         assert "results: 10 ok, 2 failed" in status(app)
         assert demo.simulator.phone("sim-0003").screen.text == "Hello"
@@ -199,8 +199,8 @@ async def test_responder_logs_each_authentication_and_can_stop(app: PhoneTUI, de
         await push_and_wait(pilot)
         await pilot.press("escape", "r")  # the form's Esc, then r on the table
         assert isinstance(app.screen, ResponderScreen)
-        log = app.screen.query_one("#auth-log", RichLog)
-        lines = [line.text for line in log.lines]
+        log = app.screen.query_one("#auth-log", LineLog)
+        lines = [line.plain for line in log.lines]
         assert len(lines) == 3 == len(demo.service.events)
         assert sum("UN-AUTHORIZED" in line for line in lines) == 1
         assert all("SEP0050" in line and "user=demo" in line for line in lines)

@@ -10,12 +10,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, ProgressBar, RichLog
+from textual.widgets import Footer, Input, ProgressBar
 
 from ...cisco import CiscoObject, Outcome
 from ...config import Phone
-from ...push import Mode, Pusher, PushResult, PushRun
+from ...push import Mode, PushResult
+from ..background import BackgroundPush
 from ..keys import binding
+from ..widgets.line_log import LineLog
 from ..widgets.phone_table import OUTCOME_STYLES, PhoneTable
 from ..widgets.status_bar import StatusBar
 from .pickers import PickerModal
@@ -24,7 +26,11 @@ from .reply import ReplyScreen
 if TYPE_CHECKING:
     from ..app import PhoneTUI
 
-FLUSH_SECONDS = 0.1
+FLUSH_SECONDS = 0.2
+#: While keys are being pressed, results wait (up to FLUSH_MAX_WAIT) so the frame a key
+#: needs is not queued behind the redraw of a batch of rows.
+KEY_QUIET_SECONDS = 0.15
+FLUSH_MAX_WAIT = 0.75
 
 
 class MainScreen(Screen[None]):
@@ -48,12 +54,13 @@ class MainScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__(id="main")
-        self.push_run: PushRun | None = None
+        self.push_run: BackgroundPush | None = None
         self.last_object: CiscoObject | None = None
         self.last_mode: Mode = "auto"
-        self._arrived: dict[str, PushResult] = {}
         self._progress = (0, 0)
         self.pushes_finished = 0
+        self._last_key = 0.0
+        self._last_flush = 0.0
 
     @property
     def tui(self) -> PhoneTUI:
@@ -63,15 +70,15 @@ class MainScreen(Screen[None]):
         with Vertical(id="phones-pane"):
             yield PhoneTable(self.tui.fleet, latency=self.tui.latency_text, id="phones")
             yield Input(placeholder="filter by name, address, model or tag; Enter to keep, Esc to clear", id="filter")
-        yield ProgressBar(total=1, show_eta=False, id="progress")
-        yield RichLog(max_lines=2000, wrap=False, min_width=40, id="replies")
+        yield ProgressBar(total=1, show_eta=False, show_percentage=False, id="progress")
+        yield LineLog(max_lines=2000, id="replies")
         yield StatusBar(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#replies", RichLog).border_title = "Replies"
+        self.query_one("#replies", LineLog).border_title = "Replies"
         self.query_one("#phones-pane").border_title = self.tui.config_label
-        self.set_interval(FLUSH_SECONDS, self.flush)
+        self.set_interval(FLUSH_SECONDS, self.flush_when_quiet)
         self.refresh_status()
 
     @property
@@ -161,8 +168,8 @@ class MainScreen(Screen[None]):
             self.push_run.cancel()
             self.notify("Cancelling: phones still outstanding will show 'cancelled'.")
 
-    @on(DataTable.RowSelected, "#phones")
-    def row_selected(self) -> None:
+    @on(PhoneTable.Chosen)
+    def row_chosen(self) -> None:
         self.action_reply()
 
     def action_reply(self) -> None:
@@ -185,7 +192,7 @@ class MainScreen(Screen[None]):
     # -- pushing --------------------------------------------------------------------------
 
     def start_push(self, obj: CiscoObject, phones: list[Phone], mode: Mode) -> None:
-        """Push in a worker; rows change as phones answer, in batches of FLUSH_SECONDS."""
+        """Push in a worker thread; rows change as phones answer, in batches of FLUSH_SECONDS."""
         if self.push_run is not None:
             self.notify("A push is already running; Esc cancels it.", severity="warning")
             return
@@ -198,46 +205,62 @@ class MainScreen(Screen[None]):
         progress.update(total=len(phones), progress=0)
         progress.add_class("shown")
         self._progress = (0, len(phones))
-        self.push_worker(obj, phones, mode)
+        tui = self.tui
+        self.push_run = BackgroundPush(tui.config.defaults, tui.object_host(), tui.journal)
+        self.refresh_status()
+        self.push_worker(self.push_run, obj, phones, mode)
 
     @work(group="push", exclusive=True, exit_on_error=False)
-    async def push_worker(self, obj: CiscoObject, phones: list[Phone], mode: Mode) -> None:
-        tui = self.tui
+    async def push_worker(self, job: BackgroundPush, obj: CiscoObject, phones: list[Phone], mode: Mode) -> None:
         started = time.monotonic()
         try:
-            async with Pusher(tui.config.defaults, host=tui.object_host(), journal=tui.journal) as pusher:
-                self.push_run = pusher.push(obj, phones, mode)
-                self.refresh_status()
-                async for result in self.push_run:
-                    self._arrived[result.phone.name] = result
+            await job.run(obj, phones, mode)
         finally:
-            self.flush()
-            cancelled = self.push_run.cancelled if self.push_run else False
-            self.push_run = None
-            for phone in phones:  # a worker error leaves no row stuck in "sending"
-                state = tui.fleet.states[phone.name]
-                if state.pending:
-                    state.pending = False
-                    self.table.update_phone(phone.name)
-            self.query_one(ProgressBar).remove_class("shown")
-            self.refresh_status()
-            self.pushes_finished += 1
-        ok = sum(1 for p in phones if (r := tui.fleet.states[p.name].result) and r.outcome is Outcome.OK)
-        verb = "cancelled" if cancelled else "done"
-        seconds = time.monotonic() - started
-        self.notify(f"Push {verb} in {seconds:.1f} s: {ok} of {len(phones)} ok.")
+            self._finished(job, phones, started)
+
+    def _finished(self, job: BackgroundPush, phones: list[Phone], started: float) -> None:
+        self.flush()
+        self.push_run = None
+        fleet = self.tui.fleet
+        for phone in phones:  # a failed worker leaves no row stuck in "sending"
+            state = fleet.states[phone.name]
+            if state.pending:
+                state.pending = False
+                self.table.update_phone(phone.name)
+        self.query_one(ProgressBar).remove_class("shown")
+        self.refresh_status()
+        self.pushes_finished += 1
+        ok = sum(1 for p in phones if (r := fleet.states[p.name].result) and r.outcome is Outcome.OK)
+        verb = "cancelled" if job.cancelled else "done"
+        self.notify(f"Push {verb} in {time.monotonic() - started:.1f} s: {ok} of {len(phones)} ok.")
+        if job.error:
+            self.notify(f"The push process failed: {job.error}", severity="error", markup=False)
+
+    def on_unmount(self) -> None:
+        if self.push_run is not None:
+            self.push_run.kill()
+
+    def on_key(self) -> None:
+        self._last_key = time.monotonic()
+
+    def flush_when_quiet(self) -> None:
+        """Flush, unless a key was just pressed and the rows have not waited too long."""
+        now = time.monotonic()
+        if now - self._last_key < KEY_QUIET_SECONDS and now - self._last_flush < FLUSH_MAX_WAIT:
+            return
+        self.flush()
 
     def flush(self) -> None:
         """Apply every result that arrived since the last flush: rows, log, progress, status."""
-        if not self._arrived:
+        self._last_flush = time.monotonic()
+        arrived = self.push_run.drain() if self.push_run is not None else []
+        if not arrived:
             return
-        arrived, self._arrived = self._arrived, {}
-        log = self.query_one("#replies", RichLog)
-        for name, result in arrived.items():
-            state = self.tui.fleet.states[name]
+        for result in arrived:
+            state = self.tui.fleet.states[result.phone.name]
             state.result, state.pending = result, False
-            self.table.update_phone(name)
-            log.write(self.log_line(result))
+            self.table.update_phone(result.phone.name)
+        self.query_one("#replies", LineLog).write_lines(self.log_line(r) for r in arrived)
         done, total = self._progress
         self._progress = (done + len(arrived), total)
         self.query_one(ProgressBar).update(progress=self._progress[0])

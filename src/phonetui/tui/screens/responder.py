@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, cast
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, RichLog, Static
+from textual.widgets import Footer, Static
 
 from ...service import AuthEvent
 from ..keys import binding
+from ..widgets.line_log import LineLog
 
 if TYPE_CHECKING:
     from ..app import PhoneTUI
@@ -38,16 +39,15 @@ class ResponderScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="responder-state", markup=False)
-        yield RichLog(max_lines=1000, id="auth-log")
+        yield LineLog(max_lines=1000, id="auth-log")
         yield Footer()
 
     def on_screen_resume(self) -> None:
         self.refresh_state()
-        log = self.query_one("#auth-log", RichLog)
+        log = self.query_one("#auth-log", LineLog)
         log.clear()
         service = self.tui.service
-        for event in service.events if service else []:
-            log.write(event_line(event))
+        log.write_lines(event_line(event) for event in (service.events if service else []))
 
     def refresh_state(self) -> None:
         service = self.tui.service
@@ -71,7 +71,7 @@ class ResponderScreen(Screen[None]):
 
     def add_event(self, event: AuthEvent) -> None:
         if self.is_current:
-            self.query_one("#auth-log", RichLog).write(event_line(event))
+            self.query_one("#auth-log", LineLog).write(event_line(event))
             self.refresh_state()
 
     def action_back(self) -> None:

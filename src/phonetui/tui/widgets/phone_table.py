@@ -1,11 +1,27 @@
-"""The table of phones: selection mark, identity, last result, latency."""
+"""The table of phones, drawn line by line from the fleet.
+
+A DataTable measures every cell it is given and re-renders every visible row when any
+cell changes; with a thousand phones answering that is the difference between a
+smooth screen and a stuck one. This table keeps no cells: each visible line is
+rendered from the phone's state, cached per phone, and only a changed phone is
+rendered again.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual.widgets import DataTable
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from ...cisco import Outcome
 from ..state import Fleet, PhoneState
@@ -14,8 +30,14 @@ COLUMNS = (("sel", " ", 3), ("name", "Name", 12), ("address", "Address", 18), ("
            ("tags", "Tags", 16), ("result", "Result", 11), ("latency", "Latency", 8))  # fmt: skip
 #: Below this width the tags column is left out (tags stay searchable with / and t).
 WIDE = 100
+PADDING = 1
 
 OUTCOME_STYLES = {Outcome.OK: "bold green", Outcome.CANCELLED: "yellow", Outcome.REFUSED: "magenta"}
+
+
+@functools.lru_cache(maxsize=64)
+def _style(style: str | Style) -> Style:
+    return style if isinstance(style, Style) else Style.parse(style)
 
 
 def latency_text(ms: int | None) -> str:
@@ -24,14 +46,62 @@ def latency_text(ms: int | None) -> str:
     return f"{ms} ms" if ms < 10_000 else f"{ms / 1000:.0f} s"
 
 
-class PhoneTable(DataTable[Text | str]):
-    """Rows keyed by phone name; updates touch single cells and never resize columns."""
+class PhoneTable(ScrollView, can_focus=True):
+    """One line per phone shown; Up/Down/PageUp/PageDown/Home/End move, Enter chooses."""
 
-    def __init__(self, fleet: Fleet, latency: Callable[[int | None], str] = latency_text, **kwargs: object) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "jump(0)", "First", show=False),
+        Binding("end", "jump(-1)", "Last", show=False),
+        Binding("enter", "choose", "Reply", show=False),
+    ]
+    COMPONENT_CLASSES = {"phone-table--header", "phone-table--cursor", "phone-table--odd"}
+    DEFAULT_CSS = """
+    PhoneTable { background: $surface; }
+    PhoneTable > .phone-table--header { text-style: bold; background: $panel; }
+    PhoneTable > .phone-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
+    PhoneTable:blur > .phone-table--cursor { background: $block-cursor-blurred-background; }
+    PhoneTable > .phone-table--odd { background: $surface-lighten-1; }
+    """
+
+    @dataclass
+    class Chosen(Message):
+        """Enter on a phone."""
+
+        name: str
+
+    def __init__(self, fleet: Fleet, latency: Callable[[int | None], str] = latency_text, **kwargs: str) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
         self.fleet = fleet
         self.latency = latency
         self.columns_shown: tuple[str, ...] = ()
+        self.names: list[str] = []
+        self._index: dict[str, int] = {}
+        self._cache: dict[str, Strip] = {}
+        self.cursor_row = 0  # not reactive: moving it repaints two lines, not the table
+
+    # -- rows -----------------------------------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        return len(self.names)
+
+    @property
+    def rows(self) -> dict[str, int]:
+        """Shown phone names, with their row."""
+        return self._index
+
+    def get_row_index(self, name: str) -> int:
+        return self._index[name]
+
+    def name_at(self, row: int) -> str:
+        return self.names[row]
+
+    def current_name(self) -> str | None:
+        return self.names[self.cursor_row] if self.names else None
 
     def on_mount(self) -> None:
         self.set_columns(self.app.size.width >= WIDE)
@@ -40,64 +110,140 @@ class PhoneTable(DataTable[Text | str]):
         self.set_columns(self.size.width >= WIDE - 2)
 
     def set_columns(self, wide: bool) -> None:
-        """Lay out the columns for the width; rebuild only when that changes."""
+        """Lay out the columns for the width; redraw only when that changes."""
         keys = tuple(key for key, _, _ in COLUMNS if wide or key != "tags")
-        if keys == self.columns_shown:
-            return
-        self.columns_shown = keys
-        self.clear(columns=True)
-        for key, label, width in COLUMNS:
-            if key in keys:
-                self.add_column(label, key=key, width=width)
-        self.reload()
+        if keys != self.columns_shown:
+            self.columns_shown = keys
+            self.reload()
 
     def reload(self) -> None:
-        """Rebuild the rows from the fleet's filter and order, keeping the cursor's phone."""
+        """Take the fleet's filter and order again, keeping the cursor on its phone."""
         current = self.current_name()
-        self.clear()
-        self.add_rows_keyed(self.fleet.visible())
-        if current is not None and current in self.rows:
-            self.move_cursor(row=self.get_row_index(current))
+        self.names = [state.phone.name for state in self.fleet.visible()]
+        self._index = {name: row for row, name in enumerate(self.names)}
+        self._cache.clear()
+        width = sum(w + 2 * PADDING for key, _, w in COLUMNS if key in self.columns_shown)
+        self.virtual_size = Size(width, len(self.names) + 1)
+        row = self._index.get(current, 0) if current is not None else 0
+        self.move_cursor(row=min(row, max(len(self.names) - 1, 0)))
+        self.refresh()
 
-    def add_rows_keyed(self, states: Iterable[PhoneState]) -> None:
-        for state in states:
-            self.add_row(*self.cells(state), key=state.phone.name)
+    def update_phone(self, name: str) -> None:
+        """Redraw one phone's line, if it is shown."""
+        if name in self._index:
+            self._cache.pop(name, None)
+            self.refresh_line(self._index[name] + 1)
 
-    def cells(self, state: PhoneState) -> list[Text | str]:
-        """The cells of the columns shown, in order."""
-        p = state.phone
-        values: dict[str, Text | str] = {  # Text, not str: a str cell would be read as markup
+    # -- cells ----------------------------------------------------------------------------
+
+    def cells(self, state: PhoneState) -> dict[str, Text]:
+        """The cells of one phone, by column key."""
+        p, r = state.phone, state.result
+        return {
             "sel": Text("[x]" if state.selected else "[ ]"),
             "name": Text(p.name),
             "address": Text(p.address),
             "model": Text(p.model.removeprefix("CP-")),
             "tags": Text(",".join(p.tags)),
             "result": self.result_cell(state),
-            "latency": Text(self.latency(state.result.latency_ms) if state.result else ""),
+            "latency": Text(self.latency(r.latency_ms) if r else ""),
         }
-        return [values[key] for key in self.columns_shown]
 
-    def result_cell(self, state: PhoneState) -> Text | str:
+    def get_cell(self, name: str, column: str) -> Text:
+        return self.cells(self.fleet.states[name])[column]
+
+    def result_cell(self, state: PhoneState) -> Text:
         if state.pending:
             return Text("sending…", style="yellow")
         if state.result is None:
-            return ""
+            return Text("")
         outcome = state.result.outcome
         return Text(str(outcome), style=OUTCOME_STYLES.get(outcome, "bold red"))
 
-    def update_phone(self, name: str) -> None:
-        """Redraw one phone's cells, if its row is shown."""
-        if name not in self.rows:
-            return
-        state = self.fleet.states[name]
-        for key, value in zip(self.columns_shown, self.cells(state), strict=True):
-            self.update_cell(name, key, value)
+    def _line(self, texts: dict[str, Text], base: Style) -> Strip:
+        """One line of cells; each cell is one plain string in one style, so no Rich render."""
+        segments: list[Segment] = []
+        pad = " " * PADDING
+        for key, _, width in COLUMNS:
+            if key not in self.columns_shown:
+                continue
+            text = texts[key]
+            plain = text.plain
+            if len(plain) > width:
+                plain = plain[: width - 1] + "…"
+            style = base + _style(text.style) if text.style else base
+            segments.append(Segment(f"{pad}{plain.ljust(width)}{pad}", style))
+        return Strip(segments, self.virtual_size.width)
 
-    def current_name(self) -> str | None:
-        if not self.row_count:
-            return None
-        try:
-            key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        except Exception:  # cursor outside the rows while the table rebuilds
-            return None
-        return str(key.value) if key.value is not None else None
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        scroll_x, scroll_y = self.scroll_offset
+        if y == 0:
+            header = {key: Text(label) for key, label, _ in COLUMNS}
+            strip = self._line(header, self.get_component_rich_style("phone-table--header"))
+        else:
+            row = scroll_y + y - 1
+            if row >= len(self.names):
+                return Strip.blank(width, self.rich_style)
+            name = self.names[row]
+            if row == self.cursor_row:
+                cursor = self.get_component_rich_style("phone-table--cursor")
+                strip = self._line(self.cells(self.fleet.states[name]), cursor)
+            else:
+                strip = self._cache.get(name)
+                if strip is None:
+                    base = self.rich_style
+                    if row % 2:
+                        base += self.get_component_rich_style("phone-table--odd")
+                    strip = self._line(self.cells(self.fleet.states[name]), base)
+                    self._cache[name] = strip
+        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
+    # -- cursor ---------------------------------------------------------------------------
+
+    def move_cursor(self, row: int) -> None:
+        if not self.names:
+            self.cursor_row = 0
+            return
+        row = max(0, min(row, len(self.names) - 1))
+        previous = self.cursor_row
+        self.cursor_row = row
+        self._cache.pop(self.names[row], None)
+        if previous < len(self.names):
+            self._cache.pop(self.names[previous], None)
+            self.refresh_line(previous + 1)
+        self.refresh_line(row + 1)
+        self._keep_cursor_visible()
+
+    def _keep_cursor_visible(self) -> None:
+        rows_visible = max(self.size.height - 1, 1)
+        top = self.scroll_offset.y
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= top + rows_visible:
+            self.scroll_to(y=self.cursor_row - rows_visible + 1, animate=False, immediate=True)
+
+    def action_cursor(self, step: int) -> None:
+        self.move_cursor(self.cursor_row + step)
+
+    def action_page(self, direction: int) -> None:
+        self.move_cursor(self.cursor_row + direction * max(self.size.height - 2, 1))
+
+    def action_jump(self, row: int) -> None:
+        self.move_cursor(row if row >= 0 else len(self.names) - 1)
+
+    def action_choose(self) -> None:
+        name = self.current_name()
+        if name is not None:
+            self.post_message(self.Chosen(name))
+
+    def on_click(self, event: events.Click) -> None:
+        row = self.scroll_offset.y + event.y - 1
+        if event.y >= 1 and row < len(self.names):
+            if row == self.cursor_row and event.chain > 1:
+                self.action_choose()
+            self.move_cursor(row)

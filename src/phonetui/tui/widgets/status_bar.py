@@ -13,6 +13,7 @@ class StatusBar(Static):
 
     def __init__(self, **kwargs: str) -> None:
         super().__init__(markup=False, **kwargs)  # type: ignore[arg-type]
+        self._shown = ""
 
     def show(self, fleet: Fleet, pushing: tuple[int, int] | None = None) -> None:
         counts = fleet.outcome_counts()
@@ -26,4 +27,7 @@ class StatusBar(Static):
             parts.append(f"results: {ok} ok, {failed} failed")
         if pushing:
             parts.append(f"pushing {pushing[0]}/{pushing[1]} (Esc cancels)")
-        self.update(" · ".join(parts))
+        text = " · ".join(parts)
+        if text != self._shown:  # one line of fixed size: no layout pass needed
+            self._shown = text
+            self.update(text, layout=False)
