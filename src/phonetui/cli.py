@@ -436,11 +436,18 @@ def _serve(args: argparse.Namespace) -> int:
 async def _serve_async(service_config: ServiceConfig) -> int:
     from .service import AuthEvent, Service
 
+    # One line per request. On a terminal each line shows at once; into a pipe or a file
+    # they are written in blocks and flushed twice a second, not with a syscall each.
+    interactive = sys.stdout.isatty()
+
+    def emit(line: str) -> None:
+        print(line, flush=interactive)
+
     def log_auth(event: AuthEvent) -> None:
-        print(event.line(), flush=True)
+        emit(event.line())
 
     def log_request(peer: str, method: str, path: str, status: int) -> None:
-        print(f"{peer} {method} {path} {status}", flush=True)
+        emit(f"{peer} {method} {path} {status}")
 
     service = Service(service_config, on_event=log_auth)
     service.request_listeners.append(log_request)
@@ -450,10 +457,19 @@ async def _serve_async(service_config: ServiceConfig) -> int:
         where = f"{service_config.listen_host}:{service_config.listen_port}"
         raise UsageError(f"cannot listen on {where}: {exc.strerror}") from None
     print(f"listening on {service.bound[0]}:{service.bound[1]}; phones use {service.auth_url}", flush=True)
+
+    async def flush_now_and_then() -> None:
+        while True:
+            await asyncio.sleep(0.5)
+            sys.stdout.flush()
+
+    flusher = asyncio.create_task(flush_now_and_then())
     try:
         await _wait_for_signal()
     finally:
+        flusher.cancel()
         await service.stop()
+        sys.stdout.flush()
     return EXIT_OK
 
 

@@ -16,7 +16,6 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from aiohttp import web
 
@@ -50,8 +49,11 @@ def _same(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
+SERVER_HEADER = {"Server": "phonetui"}
+
+
 def _plain(body: str) -> web.Response:
-    response = web.Response(body=body.encode("ascii"), content_type="text/plain")
+    response = web.Response(body=body.encode("ascii"), content_type="text/plain", headers=SERVER_HEADER)
     response.force_close()
     return response
 
@@ -68,12 +70,12 @@ class Service:
         self._objects: dict[str, tuple[bytes, str, float]] = {}
         self._runner: web.AppRunner | None = None
         self.bound: tuple[str, int] | None = None
-        self.app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[self._log_requests])
+        self.app = web.Application(client_max_size=MAX_REQUEST_BYTES)
         self.app.router.add_route("GET", "/authenticate", self._authenticate)
         self.app.router.add_route("POST", "/authenticate", self._authenticate)
         self.app.router.add_get("/objects/{token}", self._object)
         self.app.router.add_post("/objects", self._upload)
-        self.app.on_response_prepare.append(self._strip_headers)
+        self.app.router.add_route("*", "/{anything:.*}", self._unknown)
 
     @property
     def running(self) -> bool:
@@ -162,24 +164,16 @@ class Service:
         for listener in list(self.listeners):
             listener(event)
 
-    @web.middleware
-    async def _log_requests(self, request: web.Request, handler: Callable[..., Any]) -> web.StreamResponse:
-        """Tell request listeners of every request but authentication (which has its own events)."""
-        status = 500
-        try:
-            response = await handler(request)
-            status = response.status
-            return response
-        except web.HTTPException as exc:
-            status = exc.status
-            raise
-        finally:
-            if request.path != "/authenticate":
-                for listener in list(self.request_listeners):
-                    listener(request.remote or "-", request.method, request.path, status)
+    def _tell(self, request: web.Request, status: int) -> None:
+        """Tell request listeners of a request other than authentication (which has its events)."""
+        for listener in list(self.request_listeners):
+            listener(request.remote or "-", request.method, request.path, status)
 
-    async def _strip_headers(self, request: web.Request, response: web.StreamResponse) -> None:
-        response.headers["Server"] = "phonetui"
+    async def _unknown(self, request: web.Request) -> web.Response:
+        self._tell(request, 404)
+        response = web.Response(status=404, text="not found", headers=SERVER_HEADER)
+        response.force_close()
+        return response
 
     # -- hosted objects -------------------------------------------------------------------
 
@@ -197,9 +191,12 @@ class Service:
         entry = self._objects.get(token)
         if entry is None or entry[2] < time.monotonic():
             self._objects.pop(token, None)
+            self._tell(request, 404)
             raise web.HTTPNotFound(text="no such object, or it has expired")
+        self._tell(request, 200)
         data, charset, _ = entry
-        response = web.Response(body=data, headers={"Content-Type": _CONTENT_TYPES.get(charset, "text/xml")})
+        headers = {**SERVER_HEADER, "Content-Type": _CONTENT_TYPES.get(charset, "text/xml")}
+        response = web.Response(body=data, headers=headers)
         response.force_close()
         return response
 
@@ -207,11 +204,14 @@ class Service:
         """Host an object for another phonetui process (``phonetui push`` beside ``serve``)."""
         verdict, _ = self._credentials(*_basic(request.headers.get("Authorization", "")))
         if verdict != AUTH_AUTHORIZED:
+            self._tell(request, 401)
             raise web.HTTPUnauthorized(text="credentials refused")
         charset = request.query.get("charset", "utf-8")
         if charset not in _CONTENT_TYPES:
+            self._tell(request, 400)
             raise web.HTTPBadRequest(text="charset must be utf-8 or iso-8859-1")
         url = await self.host(await request.read(), charset)
+        self._tell(request, 201)
         return web.Response(status=201, text=url, headers={"Location": url})
 
 
