@@ -117,3 +117,24 @@ async def test_port_in_use_raises(service: Service, service_config: ServiceConfi
     service_config.listen_port = service.bound[1]
     with pytest.raises(OSError):
         await Service(service_config).start()
+
+
+async def test_repeated_wrong_passwords_are_throttled_and_logged(service: Service) -> None:
+    from phonetui.service import THROTTLE_FAILURES
+
+    for _ in range(THROTTLE_FAILURES):
+        assert (await ask(service, "GET", UserID=USER, Password="guess", devicename=DEVICE)).content == b"UN-AUTHORIZED"
+    right = await ask(service, "GET", UserID=USER, Password=PASSWORD, devicename=DEVICE)
+    assert right.content == b"UN-AUTHORIZED"  # even the right password, from this address, for a while
+    assert service.events[-1].reason.startswith("throttled")
+
+
+async def test_other_addresses_are_not_throttled(service: Service) -> None:
+    from phonetui.service import THROTTLE_FAILURES
+
+    for _ in range(THROTTLE_FAILURES):
+        await ask(service, "GET", UserID=USER, Password="guess", devicename=DEVICE)
+    transport = httpx.AsyncHTTPTransport(local_address="127.0.0.2")
+    async with httpx.AsyncClient(transport=transport, trust_env=False) as client:
+        other = await client.get(service.auth_url, params={"UserID": USER, "Password": PASSWORD, "devicename": DEVICE})
+    assert other.content == b"AUTHORIZED"

@@ -30,7 +30,16 @@ from .cisco import (
     parse_object,
     validate,
 )
-from .config import Config, ConfigError, Phone, ServiceConfig, load_config, split_host_port, write_config
+from .config import (
+    Config,
+    ConfigError,
+    Phone,
+    ServiceConfig,
+    load_config,
+    missing_credentials,
+    split_host_port,
+    write_config,
+)
 from .history import Journal
 from .output import plan_lines, summary, table_header, table_row
 from .paths import default_history_path, find_config_path
@@ -275,6 +284,9 @@ def _push(args: argparse.Namespace) -> int:
     config = _config(args)
     phones = select_phones(config, args.phone, args.tag, args.all)
     obj = build_object(args)
+    missing = missing_credentials(config, phones, args.username, args.password)
+    if missing is not None:
+        raise missing
     defaults = config.defaults
     if args.timeout is not None:
         defaults.timeout = args.timeout
@@ -496,7 +508,7 @@ def _check(args: argparse.Namespace) -> int:
     else:
         print("  service: not configured (no auth responder, no via-url delivery)")
     print(f"  templates: {len(config.templates)}")
-    missing = [p.name for p in config.phones if not p.username or not p.password]
-    if missing:
-        print(f"  warning: no push credentials for {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}")
+    missing = missing_credentials(config, config.phones)
+    if missing is not None:
+        print(f"  warning: {missing}")
     return EXIT_OK

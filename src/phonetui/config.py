@@ -46,6 +46,7 @@ class Phone:
     family: Family = FAMILIES["classic"]
     charset: str = "utf-8"
     size_limit: int = 512
+    line: int | None = field(default=None, repr=False, compare=False)
 
     @property
     def address(self) -> str:
@@ -344,6 +345,7 @@ def parse_config(text: str, path: Path | str = "<config>") -> Config:
             raise reader.error("host", f"{phone.address} is already used by phones[{addresses[phone.address]}]")
         names[phone.name] = index
         addresses[phone.address] = index
+        phone.line = locator.line("phones", index)
         config.phones.append(phone)
     templates = top.get("templates", list, [])
     for index, template in enumerate(templates):
@@ -376,6 +378,22 @@ def load_config(path: Path | str) -> Config:
     if mode & (stat.S_IRGRP | stat.S_IROTH) and _holds_password(config.raw):
         config.warnings.append(f"{path}: holds passwords and is readable by other users; run: chmod 600 {path}")
     return config
+
+
+def missing_credentials(
+    config: Config, phones: list[Phone], username: str | None = None, password: str | None = None
+) -> ConfigError | None:
+    """A located error for the first phone with no push user or password (after overrides), if any."""
+    for index, phone in enumerate(config.phones):
+        has_user, has_password = bool(username or phone.username), bool(password or phone.password)
+        if phone in phones and not (has_user and has_password):
+            what = "user" if not has_user else "password"
+            message = (
+                f"phone {phone.name!r} has no push {what}: give username and password (or password_env, "
+                "password_file) in its table or in [defaults]"
+            )
+            return ConfigError(config.path, f"phones[{index}]", message, phone.line)
+    return None
 
 
 def _holds_password(raw: dict[str, Any]) -> bool:

@@ -23,6 +23,10 @@ from .cisco.limits import AUTH_AUTHORIZED, AUTH_ERROR, AUTH_UNAUTHORIZED
 from .config import ServiceConfig
 
 MAX_REQUEST_BYTES = 64 * 1024
+#: Wrong credentials from one address this many times within THROTTLE_WINDOW seconds
+#: and that address is refused outright (and logged) until the window has passed.
+THROTTLE_FAILURES = 10
+THROTTLE_WINDOW = 60.0
 _CONTENT_TYPES = {"utf-8": "text/xml; charset=UTF-8", "iso-8859-1": "text/xml; charset=ISO-8859-1"}
 
 
@@ -68,6 +72,7 @@ class Service:
         self.events: deque[AuthEvent] = deque(maxlen=1000)
         self.counters: Counter[str] = Counter()
         self._objects: dict[str, tuple[bytes, str, float]] = {}
+        self._failures: dict[str, deque[float]] = {}
         self._runner: web.AppRunner | None = None
         self.bound: tuple[str, int] | None = None
         self.app = web.Application(client_max_size=MAX_REQUEST_BYTES)
@@ -149,14 +154,37 @@ class Service:
                 fields.update({k.lower(): v for k, v in form.items() if isinstance(v, str)})
             user = fields.get("userid", "")
             device = fields.get("devicename", "")
-            if "userid" not in fields or "password" not in fields:
+            peer = request.remote or "-"
+            if self._throttled(peer):
+                verdict, reason = AUTH_UNAUTHORIZED, f"throttled: {THROTTLE_FAILURES}+ wrong credentials in a minute"
+            elif "userid" not in fields or "password" not in fields:
                 reason = "UserID or Password missing"
             else:
                 verdict, reason = self.check(user, fields["password"], device)
+                if reason in ("wrong user", "wrong password"):
+                    self._failed(peer)
         except Exception as exc:  # any failure must still answer exactly ERROR
             verdict, reason = AUTH_ERROR, f"bad request: {type(exc).__name__}"
         self._record(AuthEvent(time.time(), request.remote or "-", request.method, device, user, verdict, reason))
         return _plain(verdict)
+
+    def _recent_failures(self, peer: str) -> deque[float] | None:
+        failures = self._failures.get(peer)
+        if failures is not None:
+            cutoff = time.monotonic() - THROTTLE_WINDOW
+            while failures and failures[0] < cutoff:
+                failures.popleft()
+        return failures
+
+    def _throttled(self, peer: str) -> bool:
+        failures = self._recent_failures(peer)
+        return failures is not None and len(failures) >= THROTTLE_FAILURES
+
+    def _failed(self, peer: str) -> None:
+        if len(self._failures) > 10_000:  # forget quiet addresses; the table stays small
+            for quiet in [p for p in list(self._failures) if not self._recent_failures(p)]:
+                del self._failures[quiet]
+        self._failures.setdefault(peer, deque(maxlen=THROTTLE_FAILURES * 2)).append(time.monotonic())
 
     def _record(self, event: AuthEvent) -> None:
         self.events.append(event)

@@ -138,6 +138,7 @@ class Simulator:
         self._sites: dict[str, web.TCPSite] = {}
         self._runner: web.AppRunner | None = None
         self._client: httpx.AsyncClient | None = None
+        self._own_clients: dict[str, httpx.AsyncClient] = {}
         self._hang = asyncio.Event()
         app = web.Application(client_max_size=256 * 1024)
         app.router.add_post("/CGI/Execute", self._execute)
@@ -206,6 +207,9 @@ class Simulator:
         if self._client:
             await self._client.aclose()
             self._client = None
+        for client in self._own_clients.values():
+            await client.aclose()
+        self._own_clients.clear()
 
     async def __aenter__(self) -> Simulator:
         await self.start()
@@ -245,15 +249,26 @@ class Simulator:
             raise web.HTTPNotFound()
         return phone
 
+    def client_of(self, phone: SimPhone) -> httpx.AsyncClient:
+        """The phone's own HTTP client, sending from the phone's own address, as a real one does."""
+        assert self._client is not None, "start() first"
+        if phone.host == "127.0.0.1":
+            return self._client
+        client = self._own_clients.get(phone.name)
+        if client is None:
+            transport = httpx.AsyncHTTPTransport(local_address=phone.host)
+            client = httpx.AsyncClient(transport=transport, trust_env=False, timeout=self.fetch_timeout)
+            self._own_clients[phone.name] = client
+        return client
+
     async def _authorized(self, phone: SimPhone, user: str, password: str) -> bool:
-        assert self._client is not None
         fields = {"UserID": user, "Password": password, "devicename": phone.devicename}
         headers = {"x-CiscoIPPhoneModelName": phone.model, "User-Agent": "Allegro-Software-WebClient/4.34"}
         try:
             if phone.auth_method == "POST":
-                answer = await self._client.post(phone.auth_url, data=fields, headers=headers)
+                answer = await self.client_of(phone).post(phone.auth_url, data=fields, headers=headers)
             else:
-                answer = await self._client.get(phone.auth_url, params=fields, headers=headers)
+                answer = await self.client_of(phone).get(phone.auth_url, params=fields, headers=headers)
         except httpx.HTTPError:
             return False
         return answer.status_code == 200 and answer.content == AUTH_AUTHORIZED.encode()
@@ -327,9 +342,8 @@ class Simulator:
         return url, 0, STATUS_MEANINGS[0].capitalize()
 
     async def _fetch_and_show(self, phone: SimPhone, url: str) -> tuple[str, int, str]:
-        assert self._client is not None
         try:
-            answer = await self._client.get(url, headers={"x-CiscoIPPhoneModelName": phone.model})
+            answer = await self.client_of(phone).get(url, headers={"x-CiscoIPPhoneModelName": phone.model})
         except httpx.HTTPError:
             return url, 6, "URI not found"
         if answer.status_code != 200:

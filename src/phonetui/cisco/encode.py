@@ -9,7 +9,10 @@ from .limits import ALLOWED_CONTROL_CHARS, CHARSETS
 from .objects import CiscoIPPhoneExecute, CiscoIPPhoneText, CiscoObject
 from .problems import ObjectError, Problem
 
-_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"}
+# CR as a character reference: a parser turns a literal CR into LF; TAB and LF the same
+# in attributes, where a parser turns them into spaces.
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;", "\r": "&#13;"}
+_ATTRIBUTE_ESCAPES = {**_ESCAPES, "\t": "&#9;", "\n": "&#10;"}
 _DECLARED = {"utf-8": "UTF-8", "iso-8859-1": "ISO-8859-1"}
 
 
@@ -26,9 +29,10 @@ def normalise_charset(charset: str) -> str:
     return canonical
 
 
-def escape(value: str) -> str:
-    """Escape every XML-special character, in text and attributes alike."""
-    return "".join(_ESCAPES.get(ch, ch) for ch in value)
+def escape(value: str, attribute: bool = False) -> str:
+    """Escape every XML-special character; in an attribute, white space that would be folded too."""
+    table = _ATTRIBUTE_ESCAPES if attribute else _ESCAPES
+    return "".join(table.get(ch, ch) for ch in value)
 
 
 def _describe(ch: str) -> str:
@@ -80,7 +84,9 @@ def _text_xml(obj: CiscoIPPhoneText) -> str:
 
 
 def _execute_xml(obj: CiscoIPPhoneExecute) -> str:
-    items = "".join(f'<ExecuteItem Priority="{item.priority}" URL="{escape(item.url)}"/>' for item in obj.items)
+    items = "".join(
+        f'<ExecuteItem Priority="{item.priority}" URL="{escape(item.url, attribute=True)}"/>' for item in obj.items
+    )
     return f"<CiscoIPPhoneExecute>{items}</CiscoIPPhoneExecute>"
 
 

@@ -32,7 +32,7 @@ class Outcome(StrEnum):
 
 
 ReplyKind = Literal[
-    "response", "error", "unauthorized", "http-error", "html", "empty", "not-xml", "unexpected", "too-large"
+    "response", "error", "unauthorized", "http-error", "redirect", "html", "empty", "not-xml", "unexpected", "too-large"
 ]
 
 
@@ -121,6 +121,8 @@ def decode_reply(status: int, body: bytes, content_type: str = "", truncated: bo
         return Reply("unauthorized", "HTTP 401: the phone refused the credentials")
     if truncated or len(body) > REPLY_MAX_BYTES:
         return Reply("too-large", f"reply larger than {REPLY_MAX_BYTES} bytes")
+    if 300 <= status < 400:  # a phone answers a push itself; a redirect means something else is there
+        return Reply("redirect", f"HTTP {status} redirect: not a phone's answer to a push")
     if not 200 <= status < 300:
         return Reply("http-error", f"HTTP {status}")
     if not body.strip():
