@@ -142,3 +142,25 @@ def test_discovery_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     assert find_config_path(None) == tmp_path / "env.toml"
     monkeypatch.delenv("PHONETUI_CONFIG")
     assert find_config_path(None).name == "config.toml"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[defaults]\npassword = "hunter2-secret"\ntimeout = "x"\n',
+        '[defaults]\npassword = "hunter2-secret"\npasword = "hunter2-secret"\n',
+        '[defaults]\npassword = "hunter2-secret"\n[[phones]]\nname = "a"\nhost = "h"\nport = 99999\n',
+        '[defaults]\npassword = "hunter2-secret"\n[[phones]]\nname = "a"\nhost = "h"\npassword = 7\n',
+        '[defaults]\npassword = "hunter2-secret"\npassword_env = "X"\n',
+    ],
+)
+def test_errors_never_show_a_password(text: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, "p.toml")
+    assert "hunter2" not in str(caught.value) and str(caught.value).startswith("p.toml:")
+
+
+def test_reprs_never_show_a_password() -> None:
+    config = parse_config(GOOD, "c.toml")
+    text = repr(config.phones) + repr(config.defaults) + repr(config.service)
+    assert "secret" not in text and "other" not in text

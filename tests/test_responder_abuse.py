@@ -1,0 +1,73 @@
+"""The responder under abuse keeps giving legitimate requests exact answers.
+
+(How fast it answers them meanwhile is a benchmark matter: benchmarks/responder.py measures
+the responder against a minimal handler; wall-clock times are never asserted here.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import httpx
+
+from phonetui.service import Service
+
+from .conftest import PASSWORD, USER
+
+DEVICE = "SEP005056000001"
+
+
+async def legitimate(service: Service, count: int) -> list[bytes]:
+    params = {"UserID": USER, "Password": PASSWORD, "devicename": DEVICE}
+    async with httpx.AsyncClient(trust_env=False, timeout=10) as client:
+        answers = await asyncio.gather(*(client.get(service.auth_url, params=params) for _ in range(count)))
+    return [a.content for a in answers]
+
+
+async def open_connection(service: Service) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    host, port = service.bound
+    return await asyncio.open_connection(host, port)
+
+
+async def test_slowloris_oversized_malformed_and_many_connections(service: Service) -> None:
+    writers: list[asyncio.StreamWriter] = []
+    try:
+        for _ in range(300):  # slowloris: a request head that never ends
+            _, writer = await open_connection(service)
+            writer.write(b"GET /authenticate?UserID=pushuser HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            writers.append(writer)
+        for _ in range(700):  # connected and silent
+            _, writer = await open_connection(service)
+            writers.append(writer)
+        await asyncio.sleep(0.2)
+        assert await legitimate(service, 20) == [b"AUTHORIZED"] * 20
+
+        oversized = []
+        for _ in range(20):  # bodies far over the 64 KiB the service reads
+            reader, writer = await open_connection(service)
+            writer.write(b"POST /authenticate HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                         b"Content-Length: 1048576\r\n\r\nUserID=" + b"A" * 200_000)  # fmt: skip
+            oversized.append((reader, writer))
+        malformed = []
+        for garbage in (
+            b"\x00\x01\x02 garbage\r\n\r\n",
+            b"GET / HTTP/9.9\r\n\r\n",
+            b"GET /authenticate?%zz HTTP/1.1\r\n\r\n",
+        ):
+            reader, writer = await open_connection(service)
+            writer.write(garbage)
+            malformed.append((reader, writer))
+        assert await legitimate(service, 20) == [b"AUTHORIZED"] * 20
+
+        for reader, writer in oversized + malformed:
+            with contextlib.suppress(ConnectionError):
+                await writer.drain()
+            answer = await asyncio.wait_for(reader.read(4096), 10)
+            assert answer == b"" or not answer.endswith(b"\r\n\r\nAUTHORIZED")  # never admitted
+            writers.append(writer)
+    finally:
+        for writer in writers:
+            writer.close()
+    assert await legitimate(service, 5) == [b"AUTHORIZED"] * 5
+    assert service.counters["AUTHORIZED"] == 45
