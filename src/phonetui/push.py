@@ -8,7 +8,6 @@ every phone still outstanding is reported as ``cancelled``.
 from __future__ import annotations
 
 import asyncio
-import base64
 import statistics
 import time
 import uuid
@@ -19,6 +18,7 @@ from urllib.parse import quote_from_bytes
 
 import httpx
 
+from .basic_auth import basic_auth
 from .cisco import (
     CiscoIPPhoneExecute,
     CiscoObject,
@@ -132,11 +132,6 @@ def plan(obj: CiscoObject, phones: list[Phone], mode: Mode = "auto", can_host: b
 def form_body(xml: bytes) -> bytes:
     """The POST body a phone expects: ``XML=`` and the percent-encoded object."""
     return b"XML=" + quote_from_bytes(xml, safe="").encode("ascii")
-
-
-def basic_auth(username: str, password: str) -> str:
-    token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
-    return f"Basic {token}"
 
 
 def make_client() -> httpx.AsyncClient:

@@ -8,8 +8,6 @@ serves objects too large to push directly. Runs inside any asyncio program.
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import hmac
 import secrets
 import time
@@ -19,6 +17,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from .basic_auth import parse_basic
 from .cisco.limits import AUTH_AUTHORIZED, AUTH_ERROR, AUTH_UNAUTHORIZED
 from .config import ServiceConfig
 
@@ -230,7 +229,7 @@ class Service:
 
     async def _upload(self, request: web.Request) -> web.Response:
         """Host an object for another phonetui process (``phonetui push`` beside ``serve``)."""
-        verdict, _ = self._credentials(*_basic(request.headers.get("Authorization", "")))
+        verdict, _ = self._credentials(*(parse_basic(request.headers.get("Authorization", "")) or ("", "")))
         if verdict != AUTH_AUTHORIZED:
             self._tell(request, 401)
             raise web.HTTPUnauthorized(text="credentials refused")
@@ -241,17 +240,6 @@ class Service:
         url = await self.host(await request.read(), charset)
         self._tell(request, 201)
         return web.Response(status=201, text=url, headers={"Location": url})
-
-
-def _basic(header: str) -> tuple[str, str]:
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "basic":
-        return "", ""
-    try:
-        user, _, password = base64.b64decode(token, validate=True).decode("utf-8").partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return "", ""
-    return user, password
 
 
 async def serve_forever(service: Service, stop: asyncio.Event) -> None:

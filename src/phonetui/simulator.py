@@ -9,8 +9,6 @@ the way its family does. Faults are per-phone knobs.
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import ipaddress
 import json
 import random
@@ -22,6 +20,7 @@ from urllib.parse import unquote_to_bytes
 import httpx
 from aiohttp import web
 
+from .basic_auth import parse_basic
 from .cisco import (
     CLASSIC,
     FAMILIES,
@@ -105,18 +104,6 @@ def _xml(body: str, charset: str) -> web.Response:
     response = web.Response(body=body.encode(charset, "replace"), content_type="text/xml", charset=charset)
     response.force_close()
     return response
-
-
-def _basic(header: str) -> tuple[str, str] | None:
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        raw = base64.b64decode(token, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    user, sep, password = raw.partition(":")
-    return (user, password) if sep else None
 
 
 def form_field(body: bytes, name: bytes) -> bytes | None:
@@ -283,7 +270,7 @@ class Simulator:
             await asyncio.sleep(phone.latency)
         if "expect" in request.headers:
             return _error(6, charset)
-        credentials = _basic(request.headers.get("Authorization", ""))
+        credentials = parse_basic(request.headers.get("Authorization", ""))
         if credentials is None or not phone.auth_url or not await self._authorized(phone, *credentials):
             if phone.family.auth_failure == "http-401":
                 raise web.HTTPUnauthorized(headers={"WWW-Authenticate": 'Basic realm="user"'})

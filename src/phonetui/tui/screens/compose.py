@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import (
     Button,
     Collapsible,
@@ -36,10 +35,8 @@ from ...cisco import (
 from ...cisco import limits as L
 from ...config import save_templates
 from ..keys import binding
+from .base import PhoneScreen
 from .pickers import NameModal, PickerModal
-
-if TYPE_CHECKING:
-    from ..app import PhoneTUI
 
 SOFTKEY_ROWS = L.SOFTKEY_MAX_COUNT
 EXECUTE_ROWS = L.EXECUTE_ITEMS_MAX
@@ -51,7 +48,7 @@ def _indexed(pattern: str, field: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-class ComposeScreen(Screen[None]):
+class ComposeScreen(PhoneScreen):
     """Compose a Text or an Execute; every field shows its own problem beside it."""
 
     BINDINGS = [binding("back"), binding("load-template"), binding("save-template")]
@@ -60,10 +57,6 @@ class ComposeScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__(id="compose")
         self.problems: list[Problem] = []
-
-    @property
-    def tui(self) -> PhoneTUI:
-        return cast("PhoneTUI", self.app)
 
     def compose(self) -> ComposeResult:
         with TabbedContent(initial="text-tab", id="kind"):

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from ...history import PushRecord
 from ..keys import binding
-
-if TYPE_CHECKING:
-    from ..app import PhoneTUI
+from .base import PhoneScreen
 
 
-class HistoryScreen(Screen[None]):
+class HistoryScreen(PhoneScreen):
     """Pushes, newest first; the highlighted push's per-phone results below."""
 
     BINDINGS = [binding("back")]
@@ -25,10 +21,6 @@ class HistoryScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__(id="history")
         self.pushes: list[PushRecord] = []
-
-    @property
-    def tui(self) -> PhoneTUI:
-        return cast("PhoneTUI", self.app)
 
     def compose(self) -> ComposeResult:
         yield Static(id="history-title", markup=False)

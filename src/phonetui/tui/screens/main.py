@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Input, ProgressBar
 
 from ...cisco import CiscoObject, Outcome
@@ -20,11 +18,9 @@ from ..keys import binding
 from ..widgets.line_log import LineLog
 from ..widgets.phone_table import OUTCOME_STYLES, PhoneTable
 from ..widgets.status_bar import StatusBar
+from .base import PhoneScreen
 from .pickers import PickerModal
 from .reply import ReplyScreen
-
-if TYPE_CHECKING:
-    from ..app import PhoneTUI
 
 FLUSH_SECONDS = 0.2
 #: While keys are being pressed, results wait (up to FLUSH_MAX_WAIT) so the frame a key
@@ -33,7 +29,7 @@ KEY_QUIET_SECONDS = 0.15
 FLUSH_MAX_WAIT = 0.75
 
 
-class MainScreen(Screen[None]):
+class MainScreen(PhoneScreen):
     """Select phones, watch pushes land; everything else is one key away."""
 
     BINDINGS = [
@@ -61,10 +57,6 @@ class MainScreen(Screen[None]):
         self.pushes_finished = 0
         self._last_key = 0.0
         self._last_flush = 0.0
-
-    @property
-    def tui(self) -> PhoneTUI:
-        return cast("PhoneTUI", self.app)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="phones-pane"):

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, cast
 
 from rich.syntax import Syntax
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ...cisco import CiscoObject, encode
@@ -16,10 +14,7 @@ from ...config import Phone
 from ...push import Delivery, plan
 from ..keys import binding
 from ..widgets.phone_screen import PhoneScreenView
-
-if TYPE_CHECKING:
-    from ..app import PhoneTUI
-
+from .base import PhoneScreen
 
 NAMES_SHOWN = 4
 
@@ -46,7 +41,7 @@ def plan_summary(deliveries: list[Delivery], size: int) -> str:
     return "\n".join(lines)
 
 
-class PreviewScreen(Screen[None]):
+class PreviewScreen(PhoneScreen):
     """What will be sent, to whom and how; y copies the XML, F5 sends."""
 
     BINDINGS = [binding("back"), binding("copy-xml")]
@@ -59,10 +54,6 @@ class PreviewScreen(Screen[None]):
         self.charset = "utf-8" if "utf-8" in charsets else charsets[0]
         self.xml = encode(obj, self.charset).decode(self.charset)
         self.other_charsets = [c for c in charsets if c != self.charset]
-
-    @property
-    def tui(self) -> PhoneTUI:
-        return cast("PhoneTUI", self.app)
 
     def compose(self) -> ComposeResult:
         with Horizontal():

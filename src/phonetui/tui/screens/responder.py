@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ...service import AuthEvent
 from ..keys import binding
 from ..widgets.line_log import LineLog
-
-if TYPE_CHECKING:
-    from ..app import PhoneTUI
+from .base import PhoneScreen
 
 VERDICT_STYLES = {"AUTHORIZED": "green", "UN-AUTHORIZED": "red", "ERROR": "bold red"}
 
@@ -25,17 +20,13 @@ def event_line(event: AuthEvent) -> Text:
     return line
 
 
-class ResponderScreen(Screen[None]):
+class ResponderScreen(PhoneScreen):
     """Where phones ask whether a push's credentials are good."""
 
     BINDINGS = [binding("back"), binding("toggle-service")]
 
     def __init__(self) -> None:
         super().__init__(id="responder")
-
-    @property
-    def tui(self) -> PhoneTUI:
-        return cast("PhoneTUI", self.app)
 
     def compose(self) -> ComposeResult:
         yield Static(id="responder-state", markup=False)
