@@ -7,7 +7,6 @@ serves objects too large to push directly. Runs inside any asyncio program.
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import secrets
 import time
@@ -240,12 +239,3 @@ class Service:
         url = await self.host(await request.read(), charset)
         self._tell(request, 201)
         return web.Response(status=201, text=url, headers={"Location": url})
-
-
-async def serve_forever(service: Service, stop: asyncio.Event) -> None:
-    """Run ``service`` until ``stop`` is set."""
-    await service.start()
-    try:
-        await stop.wait()
-    finally:
-        await service.stop()

@@ -14,10 +14,3 @@ class AuthEventArrived(Message):
     """The responder answered an authentication request."""
 
     event: AuthEvent
-
-
-@dataclass
-class PushRequested(Message):
-    """Push the composed object to these phones (names), after a confirmation."""
-
-    phone_names: list[str]
