@@ -279,6 +279,14 @@ async def test_palette_has_every_action(app: PhoneTUI) -> None:
     async with app.run_test(size=(120, 40)):
         titles = {c.title for c in app.get_system_commands(app.screen)}
     assert {"Compose a message", "Preview", "Send", "Select all phones", "Retry failed phones", "History"} <= titles
+    assert {"Load a template", "Save the form as a template", "Copy the XML", "Start or stop the responder"} <= titles
+
+
+async def test_palette_copies_the_composed_xml(app: PhoneTUI) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await compose_text(pilot, "T", "a & b")
+        app.action_copy_xml()
+        assert app.clipboard.endswith("<Title>T</Title><Text>a &amp; b</Text></CiscoIPPhoneText>")
 
 
 async def test_keys_can_be_overridden_from_config(demo: Demo, tmp_path: Path) -> None:

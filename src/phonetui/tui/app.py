@@ -14,7 +14,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from ..cisco import CiscoIPPhoneText, CiscoObject, errors
+from ..cisco import CiscoIPPhoneText, CiscoObject, encode, errors
 from ..config import Config, Phone, ServiceConfig
 from ..history import Journal
 from ..push import Mode, plan
@@ -192,6 +192,24 @@ class PhoneTUI(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    async def _in_compose(self, action: str) -> None:
+        if not isinstance(self.screen, ComposeScreen):
+            await self.push_screen("compose")
+        getattr(self.compose_screen, action)()
+
+    async def _load_template(self) -> None:
+        await self._in_compose("action_load_template")
+
+    async def _save_template(self) -> None:
+        await self._in_compose("action_save_template")
+
+    def action_copy_xml(self) -> None:
+        ready = self.ready_to_send()
+        if ready is not None:
+            xml = encode(ready[0], "utf-8").decode("utf-8")
+            self.copy_to_clipboard(xml)
+            self.notify("XML copied to the clipboard (OSC 52; in tmux: set -g set-clipboard on).")
+
     def key_map(self) -> list[tuple[str, list[BindingType]]]:
         """Every screen's bindings, for the help screen."""
         return [
@@ -216,9 +234,16 @@ class PhoneTUI(App[int]):
             ("Sort phones", "next sort column", main.action_sort),
             ("Retry failed phones", "push the last object again to the phones that failed", main.action_retry),
             ("Cancel the push", "phones still outstanding become 'cancelled'", main.action_cancel),
+            ("Select or unselect the highlighted phone", "and move down", main.action_toggle),
+            ("Show the highlighted phone's reply", "decoded, and the raw body", main.action_reply),
+            ("Load a template", "into the form", self._load_template),
+            ("Save the form as a template", "written to the config", self._save_template),
+            ("Copy the XML", "of the composed object, to the clipboard (OSC 52)", self.action_copy_xml),
             ("Responder", "authentication requests, start or stop", self.action_responder),
+            ("Start or stop the responder", "frees its port when stopped", self.toggle_service),
             ("History", "past pushes and their results", self.action_history),
             ("Keys", "every key binding", self.action_help),
+            ("Quit", "end phonetui", self.action_quit),
         ]
         for title, help_text, callback in commands:
             yield SystemCommand(title, help_text, callback)
