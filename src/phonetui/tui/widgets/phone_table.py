@@ -129,10 +129,14 @@ class PhoneTable(ScrollView, can_focus=True):
         self.refresh()
 
     def update_phone(self, name: str) -> None:
-        """Redraw one phone's line, if it is shown."""
-        if name in self._index:
-            self._cache.pop(name, None)
-            self.refresh_line(self._index[name] + 1)
+        """Redraw one phone's line if it is on screen; else only forget its cached line."""
+        row = self._index.get(name)
+        if row is None:
+            return
+        self._cache.pop(name, None)
+        top = self.scroll_offset.y
+        if top <= row < top + self.size.height:  # off screen: no frame needed for it
+            self.refresh_line(row + 1)
 
     # -- cells ----------------------------------------------------------------------------
 
