@@ -220,3 +220,14 @@ def test_tui_without_config_says_so(capsys: pytest.CaptureFixture[str], tmp_path
     assert main(["--config", str(tmp_path / "none.toml")]) == 2
     err = capsys.readouterr().err
     assert "none.toml: file not found" in err and "Traceback" not in err
+
+
+def test_push_a_saved_template(sim20: Path) -> None:
+    text = sim20.read_text() + '\n[[templates]]\nname = "drill"\nkind = "text"\ntitle = "Fire drill"\ntext = "Now"\n'
+    sim20.write_text(text)
+    result = phonetui("push", "--config", str(sim20), "--phone", "sim-0001", "--template", "drill", "--json")
+    assert result.returncode == 0, result.stderr
+    host = json_lines(result.stdout)[0]["host"]
+    assert httpx.get(f"http://{host}/sim/screen", trust_env=False).json()["title"] == "Fire drill"
+    wrong = phonetui("push", "--config", str(sim20), "--all", "--template", "dril")
+    assert wrong.returncode == 2 and "did you mean 'drill'" in wrong.stderr

@@ -38,6 +38,7 @@ from .config import (
     load_config,
     missing_credentials,
     split_host_port,
+    template_object,
     write_config,
 )
 from .history import Journal
@@ -78,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
         "--execute", action="append", default=[], metavar="URL[@PRIORITY]", help="an ExecuteItem (up to 3)"
     )
     obj.add_argument("--xml", metavar="FILE", help="send this XML object as it is")
+    obj.add_argument("--template", metavar="NAME", help="a template saved in the config")
     push.add_argument("--mode", choices=("auto", "direct", "via-url"), help="delivery (default: config, else auto)")
     push.add_argument("--username", help="push as this user instead of the config's")
     push.add_argument("--password", help="push with this password instead of the config's")
@@ -206,13 +208,20 @@ def select_phones(config: Config, names: list[str], tags: list[str], everyone: b
     return chosen
 
 
-def build_object(args: argparse.Namespace) -> CiscoObject:
+def build_object(args: argparse.Namespace, config: Config) -> CiscoObject:
     """The object the flags describe; UsageError listing every problem."""
-    given = [flag for flag, value in (("--text", args.text), ("--execute", args.execute), ("--xml", args.xml)) if value]
-    if len(given) != 1:
-        raise UsageError("give exactly one object: --text, --execute (up to 3) or --xml FILE")
+    flags = (("--text", args.text), ("--execute", args.execute), ("--xml", args.xml), ("--template", args.template))
+    if sum(1 for _, value in flags if value) != 1:
+        raise UsageError("give exactly one object: --text, --execute (up to 3), --xml FILE or --template NAME")
     obj: CiscoObject
-    if args.xml:
+    if args.template:
+        templates = {str(t.get("name")): t for t in config.templates}
+        if args.template not in templates:
+            close = difflib.get_close_matches(args.template, sorted(templates), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f" (templates: {', '.join(templates) or 'none'})"
+            raise UsageError(f"no template named {args.template!r} in {config.path}{hint}")
+        obj = template_object(templates[args.template])
+    elif args.xml:
         try:
             data = Path(args.xml).read_bytes()
         except OSError as exc:
@@ -283,7 +292,7 @@ def _print_dry_run(obj: CiscoObject, deliveries: list[Delivery]) -> int:
 def _push(args: argparse.Namespace) -> int:
     config = _config(args)
     phones = select_phones(config, args.phone, args.tag, args.all)
-    obj = build_object(args)
+    obj = build_object(args, config)
     missing = missing_credentials(config, phones, args.username, args.password)
     if missing is not None:
         raise missing

@@ -17,7 +17,17 @@ from typing import Any
 
 import tomli_w
 
-from .cisco import FAMILIES, Family, family_for_model, normalise_charset
+from .cisco import (
+    FAMILIES,
+    CiscoIPPhoneExecute,
+    CiscoIPPhoneText,
+    CiscoObject,
+    ExecuteItem,
+    Family,
+    SoftKeyItem,
+    family_for_model,
+    normalise_charset,
+)
 
 MODES = ("auto", "direct", "via-url")
 
@@ -378,6 +388,22 @@ def load_config(path: Path | str) -> Config:
     if mode & (stat.S_IRGRP | stat.S_IROTH) and _holds_password(config.raw):
         config.warnings.append(f"{path}: holds passwords and is readable by other users; run: chmod 600 {path}")
     return config
+
+
+def template_object(template: dict[str, Any]) -> CiscoObject:
+    """The object a saved template describes (fields it lacks are left empty)."""
+    if template.get("kind") == "execute":
+        items = [ExecuteItem(str(i.get("url", "")), int(i.get("priority", 0))) for i in template.get("items", [])]
+        return CiscoIPPhoneExecute(items)
+    softkeys = [
+        SoftKeyItem(
+            str(k.get("name", "")), str(k.get("url", "")), str(k.get("url_down", "")), int(k.get("position", 1))
+        )
+        for k in template.get("softkeys", [])
+    ]
+    return CiscoIPPhoneText(
+        str(template.get("title", "")), str(template.get("prompt", "")), str(template.get("text", "")), softkeys
+    )
 
 
 def missing_credentials(
