@@ -117,8 +117,14 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--config", default=argparse.SUPPRESS, help="config file")
 
     demo = commands.add_parser("demo", help="the TUI on a built-in simulated fleet (no files needed)")
-    demo.add_argument("--count", type=int, default=12, choices=range(1, 1001), metavar="N", help="phones (default 12)")
+    demo.add_argument("--count", type=_fleet_size, default=12, metavar="N", help="phones, 1-1000 (default 12)")
     return parser
+
+
+def _fleet_size(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 1000:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of phones from 1 to 1000")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
