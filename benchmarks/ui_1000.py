@@ -115,6 +115,8 @@ async def live(config_path: Path, keys: int, folder: Path) -> dict[str, float]:
         last_arrival = job.last_arrival
     results = [s.result for s in app.fleet.states.values()]
     assert all(r is not None for r in results) and last_arrival, "every phone accounted for"
+    failed = [r for r in results if r is not None and not r.outcome.succeeded]
+    assert not failed, f"{len(failed)} phones failed, e.g. {failed[0].detail if failed else ''}"
     return {
         "idle_p95": p95(idle),
         "busy_p95": p95(busy),
