@@ -68,6 +68,10 @@ class Terminal:
         """'' while phonetui runs, then its exit status as the shell saw it."""
         return self.status_file.read_text().strip() if self.status_file.exists() else ""
 
+    def wait_exit(self, status: str | None = "0") -> None:
+        """Wait until phonetui has exited (with ``status``, unless None: any status)."""
+        self.wait_for(lambda _: self.exit_status() != "" and status in (None, self.exit_status()), seconds=20)
+
     def close(self) -> None:
         self.tmux("kill-server")
 
@@ -117,7 +121,7 @@ def test_demo_select_compose_preview_send(terminal: Callable[[str], Terminal]) -
     assert list(rows.values()).count("ok") == 10
     assert "Success" in done  # the reply log
     term.keys("q")
-    term.wait_for(lambda _: term.exit_status() == "0", seconds=20)
+    term.wait_exit()
 
 
 def test_hangup_ends_the_app_and_frees_the_responder_port(terminal: Callable[[str], Terminal]) -> None:
@@ -128,7 +132,7 @@ def test_hangup_ends_the_app_and_frees_the_responder_port(terminal: Callable[[st
     port = int(re.search(r"listening on 127\.0\.0\.1:(\d+)", state).group(1))
     assert not port_is_free(port)
     os.kill(term.app_pid(), signal.SIGHUP)  # what a dropped SSH session sends
-    term.wait_for(lambda _: term.exit_status() != "", seconds=20)
+    term.wait_exit(status=None)
     assert "Traceback" not in term.screen()
     assert port_is_free(port)
 
@@ -139,7 +143,7 @@ def test_ctrl_c_quits_cleanly(terminal: Callable[[str], Terminal]) -> None:
     term.keys("c")
     term.wait_for("Title")
     term.keys("C-c")
-    term.wait_for(lambda _: term.exit_status() == "0", seconds=20)
+    term.wait_exit()
 
 
 def test_readable_without_colour(terminal: Callable[[str], Terminal]) -> None:
@@ -150,4 +154,4 @@ def test_readable_without_colour(terminal: Callable[[str], Terminal]) -> None:
     screen = term.wait_for("1 selected")
     assert "[x]  sim-0001" in screen and "[ ]  sim-0002" in screen
     term.keys("q")
-    term.wait_for(lambda _: term.exit_status() == "0", seconds=20)
+    term.wait_exit()
