@@ -12,6 +12,7 @@ Only the TUI talks to this process, over pipes it created: the pickles are its o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import pickle
 import struct
@@ -89,7 +90,13 @@ def _read_exactly(fd: int, size: int) -> bytes:
     return data
 
 
+#: The push yields the CPU to the screen the user is typing into.
+NICENESS = 10
+
+
 def main() -> int:
+    with contextlib.suppress(OSError):
+        os.nice(NICENESS)
     (size,) = FRAME.unpack(_read_exactly(0, FRAME.size))
     job = pickle.loads(_read_exactly(0, size))
     asyncio.run(run(job))

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -19,6 +20,7 @@ from ..config import Config, Phone, ServiceConfig
 from ..history import Journal
 from ..push import Mode, plan
 from ..service import AuthEvent, Service
+from .frame_timer import PromptFrames
 from .keys import DEFAULT_KEYS, binding
 from .messages import AuthEventArrived
 from .screens.compose import ComposeScreen
@@ -96,6 +98,13 @@ class PhoneTUI(App[int]):
 
     def _on_auth_event(self, event: AuthEvent) -> None:
         self.post_message(AuthEventArrived(event))
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown) and not event.is_forwarded and self.screen_stack:
+            screen = self.screen_stack[-1]
+            if isinstance(screen, PromptFrames):
+                screen.hurry_frames()  # the frame that shows this input goes out at once
+        await super().on_event(event)
 
     def on_auth_event_arrived(self, message: AuthEventArrived) -> None:
         self.responder.add_event(message.event)

@@ -6,12 +6,14 @@ from typing import TYPE_CHECKING, Any, cast
 
 from textual.screen import Screen
 
+from ..frame_timer import PromptFrames
+
 if TYPE_CHECKING:
     from ..app import PhoneTUI
 
 
-class PhoneScreen(Screen[Any]):
-    """A screen of the phonetui app."""
+class PhoneScreen(PromptFrames, Screen[Any]):
+    """A screen of the phonetui app (its frames come on time: see `frame_timer`)."""
 
     @property
     def tui(self) -> PhoneTUI:

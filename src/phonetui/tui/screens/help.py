@@ -9,13 +9,14 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer
 
+from ..frame_timer import PromptFrames
 from ..keys import binding, describe_key
 
 if TYPE_CHECKING:
     from ..app import PhoneTUI
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(PromptFrames, ModalScreen[None]):
     """A table of keys: where, which key, what it does, its id for ``[keys]``."""
 
     BINDINGS = [binding("back")]

@@ -9,10 +9,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from ..frame_timer import PromptFrames
 from ..keys import binding
 
 
-class PickerModal(ModalScreen[str | None]):
+class PickerModal(PromptFrames, ModalScreen[str | None]):
     """Choose one value from a list; Enter picks, Esc cancels."""
 
     BINDINGS = [binding("back")]
@@ -36,7 +37,7 @@ class PickerModal(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class NameModal(ModalScreen[str | None]):
+class NameModal(PromptFrames, ModalScreen[str | None]):
     """Ask for a name (of a template); Enter saves, Esc cancels."""
 
     BINDINGS = [binding("back")]
@@ -65,7 +66,7 @@ class NameModal(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ConfirmModal(ModalScreen[bool]):
+class ConfirmModal(PromptFrames, ModalScreen[bool]):
     """Yes or no to one question; y/Enter say yes, n/Esc say no."""
 
     BINDINGS = [("y", "answer(True)", "Yes"), ("n", "answer(False)", "No"), binding("back")]

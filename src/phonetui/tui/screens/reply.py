@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from ...push import PushResult
+from ..frame_timer import PromptFrames
 from ..keys import binding
 
 
@@ -38,7 +39,7 @@ def reply_text(result: PushResult) -> Text:
     return Text("\n".join(lines))
 
 
-class ReplyScreen(ModalScreen[None]):
+class ReplyScreen(PromptFrames, ModalScreen[None]):
     """The decoded reply and its raw body, for one phone."""
 
     BINDINGS = [binding("back")]
