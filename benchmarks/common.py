@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -16,14 +17,22 @@ PIN: list[str] = []
 
 
 @contextmanager
-def simulator(config: Path, *args: str) -> Iterator[subprocess.Popen[str]]:
-    """Run ``phonetui simulate`` in its own process until the block ends."""
+def simulator(config: Path, *args: str, nice: int = 0, cpus: set[int] | None = None) -> Iterator[subprocess.Popen[str]]:
+    """Run ``phonetui simulate`` in its own process until the block ends.
+
+    ``nice`` lowers its CPU priority and ``cpus`` confines it: real phones do not share
+    the operator's CPUs.
+    """
     proc = subprocess.Popen(
         [*PIN, *PHONETUI, "simulate", "--write-config", str(config), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+    if nice:
+        os.setpriority(os.PRIO_PROCESS, proc.pid, nice)
+    if cpus:
+        os.sched_setaffinity(proc.pid, cpus)
     try:
         assert proc.stdout is not None
         for line in proc.stdout:

@@ -1,25 +1,30 @@
 """Benchmark 3: the live UI at 1000 phones, headless through Pilot.
 
-Usage: python benchmarks/ui_1000.py [--phones 1000] [--keys 60]
+Usage: python benchmarks/ui_1000.py [--phones 1000] [--keys 60] [--pushes 5]
 
 Measures, side by side in one run:
 - startup to first frame with 1000 phones, against startup with 10 (target <= 1.5 x);
 - p95 time from a keypress to the first frame that shows it, while a push to every phone
-  runs, against the same with no push (target <= 1.5 x);
+  runs, against the same with no push just before it (target <= 1.5 x), in rounds; the
+  verdict is the median of the rounds' ratios, and the pooled ratio is printed too;
 - how long after the last reply every row shows its result (target <= 1 s);
 - peak RSS of the process running the app (target <= 250 MB).
-The simulated fleet runs in a process of its own, on loopback.
+The simulated fleet runs in a process of its own, on loopback, niced and kept off the
+CPU that the UI keeps during a push (real phones do not share the operator's CPUs);
+``--no-phones-apart --phones-nice 0`` measures with the phones sharing everything.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import resource
 import statistics
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from common import simulator, verdict
@@ -93,36 +98,52 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1]
 
 
-async def live(config_path: Path, keys: int, folder: Path) -> dict[str, float]:
+@dataclass
+class Round:
+    """One round: presses with no push, then a push with presses during it."""
+
+    idle: list[float]
+    busy: list[float]
+    rows_after_last_reply: float
+
+    @property
+    def ratio(self) -> float:
+        return p95(self.busy) / p95(self.idle)
+
+
+async def live(config_path: Path, keys: int, rounds: int, folder: Path) -> list[Round]:
+    """Rounds of: key presses with no push, then a push to every phone with key presses during it.
+
+    Each round's idle and busy presses are a few seconds apart, so they see the same machine;
+    a noisy neighbour that slows one part of the run would otherwise decide a pooled ratio.
+    """
     config = load_config(config_path)
     config.service = None
     app = PhoneTUI(config, journal=Journal(folder / "history.jsonl"))
     frames = Frames(app)
-    last_arrival = 0.0
+    done: list[Round] = []
     async with app.run_test(size=(120, 40)) as pilot:
-        idle = await key_latencies(app, pilot, frames, keys, lambda: True)
-        await pilot.press("a", "c")
-        app.screen.query_one("#text").text = "Benchmark"  # type: ignore[attr-defined]
-        await pilot.pause()
-        all_shown = frames.when(lambda: all(s.result is not None and not s.pending for s in app.fleet.states.values()))
-        await pilot.press("f5", "y")
-        await pilot.pause(0.3)
-        job = app.main.push_run
-        busy = await key_latencies(app, pilot, frames, keys, lambda: app.main.push_run is not None)
-        shown = await asyncio.wait_for(all_shown, 300)
-        while app.main.pushes_finished < 1:
-            await pilot.pause(0.05)
-        last_arrival = job.last_arrival
-    results = [s.result for s in app.fleet.states.values()]
-    assert all(r is not None for r in results) and last_arrival, "every phone accounted for"
-    failed = [r for r in results if r is not None and not r.outcome.succeeded]
-    assert not failed, f"{len(failed)} phones failed, e.g. {failed[0].detail if failed else ''}"
-    return {
-        "idle_p95": p95(idle),
-        "busy_p95": p95(busy),
-        "busy_samples": len(busy),
-        "rows_after_last_reply": shown - last_arrival,
-    }
+        await pilot.press("a")
+        for number in range(rounds):
+            idle = await key_latencies(app, pilot, frames, keys, lambda: True)
+            await pilot.press("c")
+            app.screen.query_one("#text").text = f"Benchmark {number + 1}"  # type: ignore[attr-defined]
+            await pilot.pause()
+            await pilot.press("f5", "y")
+            job = app.main.push_run
+            assert job is not None, "the push started"
+            states = app.fleet.states.values()
+            all_shown = frames.when(lambda states=states: all(s.result is not None and not s.pending for s in states))
+            await pilot.pause(0.3)
+            busy = await key_latencies(app, pilot, frames, keys, lambda: app.main.push_run is not None)
+            shown = await asyncio.wait_for(all_shown, 300)
+            while app.main.pushes_finished <= number:
+                await pilot.pause(0.05)
+            assert job.last_arrival, "every phone accounted for"
+            failed = [s for s in states if s.result is None or not s.result.outcome.succeeded]
+            assert not failed, f"{len(failed)} phones did not answer ok"
+            done.append(Round(idle, busy, shown - job.last_arrival))
+    return done
 
 
 async def main_async(args: argparse.Namespace) -> bool:
@@ -130,24 +151,33 @@ async def main_async(args: argparse.Namespace) -> bool:
         folder = Path(name)
         config = folder / "ui.toml"
         sim_args = ["--count", str(args.phones), "--latency", str(args.latency), "--base", "127.82.0.0"]
-        with simulator(config, *sim_args):
+        allowed = os.sched_getaffinity(0)
+        # The push process keeps off the highest CPU, leaving it to the UI (tui/background.py); so do the phones.
+        cpus = allowed - {max(allowed)} if args.phones_apart and len(allowed) > 1 else None
+        with simulator(config, *sim_args, nice=args.phones_nice, cpus=cpus):
             small, large = [], []
             for _ in range(args.rounds):
                 small.append(await startup(config, 10))
                 large.append(await startup(config, None))
-            measured = await live(config, args.keys, folder)
+            rounds = await live(config, args.keys, args.pushes, folder)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start_ratio = statistics.median(large) / statistics.median(small)
-    key_ratio = measured["busy_p95"] / measured["idle_p95"]
-    late = measured["rows_after_last_reply"]
+    key_ratio = statistics.median(r.ratio for r in rounds)
+    idle = [t for r in rounds for t in r.idle]
+    busy = [t for r in rounds for t in r.busy]
+    late = max(r.rows_after_last_reply for r in rounds)
     print(f"3. The live UI, {args.phones} phones (headless Pilot, 120x40):")
     print(f"   startup to first frame: 10 phones {statistics.median(small) * 1000:.0f} ms, "
           f"{args.phones} phones {statistics.median(large) * 1000:.0f} ms (medians of {args.rounds})")  # fmt: skip
     print(f"   startup ratio = {start_ratio:.2f}  target <= 1.50  {verdict(start_ratio <= 1.5)}")
-    print(f"   keypress to frame p95: idle {measured['idle_p95'] * 1000:.1f} ms, during the push "
-          f"{measured['busy_p95'] * 1000:.1f} ms ({measured['busy_samples']:.0f} presses)")  # fmt: skip
-    print(f"   keypress ratio = {key_ratio:.2f}  target <= 1.50  {verdict(key_ratio <= 1.5)}")
-    print(f"   every row shown {late * 1000:.0f} ms after the last reply  target <= 1000 ms  {verdict(late <= 1.0)}")
+    for number, r in enumerate(rounds, 1):
+        print(f"   round {number}: keypress to frame p95 idle {p95(r.idle) * 1000:.1f} ms ({len(r.idle)} presses), "
+              f"during the push {p95(r.busy) * 1000:.1f} ms ({len(r.busy)}): {r.ratio:.2f}")  # fmt: skip
+    print(f"   all rounds pooled: idle {p95(idle) * 1000:.1f} ms, busy {p95(busy) * 1000:.1f} ms: "
+          f"{p95(busy) / p95(idle):.2f}")  # fmt: skip
+    print(f"   keypress ratio (median of the rounds) = {key_ratio:.2f}  target <= 1.50  {verdict(key_ratio <= 1.5)}")
+    print(f"   every row shown {late * 1000:.0f} ms after the last reply (worst of {len(rounds)} pushes)  "
+          f"target <= 1000 ms  {verdict(late <= 1.0)}")  # fmt: skip
     print(f"   peak RSS {peak_mb:.0f} MB  target <= 250 MB  {verdict(peak_mb <= 250)}")
     return start_ratio <= 1.5 and key_ratio <= 1.5 and late <= 1.0 and peak_mb <= 250
 
@@ -155,7 +185,11 @@ async def main_async(args: argparse.Namespace) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--phones", type=int, default=1000)
-    parser.add_argument("--keys", type=int, default=60, help="key presses measured, idle and busy")
+    parser.add_argument("--keys", type=int, default=60, help="key presses per phase and round")
+    parser.add_argument("--pushes", type=int, default=5, help="rounds of idle presses, then a push with presses")
+    parser.add_argument("--phones-nice", type=int, default=10, help="CPU niceness of the simulated phones")
+    parser.add_argument("--phones-apart", action=argparse.BooleanOptionalAction, default=True,
+                        help="keep the simulated phones off the CPU that the UI keeps during a push")  # fmt: skip
     parser.add_argument("--rounds", type=int, default=5, help="startups of each size")
     parser.add_argument("--latency", type=float, default=0.3, help="seconds each simulated phone takes")
     args = parser.parse_args()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Callable
 
 from textual import _time
 from textual.screen import UPDATE_PERIOD
@@ -32,10 +33,15 @@ class FrameTimer(Timer):
         self._last_tick = -math.inf
         self._input_until = -math.inf
         self._wake = asyncio.Event()
+        self._after_frame: list[Callable[[], object]] = []
 
     def hurry(self, seconds: float = INPUT_SECONDS) -> None:
         """The user acted: the next frames should not wait for the interval."""
         self._input_until = _time.get_time() + seconds
+
+    def after_frame(self, callback: Callable[[], object]) -> None:
+        """Call back (on the screen) once the next frame is out: work that should not delay it."""
+        self._after_frame.append(callback)
 
     def resume(self) -> None:
         super().resume()
@@ -63,6 +69,10 @@ class FrameTimer(Timer):
                 await self._tick(next_timer=self._last_tick, count=count)
             except EventTargetGone:
                 break
+            if self._after_frame:
+                callbacks, self._after_frame = self._after_frame, []
+                for callback in callbacks:
+                    self.target.call_next(callback)
 
 
 class PromptFrames:
@@ -82,6 +92,10 @@ class PromptFrames:
             self._timers.add(timer)  # type: ignore[attr-defined]
             self._frame_timer = timer
         return self._frame_timer
+
+    def after_frame(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once the next frame is out."""
+        self._update_timer.after_frame(callback)
 
     def hurry_frames(self) -> None:
         """The user acted on this screen: show the result without waiting."""

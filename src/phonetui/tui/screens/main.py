@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import cached_property
 
 from rich.text import Text
 from textual import on, work
@@ -23,10 +24,12 @@ from .pickers import PickerModal
 from .reply import ReplyScreen
 
 FLUSH_SECONDS = 0.2
-#: While keys are being pressed, results wait (up to FLUSH_MAX_WAIT) so the frame a key
-#: needs is not queued behind the redraw of a batch of rows.
-KEY_QUIET_SECONDS = 0.15
-FLUSH_MAX_WAIT = 0.75
+#: While keys are being pressed, results are drawn just after the frame that shows a key,
+#: not on the timer, so a key does not wait behind a batch of rows being drawn; once no
+#: key has come for KEY_QUIET_SECONDS, or rows have waited FLUSH_MAX_WAIT, the timer
+#: flushes again.
+KEY_QUIET_SECONDS = 0.5
+FLUSH_MAX_WAIT = 1.0
 
 
 class MainScreen(PhoneScreen):
@@ -73,7 +76,7 @@ class MainScreen(PhoneScreen):
         self.set_interval(FLUSH_SECONDS, self.flush_when_quiet)
         self.refresh_status()
 
-    @property
+    @cached_property
     def table(self) -> PhoneTable:
         return self.query_one(PhoneTable)
 
@@ -88,8 +91,7 @@ class MainScreen(PhoneScreen):
     # -- selection ------------------------------------------------------------------------
 
     def _redraw(self, names: list[str]) -> None:
-        for name in names:
-            self.table.update_phone(name)
+        self.table.update_phones(names)
         self.refresh_status()
 
     def action_compose(self) -> None:
@@ -192,7 +194,7 @@ class MainScreen(PhoneScreen):
         for phone in phones:
             state = self.tui.fleet.states[phone.name]
             state.pending, state.result = True, None
-            self.table.update_phone(phone.name)
+        self.table.update_phones(phone.name for phone in phones)
         progress = self.query_one(ProgressBar)
         progress.update(total=len(phones), progress=0)
         progress.add_class("shown")
@@ -214,11 +216,10 @@ class MainScreen(PhoneScreen):
         self.flush()
         self.push_run = None
         fleet = self.tui.fleet
-        for phone in phones:  # a failed worker leaves no row stuck in "sending"
-            state = fleet.states[phone.name]
-            if state.pending:
-                state.pending = False
-                self.table.update_phone(phone.name)
+        stuck = [phone.name for phone in phones if fleet.states[phone.name].pending]
+        for name in stuck:  # a failed worker leaves no row stuck in "sending"
+            fleet.states[name].pending = False
+        self.table.update_phones(stuck)
         self.query_one(ProgressBar).remove_class("shown")
         self.refresh_status()
         self.pushes_finished += 1
@@ -233,10 +234,13 @@ class MainScreen(PhoneScreen):
             self.push_run.kill()
 
     def on_key(self) -> None:
-        self._last_key = time.monotonic()
+        self._last_key = now = time.monotonic()
+        if self.push_run is not None and now - self._last_flush >= FLUSH_SECONDS:
+            self._last_flush = now
+            self.after_frame(self.flush)
 
     def flush_when_quiet(self) -> None:
-        """Flush, unless a key was just pressed and the rows have not waited too long."""
+        """Flush, unless keys are being pressed (`on_key` flushes then) and rows have not waited too long."""
         now = time.monotonic()
         if now - self._last_key < KEY_QUIET_SECONDS and now - self._last_flush < FLUSH_MAX_WAIT:
             return
@@ -248,18 +252,19 @@ class MainScreen(PhoneScreen):
         arrived = self.push_run.drain() if self.push_run is not None else []
         if not arrived:
             return
+        states = self.tui.fleet.states
         for result in arrived:
-            state = self.tui.fleet.states[result.phone.name]
+            state = states[result.phone.name]
             state.result, state.pending = result, False
-            self.table.update_phone(result.phone.name)
-        self.query_one("#replies", LineLog).write_lines(self.log_line(r) for r in arrived)
+        self.table.update_phones(result.phone.name for result in arrived)
+        stamp = self.tui.clock()
+        self.query_one("#replies", LineLog).write_lines(self.log_line(r, stamp) for r in arrived)
         done, total = self._progress
         self._progress = (done + len(arrived), total)
         self.query_one(ProgressBar).update(progress=self._progress[0])
         self.refresh_status()
 
-    def log_line(self, result: PushResult) -> Text:
-        stamp = self.tui.clock()
+    def log_line(self, result: PushResult, stamp: str) -> Text:
         style = OUTCOME_STYLES.get(result.outcome, "red")
         line = Text(f"{stamp} {result.phone.name} ")
         line.append(str(result.outcome), style=style)

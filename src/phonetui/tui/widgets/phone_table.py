@@ -10,7 +10,7 @@ rendered again.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -128,15 +128,17 @@ class PhoneTable(ScrollView, can_focus=True):
         self.move_cursor(row=min(row, max(len(self.names) - 1, 0)))
         self.refresh()
 
-    def update_phone(self, name: str) -> None:
-        """Redraw one phone's line if it is on screen; else only forget its cached line."""
-        row = self._index.get(name)
-        if row is None:
-            return
-        self._cache.pop(name, None)
+    def update_phones(self, names: Iterable[str]) -> None:
+        """Redraw the phones' lines that are on screen; for the others only forget the cached line."""
         top = self.scroll_offset.y
-        if top <= row < top + self.size.height:  # off screen: no frame needed for it
-            self.refresh_line(row + 1)
+        bottom = top + self.size.height
+        for name in names:
+            row = self._index.get(name)
+            if row is None:
+                continue
+            self._cache.pop(name, None)
+            if top <= row < bottom:  # off screen: no frame needed for it
+                self.refresh_line(row + 1)
 
     # -- cells ----------------------------------------------------------------------------
 
