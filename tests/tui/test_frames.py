@@ -24,9 +24,10 @@ async def test_screens_draw_through_the_frame_timer(app: PhoneTUI) -> None:
         assert isinstance(timer, FrameTimer)
         app.main.query_one(PhoneTable).focus()
         await pilot.pause()
-        before = timer._last_tick
+        before, hurried = timer._last_tick, timer._input_until
         await pilot.press("down")
         await wait_until(pilot, lambda: timer._last_tick > before)
+        assert timer._input_until > hurried  # the key asked for its frame at once
         assert app.main.query_one(PhoneTable).cursor_row == 1
 
 

@@ -33,6 +33,9 @@ from .screens.responder import ResponderScreen
 from .state import Fleet
 from .widgets.phone_table import latency_text
 
+#: Input whose effect on screen should not wait for the frame timer (see ``frame_timer``).
+INPUT_EVENTS = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
+
 
 class PhoneTUI(App[int]):
     """Select phones, compose, preview, push, watch the replies, run the responder."""
@@ -100,7 +103,7 @@ class PhoneTUI(App[int]):
         self.post_message(AuthEventArrived(event))
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key | events.MouseDown) and not event.is_forwarded and self.screen_stack:
+        if isinstance(event, INPUT_EVENTS) and not event.is_forwarded and self.screen_stack:
             screen = self.screen_stack[-1]
             if isinstance(screen, PromptFrames):
                 screen.hurry_frames()  # the frame that shows this input goes out at once

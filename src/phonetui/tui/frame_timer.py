@@ -79,7 +79,7 @@ class PromptFrames:
     """Mixed into a Screen: its frames come from a `FrameTimer`.
 
     Replaces Textual's private ``Screen._update_timer``; the tests in
-    ``tests/tui/test_frame_timer.py`` fail if a Textual upgrade stops using it.
+    ``tests/tui/test_frames.py`` fail if a Textual upgrade stops using it.
     """
 
     _frame_timer: FrameTimer | None = None
