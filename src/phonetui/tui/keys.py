@@ -1,37 +1,12 @@
-"""Default keys, by binding id; ``[keys]`` in the config overrides them.
-
-Defaults avoid what terminals and multiplexers eat over SSH: no ctrl+s, ctrl+b,
-ctrl+a, ctrl+h or ctrl+enter. Function keys and plain letters reach the app.
-"""
+"""Textual Bindings built from the default keys (``phonetui.keymap``); ``[keys]`` rebinds them."""
 
 from __future__ import annotations
 
 from textual.binding import Binding
 
-DEFAULT_KEYS: dict[str, tuple[str, str, str]] = {
-    # id: (key, action, description)
-    "quit": ("q", "app.quit", "Quit"),
-    "help": ("f1,question_mark", "help", "Help"),
-    "compose": ("c", "compose", "Compose"),
-    "preview": ("f2", "preview", "Preview"),
-    "send": ("f5", "send", "Send"),
-    "responder": ("r", "responder", "Responder"),
-    "history": ("h", "history", "History"),
-    "toggle": ("space", "toggle", "Select"),
-    "select-all": ("a", "select_all", "All"),
-    "select-none": ("n", "select_none", "None"),
-    "select-tag": ("t", "select_tag", "By tag"),
-    "filter": ("slash", "filter", "Filter"),
-    "sort": ("s", "sort", "Sort"),
-    "retry": ("f", "retry", "Retry failed"),
-    "cancel": ("escape", "cancel", "Cancel push"),
-    "reply": ("enter", "reply", "Reply"),
-    "load-template": ("f3", "load_template", "Load template"),
-    "save-template": ("f4", "save_template", "Save template"),
-    "copy-xml": ("y", "copy_xml", "Copy XML"),
-    "back": ("escape", "back", "Back"),
-    "toggle-service": ("s", "toggle_service", "Start/stop"),
-}
+from ..keymap import DEFAULT_KEYS
+
+__all__ = ["DEFAULT_KEYS", "binding", "describe_key"]
 
 
 def binding(binding_id: str, show: bool = True, priority: bool = False) -> Binding:

@@ -33,7 +33,7 @@ from ...cisco import (
     validate,
 )
 from ...cisco import limits as L
-from ...config import save_templates
+from ...config import save_templates, template_object
 from ..keys import binding
 from .base import PhoneScreen
 from .pickers import NameModal, PickerModal
@@ -220,26 +220,24 @@ class ComposeScreen(PhoneScreen):
             template["softkeys"] = [{"name": k.name, "url": k.url, "position": k.position} for k in obj.softkeys]
         return template
 
-    def load(self, template: dict[str, Any]) -> None:
-        """Fill the form from a template; unknown or missing fields are left empty."""
+    def load_object(self, obj: CiscoObject) -> None:
+        """Fill the form with ``obj`` (a template's, or one from the history)."""
         for field in self.query(Input).results(Input):
             field.value = ""
-        if template.get("kind") == "execute":
+        if isinstance(obj, CiscoIPPhoneExecute):
             self.query_one(TabbedContent).active = "execute-tab"
-            for i, item in enumerate(template.get("items", [])[:EXECUTE_ROWS], 1):
-                self.query_one(f"#ex-url-{i}", Input).value = str(item.get("url", ""))
-                priority = item.get("priority", 0)
-                self.query_one(f"#ex-prio-{i}", Select).value = priority if priority in L.PRIORITIES else 0
-        else:
+            for i, item in enumerate(obj.items[:EXECUTE_ROWS], 1):
+                self.query_one(f"#ex-url-{i}", Input).value = item.url
+                self.query_one(f"#ex-prio-{i}", Select).value = item.priority if item.priority in L.PRIORITIES else 0
+        elif isinstance(obj, CiscoIPPhoneText):
             self.query_one(TabbedContent).active = "text-tab"
-            self.query_one("#title", Input).value = str(template.get("title", ""))
-            self.query_one("#prompt", Input).value = str(template.get("prompt", ""))
-            self.query_one("#text", TextArea).text = str(template.get("text", ""))
-            for key in template.get("softkeys", []):
-                row = key.get("position", 0)
-                if isinstance(row, int) and 1 <= row <= SOFTKEY_ROWS:
-                    self.query_one(f"#sk-name-{row}", Input).value = str(key.get("name", ""))
-                    self.query_one(f"#sk-url-{row}", Input).value = str(key.get("url", ""))
+            self.query_one("#title", Input).value = obj.title
+            self.query_one("#prompt", Input).value = obj.prompt
+            self.query_one("#text", TextArea).text = obj.text
+            for key in obj.softkeys:
+                if 1 <= key.position <= SOFTKEY_ROWS:
+                    self.query_one(f"#sk-name-{key.position}", Input).value = key.name
+                    self.query_one(f"#sk-url-{key.position}", Input).value = key.url
         self.query_one("#ex-url-1" if self.kind == "execute" else "#title").focus()
         self.check()
 
@@ -251,7 +249,7 @@ class ComposeScreen(PhoneScreen):
 
         def chosen(name: str | None) -> None:
             if name:
-                self.load(templates[name])
+                self.load_object(template_object(templates[name]))
                 self.notify(f"Template {name!r} loaded.")
 
         choices = [(f"{name}  ({t.get('kind', 'text')})", name) for name, t in templates.items()]

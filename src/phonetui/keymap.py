@@ -1,0 +1,33 @@
+"""The app's key bindings by id: the defaults, and the ids ``[keys]`` in a config may rebind.
+
+Textual-free, so ``phonetui check`` can tell a mistyped id without loading the TUI.
+Defaults avoid what terminals and multiplexers eat over SSH: no ctrl+s, ctrl+b,
+ctrl+a, ctrl+h or ctrl+enter. Function keys and plain letters reach the app.
+"""
+
+from __future__ import annotations
+
+DEFAULT_KEYS: dict[str, tuple[str, str, str]] = {
+    # id: (key, action, description)
+    "quit": ("q", "app.quit", "Quit"),
+    "help": ("f1,question_mark", "help", "Help"),
+    "compose": ("c", "compose", "Compose"),
+    "preview": ("f2", "preview", "Preview"),
+    "send": ("f5", "send", "Send"),
+    "responder": ("r", "responder", "Responder"),
+    "history": ("h", "history", "History"),
+    "toggle": ("space", "toggle", "Select"),
+    "select-all": ("a", "select_all", "All"),
+    "select-none": ("n", "select_none", "None"),
+    "select-tag": ("t", "select_tag", "By tag"),
+    "filter": ("slash", "filter", "Filter"),
+    "sort": ("s", "sort", "Sort"),
+    "retry": ("f", "retry", "Retry failed"),
+    "cancel": ("escape", "cancel", "Cancel push"),
+    "reply": ("enter", "reply", "Reply"),
+    "load-template": ("f3", "load_template", "Load template"),
+    "save-template": ("f4", "save_template", "Save template"),
+    "copy-xml": ("y", "copy_xml", "Copy XML"),
+    "back": ("escape", "back", "Back"),
+    "toggle-service": ("s", "toggle_service", "Start/stop"),
+}
