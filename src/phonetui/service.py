@@ -73,6 +73,7 @@ class Service:
         self._failures: dict[str, deque[float]] = {}
         self._runner: web.AppRunner | None = None
         self.bound: tuple[str, int] | None = None
+        self._port_before = 0
         self.app = web.Application(client_max_size=MAX_REQUEST_BYTES)
         self.app.router.add_route("GET", "/authenticate", self._authenticate)
         self.app.router.add_route("POST", "/authenticate", self._authenticate)
@@ -97,12 +98,17 @@ class Service:
         return f"{self.url}/authenticate"
 
     async def start(self) -> None:
-        """Bind the listen address (port 0 picks a free one). OSError if it is taken."""
+        """Bind the listen address. OSError if it is taken.
+
+        Port 0 picks a free port the first time and takes the same one again after a
+        stop: phones were told that address (the demo's responder is their auth URL).
+        """
         if self._runner:
             return
         runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
         await runner.setup()
-        site = web.TCPSite(runner, self.config.listen_host, self.config.listen_port, reuse_address=True)
+        port = self.config.listen_port or self._port_before
+        site = web.TCPSite(runner, self.config.listen_host, port, reuse_address=True)
         try:
             await site.start()
         except OSError:
@@ -113,6 +119,7 @@ class Service:
         sockets = getattr(server, "sockets", None) or []
         host, port = sockets[0].getsockname()[:2] if sockets else (self.config.listen_host, 0)
         self.bound = (host, port)
+        self._port_before = port
 
     async def stop(self) -> None:
         if self._runner:

@@ -130,13 +130,13 @@ async def test_push_updates_rows_live_and_reports_each_phone(app: PhoneTUI, demo
         assert "12 phones" in str(app.screen.query_one("#question", Label).render())
         await pilot.press("y")
         # the fast phones are done while the slow one is still outstanding: rows move on their own
-        await wait_until(pilot, lambda: cell(app, "sim-0001", "result") == "ok")
-        await wait_until(pilot, lambda: cell(app, WRONG_PASSWORD, "result") == "auth-failed")
-        assert cell(app, SLOW, "result") == "sending…"
+        await wait_until(pilot, lambda: cell(app, "sim-0001", "result") == "✓ ok")
+        await wait_until(pilot, lambda: cell(app, WRONG_PASSWORD, "result") == "✗ auth-failed")
+        assert cell(app, SLOW, "result") == "… sending"
         await wait_until(pilot, lambda: app.main.pushes_finished == 1)
-        assert cell(app, SLOW, "result") == "ok"
-        assert cell(app, OFFLINE, "result") == "unreachable"
-        assert {cell(app, n, "result") for n in NAMES} == {"ok", "auth-failed", "unreachable"}
+        assert cell(app, SLOW, "result") == "✓ ok"
+        assert cell(app, OFFLINE, "result") == "✗ unreachable"
+        assert {cell(app, n, "result") for n in NAMES} == {"✓ ok", "✗ auth-failed", "✗ unreachable"}
         assert cell(app, "sim-0001", "latency").endswith("ms")
         log = app.main.query_one("#replies", LineLog)
         assert len(log.lines) == 12
@@ -165,12 +165,12 @@ async def test_escape_cancels_what_is_outstanding(app: PhoneTUI) -> None:
         await pilot.press("a")
         await compose_text(pilot, "", "x")
         await pilot.press("f5", "y")
-        await wait_until(pilot, lambda: cell(app, "sim-0001", "result") == "ok")
-        assert cell(app, SLOW, "result") == "sending…"
+        await wait_until(pilot, lambda: cell(app, "sim-0001", "result") == "✓ ok")
+        assert cell(app, SLOW, "result") == "… sending"
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.main.pushes_finished == 1)
-        assert cell(app, SLOW, "result") == "cancelled"
-        assert cell(app, "sim-0001", "result") == "ok"
+        assert cell(app, SLOW, "result") == "○ cancelled"
+        assert cell(app, "sim-0001", "result") == "✓ ok"
 
 
 async def test_retry_pushes_only_the_failed_phones(app: PhoneTUI, demo: Demo) -> None:
@@ -185,8 +185,8 @@ async def test_retry_pushes_only_the_failed_phones(app: PhoneTUI, demo: Demo) ->
         assert "Retry CiscoIPPhoneText to 2 phones" in str(app.screen.query_one("#question", Label).render())
         await pilot.press("y")
         await wait_until(pilot, lambda: app.main.pushes_finished == 2)
-        assert cell(app, WRONG_PASSWORD, "result") == "ok"
-        assert cell(app, OFFLINE, "result") == "unreachable"
+        assert cell(app, WRONG_PASSWORD, "result") == "✓ ok"
+        assert cell(app, OFFLINE, "result") == "✗ unreachable"
     pushes = app.journal.pushes()
     assert [len(p.start["targets"]) for p in pushes] == [12, 2]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import gc
 import signal
 import time
@@ -13,11 +14,13 @@ from typing import ClassVar
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from ..cisco import CiscoIPPhoneText, CiscoObject, encode, errors
 from ..config import Config, Phone, ServiceConfig
 from ..history import Journal
+from ..printable import printable
 from ..push import Mode, plan
 from ..service import AuthEvent, Service
 from .frame_timer import PromptFrames
@@ -32,6 +35,8 @@ from .screens.preview import PreviewScreen
 from .screens.responder import ResponderScreen
 from .state import Fleet
 from .widgets.phone_table import latency_text
+
+NOTIFY_MAX = 400
 
 #: Input whose effect on screen should not wait for the frame timer (see ``frame_timer``).
 INPUT_EVENTS = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
@@ -70,6 +75,8 @@ class PhoneTUI(App[int]):
         self.responder = ResponderScreen()
         self.history = HistoryScreen()
         self._own_service = False
+        #: Why the responder is not running, when it could not start (shown in its panel).
+        self.service_problem = ""
 
     @property
     def config_label(self) -> str:
@@ -96,6 +103,28 @@ class PhoneTUI(App[int]):
             await self.toggle_service(quiet=True)
         if self.service is not None:
             self.service.listeners.append(self._on_auth_event)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast as plain text: they carry names, replies and errors from outside.
+
+        Screens and widgets call this too (``Widget.notify`` hands over to the app), so no
+        notification anywhere parses markup, whatever its caller asked for.
+        """
+        super().notify(
+            printable(message, NOTIFY_MAX, one_line=False),
+            title=printable(title, 80),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # -- the service ----------------------------------------------------------------------
 
@@ -132,8 +161,15 @@ class PhoneTUI(App[int]):
             await self.service.start()
         except OSError as exc:
             where = f"{self.service.config.listen_host}:{self.service.config.listen_port}"
-            self.notify(f"Responder cannot listen on {where}: {exc.strerror}", severity="error", markup=False)
+            self.service_problem = f"Cannot listen on {where}: {exc.strerror or exc}."
+            if exc.errno == errno.EADDRINUSE:
+                self.service_problem += (
+                    " Another program holds that address (phonetui serve?): phones keep asking it;"
+                    " pushes work without this one."
+                )
+            self.notify(f"Responder: {self.service_problem}", severity="warning" if quiet else "error")
             return
+        self.service_problem = ""
         if not quiet:
             self.notify(f"Responder listening; phones use {self.service.auth_url}", markup=False)
 

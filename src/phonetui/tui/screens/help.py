@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer
 
 from ..frame_timer import PromptFrames
 from ..keys import binding, describe_key
+from ..plain import plain_content
 
 if TYPE_CHECKING:
     from ..app import PhoneTUI
@@ -23,7 +24,7 @@ class HelpScreen(PromptFrames, ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         table: DataTable[str] = DataTable(cursor_type="row", id="keys")
-        table.border_title = "Keys  (Esc closes; rebind in the config's [keys] table by id)"
+        table.border_title = plain_content("Keys  (Esc closes; rebind in the config's [keys] table by id)")
         yield table
         yield Footer()
 

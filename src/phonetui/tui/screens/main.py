@@ -13,16 +13,20 @@ from textual.widgets import Footer, Input, ProgressBar
 
 from ...cisco import CiscoObject, Outcome
 from ...config import Phone
+from ...printable import printable
 from ...push import Mode, PushResult
+from .. import outcomes
 from ..background import BackgroundPush
 from ..keys import binding
+from ..plain import plain_content
 from ..widgets.line_log import LineLog
-from ..widgets.phone_table import OUTCOME_STYLES, PhoneTable
+from ..widgets.phone_table import PhoneTable
 from ..widgets.status_bar import StatusBar
 from .base import PhoneScreen
 from .pickers import PickerModal
 from .reply import ReplyScreen
 
+LOG_NAME_MAX, LOG_DETAIL_MAX = 40, 300
 FLUSH_SECONDS = 0.2
 #: While keys are being pressed, results are drawn just after the frame that shows a key,
 #: not on the timer, so a key does not wait behind a batch of rows being drawn; once no
@@ -72,7 +76,7 @@ class MainScreen(PhoneScreen):
 
     def on_mount(self) -> None:
         self.query_one("#replies", LineLog).border_title = "Replies"
-        self.query_one("#phones-pane").border_title = self.tui.config_label
+        self.query_one("#phones-pane").border_title = plain_content(self.tui.config_label)
         self.set_interval(FLUSH_SECONDS, self.flush_when_quiet)
         self.refresh_status()
 
@@ -265,8 +269,9 @@ class MainScreen(PhoneScreen):
         self.refresh_status()
 
     def log_line(self, result: PushResult, stamp: str) -> Text:
-        style = OUTCOME_STYLES.get(result.outcome, "red")
-        line = Text(f"{stamp} {result.phone.name} ")
-        line.append(str(result.outcome), style=style)
-        line.append(f" {self.tui.latency_text(result.latency_ms)} {result.detail}")
+        """``12:00:01 sim-0004 ✗ auth-failed 12 ms detail``; the name and detail drawn as they are."""
+        line = Text(f"{stamp} {printable(result.phone.name, LOG_NAME_MAX)} ")
+        line.append(outcomes.label(result.outcome), style=outcomes.style(result.outcome, self.app.no_color))
+        latency = "" if result.latency_ms is None else f" {self.tui.latency_text(result.latency_ms)}"
+        line.append(f"{latency} {printable(result.detail, LOG_DETAIL_MAX)}")
         return line

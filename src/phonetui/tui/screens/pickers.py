@@ -11,6 +11,7 @@ from textual.widgets.option_list import Option
 
 from ..frame_timer import PromptFrames
 from ..keys import binding
+from ..plain import plain_content
 
 
 class PickerModal(PromptFrames, ModalScreen[str | None]):
@@ -25,8 +26,8 @@ class PickerModal(PromptFrames, ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
-            box.border_title = self.title_text
-            yield OptionList(*(Option(label, id=value) for label, value in self.choices), id="choices")
+            box.border_title = plain_content(self.title_text)
+            yield OptionList(*(Option(plain_content(label), id=value) for label, value in self.choices), id="choices")
         yield Footer()
 
     @on(OptionList.OptionSelected)
@@ -49,7 +50,7 @@ class NameModal(PromptFrames, ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
-            box.border_title = self.title_text
+            box.border_title = plain_content(self.title_text)
             yield Input(value=self.value, placeholder="name", id="name")
             yield Label("", id="name-error", classes="error")
         yield Footer()

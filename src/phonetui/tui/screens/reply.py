@@ -8,34 +8,46 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from ...printable import printable
 from ...push import PushResult
+from .. import outcomes
 from ..frame_timer import PromptFrames
 from ..keys import binding
+from ..plain import plain_content
+
+TITLE_MAX = 60
+
+
+#: A field from the phone is cut here: the raw body below has it whole.
+FIELD_MAX = 500
 
 
 def reply_text(result: PushResult) -> Text:
-    """Everything known of one phone's answer, as plain text (no markup is interpreted)."""
+    """Everything known of one phone's answer, as plain text: no markup, every control character visible."""
     p = result.phone
+    model = printable(p.model, FIELD_MAX) if p.model else "model unknown"
+    latency = f"{result.latency_ms} ms" if result.latency_ms is not None else "- (no answer)"
     lines = [
-        f"Phone:    {p.name} ({p.address}, {p.model or 'model unknown'}, {p.family.name})",
-        f"Outcome:  {result.outcome}",
+        f"Phone:    {printable(p.name, FIELD_MAX)} ({printable(p.address, FIELD_MAX)}, {model}, {p.family.name})",
+        f"Outcome:  {outcomes.label(result.outcome)}",
         f"Route:    {result.route}",
         f"HTTP:     {result.status if result.status is not None else '-'}",
-        f"Latency:  {result.latency_ms if result.latency_ms is not None else '-'} ms",
-        f"Detail:   {result.detail}",
+        f"Latency:  {latency}",
+        f"Detail:   {printable(result.detail, FIELD_MAX)}",
     ]
     reply = result.reply
     if reply and reply.items:
         lines.append("Items:")
-        lines += [f"  {item.url or '(no URL)'}  Status {item.status} ({item.meaning})  Data {item.data!r}"
-                  for item in reply.items]  # fmt: skip
+        for item in reply.items:
+            url = printable(item.url, FIELD_MAX) if item.url else "(no URL)"
+            data = printable(repr(item.data), FIELD_MAX)
+            lines.append(f"  {url}  Status {item.status} ({item.meaning})  Data {data}")
     if reply and reply.error_number is not None:
-        lines.append(
-            f"Error:    CiscoIPPhoneError {reply.error_number}" + (f": {reply.error_text}" if reply.error_text else "")
-        )
+        text = f": {printable(reply.error_text, FIELD_MAX)}" if reply.error_text else ""
+        lines.append(f"Error:    CiscoIPPhoneError {reply.error_number}{text}")
     lines.append("")
     lines.append(f"Raw body ({len(result.body)} bytes):")
-    lines.append(result.body.decode("utf-8", "replace") if result.body else "(empty)")
+    lines.append(printable(result.body.decode("utf-8", "replace"), one_line=False) if result.body else "(empty)")
     return Text("\n".join(lines))
 
 
@@ -50,7 +62,7 @@ class ReplyScreen(PromptFrames, ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="reply-box") as box:
-            box.border_title = f"Reply from {self.result.phone.name}"
+            box.border_title = plain_content(f"Reply from {self.result.phone.name}", TITLE_MAX)
             yield Static(reply_text(self.result), id="reply-text")
         yield Footer()
 

@@ -13,6 +13,7 @@ import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -23,16 +24,18 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...cisco import Outcome
+from .. import outcomes
+from ..plain import plain_text
 from ..state import Fleet, PhoneState
 
 COLUMNS = (("sel", " ", 3), ("name", "Name", 12), ("address", "Address", 18), ("model", "Model", 8),
-           ("tags", "Tags", 16), ("result", "Result", 11), ("latency", "Latency", 8))  # fmt: skip
+           ("tags", "Tags", 16), ("result", "Result", 13), ("latency", "Latency", 8))  # fmt: skip
 #: Below this width the tags column is left out (tags stay searchable with / and t).
 WIDE = 100
 PADDING = 1
 
-OUTCOME_STYLES = {Outcome.OK: "bold green", Outcome.CANCELLED: "yellow", Outcome.REFUSED: "magenta"}
+#: Names, models and tags are cut to this many characters before they are measured.
+CELL_MAX = 64
 
 
 @functools.lru_cache(maxsize=64)
@@ -147,10 +150,10 @@ class PhoneTable(ScrollView, can_focus=True):
         p, r = state.phone, state.result
         return {
             "sel": Text("[x]" if state.selected else "[ ]"),
-            "name": Text(p.name),
-            "address": Text(p.address),
-            "model": Text(p.model.removeprefix("CP-")),
-            "tags": Text(",".join(p.tags)),
+            "name": plain_text(p.name, CELL_MAX),
+            "address": plain_text(p.address, CELL_MAX),
+            "model": plain_text(p.model.removeprefix("CP-"), CELL_MAX),
+            "tags": plain_text(",".join(p.tags), CELL_MAX),
             "result": self.result_cell(state),
             "latency": Text(self.latency(r.latency_ms) if r else ""),
         }
@@ -160,11 +163,11 @@ class PhoneTable(ScrollView, can_focus=True):
 
     def result_cell(self, state: PhoneState) -> Text:
         if state.pending:
-            return Text("sending…", style="yellow")
+            return Text(f"{outcomes.PENDING_MARK} sending", style=outcomes.PENDING_STYLE)
         if state.result is None:
             return Text("")
         outcome = state.result.outcome
-        return Text(str(outcome), style=OUTCOME_STYLES.get(outcome, "bold red"))
+        return Text(outcomes.label(outcome), style=outcomes.style(outcome, self.app.no_color))
 
     def _line(self, texts: dict[str, Text], base: Style) -> Strip:
         """One line of cells; each cell is one plain string in one style, so no Rich render."""
@@ -175,10 +178,10 @@ class PhoneTable(ScrollView, can_focus=True):
                 continue
             text = texts[key]
             plain = text.plain
-            if len(plain) > width:
-                plain = plain[: width - 1] + "…"
+            if cell_len(plain) > width:  # measured in cells: emoji take two, combining marks none
+                plain = set_cell_size(plain, width - 1) + "…"
             style = base + _style(text.style) if text.style else base
-            segments.append(Segment(f"{pad}{plain.ljust(width)}{pad}", style))
+            segments.append(Segment(f"{pad}{set_cell_size(plain, width)}{pad}", style))
         return Strip(segments, self.virtual_size.width)
 
     def render_line(self, y: int) -> Strip:

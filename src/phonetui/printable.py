@@ -1,0 +1,43 @@
+"""Text from outside (a phone, a config, the journal, a request) made safe to put on a terminal.
+
+A phone's reply, a device name in an authentication request or a line of the journal
+can hold anything: escape sequences that would move the cursor or clear the screen,
+control characters, strings of any length. Markup is a separate matter (the TUI draws
+such text as plain ``Text``/``Content``); this module makes every character visible
+and bounded, for the TUI and the command line alike.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: C0 controls (but TAB and LF, handled by ``one_line``), DEL and the C1 controls.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\t]")
+ELLIPSIS = "…"
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Control Pictures block: ␀ ... ␟
+    if code == 0x7F:
+        return "␡"
+    return f"\\x{code:02x}"  # C1: no picture exists
+
+
+def printable(text: object, limit: int | None = None, one_line: bool = True) -> str:
+    """``text`` with every control character shown as a visible symbol, cut to ``limit`` characters.
+
+    With ``one_line``, line breaks and tabs become "⏎" and a space (a table cell, a log
+    line); otherwise they are kept (a reply's raw body).
+    """
+    value = str(text)
+    if one_line:
+        value = _LINE_BREAK.sub(lambda m: " " if m.group() == "\t" else "⏎", value)
+    else:
+        value = value.replace("\r\n", "\n")
+    value = _CONTROL.sub(_visible, value)
+    if limit is not None and len(value) > limit:
+        value = value[: max(limit - 1, 0)] + ELLIPSIS
+    return value

@@ -1,0 +1,35 @@
+"""How an outcome is drawn: a mark and a word that read without colour, and a style.
+
+Under ``NO_COLOR`` Textual turns colours into greys by their luminance, so red on the
+dark surface became grey 237 on 234: invisible. The mark and the word carry the
+meaning; without colour, failures are drawn reversed and successes bold.
+"""
+
+from __future__ import annotations
+
+from ..cisco import Outcome
+
+OK_MARK, FAILED_MARK, CANCELLED_MARK, PENDING_MARK = "✓", "✗", "○", "…"
+
+_COLOURS = {Outcome.OK: "bold green", Outcome.CANCELLED: "yellow", Outcome.REFUSED: "bold magenta"}
+_FAILED_COLOUR = "bold red"
+_PLAIN = {Outcome.OK: "bold", Outcome.CANCELLED: "italic"}
+_FAILED_PLAIN = "bold reverse"
+PENDING_STYLE = "yellow"
+
+
+def mark(outcome: Outcome) -> str:
+    if outcome is Outcome.OK:
+        return OK_MARK
+    return CANCELLED_MARK if outcome is Outcome.CANCELLED else FAILED_MARK
+
+
+def label(outcome: Outcome) -> str:
+    """``✓ ok``, ``✗ auth-failed``, ``○ cancelled``: the state in words and a mark."""
+    return f"{mark(outcome)} {outcome}"
+
+
+def style(outcome: Outcome, no_color: bool) -> str:
+    if no_color:
+        return _PLAIN.get(outcome, _FAILED_PLAIN)
+    return _COLOURS.get(outcome, _FAILED_COLOUR)
