@@ -10,10 +10,10 @@ from __future__ import annotations
 DEFAULT_KEYS: dict[str, tuple[str, str, str]] = {
     # id: (key, action, description)
     "quit": ("q", "app.quit", "Quit"),
-    "help": ("f1,question_mark", "help", "Help"),
+    "help": ("f1,question_mark", "app.help", "Help"),
     "compose": ("c", "compose", "Compose"),
-    "preview": ("f2", "preview", "Preview"),
-    "send": ("f5", "send", "Send"),
+    "preview": ("f2", "app.preview", "Preview"),
+    "send": ("f5", "app.send", "Send"),
     "responder": ("r", "responder", "Responder"),
     "history": ("h", "history", "History"),
     "toggle": ("space", "toggle", "Select"),
@@ -24,10 +24,12 @@ DEFAULT_KEYS: dict[str, tuple[str, str, str]] = {
     "sort": ("s", "sort", "Sort"),
     "retry": ("f", "retry", "Retry failed"),
     "cancel": ("escape", "cancel", "Cancel push"),
+    "cancel-push": ("x", "cancel_push", "Cancel push"),
     "reply": ("enter", "reply", "Reply"),
     "load-template": ("f3", "load_template", "Load template"),
     "save-template": ("f4", "save_template", "Save template"),
     "copy-xml": ("y", "copy_xml", "Copy XML"),
+    "switch-kind": ("f6", "switch_kind", "Text/Execute"),
     "back": ("escape", "back", "Back"),
     "toggle-service": ("s", "toggle_service", "Start/stop"),
 }

@@ -112,11 +112,14 @@ async def test_preview_shows_exact_xml_size_routes_and_drawing(app: PhoneTUI) ->
             "<Text>Line &lt;one&gt;</Text></CiscoIPPhoneText>"
         )
         plan = str(preview.query_one("#plan", Static).render())
-        assert "smallest limit 512" in plan and "direct: 12 (sim-0001, sim-0002, sim-0003, sim-0004 and 8 more)" in plan
+        assert (
+            "smallest limit 512" in plan
+            and "direct: 12 phones: sim-0001, sim-0002, sim-0003, sim-0004 and 8 more" in plan
+        )
         drawing = str(preview.query_one("#drawing", Static).render())
         assert "Café & co" in drawing and "Line <one>" in drawing
         notes = [str(w.render()) for w in preview.query("#xml-pane Static")]
-        assert any("ISO-8859-1 phones get the same object declared ISO-8859-1" in n for n in notes)
+        assert any("phones (ISO-8859-1) get the same object declared ISO-8859-1" in n for n in notes)
         await pilot.press("y")
         assert app.clipboard == preview.xml
 
@@ -268,11 +271,15 @@ async def test_help_lists_every_key(app: PhoneTUI) -> None:
         assert isinstance(app.screen, HelpScreen)
         table = app.screen.query_one(DataTable)
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
-        does = {row[2] for row in rows}
+        does = {row[1] for row in rows}
         assert {"Compose", "Send", "Preview", "Select", "By tag", "Filter", "Retry failed", "Cancel push"} <= does
-        assert ["Phones", "Space", "Select", "toggle"] in rows
+        assert ["Space", "Select", "toggle", "Phones"] in rows
+        assert ["f", "Retry failed", "retry", "Phones"] in rows  # a letter, not Shift+F
+        assert ["x", "Cancel push", "cancel-push", "Phones"] in rows  # cancel without an escape sequence
+        assert ["F6", "Text/Execute", "switch-kind", "Compose"] in rows
         forbidden = {"ctrl+s", "ctrl+b", "ctrl+a", "ctrl+h", "ctrl+enter"}
-        assert not forbidden & {row[1].lower() for row in rows}
+        assert not forbidden & {row[0].lower() for row in rows}
+        assert len([row for row in rows if row[2] == "help"]) == 1  # listed once, not per screen
 
 
 async def test_palette_has_every_action(app: PhoneTUI) -> None:
@@ -306,7 +313,7 @@ async def test_preview_names_the_route_of_each_kind_of_phone(app: PhoneTUI) -> N
         await compose_text(pilot, "Long", "A long announcement. " * 30)
         await pilot.press("f2")
         plan = str(app.screen.query_one("#plan", Static).render())
-        assert "direct: 1 (sim-0001)" in plan and "via-url: 2 (sim-0002, sim-0003)" in plan
+        assert "direct: the phone sim-0001" in plan and "via-url: 2 phones: sim-0002, sim-0003" in plan
         assert "sim-0002: hosted by the service" in plan
 
 

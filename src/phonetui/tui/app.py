@@ -8,6 +8,7 @@ import errno
 import gc
 import signal
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import ClassVar
 
@@ -23,20 +24,25 @@ from ..history import Journal
 from ..printable import printable
 from ..push import Mode, plan
 from ..service import AuthEvent, Service
+from ..wording import names_phrase, plural
 from .frame_timer import PromptFrames
-from .keys import DEFAULT_KEYS, binding
+from .keys import DEFAULT_KEYS, binding, describe_key
 from .messages import AuthEventArrived
 from .screens.compose import ComposeScreen
 from .screens.help import HelpScreen
 from .screens.history import HistoryScreen
 from .screens.main import MainScreen
-from .screens.pickers import ConfirmModal
+from .screens.pickers import ConfirmModal, QuitModal
 from .screens.preview import PreviewScreen
 from .screens.responder import ResponderScreen
 from .state import Fleet
 from .widgets.phone_table import latency_text
 
 NOTIFY_MAX = 400
+#: Seconds a cancelled push has to write its last records when the app quits.
+QUIT_WAIT = 3.0
+#: The confirmation names this many phones, then "and N more".
+CONFIRM_NAMES = 5
 
 #: Input whose effect on screen should not wait for the frame timer (see ``frame_timer``).
 INPUT_EVENTS = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
@@ -179,6 +185,25 @@ class PhoneTUI(App[int]):
 
     # -- actions --------------------------------------------------------------------------
 
+    async def action_quit(self) -> None:
+        """Quit; while a push runs, ask first (a second quit key while asked quits at once)."""
+        run = self.main.push_run
+        if run is None or isinstance(self.screen, QuitModal):
+            if run is not None:
+                await self.main.cancel_and_wait(QUIT_WAIT)
+            self.exit()
+            return
+        count = self.main.push_size
+        question = f"A push to {plural(count, 'phone')} is running: cancel it and quit?"
+        detail = "Phones still outstanding become 'cancelled'; the history records the push as cancelled."
+
+        async def answered(yes: bool | None) -> None:
+            if yes:
+                await self.main.cancel_and_wait(QUIT_WAIT)
+                self.exit()
+
+        self.push_screen(QuitModal(question, detail, yes="Cancel and quit"), answered)
+
     def action_compose(self) -> None:
         if not isinstance(self.screen, ComposeScreen):
             self.push_screen("compose")
@@ -210,14 +235,16 @@ class PhoneTUI(App[int]):
         self.confirm_push(obj, phones, self.config.defaults.mode)  # type: ignore[arg-type]
 
     def confirm_push(self, obj: CiscoObject, phones: list[Phone], mode: Mode, retry: bool = False) -> None:
-        """Ask, naming how many phones and which routes; on yes, back to the table and push."""
+        """Ask, naming the phones (the first few) and the routes; on yes, back to the table and push."""
         deliveries = plan(obj, phones, mode, can_host=self.object_host() is not None)
-        routes = ", ".join(
-            f"{sum(d.route == r for d in deliveries)} {r}" for r in ("direct", "via-url", "refused")
-            if any(d.route == r for d in deliveries)
-        )  # fmt: skip
+        routes = Counter(d.route for d in deliveries)
+        route_text = ", ".join(f"{routes[r]} {r}" for r in ("direct", "via-url", "refused") if routes[r])
         verb = "Retry" if retry else "Push"
-        question = f"{verb} {obj.root} to {len(phones)} phone{'s' if len(phones) != 1 else ''}?"
+        question = f"{verb} {obj.root} to {plural(len(phones), 'phone')}?"
+        detail = f"{names_phrase([p.name for p in phones], CONFIRM_NAMES)}\nmode {mode}: {route_text}"
+        refused = [d for d in deliveries if d.route == "refused"]
+        if refused:
+            detail += f"\nrefused: {names_phrase([d.phone.name for d in refused])}: {refused[0].reason}"
 
         async def answered(yes: bool | None) -> None:
             if not yes:
@@ -226,7 +253,7 @@ class PhoneTUI(App[int]):
                 await self.pop_screen()
             self.main.start_push(obj, phones, mode)
 
-        self.push_screen(ConfirmModal(question, f"mode {mode}: {routes}"), answered)
+        self.push_screen(ConfirmModal(question, detail), answered)
 
     def action_responder(self) -> None:
         if not isinstance(self.screen, ResponderScreen):
@@ -258,6 +285,10 @@ class PhoneTUI(App[int]):
             self.copy_to_clipboard(xml)
             self.notify("XML copied to the clipboard (OSC 52; in tmux: set -g set-clipboard on).")
 
+    def key_for(self, binding_id: str) -> str:
+        """The key(s) bound to ``binding_id`` now, as people write them (``F1 / ?``)."""
+        return describe_key(self.keymap.get(binding_id, DEFAULT_KEYS[binding_id][0]))
+
     def key_map(self) -> list[tuple[str, list[BindingType]]]:
         """Every screen's bindings, for the help screen."""
         return [
@@ -269,29 +300,33 @@ class PhoneTUI(App[int]):
         ]
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        """Textual's commands (but its Quit and Keys: ours ask before ending a push, and list every key),
+        then every action of the app, each with its key."""
+        ours = {"Quit", "Keys"}
+        yield from (command for command in super().get_system_commands(screen) if command.title not in ours)
         main = self.main
-        commands: list[tuple[str, str, Callable[[], object]]] = [
-            ("Compose a message", "open the form (Text or Execute)", self.action_compose),
-            ("Preview", "the exact XML, its size, the route per phone", self.action_preview),
-            ("Send", "push the composed object to the selected phones", self.action_send),
-            ("Select all phones", "every phone the filter shows", main.action_select_all),
-            ("Select no phone", "clear the selection", main.action_select_none),
-            ("Select phones by tag", "pick a tag", main.action_select_tag),
-            ("Filter phones", "type to narrow the table", main.action_filter),
-            ("Sort phones", "next sort column", main.action_sort),
-            ("Retry failed phones", "push the last object again to the phones that failed", main.action_retry),
-            ("Cancel the push", "phones still outstanding become 'cancelled'", main.action_cancel),
-            ("Select or unselect the highlighted phone", "and move down", main.action_toggle),
-            ("Show the highlighted phone's reply", "decoded, and the raw body", main.action_reply),
-            ("Load a template", "into the form", self._load_template),
-            ("Save the form as a template", "written to the config", self._save_template),
-            ("Copy the XML", "of the composed object, to the clipboard (OSC 52)", self.action_copy_xml),
-            ("Responder", "authentication requests, start or stop", self.action_responder),
-            ("Start or stop the responder", "frees its port when stopped", self.toggle_service),
-            ("History", "past pushes and their results", self.action_history),
-            ("Keys", "every key binding", self.action_help),
-            ("Quit", "end phonetui", self.action_quit),
+        commands: list[tuple[str, str, str | None, Callable[[], object]]] = [
+            ("Compose a message", "open the form (Text or Execute)", "compose", self.action_compose),
+            ("Preview", "the exact XML, its size, the route per phone", "preview", self.action_preview),
+            ("Send", "push the composed object to the selected phones", "send", self.action_send),
+            ("Select all phones", "every phone the filter shows", "select-all", main.action_select_all),
+            ("Select no phone", "clear the selection", "select-none", main.action_select_none),
+            ("Select phones by tag", "pick a tag", "select-tag", main.action_select_tag),
+            ("Filter phones", "type to narrow the table", "filter", main.action_filter),
+            ("Sort phones", "next sort column", "sort", main.action_sort),
+            ("Retry failed phones", "push the last object again to the phones that failed", "retry", main.action_retry),
+            ("Cancel the push", "outstanding phones become 'cancelled'", "cancel-push", main.action_cancel_push),
+            ("Select or unselect the highlighted phone", "and move down", "toggle", main.action_toggle),
+            ("Show the highlighted phone's reply", "decoded, and the raw body", "reply", main.action_reply),
+            ("Load a template", "into the form", "load-template", self._load_template),
+            ("Save the form as a template", "in the app's templates file", "save-template", self._save_template),
+            ("Copy the XML", "of the composed object, to the clipboard (OSC 52)", "copy-xml", self.action_copy_xml),
+            ("Responder", "authentication requests, start or stop", "responder", self.action_responder),
+            ("Start or stop the responder", "frees its port when stopped", "toggle-service", self.toggle_service),
+            ("History", "past pushes and their results", "history", self.action_history),
+            ("Keys", "every key binding, with the ids [keys] rebinds", "help", self.action_help),
+            ("Quit", "end phonetui (asks first while a push runs)", "quit", self.action_quit),
         ]
-        for title, help_text, callback in commands:
-            yield SystemCommand(title, help_text, callback)
+        for title, help_text, binding_id, callback in commands:
+            key = f" · key {self.key_for(binding_id)}" if binding_id else ""
+            yield SystemCommand(title, f"{help_text}{key}", callback)

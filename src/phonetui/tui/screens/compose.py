@@ -26,14 +26,17 @@ from ...cisco import (
     CiscoIPPhoneText,
     CiscoObject,
     ExecuteItem,
+    ObjectError,
     Problem,
     SoftKeyItem,
+    character_problems,
     encode,
     errors,
     validate,
 )
 from ...cisco import limits as L
 from ...config import save_templates, template_object
+from ...wording import names_phrase
 from ..keys import binding
 from .base import PhoneScreen
 from .pickers import NameModal, PickerModal
@@ -51,7 +54,14 @@ def _indexed(pattern: str, field: str) -> int | None:
 class ComposeScreen(PhoneScreen):
     """Compose a Text or an Execute; every field shows its own problem beside it."""
 
-    BINDINGS = [binding("back"), binding("load-template"), binding("save-template")]
+    BINDINGS = [
+        binding("back"),
+        binding("send"),
+        binding("preview"),
+        binding("switch-kind"),
+        binding("load-template"),
+        binding("save-template"),
+    ]
     AUTO_FOCUS = "#title"
 
     def __init__(self) -> None:
@@ -60,7 +70,7 @@ class ComposeScreen(PhoneScreen):
 
     def compose(self) -> ComposeResult:
         with TabbedContent(initial="text-tab", id="kind"):
-            with TabPane("Text", id="text-tab"), VerticalScroll():
+            with TabPane("Text", id="text-tab"), VerticalScroll(can_focus=False):
                 yield from self._field(
                     "Title", Input(placeholder=f"up to {L.TITLE_MAX} characters", id="title", compact=True)
                 )
@@ -75,7 +85,7 @@ class ComposeScreen(PhoneScreen):
                             yield Input(placeholder="label", id=f"sk-name-{i}", classes="sk-name", compact=True)
                             yield Input(placeholder="URL or URI, e.g. SoftKey:Exit", id=f"sk-url-{i}", compact=True)
                         yield Label("", id=f"sk-{i}-error", classes="error", markup=False)
-            with TabPane("Execute", id="execute-tab"), VerticalScroll():
+            with TabPane("Execute", id="execute-tab"), VerticalScroll(can_focus=False):
                 for i in range(1, EXECUTE_ROWS + 1):
                     with Horizontal(classes="row"):
                         yield Label(f"{i}", classes="index")
@@ -126,20 +136,50 @@ class ComposeScreen(PhoneScreen):
             self._value("#title"), self._value("#prompt"), self.query_one("#text", TextArea).text, softkeys
         )
 
-    def charsets(self) -> list[str]:
-        """The charsets of the selected phones (UTF-8 when none is selected)."""
-        return sorted({p.charset for p in self.tui.fleet.selected()}) or ["utf-8"]
+    def phones_by_charset(self) -> dict[str, list[str]]:
+        """The selected phones' names by charset (UTF-8 alone when none is selected)."""
+        found: dict[str, list[str]] = {}
+        for phone in self.tui.fleet.selected():
+            found.setdefault(phone.charset, []).append(phone.name)
+        return dict(sorted(found.items())) or {"utf-8": []}
 
     def check(self) -> list[Problem]:
-        """Validate the form and put each problem beside its field."""
+        """Validate the form and put each problem beside its field.
+
+        What the protocol forbids stops the push. A character that only some selected
+        phones cannot carry (a 7960 among 88xx) is a warning naming those phones: they
+        will be refused, the others pushed. Only when no selected phone can carry the
+        object is it an error.
+        """
         obj = self.current_object()
-        problems: dict[tuple[str, str], Problem] = {}
-        for charset in self.charsets():
-            for problem in validate(obj, charset):
-                problems.setdefault((problem.field, problem.message), problem)
-        self.problems = list(problems.values())
+        problems = validate(obj, "utf-8")
+        by_charset = self.phones_by_charset()
+        others = {charset: names for charset, names in by_charset.items() if charset != "utf-8"}
+        blocked = 0
+        for charset, names in others.items():
+            extra = [p for p in character_problems(obj, charset) if p not in problems]
+            if extra:
+                blocked += len(names)
+            for problem in extra:
+                who = names_phrase(names)
+                message = f"{problem.message}: {who} will be refused"
+                problems.append(Problem(problem.field, message, "warning"))
+        everyone = sum(len(names) for names in by_charset.values())
+        if blocked and blocked == everyone:
+            problems = [Problem(p.field, p.message) if p.severity == "warning" else p for p in problems]
+        self.problems = problems
         self._show(obj)
         return self.problems
+
+    def sizes(self, obj: CiscoObject) -> str:
+        """The encoded size in each charset the selected phones use, named: the preview says the same."""
+        parts = []
+        for charset in self.phones_by_charset():
+            try:
+                parts.append(f"{len(encode(obj, charset))} bytes {charset.upper()}")
+            except ObjectError:
+                parts.append(f"not sendable in {charset.upper()}")
+        return ", ".join(parts)
 
     def _label_for(self, field: str) -> str:
         if field in ("Title", "Prompt", "Text"):
@@ -165,8 +205,8 @@ class ComposeScreen(PhoneScreen):
             label.update("\n".join(messages.get(f"#{label.id}", [])))
         summary = "\n".join(messages.get("#object-error", []))
         if not errors(self.problems):
-            size = len(encode(obj, self.charsets()[0]))
-            summary = f"✓ {type(obj).__name__}, {size} bytes; F2 preview, F5 send" + (f"\n{summary}" if summary else "")
+            ready = f"✓ {obj.root}, {self.sizes(obj)}; F2 preview, F5 send"
+            summary = ready + (f"\n{summary}" if summary else "")
         self.query_one("#object-error", Label).update(summary)
 
     @on(Input.Changed)
@@ -175,6 +215,11 @@ class ComposeScreen(PhoneScreen):
     @on(TabbedContent.TabActivated)
     def changed(self) -> None:
         self.check()
+
+    def action_switch_kind(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        tabs.active = "text-tab" if tabs.active == "execute-tab" else "execute-tab"
+        self.query_one("#ex-url-1" if self.kind == "execute" else "#title").focus()
 
     def on_screen_resume(self) -> None:
         self.check()  # the selection, and so the charsets, may have changed

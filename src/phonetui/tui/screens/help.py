@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
@@ -11,7 +12,7 @@ from textual.widgets import DataTable, Footer
 
 from ..frame_timer import PromptFrames
 from ..keys import binding, describe_key
-from ..plain import plain_content
+from ..plain import plain_content, plain_text
 
 if TYPE_CHECKING:
     from ..app import PhoneTUI
@@ -23,23 +24,28 @@ class HelpScreen(PromptFrames, ModalScreen[None]):
     BINDINGS = [binding("back")]
 
     def compose(self) -> ComposeResult:
-        table: DataTable[str] = DataTable(cursor_type="row", id="keys")
+        table: DataTable[Text] = DataTable(cursor_type="row", id="keys")
         table.border_title = plain_content("Keys  (Esc closes; rebind in the config's [keys] table by id)")
         yield table
         yield Footer()
 
     def on_mount(self) -> None:
+        """Key first and Id before Where: at 80 columns the columns that matter are on screen."""
         tui = cast("PhoneTUI", self.app)
         table = self.query_one(DataTable)
-        table.add_columns("Where", "Key", "Does", "Id")
+        table.add_columns("Key", "Does", "Id", "Where")
+        everywhere: set[str] = set()
         for where, bindings in tui.key_map():
             for item in bindings:
-                if not isinstance(item, Binding):
+                if not isinstance(item, Binding) or (where != "Everywhere" and item.id in everywhere):
                     continue
+                if where == "Everywhere" and item.id:
+                    everywhere.add(item.id)
                 key = tui.keymap.get(item.id or "", item.key)
-                table.add_row(where, describe_key(key), item.description or item.action, item.id or "")
-        table.add_row("Everywhere", "Ctrl+P", "Command palette: every action by name", "")
-        table.add_row("Everywhere", "Ctrl+C / Ctrl+Q", "Quit", "")
+                row = (describe_key(key), item.description or item.action, item.id or "", where)
+                table.add_row(*(plain_text(cell) for cell in row))
+        for key, does in (("Ctrl+P", "Command palette: every action by name"), ("Ctrl+Q", "Quit")):
+            table.add_row(*(plain_text(cell) for cell in (key, does, "", "Everywhere")))
         table.focus()
 
     def action_back(self) -> None:

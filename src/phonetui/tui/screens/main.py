@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from functools import cached_property
 
@@ -15,6 +17,7 @@ from ...cisco import CiscoObject, Outcome
 from ...config import Phone
 from ...printable import printable
 from ...push import Mode, PushResult
+from ...wording import plural
 from .. import outcomes
 from ..background import BackgroundPush
 from ..keys import binding
@@ -27,6 +30,11 @@ from .pickers import PickerModal
 from .reply import ReplyScreen
 
 LOG_NAME_MAX, LOG_DETAIL_MAX = 40, 300
+#: The reply log keeps this many rows (with its border) however many phones there are.
+LOG_MIN_ROWS = 7
+PANE_MIN_ROWS = 6
+#: Progress bar, status line, footer.
+CHROME_ROWS = 3
 FLUSH_SECONDS = 0.2
 #: While keys are being pressed, results are drawn just after the frame that shows a key,
 #: not on the timer, so a key does not wait behind a batch of rows being drawn; once no
@@ -40,6 +48,9 @@ class MainScreen(PhoneScreen):
     """Select phones, watch pushes land; everything else is one key away."""
 
     BINDINGS = [
+        binding("help"),
+        binding("quit"),
+        binding("cancel-push"),
         binding("toggle"),
         binding("select-all"),
         binding("select-none"),
@@ -64,6 +75,8 @@ class MainScreen(PhoneScreen):
         self.pushes_finished = 0
         self._last_key = 0.0
         self._last_flush = 0.0
+        self._push_over = asyncio.Event()
+        self._push_over.set()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="phones-pane"):
@@ -73,6 +86,19 @@ class MainScreen(PhoneScreen):
         yield LineLog(max_lines=2000, id="replies")
         yield StatusBar(id="status")
         yield Footer()
+
+    def fit_panes(self) -> None:
+        """Give the table the rows it needs and the reply log the rest (at least LOG_MIN_ROWS)."""
+        pane = self.query_one("#phones-pane")
+        filter_rows = 3 if self.query_one("#filter").has_class("shown") else 0
+        wanted = self.table.row_count + 1 + 2 + filter_rows  # header, border
+        room = self.size.height - CHROME_ROWS - LOG_MIN_ROWS
+        height = max(min(wanted, room), PANE_MIN_ROWS)
+        if pane.styles.height is None or pane.styles.height.value != height:
+            pane.styles.height = height
+
+    def on_resize(self) -> None:
+        self.fit_panes()
 
     def on_mount(self) -> None:
         self.query_one("#replies", LineLog).border_title = "Replies"
@@ -86,7 +112,8 @@ class MainScreen(PhoneScreen):
 
     def refresh_status(self) -> None:
         pushing = self._progress if self.pushing else None
-        self.query_one(StatusBar).show(self.tui.fleet, pushing)
+        keys = f"{self.tui.key_for('cancel-push')} or {self.tui.key_for('cancel')}"
+        self.query_one(StatusBar).show(self.tui.fleet, pushing, keys)
 
     @property
     def pushing(self) -> bool:
@@ -137,11 +164,13 @@ class MainScreen(PhoneScreen):
         field = self.query_one("#filter", Input)
         field.add_class("shown")
         field.focus()
+        self.fit_panes()
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
         self.tui.fleet.filter = event.value.strip()
         self.table.reload()
+        self.fit_panes()
         self.refresh_status()
 
     @on(Input.Submitted, "#filter")
@@ -149,6 +178,7 @@ class MainScreen(PhoneScreen):
         field = self.query_one("#filter", Input)
         if not field.value:
             field.remove_class("shown")
+            self.fit_panes()
         self.table.focus()
 
     def action_sort(self) -> None:
@@ -161,10 +191,36 @@ class MainScreen(PhoneScreen):
         if field.has_focus:
             field.value = ""
             field.remove_class("shown")
+            self.fit_panes()
             self.table.focus()
-        elif self.push_run is not None:
+        else:
+            self.action_cancel_push()
+
+    def action_cancel_push(self) -> None:
+        if self.push_run is not None:
             self.push_run.cancel()
-            self.notify("Cancelling: phones still outstanding will show 'cancelled'.")
+            self.notify(
+                "Cancelling: phones still outstanding will show 'cancelled' "
+                "(no answer was awaited; the object may still have reached them)."
+            )
+
+    @property
+    def push_size(self) -> int:
+        """How many phones the running (or last) push went to."""
+        return self._progress[1]
+
+    async def cancel_and_wait(self, seconds: float) -> None:
+        """Cancel the running push and give it ``seconds`` to report its phones and close its record."""
+        if self.push_run is not None:
+            self.push_run.cancel()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._push_over.wait(), seconds)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The cancel key is offered (in the footer) only while a push runs."""
+        if action == "cancel_push":
+            return self.push_run is not None
+        return True
 
     @on(PhoneTable.Chosen)
     def row_chosen(self) -> None:
@@ -192,7 +248,7 @@ class MainScreen(PhoneScreen):
     def start_push(self, obj: CiscoObject, phones: list[Phone], mode: Mode) -> None:
         """Push in a worker thread; rows change as phones answer, in batches of FLUSH_SECONDS."""
         if self.push_run is not None:
-            self.notify("A push is already running; Esc cancels it.", severity="warning")
+            self.notify(f"A push is already running; {self.tui.key_for('cancel-push')} cancels it.", severity="warning")
             return
         self.last_object, self.last_mode = obj, mode
         for phone in phones:
@@ -205,6 +261,8 @@ class MainScreen(PhoneScreen):
         self._progress = (0, len(phones))
         tui = self.tui
         self.push_run = BackgroundPush(tui.config.defaults, tui.object_host(), tui.journal)
+        self._push_over.clear()
+        self.refresh_bindings()
         self.refresh_status()
         self.push_worker(self.push_run, obj, phones, mode)
 
@@ -219,6 +277,8 @@ class MainScreen(PhoneScreen):
     def _finished(self, job: BackgroundPush, phones: list[Phone], started: float) -> None:
         self.flush()
         self.push_run = None
+        self._push_over.set()
+        self.refresh_bindings()
         fleet = self.tui.fleet
         stuck = [phone.name for phone in phones if fleet.states[phone.name].pending]
         for name in stuck:  # a failed worker leaves no row stuck in "sending"
@@ -227,11 +287,16 @@ class MainScreen(PhoneScreen):
         self.query_one(ProgressBar).remove_class("shown")
         self.refresh_status()
         self.pushes_finished += 1
-        ok = sum(1 for p in phones if (r := fleet.states[p.name].result) and r.outcome is Outcome.OK)
+        answered = [r for p in phones if (r := fleet.states[p.name].result) is not None]
+        if job.error and not answered:
+            self.notify(f"The push did not start: {job.error}", severity="error")
+            return
+        ok = sum(1 for r in answered if r.outcome is Outcome.OK)
         verb = "cancelled" if job.cancelled else "done"
-        self.notify(f"Push {verb} in {time.monotonic() - started:.1f} s: {ok} of {len(phones)} ok.")
+        seconds = time.monotonic() - started
+        self.notify(f"Push {verb} in {seconds:.1f} s: {ok} of {plural(len(phones), 'phone')} ok.")
         if job.error:
-            self.notify(f"The push process failed: {job.error}", severity="error", markup=False)
+            self.notify(f"The push process failed: {job.error}", severity="error")
 
     def on_unmount(self) -> None:
         if self.push_run is not None:

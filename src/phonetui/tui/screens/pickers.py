@@ -72,10 +72,11 @@ class ConfirmModal(PromptFrames, ModalScreen[bool]):
 
     BINDINGS = [("y", "answer(True)", "Yes"), ("n", "answer(False)", "No"), binding("back")]
 
-    def __init__(self, question: str, detail: str = "") -> None:
+    def __init__(self, question: str, detail: str = "", yes: str = "Push") -> None:
         super().__init__()
         self.question = question
         self.detail = detail
+        self.yes = yes
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
@@ -84,7 +85,7 @@ class ConfirmModal(PromptFrames, ModalScreen[bool]):
             if self.detail:
                 yield Label(self.detail, id="detail", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Push (y)", variant="primary", id="yes")
+                yield Button(f"{self.yes} (y)", variant="primary", id="yes")
                 yield Button("Cancel (n)", id="no")
         yield Footer()
 
@@ -100,3 +101,7 @@ class ConfirmModal(PromptFrames, ModalScreen[bool]):
 
     def action_back(self) -> None:
         self.dismiss(False)
+
+
+class QuitModal(ConfirmModal):
+    """The question asked when the user quits during a push."""

@@ -2,69 +2,86 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from rich.syntax import Syntax
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Static
 
-from ...cisco import CiscoObject, encode
+from ...cisco import CiscoObject, ObjectError, encode
 from ...config import Phone
+from ...printable import printable
 from ...push import Delivery, plan
+from ...wording import names_phrase, plural
 from ..keys import binding
+from ..plain import plain_content
 from ..widgets.phone_screen import PhoneScreenView
 from .base import PhoneScreen
 
 NAMES_SHOWN = 4
 
 
-def plan_summary(deliveries: list[Delivery], size: int) -> str:
-    """How each selected phone will get the object, in a few lines."""
+def plan_summary(deliveries: list[Delivery], size: int, charset: str) -> str:
+    """How each selected phone will get the object, in a few lines (names drawn as they are)."""
     if not deliveries:
-        return f"{size} bytes.\nNo phone selected: Esc, then Space / a / t on the phone table."
+        return f"{size} bytes {charset.upper()}.\nNo phone selected: Esc, then Space / a / t on the phone table."
     smallest = min(deliveries, key=lambda d: d.phone.size_limit)
     lines = [
-        f"{size} bytes; smallest limit {smallest.phone.size_limit} ({smallest.phone.name})",
-        f"{len(deliveries)} phone{'s' if len(deliveries) != 1 else ''}:",
+        f"{size} bytes {charset.upper()}; smallest limit {smallest.phone.size_limit} "
+        f"({printable(smallest.phone.name, 24)})",
+        f"{plural(len(deliveries), 'phone')}:",
     ]
-    routes = Counter(d.route for d in deliveries)
     for route in ("direct", "via-url", "refused"):
-        if routes[route]:
-            names = [d.phone.name for d in deliveries if d.route == route]
-            shown = ", ".join(names[:NAMES_SHOWN]) + (
-                f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else ""
-            )
-            lines.append(f"  {route}: {routes[route]} ({shown})")
+        names = [d.phone.name for d in deliveries if d.route == route]
+        if names:
+            lines.append(f"  {route}: {names_phrase(names, NAMES_SHOWN)}")
     for d in [d for d in deliveries if d.route != "direct"][:3]:
-        lines.append(f"  {d.phone.name}: {d.reason}")
+        lines.append(f"  {printable(d.phone.name, 24)}: {printable(d.reason, 200)}")
     return "\n".join(lines)
 
 
 class PreviewScreen(PhoneScreen):
     """What will be sent, to whom and how; y copies the XML, F5 sends."""
 
-    BINDINGS = [binding("back"), binding("copy-xml")]
+    BINDINGS = [binding("back"), binding("send"), binding("copy-xml")]
 
     def __init__(self, obj: CiscoObject, phones: list[Phone]) -> None:
         super().__init__(id="preview")
         self.obj = obj
         self.phones = phones
-        charsets = sorted({p.charset for p in phones}) or ["utf-8"]
-        self.charset = "utf-8" if "utf-8" in charsets else charsets[0]
-        self.xml = encode(obj, self.charset).decode(self.charset)
-        self.other_charsets = [c for c in charsets if c != self.charset]
+        self.encodings: dict[str, bytes | ObjectError] = {}
+        for charset in sorted({p.charset for p in phones} | {"utf-8"}):
+            try:
+                self.encodings[charset] = encode(obj, charset)
+            except ObjectError as exc:
+                self.encodings[charset] = exc
+        shown = [c for c in ("utf-8", *self.encodings) if isinstance(self.encodings[c], bytes)]
+        self.charset = shown[0] if shown else "utf-8"
+        data = self.encodings[self.charset]
+        self.xml = data.decode(self.charset) if isinstance(data, bytes) else ""
+
+    def other_charsets(self) -> list[str]:
+        """What phones of another charset get, or why they cannot get it."""
+        lines = []
+        for charset, data in self.encodings.items():
+            count = sum(p.charset == charset for p in self.phones)
+            if charset == self.charset or not count:
+                continue
+            who = plural(count, "phone")
+            if isinstance(data, bytes):
+                declared = charset.upper()
+                lines.append(f"{who} ({declared}) get the same object declared {declared}: {len(data)} bytes.")
+            else:
+                lines.append(f"{who} ({charset.upper()}) cannot get it and will be refused: {data}")
+        return lines
 
     def compose(self) -> ComposeResult:
         with Horizontal():
             with VerticalScroll(id="xml-pane") as pane:
-                pane.border_title = f"XML, {self.charset.upper()}, {len(self.xml.encode(self.charset))} bytes"
+                size = len(self.xml.encode(self.charset))
+                pane.border_title = plain_content(f"XML, {self.charset.upper()}, {size} bytes")
                 yield Static(Syntax(self.xml, "xml", theme="ansi_dark", word_wrap=True), id="xml")
-                for charset in self.other_charsets:
-                    size = len(encode(self.obj, charset))
-                    yield Static(
-                        f"{charset.upper()} phones get the same object declared {charset.upper()} ({size} bytes)."
-                    )
+                for line in self.other_charsets():
+                    yield Static(line, markup=False, classes="other-charset")
             with Vertical(id="side"):
                 yield PhoneScreenView(id="drawing")
                 yield Static(id="plan", markup=False)
@@ -75,7 +92,7 @@ class PreviewScreen(PhoneScreen):
         mode = self.tui.config.defaults.mode
         deliveries = plan(self.obj, self.phones, mode, can_host=self.tui.object_host() is not None)  # type: ignore[arg-type]
         size = len(self.xml.encode(self.charset))
-        self.query_one("#plan", Static).update(plan_summary(deliveries, size) + f"\nmode: {mode}")
+        self.query_one("#plan", Static).update(plan_summary(deliveries, size, self.charset) + f"\nmode: {mode}")
 
     def action_back(self) -> None:
         self.app.pop_screen()

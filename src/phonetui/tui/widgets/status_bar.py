@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from ...cisco import Outcome
+from ...wording import plural
 from ..state import Fleet
 
 
@@ -15,18 +16,18 @@ class StatusBar(Static):
         super().__init__(markup=False, **kwargs)  # type: ignore[arg-type]
         self._shown = ""
 
-    def show(self, fleet: Fleet, pushing: tuple[int, int] | None = None) -> None:
+    def show(self, fleet: Fleet, pushing: tuple[int, int] | None = None, cancel_keys: str = "Esc") -> None:
         counts = fleet.outcome_counts()
         ok = counts.pop(Outcome.OK, 0)
         failed = sum(counts.values())
-        parts = [f"{len(fleet)} phones", f"{len(fleet.selected())} selected"]
+        parts = [plural(len(fleet), "phone"), f"{len(fleet.selected())} selected"]
         if fleet.filter:
             parts.append(f"filter: {fleet.filter} ({len(fleet.visible())} shown)")
         parts.append(f"sort: {fleet.sort_key}{' ↓' if fleet.reverse else ''}")
         if ok or failed:
             parts.append(f"results: {ok} ok, {failed} failed")
         if pushing:
-            parts.append(f"pushing {pushing[0]}/{pushing[1]} (Esc cancels)")
+            parts.append(f"pushing {pushing[0]}/{pushing[1]} ({cancel_keys} cancels)")
         text = " · ".join(parts)
         if text != self._shown:  # one line of fixed size: no layout pass needed
             self._shown = text
