@@ -143,7 +143,7 @@ async def test_push_updates_rows_live_and_reports_each_phone(app: PhoneTUI, demo
         assert cell(app, "sim-0001", "latency").endswith("ms")
         log = app.main.query_one("#replies", LineLog)
         assert len(log.lines) == 12
-        assert "results: 10 ok, 2 failed" in status(app)
+        assert "10 ok, 2 failed" in status(app)
         assert demo.simulator.phone("sim-0003").screen.text == "Hello"
 
 

@@ -112,8 +112,7 @@ class MainScreen(PhoneScreen):
 
     def refresh_status(self) -> None:
         pushing = self._progress if self.pushing else None
-        keys = f"{self.tui.key_for('cancel-push')} or {self.tui.key_for('cancel')}"
-        self.query_one(StatusBar).show(self.tui.fleet, pushing, keys)
+        self.query_one(StatusBar).show(self.tui.fleet, pushing, self.tui.key_for("cancel-push"))
 
     @property
     def pushing(self) -> bool:

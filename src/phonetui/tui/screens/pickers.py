@@ -6,7 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, OptionList
+from textual.widgets import Button, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..frame_timer import PromptFrames
@@ -83,7 +83,7 @@ class ConfirmModal(PromptFrames, ModalScreen[bool]):
             box.border_title = "Confirm"
             yield Label(self.question, id="question", markup=False)
             if self.detail:
-                yield Label(self.detail, id="detail", markup=False)
+                yield Static(self.detail, id="detail", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.yes} (y)", variant="primary", id="yes")
                 yield Button("Cancel (n)", id="no")

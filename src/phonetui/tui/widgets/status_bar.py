@@ -23,9 +23,10 @@ class StatusBar(Static):
         parts = [plural(len(fleet), "phone"), f"{len(fleet.selected())} selected"]
         if fleet.filter:
             parts.append(f"filter: {fleet.filter} ({len(fleet.visible())} shown)")
-        parts.append(f"sort: {fleet.sort_key}{' ↓' if fleet.reverse else ''}")
+        if fleet.sort_key != "name" or fleet.reverse:
+            parts.append(f"sort: {fleet.sort_key}{' ↓' if fleet.reverse else ''}")
         if ok or failed:
-            parts.append(f"results: {ok} ok, {failed} failed")
+            parts.append(f"{ok} ok, {failed} failed")
         if pushing:
             parts.append(f"pushing {pushing[0]}/{pushing[1]} ({cancel_keys} cancels)")
         text = " · ".join(parts)
