@@ -5,10 +5,12 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Input, Label, Static
 
 from phonetui.config import load_config
 from phonetui.demo import Demo
+from phonetui.history import Journal
 from phonetui.tui.app import PhoneTUI
 from phonetui.tui.screens.compose import ComposeScreen
 from phonetui.tui.screens.help import HelpScreen
@@ -330,3 +332,30 @@ async def test_ctrl_c_quits(app: PhoneTUI) -> None:
         await pilot.press("ctrl+c")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_no_color_failures_read_without_colour(
+    demo: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under NO_COLOR a failed row is reversed and marked ✗, an ok row bold and marked ✓."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = PhoneTUI(demo.config, service=demo.service, journal=Journal(tmp_path / "h.jsonl"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert app.no_color
+        for name in ("sim-0001", WRONG_PASSWORD):
+            app.fleet.toggle(name)
+        await compose_text(pilot, "Notice", "Hello")
+        await push_and_wait(pilot)
+        await pilot.pause()
+        table = app.main.query_one(PhoneTable)
+        table.move_cursor(row=table.get_row_index("sim-0002"))  # the cursor off both rows
+
+        def result_segment(name: str) -> tuple[str, bool, bool]:
+            strip = table.render_line(table.get_row_index(name) + 1)
+            segment = next(s for s in strip if "ok" in s.text or "auth-failed" in s.text)
+            style = segment.style
+            assert style is not None
+            return segment.text.strip(), bool(style.reverse), bool(style.bold)
+
+        assert result_segment(WRONG_PASSWORD) == ("✗ auth-failed", True, True)
+        assert result_segment("sim-0001") == ("✓ ok", False, True)

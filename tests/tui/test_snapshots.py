@@ -89,3 +89,19 @@ def test_after_push(snap_compare, fleet: ThreadedDemo, tmp_path: Path) -> None:
         await pilot.pause()
 
     assert snap_compare(make_app(fleet, tmp_path), run_before=push, terminal_size=(100, 30))
+
+
+def test_after_push_no_color(
+    snap_compare, fleet: ThreadedDemo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without colour every state still reads: a mark and a word, failures reversed."""
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    async def push(pilot: Pilot[int]) -> None:
+        await pilot.press("a")
+        await compose_text(pilot, "Notice", "Hello")
+        await push_and_wait(pilot)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(make_app(fleet, tmp_path), run_before=push, terminal_size=(100, 30))
