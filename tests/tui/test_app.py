@@ -359,3 +359,16 @@ async def test_no_color_failures_read_without_colour(
 
         assert result_segment(WRONG_PASSWORD) == ("✗ auth-failed", True, True)
         assert result_segment("sim-0001") == ("✓ ok", False, True)
+
+
+async def test_click_header_sorts_and_click_mark_selects(app: PhoneTUI) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.main.query_one(PhoneTable)
+        model_x = next(x for x in range(120) if table.column_at(x) == "model")
+        await pilot.click(PhoneTable, offset=(model_x, 0))
+        assert "sort: model" in status(app) and app.fleet.states[table.name_at(0)].phone.model == "CP-6945"
+        await pilot.click(PhoneTable, offset=(model_x, 0))
+        assert "sort: model ↓" in status(app)
+        await pilot.click(PhoneTable, offset=(2, 1))  # the [ ] of the first row
+        assert selected(app) == [table.name_at(0)]
+        assert cell(app, table.name_at(0), "sel") == "[x]"

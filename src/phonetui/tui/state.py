@@ -98,6 +98,15 @@ class Fleet:
     def outcome_counts(self) -> Counter[Outcome]:
         return Counter(s.result.outcome for s in self.states.values() if s.result is not None)
 
+    def sort_by(self, key: str) -> None:
+        """Sort by ``key``; asked again for the same key, reverse the order."""
+        if key not in SORT_KEYS:
+            return
+        if key == self.sort_key:
+            self.reverse = not self.reverse
+        else:
+            self.sort_key, self.reverse = key, False
+
     def cycle_sort(self) -> str:
         """Next sort column; after the last one, the same columns reversed."""
         index = SORT_KEYS.index(self.sort_key)

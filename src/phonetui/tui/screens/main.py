@@ -221,6 +221,17 @@ class MainScreen(PhoneScreen):
             return self.push_run is not None
         return True
 
+    @on(PhoneTable.HeaderClicked)
+    def header_clicked(self, event: PhoneTable.HeaderClicked) -> None:
+        self.tui.fleet.sort_by(event.column)
+        self.table.reload()
+        self.refresh_status()
+
+    @on(PhoneTable.MarkClicked)
+    def mark_clicked(self, event: PhoneTable.MarkClicked) -> None:
+        self.tui.fleet.toggle(event.name)
+        self._redraw([event.name])
+
     @on(PhoneTable.Chosen)
     def row_chosen(self) -> None:
         self.action_reply()

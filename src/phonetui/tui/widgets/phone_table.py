@@ -76,6 +76,18 @@ class PhoneTable(ScrollView, can_focus=True):
 
         name: str
 
+    @dataclass
+    class MarkClicked(Message):
+        """A click on a phone's [ ] mark: select or unselect it."""
+
+        name: str
+
+    @dataclass
+    class HeaderClicked(Message):
+        """A click on a column's header: sort by it."""
+
+        column: str
+
     def __init__(self, fleet: Fleet, latency: Callable[[int | None], str] = latency_text, **kwargs: str) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.fleet = fleet
@@ -250,9 +262,28 @@ class PhoneTable(ScrollView, can_focus=True):
         if name is not None:
             self.post_message(self.Chosen(name))
 
+    def column_at(self, x: int) -> str | None:
+        """The key of the column drawn at ``x`` (in the widget), if any."""
+        left = -self.scroll_offset.x
+        for key, _, width in COLUMNS:
+            if key not in self.columns_shown:
+                continue
+            right = left + width + 2 * PADDING
+            if left <= x < right:
+                return key
+            left = right
+        return None
+
     def on_click(self, event: events.Click) -> None:
+        column = self.column_at(event.x)
+        if event.y == 0:
+            if column is not None and column != "sel":
+                self.post_message(self.HeaderClicked(column))
+            return
         row = self.scroll_offset.y + event.y - 1
-        if event.y >= 1 and row < len(self.names):
-            if row == self.cursor_row and event.chain > 1:
+        if row < len(self.names):
+            if column == "sel":
+                self.post_message(self.MarkClicked(self.names[row]))
+            elif row == self.cursor_row and event.chain > 1:
                 self.action_choose()
             self.move_cursor(row)
