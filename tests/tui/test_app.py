@@ -372,3 +372,28 @@ async def test_click_header_sorts_and_click_mark_selects(app: PhoneTUI) -> None:
         await pilot.click(PhoneTable, offset=(2, 1))  # the [ ] of the first row
         assert selected(app) == [table.name_at(0)]
         assert cell(app, table.name_at(0), "sel") == "[x]"
+
+
+async def test_mixed_charsets_warn_naming_the_phones_and_push_the_others(app: PhoneTUI) -> None:
+    """A 7960 (ISO-8859-1) among UTF-8 phones: '你' is a warning naming it, not a block."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        for name in ("sim-0001", "sim-0003"):  # 8845 (UTF-8) and 7960 (ISO-8859-1)
+            app.fleet.toggle(name)
+        await compose_text(pilot, "你好 title", "Hello 😀")
+        warning = str(app.screen.query_one("#title-error", Label).render())
+        assert "'你', '好' cannot be sent in ISO-8859-1: the phone sim-0003 will be refused" in warning
+        summary = str(app.screen.query_one("#object-error", Label).render())
+        assert summary.startswith("✓ CiscoIPPhoneText") and "ISO-8859-1 phones refused" in summary
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, PreviewScreen)
+        notes = " ".join(str(w.render()) for w in app.screen.query("#xml-pane Static"))
+        assert "1 phone (ISO-8859-1) cannot get it and will be refused" in notes
+        await pilot.press("escape", "f5")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        assert "refused: the phone sim-0003" in str(app.screen.query_one("#detail", Static).render())
+        await pilot.press("y")
+        await wait_until(pilot, lambda: app.main.pushes_finished == 1)
+        assert cell(app, "sim-0001", "result") == "✓ ok"
+        assert cell(app, "sim-0003", "result") == "✗ refused"

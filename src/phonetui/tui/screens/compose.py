@@ -29,7 +29,6 @@ from ...cisco import (
     ObjectError,
     Problem,
     SoftKeyItem,
-    character_problems,
     encode,
     errors,
     validate,
@@ -44,6 +43,18 @@ from .pickers import NameModal, PickerModal
 SOFTKEY_ROWS = L.SOFTKEY_MAX_COUNT
 EXECUTE_ROWS = L.EXECUTE_ITEMS_MAX
 PRIORITY_OPTIONS = [(f"{n}: {text}", n) for n, text in L.PRIORITIES.items()]
+
+
+def unsendable(obj: CiscoObject, charset: str) -> dict[str, list[str]]:
+    """By field, the characters ``charset`` cannot carry (those UTF-8 can, so a warning, not an error)."""
+    found: dict[str, list[str]] = {}
+    for field, value in obj.text_fields():
+        for ch in dict.fromkeys(value):
+            try:
+                ch.encode(charset)
+            except UnicodeEncodeError:
+                found.setdefault(field, []).append(ch)
+    return found
 
 
 def _indexed(pattern: str, field: str) -> int | None:
@@ -157,13 +168,13 @@ class ComposeScreen(PhoneScreen):
         others = {charset: names for charset, names in by_charset.items() if charset != "utf-8"}
         blocked = 0
         for charset, names in others.items():
-            extra = [p for p in character_problems(obj, charset) if p not in problems]
-            if extra:
-                blocked += len(names)
-            for problem in extra:
-                who = names_phrase(names)
-                message = f"{problem.message}: {who} will be refused"
-                problems.append(Problem(problem.field, message, "warning"))
+            refused = False
+            for field, chars in unsendable(obj, charset).items():
+                refused = True
+                shown = ", ".join(repr(ch) for ch in chars[:5]) + (" …" if len(chars) > 5 else "")
+                message = f"{shown} cannot be sent in {charset.upper()}: {names_phrase(names)} will be refused"
+                problems.append(Problem(field, message, "warning"))
+            blocked += len(names) if refused else 0
         everyone = sum(len(names) for names in by_charset.values())
         if blocked and blocked == everyone:
             problems = [Problem(p.field, p.message) if p.severity == "warning" else p for p in problems]
@@ -173,13 +184,13 @@ class ComposeScreen(PhoneScreen):
 
     def sizes(self, obj: CiscoObject) -> str:
         """The encoded size in each charset the selected phones use, named: the preview says the same."""
-        parts = []
+        parts, refused = [], []
         for charset in self.phones_by_charset():
             try:
                 parts.append(f"{len(encode(obj, charset))} bytes {charset.upper()}")
             except ObjectError:
-                parts.append(f"not sendable in {charset.upper()}")
-        return ", ".join(parts)
+                refused.append(charset.upper())
+        return ", ".join(parts) + "".join(f" ({c} phones refused)" for c in refused)
 
     def _label_for(self, field: str) -> str:
         if field in ("Title", "Prompt", "Text"):
