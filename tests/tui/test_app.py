@@ -209,6 +209,8 @@ async def test_responder_logs_each_authentication_and_can_stop(app: PhoneTUI, de
         assert len(lines) == 3 == len(demo.service.events)
         assert sum("UN-AUTHORIZED" in line for line in lines) == 1
         assert all("SEP0050" in line and "user=demo" in line for line in lines)
+        assert lines[-1].startswith(("✓ AUTHORIZED", "✗ UN-AUTHORIZED"))  # the verdict first
+        assert any(f"({WRONG_PASSWORD})" in line for line in lines)  # the phone named by its address
         assert demo.service.config.password not in " ".join(lines)
         state = str(app.screen.query_one("#responder-state", Static).render())
         assert demo.service.auth_url in state and "AUTHORIZED 2" in state
@@ -220,6 +222,30 @@ async def test_responder_logs_each_authentication_and_can_stop(app: PhoneTUI, de
             sock.bind((host, port))
         await pilot.press("s")
         assert demo.service.running
+        assert demo.service.bound == (host, port)  # the same port: phones were told that address
+
+
+async def test_responder_port_taken_is_explained_and_pushes_work(demo: Demo, tmp_path: Path) -> None:
+    """Another program holds the service's address: the panel says so, and pushes still go."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = holder.getsockname()[1]
+        config = demo.config
+        assert config.service is not None
+        config.service.listen_port = taken
+        app = PhoneTUI(config, journal=Journal(tmp_path / "h.jsonl"))  # its own responder, on the taken port
+        async with app.run_test(size=(100, 30)) as pilot:
+            assert app.service is not None and not app.service.running
+            await pilot.press("r")
+            await pilot.pause()
+            state = str(app.screen.query_one("#responder-state", Static).render())
+            assert f"Cannot listen on 127.0.0.1:{taken}" in state and "Another program holds that address" in state
+            await pilot.press("escape")
+            app.fleet.toggle("sim-0001")
+            await compose_text(pilot, "t", "x")
+            await push_and_wait(pilot)
+            assert cell(app, "sim-0001", "result") == "✓ ok"  # the demo's own responder answers the phone
 
 
 async def test_template_saved_then_loaded(app: PhoneTUI, demo: Demo) -> None:
