@@ -134,31 +134,34 @@ def plan(obj: CiscoObject, phones: list[Phone], mode: Mode = "auto", can_host: b
     encoded: dict[str, bytes | str] = {}
     deliveries = []
     for phone in phones:
-        problem = address_problem(phone)
-        if problem:
-            deliveries.append(Delivery(phone, "refused", b"", problem))
-            continue
-        if phone.charset not in encoded:
-            encoded[phone.charset] = _encoded(obj, phone.charset)
-        data = encoded[phone.charset]
-        if isinstance(data, str):
-            deliveries.append(Delivery(phone, "refused", b"", data))
-            continue
-        fits = len(data) <= phone.size_limit
-        size = f"{len(data)} bytes against the phone's limit of {phone.size_limit}"
-        if mode == "direct" or (mode == "auto" and fits):
-            if fits:
-                deliveries.append(Delivery(phone, "direct", data, size))
-            else:
-                reason = f"object is {size}; use --mode via-url or auto, or raise size_limit for this phone"
-                deliveries.append(Delivery(phone, "refused", data, reason))
-        elif can_host:
-            deliveries.append(Delivery(phone, "via-url", data, f"hosted by the service ({size})"))
-        else:
-            why = f"object is {size}" if not fits else "via-url needs the service"
-            reason = f"{why}; configure [service] so phones can fetch it by URL, or shorten the object"
-            deliveries.append(Delivery(phone, "refused", data, reason))
+        try:
+            deliveries.append(_plan_one(obj, phone, mode, can_host, encoded))
+        except Exception as exc:  # a phone built in code with a wrong type, say: refuse it alone
+            deliveries.append(Delivery(phone, "refused", b"", f"not sent: {type(exc).__name__}: {exc}"))
     return deliveries
+
+
+def _plan_one(obj: CiscoObject, phone: Phone, mode: Mode, can_host: bool, encoded: dict[str, bytes | str]) -> Delivery:
+    problem = address_problem(phone)
+    if problem:
+        return Delivery(phone, "refused", b"", problem)
+    if phone.charset not in encoded:
+        encoded[phone.charset] = _encoded(obj, phone.charset)
+    data = encoded[phone.charset]
+    if isinstance(data, str):
+        return Delivery(phone, "refused", b"", data)
+    fits = len(data) <= phone.size_limit
+    size = f"{len(data)} bytes against the phone's limit of {phone.size_limit}"
+    if mode == "direct" or (mode == "auto" and fits):
+        if fits:
+            return Delivery(phone, "direct", data, size)
+        reason = f"object is {size}; use --mode via-url or auto, or raise size_limit for this phone"
+        return Delivery(phone, "refused", data, reason)
+    if can_host:
+        return Delivery(phone, "via-url", data, f"hosted by the service ({size})")
+    why = f"object is {size}" if not fits else "via-url needs the service"
+    reason = f"{why}; configure [service] so phones can fetch it by URL, or shorten the object"
+    return Delivery(phone, "refused", data, reason)
 
 
 def form_body(xml: bytes) -> bytes:
