@@ -255,12 +255,12 @@ def select_phones(config: Config, names: list[str], tags: list[str], everyone: b
 
 def build_object(args: argparse.Namespace, config: Config) -> CiscoObject:
     """The object the flags describe; UsageError listing every problem."""
-    flags = (("--text", args.text), ("--execute", args.execute), ("--xml", args.xml), ("--template", args.template))
-    if sum(1 for _, value in flags if value) != 1:
+    given = (args.text is not None, bool(args.execute), args.xml is not None, args.template is not None)
+    if sum(given) != 1:
         raise UsageError("give exactly one object: --text, --execute (up to 3), --xml FILE or --template NAME")
     obj: CiscoObject
     prefix = ""
-    if args.template:
+    if args.template is not None:
         template = config.template(args.template)
         if template is None:
             names = [t.name for t in config.templates]
@@ -270,7 +270,7 @@ def build_object(args: argparse.Namespace, config: Config) -> CiscoObject:
             raise UsageError(f"no template named {args.template!r} in {where}{hint}")
         obj = template.to_object()
         prefix = f"{template.where}: template {template.name!r}: "
-    elif args.xml:
+    elif args.xml is not None:
         try:
             data = Path(args.xml).read_bytes()
         except OSError as exc:
@@ -355,7 +355,11 @@ def dry_run_json(obj: CiscoObject, deliveries: list[Delivery]) -> dict[str, Any]
 
 
 def _push(args: argparse.Namespace) -> int:
-    config = _config(args)
+    return push_config(_config(args), args)
+
+
+def push_config(config: Config, args: argparse.Namespace) -> int:
+    """``push`` on a config already read (from its file, or built in code)."""
     phones = select_phones(config, args.phone, args.tag, args.all)
     obj = build_object(args, config)
     missing = missing_credentials(config, phones, args.username, args.password)
