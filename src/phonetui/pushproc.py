@@ -210,4 +210,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # Run as the module phonetui.pushproc, not as __main__: a PushWarning pickled here
+    # must name a class the UI can find.
+    from phonetui import pushproc
+
+    raise SystemExit(pushproc.main())
