@@ -395,3 +395,9 @@ def test_an_unreadable_templates_file_is_left_alone(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="left as it is"):
         save_template(config, Template("x", text="x"))
     assert (tmp_path / "templates.toml").read_text() == "not toml ["
+
+
+def test_a_single_bracket_array_of_tables_says_how_to_write_it() -> None:
+    assert all_errors('[phones]\nname = "a"\nhost = "127.0.0.2"\n') == [
+        "/etc/p.toml:1: phones: must be an array of tables: write [[phones]], not [phones]"
+    ]

@@ -363,6 +363,9 @@ class _Reader:
     def tables(self, key: str, example: str = "") -> Iterator[tuple[int, _Reader]]:
         """Each table of the array at ``key``; anything else in it is an error."""
         message = f"must be a table, like {example}" if example else "must be a table"
+        if isinstance(self.table.get(key), dict) and not self.where:
+            self.fail(key, f"must be an array of tables: write [[{key}]], not [{key}]")
+            return
         for index, item in enumerate(self.get(key, list, [])):
             if isinstance(item, dict):
                 yield index, self.child(item, key, index)
