@@ -14,7 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from phonetui.cli import main
+from phonetui.cli import _parser, main, push_config
+from phonetui.config import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -70,11 +71,11 @@ def test_readme_flow_20_ok_then_20_auth_failed(sim20: Path, tmp_path: Path) -> N
     rows = json_lines(ok.stdout)
     assert len(rows) == 20 and {r["outcome"] for r in rows} == {"ok"}
     assert {"phone", "host", "outcome", "status", "detail", "latency_ms"} <= set(rows[0])
-    bad = phonetui("push", "--config", str(sim20), "--all", "--text", "Hello", "--json", "--password", "wrong")
+    bad = phonetui("push", "--config", str(sim20), "--all", "--text", "Hello", "--json", "--password", "wr0ng-pw-8472")
     assert bad.returncode == 1
     rows = json_lines(bad.stdout)
     assert len(rows) == 20 and {r["outcome"] for r in rows} == {"auth-failed"}
-    assert "wrong" not in bad.stdout + bad.stderr
+    assert "wr0ng-pw-8472" not in bad.stdout + bad.stderr
     assert "20 phones: 0 ok, 20 failed (20 auth-failed)" in bad.stderr
     password = next(line for line in sim20.read_text().splitlines() if line.startswith("password"))
     assert password.split('"')[1] not in history.read_text()
@@ -177,6 +178,144 @@ def test_check_sample_config() -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "OK" in result.stdout and "phones:" in result.stdout
+
+
+def test_sample_config_checks_out_of_the_box(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No PUSH_PASSWORD yet: check says so as a warning and exits 0; push refuses, located."""
+    monkeypatch.delenv("PUSH_PASSWORD", raising=False)
+    sample = str(ROOT / "sample-config.toml")
+    assert main(["check", "--config", sample]) == 0
+    out, err = capsys.readouterr()
+    assert f"{sample}: OK" in out
+    assert "defaults.password_env: environment variable 'PUSH_PASSWORD' is not set" in err
+    assert main(["push", "--config", sample, "--phone", "lobby", "--text", "x"]) == 2
+    err = capsys.readouterr().err
+    assert f"{sample}:" in err and "phones[0]: phone 'lobby' has no push password" in err
+
+
+def test_check_names_an_invalid_address(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "c.toml"
+    phones = "".join(f'[[phones]]\nname = "p{i}"\nhost = "127.0.0.{i + 1}"\n\n' for i in range(3))
+    config.write_text(phones + '[[phones]]\nname = "p3"\nhost = "127.0.0.300"\n')
+    assert main(["check", "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"phonetui: {config}:15: phones[3].host: '127.0.0.300' is not an IPv4 address: 300 is over 255\n"
+
+
+def test_check_lists_every_error_one_a_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[defaults]\ntimeout = -1\n\n[[phones]]\nname = "a"\nhost = "a..b"\n\n'
+        '[[templates]]\nname = "t"\nitems = ["Key:Services"]\n\n[keys]\nsned = "f6"\n'
+    )
+    assert main(["check", "--config", str(config)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"phonetui: {config}:2: defaults.timeout: must be a number greater than 0",
+        f"phonetui: {config}:6: phones[0].host: 'a..b' has an empty label (a leading dot, or two dots in a row)",
+        f'phonetui: {config}:10: templates[0].items: belongs to kind = "execute" templates; this one is kind = "text"',
+        f"phonetui: {config}:13: keys.sned: no action has this id; did you mean 'send'?",
+    ]
+
+
+def test_push_to_an_invalid_address_refuses_that_phone_only(sim20: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A config built in code is not checked at load: the push still runs, that phone is refused."""
+    config = load_config(sim20)
+    config.phones[2].host = "127.0.0.300"
+    args = _parser().parse_args(["push", "--tag", "group-3", "--text", "Hi", "--json", "--no-history"])
+    assert push_config(config, args) == 1
+    rows = {row["phone"]: row for row in json_lines(capsys.readouterr().out)}
+    assert rows.pop("sim-0003")["outcome"] == "refused"
+    assert len(rows) == 4 and {row["outcome"] for row in rows.values()} == {"ok"}
+
+
+def test_first_run_without_a_config(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert "phonetui demo" in err and "config.toml" in err and "sample-config.toml" in err
+    assert "Traceback" not in err and "file not found" not in err
+    assert main(["push", "--all", "--text", "x"]) == 2
+    assert "phonetui demo" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--timeout", "-1"], "must be more than 0 seconds"),
+        (["--timeout", "0"], "must be more than 0 seconds"),
+        (["--timeout", "nan"], "must be more than 0 seconds"),
+        (["--concurrency", "0"], "at least 1"),
+    ],
+)
+def test_bad_numbers_are_usage_errors(
+    tmp_path: Path, args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["push", "--config", str(tmp_path / "c.toml"), "--all", "--text", "x", *args])
+    assert caught.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_empty_text_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text('[[phones]]\nname = "lobby"\nhost = "127.0.0.9"\n')
+    assert main(["--config", str(config), "push", "--all", "--text", ""]) == 2
+    assert "the Text is empty: nothing would show" in capsys.readouterr().err
+
+
+def test_dry_run_json(sim20: Path) -> None:
+    result = phonetui(
+        "push", "--config", str(sim20), "--phone", "sim-0001", "--phone", "sim-0003", "--text", "a&b", "--dry-run",
+        "--json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert plan["object"] == "CiscoIPPhoneText"
+    by_charset = {e["charset"]: e for e in plan["encodings"]}
+    assert set(by_charset) == {"utf-8", "iso-8859-1"}
+    latin = by_charset["iso-8859-1"]
+    assert latin["xml"].startswith('<?xml version="1.0" encoding="ISO-8859-1"?>') and "a&amp;b" in latin["xml"]
+    assert latin["bytes"] == len(latin["xml"].encode("iso-8859-1"))
+    assert [(p["phone"], p["route"]) for p in plan["phones"]] == [("sim-0001", "direct"), ("sim-0003", "direct")]
+    assert all(p["host"] and "bytes against" in p["reason"] for p in plan["phones"])
+
+
+def test_unwritable_history_warns_once_and_still_pushes(sim20: Path) -> None:
+    result = phonetui("push", "--config", str(sim20), "--tag", "group-1", "--text", "Hi", "--history", "/")
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 6  # the header and five phones
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert warnings == ["phonetui: warning: history not written: /: Is a directory"]
+    assert "Traceback" not in result.stderr
+
+
+def test_one_phone_is_one_phone_and_hints_follow_the_detail(tmp_path: Path) -> None:
+    config = tmp_path / "f.toml"
+    running = Running("simulate", "--count", "2", "--offline", "1", "--write-config", str(config), ready="Ctrl-C")
+    try:
+        one = phonetui("push", "--config", str(config), "--phone", "sim-0001", "--text", "x")
+        offline = phonetui("push", "--config", str(config), "--phone", "sim-0002", "--text", "x", "--json")
+        table = phonetui("push", "--config", str(config), "--phone", "sim-0002", "--text", "x")
+    finally:
+        assert running.stop() == 0
+    assert one.returncode == 0 and one.stderr.strip() == "1 phone: 1 ok"
+    [row] = json_lines(offline.stdout)
+    assert row["outcome"] == "unreachable" and "the phone's Web Access may be disabled" in row["hint"]
+    line = table.stdout.splitlines()[1]
+    assert line.startswith("sim-0002") and "(hint: connection refused on port" in line
+
+
+def test_template_problems_are_located(sim20: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = sim20.read_text()
+    sim20.write_text(base + '\n[[templates]]\nname = "t"\nkind = "text"\ntitle = 5\n')
+    assert main(["push", "--config", str(sim20), "--all", "--template", "t"]) == 2
+    err = capsys.readouterr().err
+    assert f"phonetui: {sim20}:" in err and "templates[0].title: must be a string, not a whole number" in err
+    assert "Traceback" not in err
+    sim20.write_text(base + '\n[[templates]]\nname = "t"\ntitle = "' + "x" * 40 + '"\n')
+    assert main(["push", "--config", str(sim20), "--all", "--template", "t"]) == 2
+    err = capsys.readouterr().err
+    assert "template 't': Title: is 40 characters; the limit is 32" in err and f"{sim20}:" in err
 
 
 def test_serve_logs_each_request_and_stops_cleanly(tmp_path: Path) -> None:

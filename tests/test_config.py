@@ -5,7 +5,17 @@ from pathlib import Path
 
 import pytest
 
-from phonetui.config import ConfigError, load_config, parse_config, save_templates, write_config
+from phonetui.cisco import CiscoIPPhoneExecute, CiscoIPPhoneText, ExecuteItem, SoftKeyItem
+from phonetui.config import (
+    ConfigError,
+    ConfigErrors,
+    Template,
+    host_problem,
+    load_config,
+    parse_config,
+    save_template,
+    write_config,
+)
 from phonetui.paths import find_config_path
 
 GOOD = """
@@ -99,8 +109,11 @@ def test_password_from_env_and_file(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     config = load_config(path)
     assert config.defaults.password == "from-env" and config.phones[0].password == "from-file"
     monkeypatch.delenv("PT_SECRET")
-    with pytest.raises(ConfigError, match="PT_SECRET"):
-        load_config(path)
+    config = load_config(path)  # an unset variable is a warning: `check` works before the secret is there
+    assert config.defaults.password == "" and config.phones[0].password == "from-file"
+    assert config.warnings == [
+        f"{path}:2: defaults.password_env: environment variable 'PT_SECRET' is not set: no password from it"
+    ]
 
 
 def test_missing_file() -> None:
@@ -118,14 +131,12 @@ def test_world_readable_config_with_password_warns(tmp_path: Path) -> None:
 
 
 def test_write_is_atomic_with_backup(tmp_path: Path) -> None:
+    """write_config is for files phonetui makes itself (simulate --write-config, the demo)."""
     path = tmp_path / "c.toml"
     path.write_text(GOOD)
-    config = load_config(path)
-    save_templates(config, [{"name": "drill", "kind": "text", "title": "Fire drill", "text": "Now"}])
+    write_config(path, {"phones": [{"name": "x", "host": "127.0.0.9"}]})
     assert (tmp_path / "c.toml.bak").read_text() == GOOD
-    again = load_config(path)
-    assert again.templates[0]["title"] == "Fire drill"
-    assert [p.name for p in again.phones] == ["lobby", "desk"]
+    assert [p.name for p in load_config(path).phones] == ["x"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.toml", "c.toml.bak"]
 
 
@@ -164,3 +175,229 @@ def test_reprs_never_show_a_password() -> None:
     config = parse_config(GOOD, "c.toml")
     text = repr(config.phones) + repr(config.defaults) + repr(config.service)
     assert "secret" not in text and "other" not in text
+
+
+def all_errors(text: str, path: str = "/etc/p.toml") -> list[str]:
+    with pytest.raises(ConfigErrors) as caught:
+        parse_config(text, path)
+    return caught.value.lines()
+
+
+def test_every_error_in_the_file_is_reported_at_once() -> None:
+    text = """[defaults]
+timeout = "slow"
+mode = "fast"
+
+[[phones]]
+name = "a"
+host = "127.0.0.300"
+
+[[phones]]
+name = "b"
+host = "127.0.0.2"
+port = 0
+modle = "8845"
+
+[keys]
+compse = "k"
+"""
+    assert all_errors(text) == [
+        "/etc/p.toml:2: defaults.timeout: must be a number, not a string",
+        "/etc/p.toml:3: defaults.mode: must be one of auto, direct, via-url",
+        "/etc/p.toml:7: phones[0].host: '127.0.0.300' is not an IPv4 address: 300 is over 255",
+        "/etc/p.toml:12: phones[1].port: 0 is out of range 1-65535",
+        "/etc/p.toml:13: phones[1].modle: unknown key; did you mean 'model'?",
+        "/etc/p.toml:16: keys.compse: no action has this id; did you mean 'compose'?",
+    ]
+
+
+def test_first_error_is_still_a_config_error() -> None:
+    error = located('[defaults]\ntimeout = "x"\nmode = "y"\n')
+    assert isinstance(error, ConfigErrors) and len(error.errors) == 2
+    assert (error.key, error.line) == ("defaults.timeout", 2)
+
+
+def test_many_errors_are_cut_after_twenty() -> None:
+    phones = "".join(f'[[phones]]\nname = "p{i}"\nhost = "10.0.0.{300 + i}"\n' for i in range(25))
+    lines = all_errors(phones)
+    assert len(lines) == 21 and lines[-1] == "and 5 more errors"
+
+
+@pytest.mark.parametrize(
+    ("host", "message"),
+    [
+        ("127.0.0.300", "300 is over 255"),
+        ("10.0.1", "needs four numbers"),
+        ("10.0..1", "needs four numbers"),
+        ("010.0.0.1", "leading zero"),
+        ("a..example", "empty label"),
+        (".example", "empty label"),
+        ("phone one", "space"),
+        ("http://10.0.0.1", "no scheme"),
+        ("10.0.0.1:8080", "port = 8080"),
+        ("[::1]", "without brackets"),
+        ("fe80::1::2", "not an IPv6 address"),
+        ("-phone.example", "hyphens"),
+        ("x" * 64 + ".example", "63 characters"),
+        ("", "is empty"),
+    ],
+)
+def test_bad_hosts(host: str, message: str) -> None:
+    problem = host_problem(host)
+    assert problem is not None and message in problem
+
+
+@pytest.mark.parametrize(
+    "host", ["10.0.0.1", "0.0.0.0", "phone-12.voice.example", "sep001122334455", "::1", "2001:db8::5", "café.example"]
+)
+def test_good_hosts(host: str) -> None:
+    assert host_problem(host) is None
+
+
+def test_keys_must_be_known_ids_and_strings() -> None:
+    assert all_errors('[keys]\ncompose = 3\nsend = ""\n') == [
+        '/etc/p.toml:2: keys.compose: must be a key name in a string, e.g. "k" or "f6"',
+        '/etc/p.toml:3: keys.send: must be a key name in a string, e.g. "k" or "f6"',
+    ]
+    assert parse_config('[keys]\ncompose = "k"\n').keys == {"compose": "k"}
+
+
+def test_templates_are_typed() -> None:
+    config = parse_config(
+        GOOD
+        + """
+[[templates]]
+name = "drill"
+title = "Fire drill"
+text = "Now"
+softkeys = [{ name = "Exit", url = "SoftKey:Exit", position = 3 }]
+
+[[templates]]
+name = "services"
+kind = "execute"
+items = [{ url = "Key:Services" }, { url = "Key:Settings", priority = 1 }]
+""",
+        "c.toml",
+    )
+    drill, services = config.templates
+    assert drill == Template("drill", "text", "Fire drill", "", "Now", [SoftKeyItem("Exit", "SoftKey:Exit", "", 3)])
+    assert (drill.source, drill.line) == (Path("c.toml"), GOOD.count("\n") + 2)
+    assert services.to_object() == CiscoIPPhoneExecute([ExecuteItem("Key:Services", 0), ExecuteItem("Key:Settings", 1)])
+    assert config.template("drill") is drill and config.template("none") is None
+
+
+def test_template_round_trips_through_an_object() -> None:
+    obj = CiscoIPPhoneText("T", "P", "x", [SoftKeyItem("Go", "SoftKey:Exit", "SoftKey:Select", 2)])
+    template = Template.from_object("t", obj)
+    assert template.to_object() == obj
+    assert parse_config("", "c.toml") is not None
+    text = "".join(f"{k} = {v!r}\n" for k, v in template.to_toml().items() if isinstance(v, str))
+    assert parse_config("[[templates]]\n" + text.replace("'", '"')).templates[0].title == "T"
+
+
+@pytest.mark.parametrize(
+    ("entry", "error"),
+    [
+        ('name = "t"\nitems = ["Key:Services"]', 'templates[0].items: belongs to kind = "execute" templates'),
+        ('name = "t"\nkind = "execute"\nitems = ["Key:Services"]', "templates[0].items[0]: must be a table, like"),
+        ('name = "t"\ntitle = 5', "templates[0].title: must be a string, not a whole number"),
+        ('name = "t"\ntitel = "x"', "templates[0].titel: unknown key; did you mean 'title'?"),
+        ('name = "t"\nkind = "menu"', "templates[0].kind: must be text or execute"),
+        ('title = "x"', "templates[0].name: is required"),
+        ('name = "t"\nsoftkeys = [{ name = "a", colour = "red" }]', "templates[0].softkeys[0].colour: unknown key"),
+    ],
+)
+def test_bad_templates_are_located_errors(entry: str, error: str) -> None:
+    [line] = all_errors(f"[[templates]]\n{entry}\n", "c.toml")
+    assert line.startswith("c.toml:") and error in line, line
+
+
+def test_template_protocol_problems_are_warnings() -> None:
+    config = parse_config('[[templates]]\nname = "t"\ntitle = "' + "x" * 40 + '"\n', "c.toml")
+    assert config.warnings == ["c.toml:1: templates[0]: Title: is 40 characters; the limit is 32"]
+    assert len(config.templates) == 1
+
+
+HAND_WRITTEN = """# My phones. Written by hand; phonetui must keep it byte for byte.
+[defaults]
+username = "push"   # the CUCM application user
+password = "pw"
+
+[[phones]]
+name = "lobby"      # by the door
+host = "10.1.2.3"
+
+[[templates]]
+name = "hello"
+text = "Hello"      # kept here, by hand
+"""
+
+
+def test_saving_templates_never_rewrites_the_config(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(HAND_WRITTEN)
+    config = load_config(path)
+    saved_to = save_template(config, Template("drill", title="Fire drill", text="Now"))
+    assert saved_to == tmp_path / "templates.toml"
+    save_template(config, Template("open", "execute", items=[ExecuteItem("Key:Services")]))
+    assert path.read_text() == HAND_WRITTEN
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml", "templates.toml"]
+    assert [t.name for t in config.templates] == ["hello", "drill", "open"]
+    again = load_config(path)
+    assert [(t.name, t.source) for t in again.templates] == [
+        ("hello", path),
+        ("drill", tmp_path / "templates.toml"),
+        ("open", tmp_path / "templates.toml"),
+    ]
+    assert again.template("drill") == Template("drill", title="Fire drill", text="Now")
+    assert again.template("drill").line == config.template("drill").line
+
+
+def test_the_apps_file_wins_on_equal_names_and_a_save_replaces(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(HAND_WRITTEN)
+    config = load_config(path)
+    save_template(config, Template("hello", text="Hello from the app"))
+    save_template(config, Template("hello", text="Hello again"))
+    again = load_config(path)
+    [hello] = again.templates
+    assert hello.text == "Hello again" and hello.source == tmp_path / "templates.toml"
+    assert path.read_text() == HAND_WRITTEN
+
+
+def test_templates_file_named_in_the_config(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[defaults]\ntemplates_file = "saved/messages.toml"\n')
+    config = load_config(path)
+    assert save_template(config, Template("x", text="x")) == tmp_path / "saved" / "messages.toml"
+    assert load_config(path).template("x") is not None
+    path.write_text('[defaults]\ntemplates_file = "config.toml"\n')
+    with pytest.raises(ConfigError, match="must not be the config itself"):
+        load_config(path)
+
+
+def test_bad_entry_in_the_apps_file_is_located_there(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("")
+    (tmp_path / "templates.toml").write_text('[[templates]]\nname = "x"\ntext = 3\n')
+    with pytest.raises(ConfigErrors) as caught:
+        load_config(path)
+    assert caught.value.lines() == [
+        f"{tmp_path / 'templates.toml'}:3: templates[0].text: must be a string, not a whole number"
+    ]
+
+
+def test_an_unreadable_templates_file_is_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("")
+    config = load_config(path)
+    (tmp_path / "templates.toml").write_text("not toml [")
+    with pytest.raises(ConfigError, match="left as it is"):
+        save_template(config, Template("x", text="x"))
+    assert (tmp_path / "templates.toml").read_text() == "not toml ["
+
+
+def test_a_single_bracket_array_of_tables_says_how_to_write_it() -> None:
+    assert all_errors('[phones]\nname = "a"\nhost = "127.0.0.2"\n') == [
+        "/etc/p.toml:1: phones: must be an array of tables: write [[phones]], not [phones]"
+    ]

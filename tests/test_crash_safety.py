@@ -50,24 +50,55 @@ def test_sigkill_mid_push_leaves_journal_and_config_readable(tmp_path: Path) -> 
     assert len(load_config(config).phones) == 12
 
 
-def test_config_save_killed_between_write_and_rename_keeps_the_old_file(tmp_path: Path) -> None:
+def test_template_save_killed_between_write_and_rename_keeps_the_old_files(tmp_path: Path) -> None:
     config = tmp_path / "c.toml"
-    config.write_text('[[phones]]\nname = "a"\nhost = "127.0.0.9"\n')
-    config.chmod(0o600)
-    before = config.read_bytes()
+    config.write_text('# by hand\n[[phones]]\nname = "a"\nhost = "127.0.0.9"\n')
+    templates = tmp_path / "templates.toml"
+    templates.write_text('[[templates]]\nname = "old"\ntext = "x"\n')
+    before = config.read_bytes(), templates.read_bytes()
     script = (
         "import os, signal, sys\n"
         "from phonetui import config as c\n"
         "real = os.replace\n"
         "def die(src, dst):\n"
-        "    if str(dst).endswith('c.toml'):\n"
+        "    if str(dst).endswith('templates.toml'):\n"
         "        os.kill(os.getpid(), signal.SIGKILL)\n"
         "    return real(src, dst)\n"
         "c.os.replace = die\n"
         "cfg = c.load_config(sys.argv[1])\n"
-        "c.save_templates(cfg, [{'name': 't', 'kind': 'text', 'text': 'x'}])\n"
+        "c.save_template(cfg, c.Template('new', text='y'))\n"
     )
     result = subprocess.run([sys.executable, "-c", script, str(config)], capture_output=True, timeout=30, check=False)
     assert result.returncode == -signal.SIGKILL
-    assert config.read_bytes() == before
-    assert load_config(config).templates == []
+    assert (config.read_bytes(), templates.read_bytes()) == before
+    assert [t.name for t in load_config(config).templates] == ["old"]
+
+
+def test_sigterm_to_a_cli_push_writes_an_interrupted_end(tmp_path: Path) -> None:
+    config = tmp_path / "sim.toml"
+    sim = Running("simulate", "--count", "4", "--latency", "5", "--write-config", str(config), ready="Ctrl-C")
+    history = tmp_path / "history.jsonl"
+    try:
+        push = subprocess.Popen(
+            [sys.executable, "-m", "phonetui", "push", "--config", str(config), "--all", "--text", "x",
+             "--history", str(history), "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        wait_for_start(history)
+        push.send_signal(signal.SIGTERM)
+        out, _ = push.communicate(timeout=30)
+    finally:
+        sim.stop()
+    assert push.returncode == 1
+    assert {json.loads(line)["outcome"] for line in out.splitlines()} == {"cancelled"}
+    [record] = Journal(history).pushes()
+    assert record.end is not None and record.status == "interrupted"
+    assert len(record.results) == 4
+
+
+def wait_for_start(history: Path, count: int = 1) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if history.exists() and history.read_text().count('"event":"start"') >= count:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the push never started")

@@ -1,15 +1,18 @@
 """The command line: ``push``, ``simulate``, ``serve``, ``check`` (and the TUI by default).
 
 Exit status: 0 when every phone succeeded, 1 when any failed, 2 for usage or
-config errors. Errors are one clear line on stderr, never a traceback.
+config errors. Errors are one clear line each on stderr (a config shows every
+problem it has, one a line), never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import difflib
 import json
+import math
 import os
 import secrets
 import signal
@@ -38,12 +41,11 @@ from .config import (
     load_config,
     missing_credentials,
     split_host_port,
-    template_object,
     write_config,
 )
 from .history import Journal
 from .output import plan_lines, summary, table_header, table_row
-from .paths import default_history_path, find_config_path
+from .paths import CONFIG_ENV, default_history_path, find_config_path
 from .push import Delivery, Mode, ObjectHost, Pusher, PushResult, RemoteObjectHost
 
 if TYPE_CHECKING:  # aiohttp costs a quarter of a second to import: only the commands that serve load it
@@ -83,10 +85,12 @@ def _parser() -> argparse.ArgumentParser:
     push.add_argument("--mode", choices=("auto", "direct", "via-url"), help="delivery (default: config, else auto)")
     push.add_argument("--username", help="push as this user instead of the config's")
     push.add_argument("--password", help="push with this password instead of the config's")
-    push.add_argument("--timeout", type=float, help="seconds each phone has to answer")
-    push.add_argument("--concurrency", type=int, help="phones pushed at once")
+    push.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="seconds each phone has to answer")
+    push.add_argument("--concurrency", type=_at_least_one, metavar="N", help="phones pushed at once")
     push.add_argument("--dry-run", action="store_true", help="print the XML and the delivery plan; send nothing")
-    push.add_argument("--json", action="store_true", help="one JSON object per phone instead of a table")
+    push.add_argument(
+        "--json", action="store_true", help="one JSON object per phone instead of a table (with --dry-run: the plan)"
+    )
     push.add_argument("--history", metavar="FILE", help="journal file (default: the platform state dir)")
     push.add_argument("--no-history", action="store_true", help="do not write the journal")
 
@@ -121,6 +125,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be more than 0 seconds")
+    return value
+
+
+def _at_least_one(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be a whole number, at least 1")
+    return int(text)
+
+
 def _fleet_size(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 1000:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of phones from 1 to 1000")
@@ -140,7 +160,11 @@ def main(argv: list[str] | None = None) -> int:
     }
     try:
         return handlers[args.command](args)
-    except (ConfigError, UsageError) as exc:
+    except ConfigError as exc:
+        for line in exc.lines():
+            print(f"phonetui: {line}", file=sys.stderr)
+        return EXIT_USAGE
+    except UsageError as exc:
         print(f"phonetui: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -181,10 +205,25 @@ async def _demo_async(count: int) -> int:
 
 
 def _config(args: argparse.Namespace) -> Config:
-    config = load_config(find_config_path(args.config))
+    path = find_config_path(args.config)
+    if not args.config and not os.environ.get(CONFIG_ENV) and not path.exists():
+        raise UsageError(first_run_message(path))
+    config = load_config(path)
     for warning in config.warnings:
         print(f"phonetui: warning: {warning}", file=sys.stderr)
     return config
+
+
+def first_run_message(path: Path) -> str:
+    """What to do when there is no config yet: the demo first, then where a config goes."""
+    sample = Path(__file__).resolve().parents[2] / "sample-config.toml"
+    where = f"{sample}" if sample.is_file() else "sample-config.toml in phonetui's source"
+    return (
+        "no config yet.\n"
+        "  See phonetui at work on a simulated fleet, with nothing to write first:  phonetui demo\n"
+        f"  Then list your phones in {path}\n"
+        f"  (or give --config FILE, or set ${CONFIG_ENV}); {where} is a commented start."
+    )
 
 
 def _run(coroutine: Coroutine[Any, Any, int]) -> int:
@@ -216,18 +255,22 @@ def select_phones(config: Config, names: list[str], tags: list[str], everyone: b
 
 def build_object(args: argparse.Namespace, config: Config) -> CiscoObject:
     """The object the flags describe; UsageError listing every problem."""
-    flags = (("--text", args.text), ("--execute", args.execute), ("--xml", args.xml), ("--template", args.template))
-    if sum(1 for _, value in flags if value) != 1:
+    given = (args.text is not None, bool(args.execute), args.xml is not None, args.template is not None)
+    if sum(given) != 1:
         raise UsageError("give exactly one object: --text, --execute (up to 3), --xml FILE or --template NAME")
     obj: CiscoObject
-    if args.template:
-        templates = {str(t.get("name")): t for t in config.templates}
-        if args.template not in templates:
-            close = difflib.get_close_matches(args.template, sorted(templates), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f" (templates: {', '.join(templates) or 'none'})"
-            raise UsageError(f"no template named {args.template!r} in {config.path}{hint}")
-        obj = template_object(templates[args.template])
-    elif args.xml:
+    prefix = ""
+    if args.template is not None:
+        template = config.template(args.template)
+        if template is None:
+            names = [t.name for t in config.templates]
+            close = difflib.get_close_matches(args.template, sorted(names), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f" (templates: {', '.join(names) or 'none'})"
+            where = f"{config.path} or {config.templates_file}"
+            raise UsageError(f"no template named {args.template!r} in {where}{hint}")
+        obj = template.to_object()
+        prefix = f"{template.where}: template {template.name!r}: "
+    elif args.xml is not None:
         try:
             data = Path(args.xml).read_bytes()
         except OSError as exc:
@@ -249,9 +292,9 @@ def build_object(args: argparse.Namespace, config: Config) -> CiscoObject:
         obj = CiscoIPPhoneText(args.title, args.prompt, args.text.replace("\\n", "\n"))
     problems = validate(obj)
     for warning in [p for p in problems if p.severity == "warning"]:
-        print(f"phonetui: {warning}", file=sys.stderr)
+        print(f"phonetui: {prefix}{warning}", file=sys.stderr)
     if errors(problems):
-        raise UsageError("; ".join(str(p) for p in errors(problems)))
+        raise UsageError(prefix + "; ".join(str(p) for p in errors(problems)))
     return obj
 
 
@@ -285,7 +328,7 @@ def _print_dry_run(obj: CiscoObject, deliveries: list[Delivery]) -> int:
         phones = [d for d in deliveries if d.phone.charset == charset]
         try:
             data = encode(obj, charset)
-        except ObjectError as exc:
+        except Exception as exc:  # an unknown charset from a config built in code, say
             print(f"# {charset}: cannot encode: {exc}")
             continue
         print(f"# {charset.upper()}, {len(data)} bytes, for {len(phones)} phone{'s' * (len(phones) != 1)}")
@@ -295,19 +338,37 @@ def _print_dry_run(obj: CiscoObject, deliveries: list[Delivery]) -> int:
     return EXIT_FAILED if any(d.route == "refused" for d in deliveries) else EXIT_OK
 
 
+def dry_run_json(obj: CiscoObject, deliveries: list[Delivery]) -> dict[str, Any]:
+    """The plan as one JSON object: the object's root, its bytes in each charset, each phone's route."""
+    encodings: list[dict[str, Any]] = []
+    for charset in dict.fromkeys(d.phone.charset for d in deliveries):
+        try:
+            data = encode(obj, charset)
+        except Exception as exc:
+            encodings.append({"charset": charset, "bytes": None, "xml": None, "error": str(exc)})
+            continue
+        encodings.append({"charset": charset, "bytes": len(data), "xml": data.decode(charset)})
+    phones = [
+        {"phone": d.phone.name, "host": d.phone.address, "route": d.route, "reason": d.reason} for d in deliveries
+    ]
+    return {"object": obj.root, "encodings": encodings, "phones": phones}
+
+
 def _push(args: argparse.Namespace) -> int:
-    config = _config(args)
+    return push_config(_config(args), args)
+
+
+def push_config(config: Config, args: argparse.Namespace) -> int:
+    """``push`` on a config already read (from its file, or built in code)."""
     phones = select_phones(config, args.phone, args.tag, args.all)
     obj = build_object(args, config)
     missing = missing_credentials(config, phones, args.username, args.password)
-    if missing is not None:
+    if missing is not None and not args.dry_run:
         raise missing
     defaults = config.defaults
     if args.timeout is not None:
         defaults.timeout = args.timeout
     if args.concurrency is not None:
-        if args.concurrency < 1:
-            raise UsageError("--concurrency must be at least 1")
         defaults.concurrency = args.concurrency
     mode: Mode = args.mode or defaults.mode  # type: ignore[assignment]
     credentials = None
@@ -321,6 +382,19 @@ def _push(args: argparse.Namespace) -> int:
     return _run(_push_async(obj, phones, mode, credentials, host, journal, args, defaults))
 
 
+class _JournalWarning:
+    """Says once, on stderr, that the journal could not be written; the push goes on."""
+
+    def __init__(self, journal: Journal | None) -> None:
+        self.journal = journal
+        self.said = False
+
+    def check(self) -> None:
+        if self.journal is not None and self.journal.problem and not self.said:
+            self.said = True
+            print(f"phonetui: warning: {self.journal.problem}", file=sys.stderr, flush=True)
+
+
 async def _push_async(
     obj: CiscoObject,
     phones: list[Phone],
@@ -332,25 +406,36 @@ async def _push_async(
     defaults: Any,
 ) -> int:
     results: list[PushResult] = []
+    warning = _JournalWarning(journal)
     async with Pusher(defaults, host=host, journal=journal) as pusher:
         run = pusher.push(obj, phones, mode, credentials)
         if args.dry_run:
+            if args.json:
+                print(json.dumps(dry_run_json(obj, run.deliveries), ensure_ascii=False, indent=2))
+                return EXIT_FAILED if any(d.route == "refused" for d in run.deliveries) else EXIT_OK
             return _print_dry_run(obj, run.deliveries)
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, run.cancel)
+        # Ctrl-C is the user cancelling; SIGTERM and a hang-up stop the push from outside
+        loop.add_signal_handler(signal.SIGINT, run.cancel)
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            loop.add_signal_handler(sig, run.cancel, True)
         if not args.json:
             print(table_header(), flush=True)
         try:
-            async for result in run:
-                results.append(result)
-                line = json.dumps(result.as_json(), ensure_ascii=False) if args.json else table_row(result)
-                print(line, flush=True)
+            async with contextlib.aclosing(aiter(run)) as arriving:
+                async for result in arriving:
+                    results.append(result)
+                    line = json.dumps(result.as_json(), ensure_ascii=False) if args.json else table_row(result)
+                    print(line, flush=True)
+                    warning.check()
         finally:
-            for sig in (signal.SIGINT, signal.SIGTERM):
+            for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
                 loop.remove_signal_handler(sig)
             if host:
                 await host.aclose()
+            if journal is not None:
+                journal.close()
+            warning.check()
     print(summary(results), file=sys.stderr)
     return EXIT_OK if all(r.outcome.succeeded for r in results) else EXIT_FAILED
 
@@ -412,7 +497,8 @@ async def _simulate_async(args: argparse.Namespace, sim: Simulator, listen: tupl
         except OSError as exc:
             raise UsageError(f"cannot start the fleet: {exc}") from None
         first, last = sim.phones[0], sim.phones[-1]
-        print(f"{len(sim.phones)} phones listening, {first.address} .. {last.address}", flush=True)
+        count = len(sim.phones)
+        print(f"{count} phone{'s' * (count != 1)} listening, {first.address} .. {last.address}", flush=True)
         print(f"authentication URL: {auth_url}", flush=True)
         if args.write_config:
             block = None
@@ -483,7 +569,8 @@ async def _serve_async(service_config: ServiceConfig) -> int:
     except OSError as exc:
         where = f"{service_config.listen_host}:{service_config.listen_port}"
         raise UsageError(f"cannot listen on {where}: {exc.strerror}") from None
-    print(f"listening on {service.bound[0]}:{service.bound[1]}; phones use {service.auth_url}", flush=True)
+    bound_host, bound_port = service.bound or (service_config.listen_host, service_config.listen_port)
+    print(f"listening on {bound_host}:{bound_port}; phones use {service.auth_url}", flush=True)
 
     async def flush_now_and_then() -> None:
         while True:
@@ -522,7 +609,13 @@ def _check(args: argparse.Namespace) -> int:
             print(f"  allowed devices: {len(s.allowed_devices)}")
     else:
         print("  service: not configured (no auth responder, no via-url delivery)")
-    print(f"  templates: {len(config.templates)}")
+    saved = sum(1 for t in config.templates if t.source == config.templates_file)
+    print(
+        f"  templates: {len(config.templates)} ({len(config.templates) - saved} in the config, {saved} saved by "
+        f"the app in {config.templates_file})"
+    )
+    if config.keys:
+        print(f"  keys rebound: {', '.join(f'{k} = {v}' for k, v in config.keys.items())}")
     missing = missing_credentials(config, config.phones)
     if missing is not None:
         print(f"  warning: {missing}")

@@ -12,6 +12,7 @@ from .config import Config, ServiceConfig, load_config, write_config
 from .service import Service
 from .simulator import Simulator
 
+#: Written into the demo's config (a file phonetui made itself); F4 saves beside it, in templates.toml.
 DEMO_TEMPLATES = [
     {
         "name": "fire-drill",

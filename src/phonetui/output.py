@@ -21,9 +21,11 @@ def table_header() -> str:
 
 
 def table_row(result: PushResult) -> str:
+    """One line per phone, so ``grep`` finds a phone's whole story; the hint follows the detail."""
     latency = "-" if result.latency_ms is None else f"{result.latency_ms} ms"
     status = "-" if result.status is None else str(result.status)
-    return _row((result.phone.name, result.phone.address, str(result.outcome), status, latency), result.detail)
+    detail = f"{result.detail} (hint: {result.hint})" if result.hint else result.detail
+    return _row((result.phone.name, result.phone.address, str(result.outcome), status, latency), detail)
 
 
 def summary(results: list[PushResult]) -> str:

@@ -3,15 +3,22 @@
 One shared ``httpx.AsyncClient``, a semaphore for concurrency, a per-phone deadline.
 Results are yielded in the order phones finish; a run can be cancelled, and then
 every phone still outstanding is reported as ``cancelled``.
+
+One phone's fault stays in its row: whatever goes wrong with one phone (a bad
+address, a charset, a size, TLS, any exception its request raises) becomes that
+phone's result with a one-line reason, and the other phones are pushed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
+import socket
+import ssl
 import statistics
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 from urllib.parse import quote_from_bytes
@@ -32,7 +39,7 @@ from .cisco import (
     validate,
 )
 from .cisco.limits import REPLY_MAX_BYTES
-from .config import Defaults, Phone
+from .config import Defaults, Phone, host_problem
 from .history import Journal
 
 Mode = Literal["auto", "direct", "via-url"]
@@ -74,6 +81,7 @@ class PushResult:
     body: bytes = b""
     status: int | None = None
     latency: float | None = None
+    hint: str = ""
 
     @property
     def latency_ms(self) -> int | None:
@@ -89,6 +97,7 @@ class PushResult:
             "detail": self.detail,
             "latency_ms": self.latency_ms,
             "mode": self.route,
+            "hint": self.hint,
         }
         if self.reply and self.reply.items:
             data["items"] = [{"url": i.url, "status": i.status, "data": i.data} for i in self.reply.items]
@@ -97,36 +106,62 @@ class PushResult:
         return data
 
 
+def address_problem(phone: Phone) -> str | None:
+    """Why ``phone`` cannot be reached at all as configured (its address), or None."""
+    problem = host_problem(phone.host)
+    if problem:
+        return f"invalid address: {problem}"
+    if phone.scheme not in ("http", "https"):
+        return f"invalid address: scheme {phone.scheme!r} is not http or https"
+    if not 1 <= phone.port <= 65535:
+        return f"invalid address: port {phone.port} is out of range 1-65535"
+    return None
+
+
+def _encoded(obj: CiscoObject, charset: str) -> bytes | str:
+    """The object's bytes in ``charset``, or why it cannot be sent in it."""
+    try:
+        problems = errors(validate(obj, charset))
+        if problems:
+            return "; ".join(str(p) for p in problems)
+        return encode(obj, charset)
+    except Exception as exc:  # an unknown charset from a config built in code, say
+        return f"cannot encode in {charset!r}: {type(exc).__name__}: {exc}"
+
+
 def plan(obj: CiscoObject, phones: list[Phone], mode: Mode = "auto", can_host: bool = False) -> list[Delivery]:
     """Decide per phone: direct, via-url, or refused with a reason that says what to do."""
     encoded: dict[str, bytes | str] = {}
     deliveries = []
     for phone in phones:
-        if phone.charset not in encoded:
-            problems = errors(validate(obj, phone.charset))
-            if problems:
-                encoded[phone.charset] = "; ".join(str(p) for p in problems)
-            else:
-                encoded[phone.charset] = encode(obj, phone.charset)
-        data = encoded[phone.charset]
-        if isinstance(data, str):
-            deliveries.append(Delivery(phone, "refused", b"", data))
-            continue
-        fits = len(data) <= phone.size_limit
-        size = f"{len(data)} bytes against the phone's limit of {phone.size_limit}"
-        if mode == "direct" or (mode == "auto" and fits):
-            if fits:
-                deliveries.append(Delivery(phone, "direct", data, size))
-            else:
-                reason = f"object is {size}; use --mode via-url or auto, or raise size_limit for this phone"
-                deliveries.append(Delivery(phone, "refused", data, reason))
-        elif can_host:
-            deliveries.append(Delivery(phone, "via-url", data, f"hosted by the service ({size})"))
-        else:
-            why = f"object is {size}" if not fits else "via-url needs the service"
-            reason = f"{why}; configure [service] so phones can fetch it by URL, or shorten the object"
-            deliveries.append(Delivery(phone, "refused", data, reason))
+        try:
+            deliveries.append(_plan_one(obj, phone, mode, can_host, encoded))
+        except Exception as exc:  # a phone built in code with a wrong type, say: refuse it alone
+            deliveries.append(Delivery(phone, "refused", b"", f"not sent: {type(exc).__name__}: {exc}"))
     return deliveries
+
+
+def _plan_one(obj: CiscoObject, phone: Phone, mode: Mode, can_host: bool, encoded: dict[str, bytes | str]) -> Delivery:
+    problem = address_problem(phone)
+    if problem:
+        return Delivery(phone, "refused", b"", problem)
+    if phone.charset not in encoded:
+        encoded[phone.charset] = _encoded(obj, phone.charset)
+    data = encoded[phone.charset]
+    if isinstance(data, str):
+        return Delivery(phone, "refused", b"", data)
+    fits = len(data) <= phone.size_limit
+    size = f"{len(data)} bytes against the phone's limit of {phone.size_limit}"
+    if mode == "direct" or (mode == "auto" and fits):
+        if fits:
+            return Delivery(phone, "direct", data, size)
+        reason = f"object is {size}; use --mode via-url or auto, or raise size_limit for this phone"
+        return Delivery(phone, "refused", data, reason)
+    if can_host:
+        return Delivery(phone, "via-url", data, f"hosted by the service ({size})")
+    why = f"object is {size}" if not fits else "via-url needs the service"
+    reason = f"{why}; configure [service] so phones can fetch it by URL, or shorten the object"
+    return Delivery(phone, "refused", data, reason)
 
 
 def form_body(xml: bytes) -> bytes:
@@ -178,28 +213,45 @@ class PushRun:
         self._credentials = credentials
         self._journal = journal
         self._cancel = asyncio.Event()
+        self._interrupted = False
         self._hosted: dict[str, asyncio.Task[str]] = {}
         self._latencies: list[float] = []
         self._median: float | None = None
 
-    def cancel(self) -> None:
-        """Stop what is outstanding; those phones come out as ``cancelled``."""
+    def cancel(self, interrupted: bool = False) -> None:
+        """Stop what is outstanding; those phones come out as ``cancelled``.
+
+        ``interrupted``: the push is being stopped from outside (the UI went away, a
+        signal), not cancelled by the user; the journal's end record says so.
+        """
+        self._interrupted = self._interrupted or interrupted
         self._cancel.set()
 
     @property
     def cancelled(self) -> bool:
         return self._cancel.is_set()
 
-    def __aiter__(self) -> AsyncIterator[PushResult]:
+    @property
+    def interrupted(self) -> bool:
+        return self._interrupted
+
+    def __aiter__(self) -> AsyncGenerator[PushResult, None]:
+        """Results as phones finish; close it early (``aclosing``) and the push counts as interrupted."""
         return self._results()
 
-    async def _results(self) -> AsyncIterator[PushResult]:
+    async def _results(self) -> AsyncGenerator[PushResult, None]:
         self._log_start()
         tasks: dict[asyncio.Task[PushResult], Delivery] = {}
+        reported: set[int] = set()  # id() of each delivery whose result was handed out
+
+        def report(delivery: Delivery, result: PushResult) -> PushResult:
+            reported.add(id(delivery))
+            return self._log(result)
+
         try:
             for delivery in self.deliveries:
                 if delivery.route == "refused":
-                    yield self._log(PushResult(delivery.phone, Outcome.REFUSED, "refused", delivery.reason))
+                    yield report(delivery, _refused(delivery))
                 else:
                     tasks[asyncio.create_task(self._deliver(delivery))] = delivery
             pending = set(tasks)
@@ -207,9 +259,9 @@ class PushRun:
             try:
                 while pending:
                     done, _ = await asyncio.wait(pending | {stop}, return_when=asyncio.FIRST_COMPLETED)
-                    for task in done - {stop}:
+                    for task in pending & done:
                         pending.discard(task)
-                        yield self._log(task.result())
+                        yield report(tasks[task], task.result())
                     if stop.done():
                         break
             finally:
@@ -218,15 +270,24 @@ class PushRun:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
             for task in pending:
+                delivery = tasks[task]
                 if task.cancelled():
-                    delivery = tasks[task]
                     result = PushResult(delivery.phone, Outcome.CANCELLED, delivery.route, "cancelled")
                 else:
                     result = task.result()
-                yield self._log(result)
+                yield report(delivery, result)
         finally:
             for task in tasks:
                 task.cancel()
+            missing = [d for d in self.deliveries if id(d) not in reported]
+            if missing:  # whoever iterated left before the end: the push was interrupted
+                self.cancel(interrupted=True)
+                for delivery in missing:
+                    if delivery.route == "refused":
+                        self._log(_refused(delivery))
+                    else:
+                        detail = "cancelled: the push was interrupted"
+                        self._log(PushResult(delivery.phone, Outcome.CANCELLED, delivery.route, detail))
             self._log_end()
 
     async def _object_url(self, delivery: Delivery) -> str:
@@ -238,6 +299,14 @@ class PushRun:
         return await asyncio.shield(self._hosted[charset])
 
     async def _deliver(self, delivery: Delivery) -> PushResult:
+        """Push to one phone; whatever goes wrong becomes this phone's result, never the run's."""
+        try:
+            return await self._deliver_in_slot(delivery)
+        except Exception as exc:  # a bug or a surprise: this phone's row says what, the others go on
+            detail = f"not sent: {type(exc).__name__}: {exc}"
+            return PushResult(delivery.phone, Outcome.REFUSED, delivery.route, detail)
+
+    async def _deliver_in_slot(self, delivery: Delivery) -> PushResult:
         """Push to one phone within a concurrency slot; a stalled phone gives its slot up.
 
         A phone that has not answered after ``stall_after()`` seconds (a black hole, a
@@ -283,13 +352,14 @@ class PushRun:
             return delivery.object_xml
         try:
             url = await self._object_url(delivery)
+            pointer = CiscoIPPhoneExecute([ExecuteItem(url, 0)])
+            problems = character_problems(pointer, delivery.phone.charset)
+            if problems:
+                return PushResult(delivery.phone, Outcome.REFUSED, "via-url", str(problems[0]))
+            return encode(pointer, delivery.phone.charset)
         except Exception as exc:  # the host is ours; any failure there refuses this phone
-            return PushResult(delivery.phone, Outcome.REFUSED, "via-url", f"cannot host object: {exc}")
-        pointer = CiscoIPPhoneExecute([ExecuteItem(url, 0)])
-        problems = character_problems(pointer, delivery.phone.charset)
-        if problems:
-            return PushResult(delivery.phone, Outcome.REFUSED, "via-url", str(problems[0]))
-        return encode(pointer, delivery.phone.charset)
+            reason = str(exc) or type(exc).__name__
+            return PushResult(delivery.phone, Outcome.REFUSED, "via-url", f"cannot host object: {reason}")
 
     def _log_start(self) -> None:
         if not self._journal:
@@ -300,7 +370,9 @@ class PushRun:
                 "push": self.id,
                 "time": time.time(),
                 "object": type(self.obj).__name__,
-                "xml": next((d.object_xml.decode(d.phone.charset) for d in self.deliveries if d.object_xml), ""),
+                "xml": next(
+                    (d.object_xml.decode(d.phone.charset, "replace") for d in self.deliveries if d.object_xml), ""
+                ),
                 "targets": [{"phone": d.phone.name, "host": d.phone.address, "mode": d.route} for d in self.deliveries],
             }
         )
@@ -314,8 +386,18 @@ class PushRun:
 
     def _log_end(self) -> None:
         if self._journal:
-            record = {"event": "end", "push": self.id, "time": time.time(), "cancelled": self.cancelled}
+            record = {
+                "event": "end",
+                "push": self.id,
+                "time": time.time(),
+                "cancelled": self.cancelled,
+                "interrupted": self.interrupted,
+            }
             self._journal.append(record, sync=True)
+
+
+def _refused(delivery: Delivery) -> PushResult:
+    return PushResult(delivery.phone, Outcome.REFUSED, "refused", delivery.reason)
 
 
 class Pusher:
@@ -358,35 +440,38 @@ class Pusher:
         """Start nothing yet: the returned run sends as it is iterated."""
         return PushRun(self, obj, self.plan(obj, phones, mode), credentials, self.journal)
 
-    def _timeout(self, plays: bool) -> tuple[httpx.Timeout, float]:
+    def _timeout(self, plays: bool) -> tuple[httpx.Timeout, float, float]:
+        """httpx's timeouts, the whole deadline (connect + read), and the read timeout to name."""
         read = self.defaults.timeout
         if plays:  # Play: is synchronous: the phone answers when the sound ends
             read = max(read, self.defaults.play_timeout)
         connect = self.defaults.connect_timeout
-        return httpx.Timeout(read, connect=connect, pool=None), connect + read
+        return httpx.Timeout(read, connect=connect, pool=None), connect + read, read
 
     async def post(
         self, delivery: Delivery, xml: bytes, credentials: tuple[str, str] | None, plays: bool = False
     ) -> PushResult:
-        """POST ``xml`` to one phone and classify whatever happens."""
-        if self._client is None:
-            raise RuntimeError("use Pusher as 'async with Pusher(...)'")
+        """POST ``xml`` to one phone and classify whatever happens; never raises (but CancelledError)."""
         phone = delivery.phone
-        username, password = credentials or (phone.username, phone.password)
-        headers = {
-            "Authorization": basic_auth(username, password),
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Connection": "close",
-            "User-Agent": USER_AGENT,
-        }
-        timeout, deadline = self._timeout(plays)
         started = time.perf_counter()
 
-        def result(outcome: Outcome, detail: str, **extra: Any) -> PushResult:
+        def result(outcome: Outcome, detail: str, hint: str = "", **extra: Any) -> PushResult:
             latency = time.perf_counter() - started
-            return PushResult(phone, outcome, delivery.route, detail, latency=latency, **extra)
+            return PushResult(phone, outcome, delivery.route, detail, latency=latency, hint=hint, **extra)
 
+        if self._client is None:
+            return result(Outcome.REFUSED, "not sent: the Pusher is not open (use 'async with Pusher(...)')")
+        timeout, deadline, read = self._timeout(plays)
+        connect = self.defaults.connect_timeout
+        response: httpx.Response | None = None
         try:
+            username, password = credentials or (phone.username, phone.password)
+            headers = {
+                "Authorization": basic_auth(username, password),
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Connection": "close",
+                "User-Agent": USER_AGENT,
+            }
             async with asyncio.timeout(deadline):
                 request = self._client.build_request(
                     "POST", phone.execute_url, content=form_body(xml), headers=headers, timeout=timeout
@@ -396,22 +481,84 @@ class Pusher:
                     body, truncated = await _read_capped(response)
                 finally:
                     await response.aclose()
+            reply = decode_reply(response.status_code, body, response.headers.get("content-type", ""), truncated)
+            detail = reply.summary
+            if 300 <= response.status_code < 400 and "location" in response.headers:
+                detail += f" (redirect to {response.headers['location'][:100]})"
+            hint = AUTH_HINT if reply.outcome is Outcome.AUTH_FAILED else ""
+            return result(reply.outcome, detail, hint, reply=reply, body=body, status=response.status_code)
+        except httpx.InvalidURL as exc:
+            return PushResult(phone, Outcome.REFUSED, "refused", f"invalid address: {exc}")
+        except httpx.ConnectTimeout:
+            return result(Outcome.TIMEOUT, f"could not connect within {connect:g} s", CONNECT_TIMEOUT_HINT)
         except (TimeoutError, httpx.TimeoutException) as exc:
-            what = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "waiting for the reply"
-            return result(Outcome.TIMEOUT, f"timed out {what} ({deadline:g} s)")
+            whole = isinstance(exc, TimeoutError) and response is not None
+            what = "no complete reply" if whole else "no reply"
+            return result(Outcome.TIMEOUT, f"{what} within {read:g} s", READ_TIMEOUT_HINT)
         except httpx.ConnectError as exc:
-            return result(Outcome.UNREACHABLE, _reason(exc, "cannot connect"))
+            outcome, detail, hint = _connect_failure(exc, phone)
+            return result(outcome, detail, hint)
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.DecodingError) as exc:
             return result(Outcome.BAD_REPLY, _reason(exc, "connection broke during the reply"))
-        except httpx.HTTPError as exc:
-            return result(Outcome.UNREACHABLE, _reason(exc, type(exc).__name__))
-        except OSError as exc:
-            return result(Outcome.UNREACHABLE, _reason(exc, "network error"))
-        reply = decode_reply(response.status_code, body, response.headers.get("content-type", ""), truncated)
-        detail = reply.summary
-        if 300 <= response.status_code < 400 and "location" in response.headers:
-            detail += f" (redirect to {response.headers['location'][:100]})"
-        return result(reply.outcome, detail, reply=reply, body=body, status=response.status_code)
+        except (httpx.HTTPError, OSError) as exc:
+            outcome, detail, hint = _connect_failure(exc, phone)
+            return result(outcome, detail, hint)
+        except Exception as exc:  # anything else stays in this phone's row
+            outcome = Outcome.UNREACHABLE if response is None else Outcome.BAD_REPLY
+            return result(outcome, f"{type(exc).__name__}: {exc}")
+
+
+AUTH_HINT = (
+    "the push user may not be associated with this phone in CUCM, "
+    "or the phone's authentication URL is wrong or unreachable"
+)
+CONNECT_TIMEOUT_HINT = (
+    "no answer at all: the address may be wrong, a firewall or the wrong VLAN may drop the packets, or the phone is off"
+)
+READ_TIMEOUT_HINT = (
+    "the phone took the request but did not answer in time: it may be busy, or waiting for a slow authentication URL"
+)
+_NO_ROUTE = {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN, errno.ENETDOWN}
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and every exception behind it (causes, contexts, groups), each once."""
+    seen: set[int] = set()
+    stack = [exc]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        if isinstance(current, BaseExceptionGroup):
+            stack.extend(current.exceptions)
+        if current.__cause__ is not None:
+            stack.append(current.__cause__)
+        if current.__context__ is not None:
+            stack.append(current.__context__)
+
+
+def _connect_failure(exc: BaseException, phone: Phone) -> tuple[Outcome, str, str]:
+    """Outcome, detail and hint for a connection that failed, told apart by the errno behind it."""
+    for cause in _chain(exc):
+        if isinstance(cause, socket.gaierror):
+            reason = cause.strerror or str(cause)
+            hint = f"cannot resolve {phone.host!r}: check the name and the DNS server, or give the IP address"
+            return Outcome.UNREACHABLE, f"cannot resolve {phone.host!r}: {reason}", hint
+        if isinstance(cause, ssl.SSLError):
+            reason = getattr(cause, "reason", None) or str(cause)
+            hint = f"no TLS on port {phone.port}: check the phone's scheme (http or https) and port"
+            return Outcome.BAD_REPLY, f"TLS handshake failed: {reason}", hint
+        if isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED:
+            hint = f"connection refused on port {phone.port}: the phone's Web Access may be disabled"
+            return Outcome.UNREACHABLE, "cannot connect: connection refused", hint
+        if isinstance(cause, OSError) and cause.errno in _NO_ROUTE:
+            hint = f"no route to {phone.host}: check the address, the phone's VLAN and the routing to it"
+            return Outcome.UNREACHABLE, f"cannot connect: {cause.strerror}", hint
+        if isinstance(cause, OSError) and cause.errno == errno.ECONNRESET:
+            return Outcome.BAD_REPLY, "connection reset by the phone", ""
+    return Outcome.UNREACHABLE, _reason(exc, "cannot connect"), ""
 
 
 def _reason(exc: BaseException, fallback: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, Label, Static
 
-from phonetui.config import load_config
+from phonetui.config import Template, load_config
 from phonetui.demo import Demo
 from phonetui.history import Journal
 from phonetui.tui.app import PhoneTUI
@@ -249,6 +249,7 @@ async def test_responder_port_taken_is_explained_and_pushes_work(demo: Demo, tmp
 
 
 async def test_template_saved_then_loaded(app: PhoneTUI, demo: Demo) -> None:
+    written_by_hand = demo.config.path.read_bytes()
     async with app.run_test(size=(120, 40)) as pilot:
         await compose_text(pilot, "Lunch", "Canteen open")
         await pilot.press("f4")
@@ -256,10 +257,13 @@ async def test_template_saved_then_loaded(app: PhoneTUI, demo: Demo) -> None:
         await pilot.press(*"lunch", "enter")
         await pilot.pause()
         saved = load_config(demo.config.path)
-        assert {"name": "lunch", "kind": "text", "title": "Lunch", "prompt": "", "text": "Canteen open"} in (
-            saved.templates
-        )
-        assert Path(str(demo.config.path) + ".bak").exists()
+        assert Template("lunch", "text", "Lunch", "", "Canteen open") in saved.templates
+        lunch = saved.template("lunch")
+        assert lunch is not None and lunch.source == demo.folder / "templates.toml"
+        assert demo.config.path.read_bytes() == written_by_hand  # the config is never rewritten
+        assert not Path(str(demo.config.path) + ".bak").exists()
+        toast = list(app._notifications)[-1].message
+        assert toast == f"Template 'lunch' saved to {demo.folder / 'templates.toml'}"
         compose = app.screen
         assert isinstance(compose, ComposeScreen)
         compose.query_one("#title", Input).value = ""

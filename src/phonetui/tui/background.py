@@ -3,7 +3,8 @@
 Sending to a thousand phones keeps a CPU busy with HTTP; in the UI's process (on its
 loop, or in a thread fighting it for the GIL) that work would sit between a keypress
 and the frame that shows it. The results come back over a pipe and queue up; the UI
-drains them on its timer.
+drains them on its timer. On quit the UI awaits ``stop()``, so the push process
+writes the journal's end record before it goes.
 """
 
 from __future__ import annotations
@@ -12,14 +13,16 @@ import asyncio
 import contextlib
 import os
 import pickle
+import signal
 import sys
 import time
+from collections import deque
 
 from ..cisco import CiscoObject
 from ..config import Defaults, Phone
 from ..history import Journal
 from ..push import Mode, PushResult
-from ..pushproc import FRAME, PushJob, frame
+from ..pushproc import FRAME, PushJob, PushWarning, frame
 from ..service import Service
 
 
@@ -40,21 +43,33 @@ def leave_a_cpu_to_the_ui(child: int) -> None:
 
 
 class BackgroundPush:
-    """One push: ``await run(...)`` reads results into a queue; ``drain`` and ``cancel`` from the UI."""
+    """One push: ``await run(...)`` reads results into a queue; ``drain``, ``cancel`` and ``stop`` from the UI.
+
+    ``warnings`` collects what went wrong beside the push (the journal could not be
+    written: ``"history not written: /path: Is a directory"``); ``drain_warnings`` hands
+    out the new ones. ``error`` is one line when the push process itself failed.
+    """
+
+    #: Lines of the push process's stderr kept for ``error``.
+    STDERR_LINES = 20
 
     def __init__(self, defaults: Defaults, host: Service | None, journal: Journal | None) -> None:
         self.defaults = defaults
         self.host = host
         self.journal = journal
         self._results: list[PushResult] = []
+        self.warnings: list[str] = []
+        self._warnings_drained = 0
         self._proc: asyncio.subprocess.Process | None = None
         self._cancel_asked = False
-        self.error = ""
+        self._stop_asked = False
+        self._stderr: deque[str] = deque(maxlen=self.STDERR_LINES)
+        self.error: str = ""
         self.last_arrival: float | None = None
 
     @property
     def cancelled(self) -> bool:
-        return self._cancel_asked
+        return self._cancel_asked or self._stop_asked
 
     def job(self, obj: CiscoObject, phones: list[Phone], mode: Mode) -> PushJob:
         service_url, service_credentials = None, ("", "")
@@ -72,7 +87,9 @@ class BackgroundPush:
         )
 
     async def run(self, obj: CiscoObject, phones: list[Phone], mode: Mode) -> None:
-        """Start the push process and read its results until it ends."""
+        """Start the push process and read its messages until it ends."""
+        if self._stop_asked:
+            return
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "phonetui.pushproc",
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
@@ -80,37 +97,85 @@ class BackgroundPush:
         self._proc = proc
         leave_a_cpu_to_the_ui(proc.pid)
         assert proc.stdin and proc.stdout and proc.stderr
-        proc.stdin.write(frame(pickle.dumps(self.job(obj, phones, mode))))
-        if self._cancel_asked:
-            proc.stdin.write(b"cancel\n")
-        await proc.stdin.drain()
+        stderr = asyncio.create_task(self._read_stderr(proc.stderr))
+        finished = False
         try:
-            while True:
-                try:
-                    header = await proc.stdout.readexactly(FRAME.size)
-                except asyncio.IncompleteReadError:
-                    break
-                (size,) = FRAME.unpack(header)
-                self._results.append(pickle.loads(await proc.stdout.readexactly(size)))
-                self.last_arrival = time.perf_counter()
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                if proc.returncode is None and self._cancel_asked:
+            with contextlib.suppress(ConnectionError):  # it died at once: its exit status tells why
+                proc.stdin.write(frame(pickle.dumps(self.job(obj, phones, mode))))
+                if self._cancel_asked:
+                    proc.stdin.write(b"cancel\n")
+                if self._stop_asked:
                     proc.stdin.close()
+                await proc.stdin.drain()
+            finished = await self._read_messages(proc.stdout)
+        finally:
+            if not finished and proc.returncode is None:  # leaving early: the child must not outlive us
+                await self.stop()
             code = await proc.wait()
-            if code:
-                self.error = (await proc.stderr.read()).decode("utf-8", "replace").strip().splitlines()[-1:][0:1]
-                self.error = self.error[0] if self.error else f"push process exited with status {code}"
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stderr, 1.0)
+            stderr.cancel()
+            if code and not self.error:
+                self.error = self._failure(code)
+
+    async def _read_messages(self, stdout: asyncio.StreamReader) -> bool:
+        """Results and warnings until the push process closes its stdout; False if a frame was unreadable."""
+        while True:
+            try:
+                header = await stdout.readexactly(FRAME.size)
+            except asyncio.IncompleteReadError:
+                return True
+            (size,) = FRAME.unpack(header)
+            try:
+                message = pickle.loads(await stdout.readexactly(size))
+            except (asyncio.IncompleteReadError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
+                self.error = f"unreadable message from the push process: {type(exc).__name__}"
+                return False
+            if isinstance(message, PushResult):
+                self._results.append(message)
+                self.last_arrival = time.perf_counter()
+            elif isinstance(message, PushWarning):
+                self.warnings.append(message.message)
+
+    async def _read_stderr(self, stream: asyncio.StreamReader) -> None:
+        """Keep the last lines of the push process's stderr; reading it all the time means it never blocks."""
+        while line := await stream.readline():
+            text = line.decode("utf-8", "replace").strip()
+            if text:
+                self._stderr.append(text[:300])
+
+    def _failure(self, code: int) -> str:
+        if code < 0:
+            name = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
+            return f"the push process was stopped by {name}"
+        return self._stderr[-1] if self._stderr else f"the push process exited with status {code}"
 
     def cancel(self) -> None:
         """Ask the push to stop; outstanding phones come out as ``cancelled``."""
         self._cancel_asked = True
         proc = self._proc
         if proc is not None and proc.stdin is not None and not proc.stdin.is_closing():
-            proc.stdin.write(b"cancel\n")
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                proc.stdin.write(b"cancel\n")
+
+    async def stop(self, grace: float = 1.0) -> None:
+        """The UI is going away: the push process cancels what is outstanding and writes the journal's
+        end record (``interrupted``); if it has not ended within ``grace`` seconds it is killed."""
+        self._stop_asked = True
+        proc = self._proc
+        if proc is None or proc.returncode is not None:
+            return
+        if proc.stdin is not None and not proc.stdin.is_closing():
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                proc.stdin.close()
+        try:
+            await asyncio.wait_for(proc.wait(), grace)
+        except TimeoutError:
+            self.kill()
+            await proc.wait()
 
     def kill(self) -> None:
-        """The UI is going away: stop the push process now."""
+        """The last resort: end the push process now (its journal gets no end record)."""
         if self._proc is not None and self._proc.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 self._proc.kill()
@@ -119,3 +184,9 @@ class BackgroundPush:
         """Every result that arrived since the last drain."""
         results, self._results = self._results, []
         return results
+
+    def drain_warnings(self) -> list[str]:
+        """Every warning that arrived since the last call (``warnings`` keeps them all)."""
+        new = self.warnings[self._warnings_drained :]
+        self._warnings_drained = len(self.warnings)
+        return new

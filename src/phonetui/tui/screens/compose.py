@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -34,7 +33,7 @@ from ...cisco import (
     validate,
 )
 from ...cisco import limits as L
-from ...config import save_templates, template_object
+from ...config import Template, save_template
 from ...wording import names_phrase
 from ..keys import binding
 from .base import PhoneScreen
@@ -257,24 +256,9 @@ class ComposeScreen(PhoneScreen):
 
         self.app.push_screen(PickerModal("Common internal URIs", choices), chosen)
 
-    def to_template(self, name: str) -> dict[str, Any]:
-        obj = self.current_object()
-        if isinstance(obj, CiscoIPPhoneExecute):
-            return {
-                "name": name,
-                "kind": "execute",
-                "items": [{"url": i.url, "priority": i.priority} for i in obj.items],
-            }
-        template: dict[str, Any] = {
-            "name": name,
-            "kind": "text",
-            "title": obj.title,
-            "prompt": obj.prompt,
-            "text": obj.text,
-        }
-        if obj.softkeys:
-            template["softkeys"] = [{"name": k.name, "url": k.url, "position": k.position} for k in obj.softkeys]
-        return template
+    def to_template(self, name: str) -> Template:
+        """The form, as it is now, as a template named ``name``."""
+        return Template.from_object(name, self.current_object())
 
     def load_object(self, obj: CiscoObject) -> None:
         """Fill the form with ``obj`` (a template's, or one from the history)."""
@@ -298,30 +282,28 @@ class ComposeScreen(PhoneScreen):
         self.check()
 
     def action_load_template(self) -> None:
-        templates = {str(t.get("name")): t for t in self.tui.config.templates}
+        templates = {t.name: t for t in self.tui.config.templates}
         if not templates:
-            self.notify("The config has no templates yet; F4 saves this form as one.")
+            self.notify("No templates yet; F4 saves this form as one.")
             return
 
         def chosen(name: str | None) -> None:
             if name:
-                self.load_object(template_object(templates[name]))
-                self.notify(f"Template {name!r} loaded.")
+                self.load_object(templates[name].to_object())
+                self.notify(f"Template {name!r} loaded.", markup=False)
 
-        choices = [(f"{name}  ({t.get('kind', 'text')})", name) for name, t in templates.items()]
+        choices = [(f"{name}  ({t.kind})", name) for name, t in templates.items()]
         self.app.push_screen(PickerModal("Load a template", choices), chosen)
 
     def action_save_template(self) -> None:
         def named(name: str | None) -> None:
             if not name:
                 return
-            config = self.tui.config
-            others = [t for t in config.templates if t.get("name") != name]
             try:
-                save_templates(config, [*others, self.to_template(name)])
+                path = save_template(self.tui.config, self.to_template(name))
             except Exception as exc:  # a full disk or a read-only folder must not end the app
                 self.notify(f"Could not save the template: {exc}", severity="error", markup=False)
                 return
-            self.notify(f"Template {name!r} saved to {config.path} (previous file kept as .bak).", markup=False)
+            self.notify(f"Template {name!r} saved to {path}", markup=False)
 
         self.app.push_screen(NameModal("Save the form as a template"), named)
