@@ -30,4 +30,7 @@ DEFAULT_KEYS: dict[str, tuple[str, str, str]] = {
     "copy-xml": ("y", "copy_xml", "Copy XML"),
     "back": ("escape", "back", "Back"),
     "toggle-service": ("s", "toggle_service", "Start/stop"),
+    "history-load": ("enter", "load", "Load into form"),
+    "history-again": ("p", "again", "Push again"),
+    "history-retry": ("f", "retry", "Retry failed"),
 }
