@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -236,10 +237,36 @@ class PushView:
         return sum(line.result is not None and line.failed for line in self.lines)
 
 
-def latency(result: dict[str, Any] | None, text: Any) -> str:
+def latency(result: dict[str, Any] | None, text: Callable[[int | None], str]) -> str:
     """The latency with the app's formatting, or "-" when it is missing or not a number."""
     value = _number(result.get("latency_ms")) if result else None
     return "-" if value is None or value < 0 else text(int(value))
+
+
+Column = tuple[str, int, Callable[[PhoneLine], object]]
+
+
+def result_columns(width: int, latency_text: Callable[[int | None], str]) -> list[Column]:
+    """The per-phone columns that fit ``width``: host and route only where Detail keeps 40 cells."""
+    columns: list[Column] = [
+        ("Phone", 18, lambda line: line.name),
+        ("Outcome", 11, lambda line: line.outcome),
+        ("Latency", 8, lambda line: latency(line.result, latency_text)),
+    ]
+    optional: list[tuple[int, Column]] = [
+        (1, ("Host", 21, lambda line: line.host or (line.result or {}).get("host", ""))),
+        (4, ("Route", 7, lambda line: line.route or (line.result or {}).get("mode", ""))),
+    ]
+
+    def room(chosen: list[Column]) -> int:
+        return width - sum(w + 2 for _, w, _ in chosen) - 2 - 2  # Detail's padding, the scrollbar
+
+    for index, column in optional:
+        wider = [*columns[:index], column, *columns[index:]]
+        if room(wider) >= 40:
+            columns = wider
+    detail: Column = ("Detail", max(10, room(columns)), lambda line: (line.result or {}).get("detail", ""))
+    return [*columns, detail]
 
 
 # -- drawing the detail -------------------------------------------------------------------------
@@ -249,15 +276,20 @@ def object_text(view: PushView, width: int) -> Text:
     """The push decoded: what it was, when, how it ended, and every field of its object."""
     start = view.record.start
     out = Text(no_wrap=False)
-    counts = f"{len(view.lines)} phones: {view.ok} ok, {view.failed} failed"
-    out.append(cut(kind(view.obj, start), 20), style="bold")
-    out.append(f"  ·  {when(start)}  ·  {view.state}  ·  {counts}\n")
+    phones = len(view.lines)
+    missing = phones - view.ok - view.failed
+    counts = f"{phones} phone{'' if phones == 1 else 's'}: {view.ok} ok, {view.failed} failed"
+    counts += f", {missing} no result" if missing else ""
+    out.append(cut(kind(view.obj, start), 12), style="bold")
+    out.append(f" · {when(start)} · {view.state} · {counts}\n")
     label_width = 9
     room = max(10, width - label_width)
 
     def row(label: str, value: object, multiline: bool = False) -> None:
         out.append(f"{label:<{label_width}}", style="bold")
-        if multiline:
+        if value == "":
+            out.append("(none)", style="dim")
+        elif multiline:
             lines = capped(value).split("\n")
             out.append(lines[0] + "".join(f"\n{'':<{label_width}}{line}" for line in lines[1:]))
         else:
@@ -285,7 +317,7 @@ def object_text(view: PushView, width: int) -> Text:
     return out
 
 
-def result_text(line: PhoneLine, text: Any) -> Text:
+def result_text(line: PhoneLine, text: Callable[[int | None], str]) -> Text:
     """Everything the journal holds of one phone's answer, each value drawn as text."""
     result = line.result or {}
     rows: list[tuple[str, object]] = [
@@ -403,7 +435,7 @@ class HistoryScreen(PhoneScreen):
         """Build the table of pushes with columns fitted to the screen's width."""
         self._width = width = self.size.width
         wide = self.wide
-        fixed = [("When", 19 if wide else 11), ("Object", 7), ("Phones", 6), ("OK", 5), ("Failed", 6), ("State", 11)]
+        fixed = [("When", 19 if wide else 11), ("Object", 7), ("Phones", 6), ("OK", 4), ("Failed", 6), ("State", 11)]
         summary_width = max(10, width - sum(w + 2 for _, w in fixed) - 2 - 2)  # its padding, the scrollbar
         table = self.query_one("#pushes", DataTable)
         table.clear(columns=True)
@@ -431,30 +463,17 @@ class HistoryScreen(PhoneScreen):
 
     def show(self, view: PushView | None) -> None:
         """The push in detail: its object, decoded, and each phone's result."""
-        width = self.size.width - 4  # the box's padding and scrollbar
+        width = self.size.width
         detail = self.query_one("#push-object", Static)
-        detail.update(object_text(view, width) if view else Text("No push yet: the journal is empty."))
+        empty = Text("No push yet: the journal is empty.")
+        detail.update(object_text(view, width - 4) if view else empty)  # the box's padding and scrollbar
         table = self.query_one("#push-results", DataTable)
         table.clear(columns=True)
-        columns = [("Phone", 20 if self.wide else 16)]
-        if self.wide:
-            columns.append(("Host", 15))
-        columns += [("Outcome", 11), ("Latency", 8)]
-        if self.wide:
-            columns.append(("Route", 7))
-        detail_width = max(10, width - sum(w + 2 for _, w in columns) - 2 - 2)
-        for label, column_width in (*columns, ("Detail", detail_width)):
+        columns = result_columns(width, self.tui.latency_text)
+        for label, column_width, _ in columns:
             table.add_column(label, width=column_width)
         for line in view.lines if view else []:
-            result = line.result or {}
-            values = [cell(line.name, columns[0][1])]
-            if self.wide:
-                values.append(cell(line.host or result.get("host", ""), 15))
-            values += [cell(line.outcome, 11), cell(latency(line.result, self.tui.latency_text), 8)]
-            if self.wide:
-                values.append(cell(line.route or result.get("mode", ""), 7))
-            values.append(cell(result.get("detail", ""), detail_width))
-            table.add_row(*values)
+            table.add_row(*(cell(value(line), column_width) for _, column_width, value in columns))
 
     # -- keys ---------------------------------------------------------------------------------
 
