@@ -12,9 +12,10 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from phonetui.cisco import CiscoIPPhoneExecute, CiscoIPPhoneText, ExecuteItem, SoftKeyItem, encode
 from phonetui.demo import Demo
+from phonetui.history import PushRecord
 from phonetui.tui.app import PhoneTUI
 from phonetui.tui.screens.compose import ComposeScreen
-from phonetui.tui.screens.history import HistoryScreen
+from phonetui.tui.screens.history import HistoryScreen, cut, decode_object, push_state, visible
 from phonetui.tui.screens.main import MainScreen
 from phonetui.tui.screens.pickers import ConfirmModal
 
@@ -257,3 +258,32 @@ def journal_phone_gone(path: Path) -> None:
             {"event": "end", "push": "gone", "cancelled": False},
         ):  # fmt: skip
             handle.write(json.dumps(record) + "\n")
+
+
+def test_journal_text_is_made_safe_to_draw() -> None:
+    assert visible("a\x1b[31mb\x00\x9b\u202ec\ud800") == "a␛[31mb␀\\x9b<U+202E>c\ufffd"
+    assert visible("one\ntwo\tthree") == "one⏎two three"
+    assert visible("one\r\ntwo\rx", multiline=True) == "one\ntwo␍x"
+    assert visible(None) == "" and visible(12) == "12"
+    assert cut("abcdef", 4) == "abc…" and cut("abc", 4) == "abc"
+    assert cut("📞📞📞", 4) == "📞…"  # cells, not characters
+    assert cut("e" + "\u0301" * 10_000, 10).endswith("…")  # zero-width characters are counted too
+
+
+def test_objects_are_decoded_from_the_journal_whatever_their_charset() -> None:
+    latin = encode(CiscoIPPhoneText(title="Café", text="a & b"), "iso-8859-1").decode("iso-8859-1")
+    obj, problem = decode_object(latin)
+    assert obj == CiscoIPPhoneText(title="Café", text="a & b") and not problem
+    broken, why = decode_object("<CiscoIPPhoneText><Title>x")
+    assert broken is None and "not well-formed" in why
+    assert decode_object(["x"])[0] is None and decode_object("")[0] is None
+
+
+def test_a_push_without_an_end_record_was_interrupted() -> None:
+    start: dict[str, Any] = {"event": "start", "push": "x"}
+    assert push_state(PushRecord("x", start)) == "interrupted"
+    assert push_state(PushRecord("x", start), running=True) == "running"
+    assert push_state(PushRecord("x", start, end={"cancelled": True})) == "cancelled"
+    assert push_state(PushRecord("x", start, end={"cancelled": "yes"})) == "done"  # only true is true
+    assert push_state(PushRecord("x", start, end={"interrupted": True})) == "interrupted"
+    assert push_state(PushRecord("x", start, end={"cancelled": False})) == "done"

@@ -12,7 +12,8 @@ import math
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from rich.cells import cell_len, get_character_cell_size
@@ -22,6 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Static
 
 from ...cisco import CiscoIPPhoneExecute, CiscoIPPhoneText, CiscoObject, ObjectError, parse_object
@@ -36,6 +38,10 @@ from .base import PhoneScreen
 MAX_PUSHES = 1000
 #: The most characters of one value the detail windows show (the journal keeps 2 KB of a body).
 MAX_VALUE = 4096
+#: A push to more phones than this gets its rows once the cursor has rested on it for
+#: REST_SECONDS: building a thousand rows takes about 0.2 s, too long for every key of Down.
+QUICK_ROWS = 200
+REST_SECONDS = 0.15
 #: Below this many columns the tables leave out what matters least (host, route).
 WIDE = 100
 
@@ -212,29 +218,23 @@ def phone_lines(record: PushRecord) -> list[PhoneLine]:
     return lines
 
 
-@dataclass
 class PushView:
-    """One push as the screen shows it, worked out once per visit."""
+    """One push as the screen shows it: decoded once per visit, its phones only when shown."""
 
-    record: PushRecord
-    running: bool = False
-    obj: CiscoObject | None = field(init=False)
-    problem: str = field(init=False)
-    lines: list[PhoneLine] = field(init=False)
-    state: str = field(init=False)
+    def __init__(self, record: PushRecord, running: bool = False) -> None:
+        self.record = record
+        self.obj, self.problem = decode_object(record.start.get("xml"))
+        self.state = push_state(record, running)
+        targets = record.start.get("targets")
+        # Counted straight from the records: a push to thousands of phones, in a journal of
+        # hundreds of pushes, must not be matched phone by phone before the table shows.
+        self.ok = sum(1 for result in record.results if result.get("outcome") == "ok")
+        self.failed = len(record.results) - self.ok
+        self.phones = len(targets) if isinstance(targets, list) else len(record.results)
 
-    def __post_init__(self) -> None:
-        self.obj, self.problem = decode_object(self.record.start.get("xml"))
-        self.lines = phone_lines(self.record)
-        self.state = push_state(self.record, self.running)
-
-    @property
-    def ok(self) -> int:
-        return sum(line.result is not None and not line.failed for line in self.lines)
-
-    @property
-    def failed(self) -> int:
-        return sum(line.result is not None and line.failed for line in self.lines)
+    @cached_property
+    def lines(self) -> list[PhoneLine]:
+        return phone_lines(self.record)
 
 
 def latency(result: dict[str, Any] | None, text: Callable[[int | None], str]) -> str:
@@ -277,7 +277,7 @@ def object_text(view: PushView, width: int) -> Text:
     start = view.record.start
     out = Text(no_wrap=False)
     phones = len(view.lines)
-    missing = phones - view.ok - view.failed
+    missing = sum(line.result is None for line in view.lines)
     counts = f"{phones} phone{'' if phones == 1 else 's'}: {view.ok} ok, {view.failed} failed"
     counts += f", {missing} no result" if missing else ""
     out.append(cut(kind(view.obj, start), 12), style="bold")
@@ -391,6 +391,7 @@ class HistoryScreen(PhoneScreen):
         self.views: list[PushView] = []
         self._width = 0
         self._covered = False
+        self._fill_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="history-title", markup=False)
@@ -447,7 +448,7 @@ class HistoryScreen(PhoneScreen):
                 cell(when(start, wide)),
                 cell(kind(view.obj, start), 7),
                 cell(summary(view.obj, view.problem, start.get("xml")), summary_width),
-                cell(len(view.lines)),
+                cell(view.phones),
                 cell(view.ok),
                 cell(view.failed),
                 cell(view.state, style=STATE_STYLES.get(view.state, "")),
@@ -467,9 +468,21 @@ class HistoryScreen(PhoneScreen):
         detail = self.query_one("#push-object", Static)
         empty = Text("No push yet: the journal is empty.")
         detail.update(object_text(view, width - 4) if view else empty)  # the box's padding and scrollbar
+        if self._fill_timer is not None:
+            self._fill_timer.stop()
+            self._fill_timer = None
+        if view is not None and len(view.lines) > QUICK_ROWS:  # wait until the cursor rests on it
+            self.query_one("#push-results", DataTable).clear()
+            self._fill_timer = self.set_timer(REST_SECONDS, lambda: self.fill_results(view))
+        else:
+            self.fill_results(view)
+
+    def fill_results(self, view: PushView | None) -> None:
+        """One row per phone of ``view``, with the columns that fit the screen."""
+        self._fill_timer = None
         table = self.query_one("#push-results", DataTable)
         table.clear(columns=True)
-        columns = result_columns(width, self.tui.latency_text)
+        columns = result_columns(self.size.width, self.tui.latency_text)
         for label, column_width, _ in columns:
             table.add_column(label, width=column_width)
         for line in view.lines if view else []:
@@ -498,8 +511,9 @@ class HistoryScreen(PhoneScreen):
 
     def action_show_result(self) -> None:
         view = self.current
-        row = self.query_one("#push-results", DataTable).cursor_row
-        if view is not None and 0 <= row < len(view.lines):
+        table = self.query_one("#push-results", DataTable)
+        row = table.cursor_row
+        if view is not None and 0 <= row < min(table.row_count, len(view.lines)):
             self.app.push_screen(ResultModal(result_text(view.lines[row], self.tui.latency_text)))
 
     def pushable(self) -> tuple[PushView, CiscoObject] | None:
