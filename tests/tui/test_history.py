@@ -243,6 +243,17 @@ async def test_push_again_to_the_failed_phones_and_to_the_same_phones(app: Phone
         assert isinstance(app.screen, ComposeScreen)
         assert app.screen.query_one("#title", Input).value == "Fire & drill"
         assert app.screen.query_one("#text").text == "Leave by the stairs"  # type: ignore[attr-defined]
+        assert app.screen_stack[1:] == [app.main, app.compose_screen]  # the form opens over the table, as with c
+
+        # History opened from the form (the palette), then Enter: back to that same form
+        app.action_history()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen_stack[1:] == [app.main, app.compose_screen]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.main
 
 
 def journal_phone_gone(path: Path) -> None:

@@ -538,7 +538,11 @@ class HistoryScreen(PhoneScreen):
             while tui.screen is not compose:
                 await tui.pop_screen()
         else:
-            await tui.push_screen("compose")  # as action_compose does, awaited: the form must exist to load
+            # The form opens over the phone table, as with c: History never sits twice in the stack
+            # (the palette's History from the form would push it again). Awaited, not action_compose:
+            # the form must be mounted before it can be filled.
+            await tui.pop_screen()
+            await tui.push_screen("compose")
         compose.load_object(chosen[1])
         self.notify("The push's object is in the form: F2 previews, F5 sends.")
 
