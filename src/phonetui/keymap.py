@@ -32,4 +32,7 @@ DEFAULT_KEYS: dict[str, tuple[str, str, str]] = {
     "switch-kind": ("f6", "switch_kind", "Text/Execute"),
     "back": ("escape", "back", "Back"),
     "toggle-service": ("s", "toggle_service", "Start/stop"),
+    "history-load": ("enter", "load", "Load into form"),
+    "history-again": ("p", "again", "Push again"),
+    "history-retry": ("f", "retry", "Retry failed"),
 }

@@ -291,8 +291,7 @@ async def test_history_lists_pushes_with_per_phone_results(app: PhoneTUI) -> Non
         pushes = app.screen.query_one("#pushes", DataTable)
         results = app.screen.query_one("#push-results", DataTable)
         assert pushes.row_count == 1
-        assert [str(c) for c in pushes.get_row_at(0)][1:5] == ["CiscoIPPhoneText", "12", "10", "2"]
-        assert "Remember me" in str(pushes.get_row_at(0)[5])
+        assert [str(c) for c in pushes.get_row_at(0)][1:] == ["Text", "Remember me", "12", "10", "2", "done"]
         assert results.row_count == 12
         assert {str(results.get_row_at(i)[2]) for i in range(12)} == {"ok", "auth-failed", "unreachable"}
 

@@ -297,6 +297,7 @@ class PhoneTUI(App[int]):
             ("Compose", list(ComposeScreen.BINDINGS)),
             ("Preview", list(PreviewScreen.BINDINGS)),
             ("Responder", list(ResponderScreen.BINDINGS)),
+            ("History", list(HistoryScreen.BINDINGS)),
         ]
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

@@ -1,79 +1,586 @@
-"""Past pushes from the journal, and each phone's result in one of them."""
+"""Past pushes from the journal: what was sent, to whom, how each phone answered; push one again.
+
+Everything read back from the journal is data that others wrote: a phone's reply, names from a
+config, a file torn by a crash or edited by hand. It is drawn as Rich ``Text`` (never parsed as
+markup), control characters are made visible, long values are cut, and a record of the wrong
+shape shows as ``?`` instead of ending the app.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
+import math
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
-from textual import on
+from rich.cells import cell_len, get_character_cell_size
+from rich.text import Text
+from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Static
 
+from ...cisco import CiscoIPPhoneExecute, CiscoIPPhoneText, CiscoObject, ObjectError, parse_object
+from ...cisco.limits import PRIORITIES
+from ...config import Phone
 from ...history import PushRecord
+from ..frame_timer import PromptFrames
 from ..keys import binding
 from .base import PhoneScreen
 
+#: The newest pushes shown; a journal of years would make a table too slow to build.
+MAX_PUSHES = 1000
+#: The most characters of one value the detail windows show (the journal keeps 2 KB of a body).
+MAX_VALUE = 4096
+#: A push to more phones than this gets its rows once the cursor has rested on it for
+#: REST_SECONDS: building a thousand rows takes about 0.2 s, too long for every key of Down.
+QUICK_ROWS = 200
+REST_SECONDS = 0.15
+#: Below this many columns the tables leave out what matters least (host, route).
+WIDE = 100
 
-class HistoryScreen(PhoneScreen):
-    """Pushes, newest first; the highlighted push's per-phone results below."""
+# -- text from the journal --------------------------------------------------------------------
+
+
+def _visible_map() -> dict[int, str]:
+    """Characters a terminal would act on (or that break lines and bidi order), as visible stand-ins."""
+    table = {code: chr(0x2400 + code) for code in range(0x20)}  # C0 controls: ␀ … ␟ (ESC is ␛)
+    table[0x7F] = "␡"
+    table.update({code: f"\\x{code:02x}" for code in range(0x80, 0xA0)})  # C1 controls, CSI among them
+    for code in (0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)):
+        table[code] = f"<U+{code:04X}>"  # line separators and bidi overrides (Trojan Source)
+    table.update(dict.fromkeys(range(0xD800, 0xE000), "\ufffd"))  # lone surrogates cannot be encoded
+    return table
+
+
+_VISIBLE = _visible_map()
+_VISIBLE_ONE_LINE = {**_VISIBLE, 0x0A: "⏎", 0x09: " "}
+_VISIBLE_LINES = {**_VISIBLE, 0x0A: "\n", 0x09: "    "}
+_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml\b[^>]*\?>")
+
+
+def visible(value: object, multiline: bool = False) -> str:
+    """``value`` as text that is safe to draw: no control character reaches the terminal."""
+    text = "" if value is None else value if isinstance(value, str) else str(value)
+    if multiline:
+        return text.replace("\r\n", "\n").translate(_VISIBLE_LINES)
+    return text.translate(_VISIBLE_ONE_LINE)
+
+
+def cut(text: str, width: int) -> str:
+    """``text`` in at most ``width`` cells, ending in "…" when something was left out."""
+    if width <= 0:
+        return ""
+    if len(text) <= width and cell_len(text) <= width:
+        return text
+    kept: list[str] = []
+    used = 0
+    for char in text:
+        size = get_character_cell_size(char)
+        if used + size > width - 1 or len(kept) >= 4 * width:  # zero-width characters count too
+            return "".join(kept) + "…"
+        kept.append(char)
+        used += size
+    return "".join(kept)
+
+
+def cell(value: object, width: int = 1_000, style: str = "") -> Text:
+    """A table cell: one line, cut to ``width``; a Text, because DataTable parses a str as markup."""
+    return Text(cut(visible(value), width), style=style, no_wrap=True, overflow="ellipsis")
+
+
+def capped(value: object) -> str:
+    """A value for a detail window: lines kept, at most MAX_VALUE characters."""
+    text = visible(value, multiline=True)
+    if len(text) > MAX_VALUE:
+        return f"{text[:MAX_VALUE]}… ({len(text) - MAX_VALUE} more characters)"
+    return text
+
+
+# -- a push record, read without trusting it ---------------------------------------------------
+
+
+def _number(value: object) -> float | None:
+    """A finite number, or None (a bool or a string in a number's place is not one)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def when(start: dict[str, Any], wide: bool = True) -> str:
+    """The push's local time, or "?" when the record's time is missing or absurd."""
+    stamp = _number(start.get("time"))
+    if stamp is None:
+        return "?"
+    try:
+        return time.strftime("%Y-%m-%d %H:%M:%S" if wide else "%m-%d %H:%M", time.localtime(stamp))
+    except (OverflowError, OSError, ValueError):
+        return "?"
+
+
+def push_state(record: PushRecord, running: bool = False) -> str:
+    """done, cancelled or interrupted (no end record: the process died); running while it runs.
+
+    Read here from ``record.end`` rather than from the journal module, which may grow the same
+    answer as a property.
+    """
+    end = record.end
+    if not isinstance(end, dict):
+        return "running" if running else "interrupted"
+    if end.get("interrupted") is True:
+        return "interrupted"
+    return "cancelled" if end.get("cancelled") is True else "done"
+
+
+STATE_STYLES = {"done": "", "cancelled": "yellow", "interrupted": "red", "running": "cyan"}
+
+
+def decode_object(xml: object) -> tuple[CiscoObject | None, str]:
+    """The pushed object from the journal's ``xml``; else None and why it could not be read."""
+    if not isinstance(xml, str):
+        return None, "the journal holds no XML text for this push"
+    if not xml.strip():
+        return None, "no XML was recorded (every phone was refused)"
+    body = _DECLARATION.sub("", xml, count=1)  # the string is decoded already: its charset no longer applies
+    try:
+        return parse_object(body.encode("utf-8", "replace")), ""
+    except (ObjectError, ValueError, RecursionError) as exc:
+        return None, str(exc) or type(exc).__name__
+
+
+def kind(obj: CiscoObject | None, start: dict[str, Any]) -> str:
+    """Text, Execute, or what the record says it was (``CiscoIPPhone`` left out)."""
+    root = obj.root if obj is not None else visible(start.get("object", "?"))
+    return root.removeprefix("CiscoIPPhone") or "?"
+
+
+def summary(obj: CiscoObject | None, problem: str, xml: object) -> str:
+    """One line: "title — text" of a Text, the URIs of an Execute, or why there is none."""
+    if isinstance(obj, CiscoIPPhoneText):
+        return " — ".join(part for part in (obj.title, obj.text) if part) or "(empty Text)"
+    if isinstance(obj, CiscoIPPhoneExecute):
+        return "  ".join(item.url for item in obj.items) or "(no ExecuteItem)"
+    if isinstance(xml, str) and xml.strip():
+        return f"unreadable XML: {_DECLARATION.sub('', xml, count=1).strip()}"
+    return f"({problem})"
+
+
+@dataclass
+class PhoneLine:
+    """One target of a push, with the result the journal holds for it (None: it never answered)."""
+
+    name: object
+    host: object = ""
+    route: object = ""
+    result: dict[str, Any] | None = None
+
+    @property
+    def outcome(self) -> str:
+        if self.result is None:
+            return "no result"
+        outcome = self.result.get("outcome")
+        return outcome if isinstance(outcome, str) else "?"
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome != "ok"
+
+
+def phone_lines(record: PushRecord) -> list[PhoneLine]:
+    """Each target with its result, then any result for a phone that was not a target."""
+    results: dict[object, dict[str, Any]] = {}
+    strays: list[dict[str, Any]] = []
+    for result in record.results:
+        name = result.get("phone")
+        if isinstance(name, str) and name not in results:
+            results[name] = result
+        else:
+            strays.append(result)
+    targets = record.start.get("targets")
+    lines = []
+    for target in targets if isinstance(targets, list) else []:
+        if isinstance(target, dict):
+            name = target.get("phone")
+            line = PhoneLine(name, target.get("host", ""), target.get("mode", ""))
+        else:
+            line = PhoneLine(target)
+        if isinstance(line.name, str):
+            line.result = results.pop(line.name, None)
+        lines.append(line)
+    for result in [*results.values(), *strays]:
+        lines.append(PhoneLine(result.get("phone"), result.get("host", ""), result.get("mode", ""), result))
+    return lines
+
+
+class PushView:
+    """One push as the screen shows it: decoded once per visit, its phones only when shown."""
+
+    def __init__(self, record: PushRecord, running: bool = False) -> None:
+        self.record = record
+        self.obj, self.problem = decode_object(record.start.get("xml"))
+        self.state = push_state(record, running)
+        targets = record.start.get("targets")
+        # Counted straight from the records: a push to thousands of phones, in a journal of
+        # hundreds of pushes, must not be matched phone by phone before the table shows.
+        self.ok = sum(1 for result in record.results if result.get("outcome") == "ok")
+        self.failed = len(record.results) - self.ok
+        self.phones = len(targets) if isinstance(targets, list) else len(record.results)
+
+    @cached_property
+    def lines(self) -> list[PhoneLine]:
+        return phone_lines(self.record)
+
+
+def latency(result: dict[str, Any] | None, text: Callable[[int | None], str]) -> str:
+    """The latency with the app's formatting, or "-" when it is missing or not a number."""
+    value = _number(result.get("latency_ms")) if result else None
+    return "-" if value is None or value < 0 else text(int(value))
+
+
+Column = tuple[str, int, Callable[[PhoneLine], object]]
+
+
+def result_columns(width: int, latency_text: Callable[[int | None], str]) -> list[Column]:
+    """The per-phone columns that fit ``width``: host and route only where Detail keeps 40 cells."""
+    columns: list[Column] = [
+        ("Phone", 18, lambda line: line.name),
+        ("Outcome", 11, lambda line: line.outcome),
+        ("Latency", 8, lambda line: latency(line.result, latency_text)),
+    ]
+    optional: list[tuple[int, Column]] = [
+        (1, ("Host", 21, lambda line: line.host or (line.result or {}).get("host", ""))),
+        (4, ("Route", 7, lambda line: line.route or (line.result or {}).get("mode", ""))),
+    ]
+
+    def room(chosen: list[Column]) -> int:
+        return width - sum(w + 2 for _, w, _ in chosen) - 2 - 2  # Detail's padding, the scrollbar
+
+    for index, column in optional:
+        wider = [*columns[:index], column, *columns[index:]]
+        if room(wider) >= 40:
+            columns = wider
+    detail: Column = ("Detail", max(10, room(columns)), lambda line: (line.result or {}).get("detail", ""))
+    return [*columns, detail]
+
+
+# -- drawing the detail -------------------------------------------------------------------------
+
+
+def object_text(view: PushView, width: int) -> Text:
+    """The push decoded: what it was, when, how it ended, and every field of its object."""
+    start = view.record.start
+    out = Text(no_wrap=False)
+    phones = len(view.lines)
+    missing = sum(line.result is None for line in view.lines)
+    counts = f"{phones} phone{'' if phones == 1 else 's'}: {view.ok} ok, {view.failed} failed"
+    counts += f", {missing} no result" if missing else ""
+    out.append(cut(kind(view.obj, start), 12), style="bold")
+    out.append(f" · {when(start)} · {view.state} · {counts}\n")
+    label_width = 9
+    room = max(10, width - label_width)
+
+    def row(label: str, value: object, multiline: bool = False) -> None:
+        out.append(f"{label:<{label_width}}", style="bold")
+        if value == "":
+            out.append("(none)", style="dim")
+        elif multiline:
+            lines = capped(value).split("\n")
+            out.append(lines[0] + "".join(f"\n{'':<{label_width}}{line}" for line in lines[1:]))
+        else:
+            out.append(cut(visible(value), room))
+        out.append("\n")
+
+    obj = view.obj
+    if isinstance(obj, CiscoIPPhoneText):
+        row("Title", obj.title)
+        row("Prompt", obj.prompt)
+        row("Text", obj.text, multiline=True)
+        for key in obj.softkeys:
+            target = " / ".join(part for part in (key.url, key.url_down and f"down: {key.url_down}") if part)
+            row(f"Key {key.position}", f"{key.name} → {target or '(no URL)'}")
+    elif isinstance(obj, CiscoIPPhoneExecute):
+        for i, item in enumerate(obj.items, 1):
+            meaning = PRIORITIES.get(item.priority, "not a priority a phone knows")
+            row(f"URI {i}", f"{item.url}  (priority {item.priority}: {meaning})")
+    else:
+        row("Object", f"cannot be decoded: {view.problem}")
+        xml = start.get("xml")
+        if isinstance(xml, str) and xml:
+            row("XML", xml, multiline=True)
+    out.rstrip()
+    return out
+
+
+def result_text(line: PhoneLine, text: Callable[[int | None], str]) -> Text:
+    """Everything the journal holds of one phone's answer, each value drawn as text."""
+    result = line.result or {}
+    rows: list[tuple[str, object]] = [
+        ("Phone", line.name),
+        ("Host", line.host or result.get("host", "")),
+        ("Route", line.route or result.get("mode", "")),
+        ("Outcome", line.outcome),
+        ("HTTP", result.get("status", "-")),
+        ("Latency", latency(line.result, text)),
+        ("Detail", result.get("detail", "")),
+    ]
+    if "error_number" in result:
+        rows.append(("Error", f"CiscoIPPhoneError {visible(result['error_number'])}"))
+    out = Text()
+    for label, value in rows:
+        out.append(f"{label:<9}", style="bold")
+        out.append((capped(value) if label == "Detail" else cut(visible(value), 120)) + "\n")
+    items = result.get("items")
+    if isinstance(items, list) and items:
+        out.append("Items\n", style="bold")
+        for item in items:
+            item = item if isinstance(item, dict) else {"url": item}
+            out.append(f"  {capped(item.get('url', ''))}  Status {capped(item.get('status', '-'))}")
+            out.append(f"  Data {capped(item.get('data', ''))}\n")
+    if line.result is None:
+        out.append("\nThe journal has no result for this phone: the push was cancelled or cut short first.\n")
+    body = result.get("body")
+    if isinstance(body, str):
+        out.append(f"\nRaw body ({len(body)} characters, as the journal kept it)\n", style="bold")
+        out.append(capped(body) or "(empty)")
+    out.rstrip()
+    return out
+
+
+class ResultModal(PromptFrames, ModalScreen[None]):
+    """One phone's answer in one past push, in full."""
 
     BINDINGS = [binding("back")]
 
+    def __init__(self, text: Text) -> None:
+        super().__init__()
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="history-result-box") as box:
+            box.border_title = "A phone's result  (Esc closes)"
+            yield Static(self.text, id="result-text", markup=False)
+        yield Footer()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+
+# -- the screen ---------------------------------------------------------------------------------
+
+
+class HistoryScreen(PhoneScreen):
+    """Pushes, newest first; the highlighted push decoded, with each phone's result, below."""
+
+    BINDINGS = [
+        binding("back"),
+        # Priority, so the footer names what Enter does: a DataTable's own Enter would hide it.
+        binding("history-load", priority=True),
+        binding("history-again"),
+        binding("history-retry"),
+        Binding("enter", "show_result", "Phone's result", priority=True),
+    ]
+
     def __init__(self) -> None:
         super().__init__(id="history")
-        self.pushes: list[PushRecord] = []
+        self.views: list[PushView] = []
+        self._width = 0
+        self._covered = False
+        self._fill_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="history-title", markup=False)
         yield DataTable(cursor_type="row", id="pushes")
+        with VerticalScroll(id="push-object-box"):
+            yield Static(id="push-object", markup=False)
         yield DataTable(cursor_type="row", id="push-results")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.query_one("#pushes", DataTable).add_columns("When", "Object", "Phones", "OK", "Failed", "Text")
-        self.query_one("#push-results", DataTable).add_columns("Phone", "Host", "Outcome", "Latency", "Detail")
+    @property
+    def wide(self) -> bool:
+        return self.size.width >= WIDE
+
+    @property
+    def current(self) -> PushView | None:
+        row = self.query_one("#pushes", DataTable).cursor_row
+        return self.views[row] if 0 <= row < len(self.views) else None
+
+    def on_screen_suspend(self) -> None:
+        self._covered = self in self.app.screen_stack  # under a modal or the form, not left
 
     def on_screen_resume(self) -> None:
+        if self._covered:  # back from a phone's result or a confirmation: keep the place
+            self._covered = False
+            return
         journal = self.tui.journal
-        self.pushes = list(reversed(journal.pushes())) if journal else []
-        where = journal.path if journal else "no journal"
-        self.query_one("#history-title", Static).update(f"{len(self.pushes)} pushes in {where}")
+        records = journal.pushes() if journal else []
+        shown = list(reversed(records))[:MAX_PUSHES]
+        running = self.tui.main.pushing
+        self.views = [PushView(record, running and i == 0) for i, record in enumerate(shown)]
+        where = visible(journal.path) if journal else "no journal"
+        count = f"the newest {len(shown)} of {len(records)}" if len(records) > len(shown) else f"{len(records)}"
+        self.query_one("#history-title", Static).update(Text(f"{count} pushes in {where}"))
+        self.fill_pushes()
+        self.query_one("#pushes", DataTable).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width != self._width and self.views:
+            self.fill_pushes(self.query_one("#pushes", DataTable).cursor_row)
+
+    def fill_pushes(self, row: int = 0) -> None:
+        """Build the table of pushes with columns fitted to the screen's width."""
+        self._width = width = self.size.width
+        wide = self.wide
+        fixed = [("When", 19 if wide else 11), ("Object", 7), ("Phones", 6), ("OK", 4), ("Failed", 6), ("State", 11)]
+        summary_width = max(10, width - sum(w + 2 for _, w in fixed) - 2 - 2)  # its padding, the scrollbar
         table = self.query_one("#pushes", DataTable)
-        table.clear()
-        for record in self.pushes:
-            counts = Counter(r.get("outcome") == "ok" for r in record.results)
-            preview = str(record.start.get("xml", ""))
-            text = preview.split("<Text>", 1)[1].split("<", 1)[0] if "<Text>" in preview else preview[-40:]
+        table.clear(columns=True)
+        for label, column_width in (*fixed[:2], ("Summary", summary_width), *fixed[2:]):
+            table.add_column(label, width=column_width)
+        for i, view in enumerate(self.views):
+            start = view.record.start
             table.add_row(
-                record.when,
-                str(record.start.get("object", "")),
-                str(len(record.start.get("targets", []))),
-                str(counts[True]),
-                str(counts[False]),
-                text[:40],
-                key=record.push_id,
+                cell(when(start, wide)),
+                cell(kind(view.obj, start), 7),
+                cell(summary(view.obj, view.problem, start.get("xml")), summary_width),
+                cell(view.phones),
+                cell(view.ok),
+                cell(view.failed),
+                cell(view.state, style=STATE_STYLES.get(view.state, "")),
+                key=str(i),
             )
-        if self.pushes:
-            self.show_results(self.pushes[0])
-        table.focus()
+        if self.views:
+            table.move_cursor(row=min(row, len(self.views) - 1))
+        self.show(self.current)
 
     @on(DataTable.RowHighlighted, "#pushes")
-    def highlighted(self, event: DataTable.RowHighlighted) -> None:
-        record = next((p for p in self.pushes if p.push_id == event.row_key.value), None)
-        if record:
-            self.show_results(record)
+    def highlighted(self) -> None:
+        self.show(self.current)
 
-    def show_results(self, record: PushRecord) -> None:
+    def show(self, view: PushView | None) -> None:
+        """The push in detail: its object, decoded, and each phone's result."""
+        width = self.size.width
+        detail = self.query_one("#push-object", Static)
+        empty = Text("No push yet: the journal is empty.")
+        detail.update(object_text(view, width - 4) if view else empty)  # the box's padding and scrollbar
+        if self._fill_timer is not None:
+            self._fill_timer.stop()
+            self._fill_timer = None
+        if view is not None and len(view.lines) > QUICK_ROWS:  # wait until the cursor rests on it
+            self.query_one("#push-results", DataTable).clear()
+            self._fill_timer = self.set_timer(REST_SECONDS, lambda: self.fill_results(view))
+        else:
+            self.fill_results(view)
+
+    def fill_results(self, view: PushView | None) -> None:
+        """One row per phone of ``view``, with the columns that fit the screen."""
+        self._fill_timer = None
         table = self.query_one("#push-results", DataTable)
-        table.clear()
-        for result in record.results:
-            latency = result.get("latency_ms")
-            table.add_row(
-                str(result.get("phone", "")),
-                str(result.get("host", "")),
-                str(result.get("outcome", "")),
-                "-" if latency is None else f"{latency} ms",
-                str(result.get("detail", ""))[:80],
+        table.clear(columns=True)
+        columns = result_columns(self.size.width, self.tui.latency_text)
+        for label, column_width, _ in columns:
+            table.add_column(label, width=column_width)
+        for line in view.lines if view else []:
+            table.add_row(*(cell(value(line), column_width) for _, column_width, value in columns))
+
+    # -- keys ---------------------------------------------------------------------------------
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()  # Enter loads a push, or shows a phone's result
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        on_results = self.focused is self.query_one("#push-results", DataTable)
+        if action == "show_result":
+            return on_results
+        if action == "load":
+            return not on_results
+        return True
+
+    @on(DataTable.RowSelected, "#pushes")
+    async def push_chosen(self) -> None:
+        await self.action_load()  # a click on the highlighted push (Enter is the binding's)
+
+    @on(DataTable.RowSelected, "#push-results")
+    def result_chosen(self) -> None:
+        self.action_show_result()
+
+    def action_show_result(self) -> None:
+        view = self.current
+        table = self.query_one("#push-results", DataTable)
+        row = table.cursor_row
+        if view is not None and 0 <= row < min(table.row_count, len(view.lines)):
+            self.app.push_screen(ResultModal(result_text(view.lines[row], self.tui.latency_text)))
+
+    def pushable(self) -> tuple[PushView, CiscoObject] | None:
+        """The highlighted push and its object, or None after saying why there is none."""
+        view = self.current
+        if view is None:
+            self.notify("No push in the history yet.")
+            return None
+        if view.obj is None:
+            self.notify(f"This push's object cannot be used again: {view.problem}", severity="warning", markup=False)
+            return None
+        return view, view.obj
+
+    async def action_load(self) -> None:
+        """Put the push's object in the form, to edit it and push it again (F5)."""
+        chosen = self.pushable()
+        if chosen is None:
+            return
+        tui = self.tui
+        compose = tui.compose_screen
+        if compose in tui.screen_stack:  # History opened from the form (the palette): go back to it
+            while tui.screen is not compose:
+                await tui.pop_screen()
+        else:
+            # The form opens over the phone table, as with c: History never sits twice in the stack
+            # (the palette's History from the form would push it again). Awaited, not action_compose:
+            # the form must be mounted before it can be filled.
+            await tui.pop_screen()
+            await tui.push_screen("compose")
+        compose.load_object(chosen[1])
+        self.notify("The push's object is in the form: F2 previews, F5 sends.")
+
+    def action_again(self) -> None:
+        """Push the object again to every phone the push went to."""
+        chosen = self.pushable()
+        if chosen is not None:
+            view, obj = chosen
+            self.confirm(obj, [line.name for line in view.lines], retry=False)
+
+    def action_retry(self) -> None:
+        """Push the object again to the phones that did not answer ok (or never answered)."""
+        chosen = self.pushable()
+        if chosen is None:
+            return
+        view, obj = chosen
+        failed = [line.name for line in view.lines if line.failed]
+        if not failed:
+            self.notify("Every phone of this push answered ok: nothing to retry.")
+            return
+        self.confirm(obj, failed, retry=True)
+
+    def confirm(self, obj: CiscoObject, names: list[object], retry: bool) -> None:
+        """Match the names to the config's phones and ask the app's usual confirmation."""
+        phones: dict[str, Phone] = {phone.name: phone for phone in self.tui.config.phones}
+        found = list({name: phones[name] for name in names if isinstance(name, str) and name in phones}.values())
+        gone = sum(1 for name in names if not (isinstance(name, str) and name in phones))
+        if gone:
+            self.notify(
+                f"{gone} phone{'s' if gone != 1 else ''} of that push {'are' if gone != 1 else 'is'} "
+                "no longer in the config: skipped.",
+                severity="warning",
+                markup=False,
             )
+        if not found:
+            self.notify("None of those phones is in the config any more.", severity="warning")
+            return
+        self.tui.confirm_push(obj, found, self.tui.config.defaults.mode, retry=retry)  # type: ignore[arg-type]
 
     def action_back(self) -> None:
         self.app.pop_screen()
