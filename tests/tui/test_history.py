@@ -208,8 +208,8 @@ async def test_push_again_to_the_failed_phones_and_to_the_same_phones(app: Phone
         await pilot.press("y")
         await wait_until(pilot, lambda: app.main.pushes_finished == 2)
         assert isinstance(app.screen, MainScreen)
-        assert cell(app, WRONG_PASSWORD, "result") == "ok"
-        assert cell(app, OFFLINE, "result") == "unreachable"
+        assert cell(app, WRONG_PASSWORD, "result") == "✓ ok"
+        assert cell(app, OFFLINE, "result") == "✗ unreachable"
         assert app.journal is not None
         targets = [{t["phone"] for t in p.start["targets"]} for p in app.journal.pushes()]
         assert targets[1] == {WRONG_PASSWORD, OFFLINE}
