@@ -45,7 +45,7 @@ from .config import (
 )
 from .history import Journal
 from .output import plan_lines, summary, table_header, table_row
-from .paths import CONFIG_ENV, default_history_path, find_config_path
+from .paths import CONFIG_ENV, HISTORY_ENV, default_history_path, find_config_path
 from .push import Delivery, Mode, ObjectHost, Pusher, PushResult, RemoteObjectHost
 
 if TYPE_CHECKING:  # aiohttp costs a quarter of a second to import: only the commands that serve load it
@@ -180,13 +180,14 @@ def _tui(args: argparse.Namespace) -> int:
     return _run(_app_async(_config(args), None))
 
 
-async def _app_async(config: Config, service: Service | None) -> int:
+async def _app_async(config: Config, service: Service | None, history: Path | None = None) -> int:
     from .tui.app import PhoneTUI  # imported here so the headless commands never load Textual
 
-    app = PhoneTUI(config, service=service, journal=Journal(default_history_path()))
+    app = PhoneTUI(config, service=service, journal=Journal(history or default_history_path()))
     try:
         await app.run_async()
     finally:
+        await app.stop_pushes()  # a push still running writes its end record ("interrupted")
         await app.stop_service()
     return app.return_code or EXIT_OK
 
@@ -199,7 +200,9 @@ async def _demo_async(count: int) -> int:
     except OSError as exc:
         raise UsageError(f"cannot start the demo fleet: {exc}") from None
     try:
-        return await _app_async(demo.config, demo.service)
+        # The demo's pushes go to fake phones: they are kept out of the operator's real history.
+        history = None if os.environ.get(HISTORY_ENV) else demo.folder / "history.jsonl"
+        return await _app_async(demo.config, demo.service, history)
     finally:
         await demo.stop()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, Label, Static
 
-from phonetui.config import Template, load_config
+from phonetui.config import ServiceConfig, Template, load_config
 from phonetui.demo import Demo
 from phonetui.history import Journal
 from phonetui.tui.app import PhoneTUI
@@ -161,6 +161,10 @@ async def test_reply_detail_shows_raw_body(app: PhoneTUI) -> None:
         assert isinstance(app.screen, ReplyScreen)
         text = str(app.screen.query_one("#reply-text", Static).render())
         assert "CiscoIPPhoneError 4" in text and '<CiscoIPPhoneError Number="4"/>' in text
+        assert "Hint:     the push user may not be associated" in text
+        # the built-in responder is the demo's auth URL: what it answered this phone is beside the reply
+        assert "Built-in responder, for this phone's address:" in text
+        assert "✗ UN-AUTHORIZED" in text and f"({WRONG_PASSWORD})" in text and "wrong password" in text
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
 
@@ -426,3 +430,48 @@ async def test_mixed_charsets_warn_naming_the_phones_and_push_the_others(app: Ph
         await wait_until(pilot, lambda: app.main.pushes_finished == 1)
         assert cell(app, "sim-0001", "result") == "✓ ok"
         assert cell(app, "sim-0003", "result") == "✗ refused"
+
+
+async def test_unwritable_journal_warns_once_and_pushes(demo: Demo, tmp_path: Path) -> None:
+    """The history is a side duty: a journal that is a directory gives a warning, not a failed push."""
+    app = PhoneTUI(demo.config, service=demo.service, journal=Journal(tmp_path))  # a directory
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        for name in ("sim-0001", "sim-0002"):
+            app.fleet.toggle(name)
+        await compose_text(pilot, "t", "x")
+        await push_and_wait(pilot)
+        assert cell(app, "sim-0001", "result") == "✓ ok" and cell(app, "sim-0002", "result") == "✓ ok"
+        messages = [n.message for n in app._notifications]
+        warnings = [m for m in messages if m.startswith("history not written")]
+        assert len(warnings) == 1 and "The push goes on." in warnings[0]
+        assert not any("failed" in m for m in messages)
+
+
+async def test_via_url_hands_long_objects_to_a_service_already_listening(demo: Demo, tmp_path: Path) -> None:
+    """'phonetui serve' holds [service] listen: the app hands long objects to it, as 'push' does."""
+    from phonetui.service import Service
+
+    assert demo.config.service is not None
+    running = Service(ServiceConfig("127.0.0.1", 0, username="serve-user", password="serve-pass"))
+    await running.start()
+    try:
+        host, port = running.bound or ("", 0)
+        demo.config.service = ServiceConfig(host, port, username="serve-user", password="serve-pass")
+        app = PhoneTUI(demo.config, journal=Journal(tmp_path / "h.jsonl"))
+        async with app.run_test(size=(100, 30)) as pilot:
+            assert app.service is not None and not app.service.running and app.service_taken
+            app.fleet.toggle("sim-0002")  # a classic phone: 512 bytes
+            await compose_text(pilot, "Long", "A long announcement. " * 30)
+            await pilot.press("f5")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmModal)
+            detail = str(app.screen.query_one("#detail", Static).render())
+            assert "1 via-url" in detail and f"already listening at http://{host}:{port}" in detail
+            await pilot.press("y")
+            await wait_until(pilot, lambda: app.main.pushes_finished == 1)
+            assert cell(app, "sim-0002", "result") == "✓ ok"
+            result = app.fleet.states["sim-0002"].result
+            assert result is not None and result.route == "via-url"
+            assert demo.simulator.phone("sim-0002").screen.text.startswith("A long announcement.")
+    finally:
+        await running.stop()

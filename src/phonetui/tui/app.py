@@ -25,6 +25,7 @@ from ..printable import printable
 from ..push import Mode, plan
 from ..service import AuthEvent, Service
 from ..wording import names_phrase, plural
+from .background import ObjectHostAddress
 from .frame_timer import PromptFrames
 from .keys import DEFAULT_KEYS, binding, describe_key
 from .messages import AuthEventArrived
@@ -83,10 +84,12 @@ class PhoneTUI(App[int]):
         self._own_service = False
         #: Why the responder is not running, when it could not start (shown in its panel).
         self.service_problem = ""
+        #: Another program holds the service's address: via-url objects are handed to it.
+        self.service_taken = False
 
     @property
     def config_label(self) -> str:
-        return f"{self.config.path.name} · {len(self.config.phones)} phones"
+        return f"{self.config.path.name} · {plural(len(self.config.phones), 'phone')}"
 
     async def on_mount(self) -> None:
         unknown = sorted(set(self.keymap) - set(DEFAULT_KEYS))
@@ -147,9 +150,17 @@ class PhoneTUI(App[int]):
     def on_auth_event_arrived(self, message: AuthEventArrived) -> None:
         self.responder.add_event(message.event)
 
-    def object_host(self) -> Service | None:
-        """The service, when it runs: it hosts objects for via-url delivery."""
-        return self.service if self.service is not None and self.service.running else None
+    def object_host(self) -> ObjectHostAddress | None:
+        """Who hosts objects for via-url delivery: the app's service when it runs, else the
+        service already listening on the configured address (``phonetui serve``), as ``push`` does."""
+        service = self.service
+        if service is not None and service.running:
+            return ObjectHostAddress(service.url, service.config.username, service.config.password)
+        config = self.config.service
+        if config is not None and self.service_taken:
+            url = f"http://{config.listen_host}:{config.listen_port}"
+            return ObjectHostAddress(url, config.username, config.password, remote=True)
+        return None
 
     async def toggle_service(self, quiet: bool = False) -> None:
         """Start the responder (from [service], else on 127.0.0.1:8081), or stop it."""
@@ -168,16 +179,23 @@ class PhoneTUI(App[int]):
         except OSError as exc:
             where = f"{self.service.config.listen_host}:{self.service.config.listen_port}"
             self.service_problem = f"Cannot listen on {where}: {exc.strerror or exc}."
-            if exc.errno == errno.EADDRINUSE:
+            self.service_taken = exc.errno == errno.EADDRINUSE
+            if self.service_taken:
                 self.service_problem += (
-                    " Another program holds that address (phonetui serve?): phones keep asking it;"
-                    " pushes work without this one."
+                    " Another program holds that address (phonetui serve?): phones keep asking it,"
+                    " and long objects are handed to it for via-url delivery."
                 )
             self.notify(f"Responder: {self.service_problem}", severity="warning" if quiet else "error")
             return
-        self.service_problem = ""
+        self.service_problem, self.service_taken = "", False
         if not quiet:
             self.notify(f"Responder listening; phones use {self.service.auth_url}", markup=False)
+
+    async def stop_pushes(self) -> None:
+        """A push still running when the app ends is stopped in good order: its journal record is closed."""
+        run = self.main.push_run
+        if run is not None:
+            await run.stop()
 
     async def stop_service(self) -> None:
         if self.service is not None and self._own_service:
@@ -242,6 +260,9 @@ class PhoneTUI(App[int]):
         verb = "Retry" if retry else "Push"
         question = f"{verb} {obj.root} to {plural(len(phones), 'phone')}?"
         detail = f"{names_phrase([p.name for p in phones], CONFIRM_NAMES)}\nmode {mode}: {route_text}"
+        host = self.object_host()
+        if routes["via-url"] and host is not None and host.remote:
+            detail += f"\nvia-url objects go to the service already listening at {host.url}"
         refused = [d for d in deliveries if d.route == "refused"]
         if refused:
             detail += f"\nrefused: {names_phrase([d.phone.name for d in refused])}: {refused[0].reason}"

@@ -17,13 +17,13 @@ import signal
 import sys
 import time
 from collections import deque
+from dataclasses import dataclass, field
 
 from ..cisco import CiscoObject
 from ..config import Defaults, Phone
 from ..history import Journal
 from ..push import Mode, PushResult
 from ..pushproc import FRAME, PushJob, PushWarning, frame
-from ..service import Service
 
 
 def leave_a_cpu_to_the_ui(child: int) -> None:
@@ -42,6 +42,20 @@ def leave_a_cpu_to_the_ui(child: int) -> None:
         pass
 
 
+@dataclass(frozen=True)
+class ObjectHostAddress:
+    """Where the push process hands via-url objects: the app's own service, or one already listening.
+
+    ``remote`` is true for a service of another process (``phonetui serve`` holds the
+    configured address), reached over HTTP like the app's own.
+    """
+
+    url: str
+    username: str
+    password: str = field(repr=False)
+    remote: bool = False
+
+
 class BackgroundPush:
     """One push: ``await run(...)`` reads results into a queue; ``drain``, ``cancel`` and ``stop`` from the UI.
 
@@ -53,7 +67,7 @@ class BackgroundPush:
     #: Lines of the push process's stderr kept for ``error``.
     STDERR_LINES = 20
 
-    def __init__(self, defaults: Defaults, host: Service | None, journal: Journal | None) -> None:
+    def __init__(self, defaults: Defaults, host: ObjectHostAddress | None, journal: Journal | None) -> None:
         self.defaults = defaults
         self.host = host
         self.journal = journal
@@ -75,7 +89,7 @@ class BackgroundPush:
         service_url, service_credentials = None, ("", "")
         if self.host is not None:
             service_url = self.host.url
-            service_credentials = (self.host.config.username, self.host.config.password)
+            service_credentials = (self.host.username, self.host.password)
         return PushJob(
             obj,
             phones,

@@ -28,11 +28,14 @@ from ..widgets.status_bar import StatusBar
 from .base import PhoneScreen
 from .pickers import PickerModal
 from .reply import ReplyScreen
+from .responder import event_line
 
 LOG_NAME_MAX, LOG_DETAIL_MAX = 40, 300
 #: The reply log keeps this many rows (with its border) however many phones there are.
 LOG_MIN_ROWS = 7
 PANE_MIN_ROWS = 6
+#: Authentication requests shown beside an auth-failed reply.
+RESPONDER_LINES = 5
 #: Progress bar, status line, footer.
 CHROME_ROWS = 3
 FLUSH_SECONDS = 0.2
@@ -244,7 +247,13 @@ class MainScreen(PhoneScreen):
         if state.result is None:
             self.notify(f"{name} has no reply yet.")
             return
-        self.app.push_screen(ReplyScreen(state.result))
+        responder = None
+        service = self.tui.service
+        if state.result.outcome is Outcome.AUTH_FAILED and service is not None and service.running:
+            host = state.phone.host
+            names = {host: state.phone.name}
+            responder = [event_line(e, names).plain for e in service.events if e.peer == host][-RESPONDER_LINES:]
+        self.app.push_screen(ReplyScreen(state.result, responder))
 
     def action_retry(self) -> None:
         failed = self.tui.fleet.failed()
@@ -308,10 +317,6 @@ class MainScreen(PhoneScreen):
         if job.error:
             self.notify(f"The push process failed: {job.error}", severity="error")
 
-    def on_unmount(self) -> None:
-        if self.push_run is not None:
-            self.push_run.kill()
-
     def on_key(self) -> None:
         self._last_key = now = time.monotonic()
         if self.push_run is not None and now - self._last_flush >= FLUSH_SECONDS:
@@ -329,6 +334,9 @@ class MainScreen(PhoneScreen):
         """Apply every result that arrived since the last flush: rows, log, progress, status."""
         self._last_flush = time.monotonic()
         arrived = self.push_run.drain() if self.push_run is not None else []
+        if self.push_run is not None:
+            for warning in self.push_run.drain_warnings():  # a side duty failed; the push goes on
+                self.notify(f"{warning}. The push goes on.", severity="warning", timeout=10)
         if not arrived:
             return
         states = self.tui.fleet.states
@@ -349,4 +357,6 @@ class MainScreen(PhoneScreen):
         line.append(outcomes.label(result.outcome), style=outcomes.style(result.outcome, self.app.no_color))
         latency = "" if result.latency_ms is None else f" {self.tui.latency_text(result.latency_ms)}"
         line.append(f"{latency} {printable(result.detail, LOG_DETAIL_MAX)}")
+        if result.hint:
+            line.append(f" · {printable(result.hint, LOG_DETAIL_MAX)}")
         return line

@@ -22,7 +22,7 @@ TITLE_MAX = 60
 FIELD_MAX = 500
 
 
-def reply_text(result: PushResult) -> Text:
+def reply_text(result: PushResult, responder: list[str] | None = None) -> Text:
     """Everything known of one phone's answer, as plain text: no markup, every control character visible."""
     p = result.phone
     model = printable(p.model, FIELD_MAX) if p.model else "model unknown"
@@ -35,6 +35,14 @@ def reply_text(result: PushResult) -> Text:
         f"Latency:  {latency}",
         f"Detail:   {printable(result.detail, FIELD_MAX)}",
     ]
+    if result.hint:
+        lines.append(f"Hint:     {printable(result.hint, FIELD_MAX)}")
+    if responder is not None:
+        lines.append("Built-in responder, for this phone's address:")
+        if responder:
+            lines += [f"  {line}" for line in responder]
+        else:
+            lines.append("  nothing heard: the phone's authentication URL points elsewhere, or cannot reach it")
     reply = result.reply
     if reply and reply.items:
         lines.append("Items:")
@@ -56,14 +64,16 @@ class ReplyScreen(PromptFrames, ModalScreen[None]):
 
     BINDINGS = [binding("back")]
 
-    def __init__(self, result: PushResult) -> None:
+    def __init__(self, result: PushResult, responder: list[str] | None = None) -> None:
+        """``responder``: what the built-in responder answered this phone's address, when it is the auth URL."""
         super().__init__()
         self.result = result
+        self.responder = responder
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="reply-box") as box:
             box.border_title = plain_content(f"Reply from {self.result.phone.name}", TITLE_MAX)
-            yield Static(reply_text(self.result), id="reply-text")
+            yield Static(reply_text(self.result, self.responder), id="reply-text")
         yield Footer()
 
     def action_back(self) -> None:
