@@ -475,3 +475,15 @@ async def test_via_url_hands_long_objects_to_a_service_already_listening(demo: D
             assert demo.simulator.phone("sim-0002").screen.text.startswith("A long announcement.")
     finally:
         await running.stop()
+
+
+async def test_palette_loads_a_template_by_name(app: PhoneTUI) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"fire-drill")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ComposeScreen))
+        await pilot.pause()
+        assert app.screen.query_one("#title", Input).value == "Fire drill"

@@ -180,6 +180,7 @@ async def test_hostile_strings_are_drawn_literally_on_every_screen(fleet: Hostil
         await pilot.press(*"template")
         await pilot.pause(0.3)
         text = assert_clean(app, "palette")
+        assert "Load template: " + shown(HOSTILE["markup-close"], 10) in text  # a template's name, literally
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("f2")

@@ -15,17 +15,19 @@ from typing import ClassVar
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.markup import escape
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from ..cisco import CiscoIPPhoneText, CiscoObject, encode, errors
-from ..config import Config, Phone, ServiceConfig
+from ..config import Config, Phone, ServiceConfig, Template
 from ..history import Journal
 from ..printable import printable
 from ..push import Mode, plan
 from ..service import AuthEvent, Service
 from ..wording import names_phrase, plural
 from .background import ObjectHostAddress
+from .commands import TemplateCommands
 from .frame_timer import PromptFrames
 from .keys import DEFAULT_KEYS, binding, describe_key
 from .messages import AuthEventArrived
@@ -53,6 +55,7 @@ class PhoneTUI(App[int]):
     """Select phones, compose, preview, push, watch the replies, run the responder."""
 
     CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {TemplateCommands}
     TITLE = "phonetui"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
@@ -293,6 +296,13 @@ class PhoneTUI(App[int]):
             await self.push_screen("compose")
         getattr(self.compose_screen, action)()
 
+    async def load_template(self, template: Template) -> None:
+        """Open the form and fill it with ``template`` (from the palette)."""
+        if not isinstance(self.screen, ComposeScreen):
+            await self.push_screen("compose")
+        self.compose_screen.load_object(template.to_object())
+        self.notify(f"Template {template.name!r} loaded.")
+
     async def _load_template(self) -> None:
         await self._in_compose("action_load_template")
 
@@ -351,4 +361,4 @@ class PhoneTUI(App[int]):
         ]
         for title, help_text, binding_id, callback in commands:
             key = f" · key {self.key_for(binding_id)}" if binding_id else ""
-            yield SystemCommand(title, f"{help_text}{key}", callback)
+            yield SystemCommand(title, escape(f"{help_text}{key}"), callback)
