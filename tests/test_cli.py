@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -220,6 +221,22 @@ def test_check_lists_every_error_one_a_line(tmp_path: Path, capsys: pytest.Captu
 
 
 def test_push_to_an_invalid_address_refuses_that_phone_only(sim20: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The config file holds 127.0.0.300: check fails on it, push warns, refuses that phone and pushes the rest."""
+    text = sim20.read_text()
+    third = [m.start(1) for m in re.finditer(r'host = "([^"]+)"', text)][2]
+    sim20.write_text(text[:third] + "127.0.0.300" + text[text.index('"', third) :])
+    assert main(["check", "--config", str(sim20)]) == 2
+    assert "phones[2].host: '127.0.0.300' is not an IPv4 address" in capsys.readouterr().err
+    argv = ["push", "--config", str(sim20), "--tag", "group-3", "--text", "Hi", "--json", "--no-history"]
+    assert main(argv) == 1
+    out, err = capsys.readouterr()
+    assert "phones[2].host: '127.0.0.300' is not an IPv4 address: 300 is over 255; this phone will be refused" in err
+    rows = {row["phone"]: row for row in json_lines(out)}
+    assert rows["sim-0003"]["outcome"] == "refused" and "invalid address" in rows.pop("sim-0003")["detail"]
+    assert len(rows) == 4 and {row["outcome"] for row in rows.values()} == {"ok"}
+
+
+def test_push_config_built_in_code_refuses_an_invalid_address(sim20: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A config built in code is not checked at load: the push still runs, that phone is refused."""
     config = load_config(sim20)
     config.phones[2].host = "127.0.0.300"

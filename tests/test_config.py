@@ -218,9 +218,18 @@ def test_first_error_is_still_a_config_error() -> None:
 
 
 def test_many_errors_are_cut_after_twenty() -> None:
-    phones = "".join(f'[[phones]]\nname = "p{i}"\nhost = "10.0.0.{300 + i}"\n' for i in range(25))
+    phones = "".join(f'[[phones]]\nname = "p{i}"\nhost = "10.0.0.{i}"\nport = {70000 + i}\n' for i in range(25))
     lines = all_errors(phones)
     assert len(lines) == 21 and lines[-1] == "and 5 more errors"
+
+
+def test_an_invalid_address_is_that_phone_s_error_alone() -> None:
+    """check fails on it; a push keeps the phone (to refuse it) and every other phone."""
+    config = parse_config('[[phones]]\nname = "a"\nhost = "10.0.0.1"\n[[phones]]\nname = "b"\nhost = "10.0.0.300"\n')
+    assert [p.name for p in config.phones] == ["a", "b"]
+    assert [e.located() for e in config.phone_errors] == [
+        "<config>:6: phones[1].host: '10.0.0.300' is not an IPv4 address: 300 is over 255"
+    ]
 
 
 @pytest.mark.parametrize(

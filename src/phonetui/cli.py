@@ -36,6 +36,7 @@ from .cisco import (
 from .config import (
     Config,
     ConfigError,
+    ConfigErrors,
     Phone,
     ServiceConfig,
     load_config,
@@ -214,6 +215,9 @@ def _config(args: argparse.Namespace) -> Config:
     config = load_config(path)
     for warning in config.warnings:
         print(f"phonetui: warning: {warning}", file=sys.stderr)
+    if args.command != "check":
+        for error in config.phone_errors:
+            print(f"phonetui: warning: {error.located()}; this phone will be refused", file=sys.stderr)
     return config
 
 
@@ -595,6 +599,8 @@ async def _serve_async(service_config: ServiceConfig) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     config = _config(args)
+    if config.phone_errors:
+        raise ConfigErrors(config.phone_errors)
     families: dict[str, int] = {}
     for phone in config.phones:
         families[phone.family.name] = families.get(phone.family.name, 0) + 1

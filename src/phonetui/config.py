@@ -214,6 +214,9 @@ class Config:
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
     warnings: list[str] = field(default_factory=list)
     templates_path: Path | None = None
+    #: Located errors of single phones (an address that cannot be one): ``check`` fails on them,
+    #: ``push`` and the app keep the other phones and refuse these.
+    phone_errors: list[ConfigError] = field(default_factory=list)
 
     @property
     def templates_file(self) -> Path:
@@ -271,12 +274,15 @@ class _Problems:
     def __init__(self) -> None:
         self.errors: list[ConfigError] = []
         self.warnings: list[str] = []
+        #: Wrong for one phone only (its address): ``check`` fails, a push refuses that phone alone.
+        self.phone_errors: list[ConfigError] = []
 
     def raise_if_any(self) -> None:
         """ConfigErrors, each file's errors in the order of their lines, if anything was wrong."""
         if self.errors:
-            files = list(dict.fromkeys(error.path for error in self.errors))
-            raise ConfigErrors(sorted(self.errors, key=lambda e: (files.index(e.path), e.line or 0)))
+            every = self.errors + self.phone_errors  # all of them, one a line
+            files = list(dict.fromkeys(error.path for error in every))
+            raise ConfigErrors(sorted(every, key=lambda e: (files.index(e.path), e.line or 0)))
 
 
 class _Invalid(Exception):
@@ -314,6 +320,10 @@ class _Reader:
     def fail(self, key: str | int | None, message: str) -> None:
         """Record an error at ``key`` (the table itself when None)."""
         self.problems.errors.append(self.error(key, message))
+
+    def fail_phone(self, key: str | int | None, message: str) -> None:
+        """Record an error that concerns this phone alone: the phone is kept, and refused when pushed."""
+        self.problems.phone_errors.append(self.error(key, message))
 
     def warn(self, key: str | int | None, message: str) -> None:
         self.problems.warnings.append(self.error(key, message).located())
@@ -534,7 +544,7 @@ def _phone(reader: _Reader, defaults: Defaults) -> Phone | None:
     if isinstance(reader.table.get("host"), str):
         problem = host_problem(host)
         if problem:
-            reader.fail("host", problem)
+            reader.fail_phone("host", problem)
     scheme = reader.get("scheme", str, "http")
     if scheme not in ("http", "https"):
         reader.fail("scheme", "must be http or https")
@@ -712,6 +722,7 @@ def parse_config(text: str, path: Path | str = "<config>") -> Config:
     problems.raise_if_any()
     assert config is not None
     config.warnings.extend(problems.warnings)
+    config.phone_errors = problems.phone_errors
     return config
 
 
@@ -757,6 +768,7 @@ def load_config(path: Path | str) -> Config:
     problems.raise_if_any()
     assert config is not None
     config.warnings.extend(problems.warnings)
+    config.phone_errors = problems.phone_errors
     try:
         mode = path.stat().st_mode
     except OSError:
