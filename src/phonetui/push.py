@@ -46,6 +46,9 @@ Mode = Literal["auto", "direct", "via-url"]
 Route = Literal["direct", "via-url", "refused"]
 USER_AGENT = "phonetui"
 
+#: What ``cancelled`` means: the phone may well have got the object; its answer was not awaited.
+CANCELLED_DETAIL = "cancelled: no answer was awaited (the object may still have reached the phone)"
+
 
 class ObjectHost(Protocol):
     """Something phones can fetch a hosted object from (the service)."""
@@ -272,7 +275,7 @@ class PushRun:
             for task in pending:
                 delivery = tasks[task]
                 if task.cancelled():
-                    result = PushResult(delivery.phone, Outcome.CANCELLED, delivery.route, "cancelled")
+                    result = PushResult(delivery.phone, Outcome.CANCELLED, delivery.route, CANCELLED_DETAIL)
                 else:
                     result = task.result()
                 yield report(delivery, result)
@@ -286,7 +289,7 @@ class PushRun:
                     if delivery.route == "refused":
                         self._log(_refused(delivery))
                     else:
-                        detail = "cancelled: the push was interrupted"
+                        detail = f"the push was interrupted: {CANCELLED_DETAIL}"
                         self._log(PushResult(delivery.phone, Outcome.CANCELLED, delivery.route, detail))
             self._log_end()
 
