@@ -6,7 +6,7 @@ named ``[/] x`` would end the app; here names are shown as ``Content`` and help 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
@@ -31,7 +31,7 @@ class TemplateCommands(Provider):
         help_text = escape(f"into the form · {tui.key_for('load-template')} lists them too")
         return [(f"Load template: {printable(t.name, NAME_MAX)}", help_text, t) for t in tui.config.templates]
 
-    def _load(self, template: Template) -> partial[Awaitable[None]]:
+    def _load(self, template: Template) -> Callable[[], Awaitable[None]]:
         return partial(cast("PhoneTUI", self.app).load_template, template)
 
     async def discover(self) -> AsyncIterator[DiscoveryHit]:
