@@ -80,15 +80,16 @@ def test_preview(snap_compare, fleet: ThreadedDemo, tmp_path: Path) -> None:
     assert snap_compare(make_app(fleet, tmp_path), run_before=preview, terminal_size=(100, 30))
 
 
-def test_after_push(snap_compare, fleet: ThreadedDemo, tmp_path: Path) -> None:
-    async def push(pilot: Pilot[int]) -> None:
-        await pilot.press("a")
-        await compose_text(pilot, "Notice", "Hello")
-        await push_and_wait(pilot)
-        pilot.app.clear_notifications()
-        await pilot.pause()
+async def push_to_all(pilot: Pilot[int]) -> None:
+    await pilot.press("a")
+    await compose_text(pilot, "Notice", "Hello")
+    await push_and_wait(pilot)
+    pilot.app.clear_notifications()
+    await pilot.pause()
 
-    assert snap_compare(make_app(fleet, tmp_path), run_before=push, terminal_size=(100, 30))
+
+def test_after_push(snap_compare, fleet: ThreadedDemo, tmp_path: Path) -> None:
+    assert snap_compare(make_app(fleet, tmp_path), run_before=push_to_all, terminal_size=(100, 30))
 
 
 def test_after_push_no_color(
@@ -96,12 +97,4 @@ def test_after_push_no_color(
 ) -> None:
     """Without colour every state still reads: a mark and a word, failures reversed."""
     monkeypatch.setenv("NO_COLOR", "1")
-
-    async def push(pilot: Pilot[int]) -> None:
-        await pilot.press("a")
-        await compose_text(pilot, "Notice", "Hello")
-        await push_and_wait(pilot)
-        pilot.app.clear_notifications()
-        await pilot.pause()
-
-    assert snap_compare(make_app(fleet, tmp_path), run_before=push, terminal_size=(100, 30))
+    assert snap_compare(make_app(fleet, tmp_path), run_before=push_to_all, terminal_size=(100, 30))
