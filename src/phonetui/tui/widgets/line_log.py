@@ -38,8 +38,9 @@ CACHE_LINES = 512
 class LineLog(ScrollView, can_focus=True):
     """The newest ``max_lines`` lines; follows the end unless scrolled back."""
 
+    # The count of new lines sits on the left of the bottom border: notifications cover the right.
     DEFAULT_CSS = """
-    LineLog { overflow-x: hidden; background: $surface; }
+    LineLog { overflow-x: hidden; background: $surface; border-subtitle-align: left; }
     """
 
     def __init__(self, max_lines: int = 2000, **kwargs: str) -> None:
