@@ -126,6 +126,23 @@ async def test_scrolled_up_stays_put_and_counts_new_lines_until_end() -> None:
         assert shown(log) == newest(app)
 
 
+async def test_a_scroll_up_is_not_undone_by_lines_that_arrive_before_it_moves() -> None:
+    """The main screen writes a batch just after the frame that shows a key: the key's scroll has not moved yet."""
+    app = LogApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        await settle(pilot)
+        app.write(30)
+        await settle(pilot)
+        log = app.log_widget
+        log.focus()
+        log.action_page_up()  # the key, handled; its animation has not made a step yet
+        app.write(3)
+        await settle(pilot)
+        assert not log.following
+        assert shown(log) == [f"line {n}" for n in range(20, 25)]
+        assert log.border_subtitle == "↓ 3 new lines (End)"
+
+
 async def test_scrolling_down_to_the_end_follows_again() -> None:
     app = LogApp()
     async with app.run_test(size=(60, 12)) as pilot:

@@ -14,8 +14,9 @@ Why following is a flag and not "is the view at the end now": Textual ignores a
 and the scrollbar is only shown at the next layout. The first batch written into an
 empty log, if bigger than the view, was never scrolled to, so the view sat at line 0
 and every later batch concluded that the user had scrolled away: the log stayed on its
-first lines for good. Here only a change of scroll position can turn following off, and
-this widget's own scrolls are forced.
+first lines for good. Here following is turned off only by a scroll away from the end
+(where it is headed, so a key's scroll counts before it has moved), and this widget's
+own scrolls are forced.
 """
 
 from __future__ import annotations
@@ -148,10 +149,22 @@ class LineLog(ScrollView, can_focus=True):
             bar.window_size = self.container_size.height - self.scrollbar_size_horizontal
             bar.position = self.scroll_y
 
+    def watch_scroll_target_y(self, old_value: float, new_value: float) -> None:
+        """Where a scroll (a key, the wheel, the scrollbar) is headed decides at once, before it moves.
+
+        Replies are written just after the frame that shows a key: a scroll up that has not
+        made its first step yet must not be taken back to the end.
+        """
+        self._track(new_value)
+
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        """Whatever moved the view (a key, the wheel, the scrollbar, a resize): at the end means following."""
         super().watch_scroll_y(old_value, new_value)
-        at_end = round(new_value) >= self.max_scroll_y
+        if abs(new_value - self.scroll_target_y) < 0.5:  # arrived; steps of an animation do not count
+            self._track(new_value)
+
+    def _track(self, y: float) -> None:
+        """The view is (or is headed) at ``y``: following if that is the end."""
+        at_end = round(y) >= self.max_scroll_y
         if at_end and not self._following:
             self._unseen = 0
         self._following = at_end
@@ -178,11 +191,12 @@ class LineLog(ScrollView, can_focus=True):
         return strip
 
     def on_resize(self) -> None:
-        """A new size: the end may have moved, and the virtual width with it."""
+        """A new size: the end may have moved (or come into view), and the virtual width with it."""
         self._set_height()
-        if self._following:
-            self._scroll_y(self.max_scroll_y)
-        self._show_count()
+        if self._following or round(self.scroll_y) >= self.max_scroll_y:
+            self.follow()
+        else:
+            self._show_count()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
