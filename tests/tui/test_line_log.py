@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
@@ -162,6 +163,28 @@ async def test_scrolling_down_to_the_end_follows_again() -> None:
         app.write(3)
         await settle(pilot)
         assert shown(log) == newest(app)
+
+
+async def test_the_mouse_wheel_leaves_the_end_and_comes_back() -> None:
+    app = LogApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        await settle(pilot)
+        app.write(20)
+        await settle(pilot)
+        log = app.log_widget
+
+        def wheel(event: type[events.MouseScrollUp | events.MouseScrollDown]) -> None:
+            log.post_message(event(log, 5, 2, 0, 0, 0, False, False, False))
+
+        wheel(events.MouseScrollUp)
+        await settle(pilot)
+        app.write(2)
+        await settle(pilot)
+        assert not log.following and log.border_subtitle == "↓ 2 new lines (End)"
+        for _ in range(10):
+            wheel(events.MouseScrollDown)
+        await settle(pilot)
+        assert log.following and shown(log) == newest(app) and log.border_subtitle in ("", None)
 
 
 async def test_a_click_on_the_count_follows_again() -> None:
