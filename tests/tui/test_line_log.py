@@ -8,6 +8,7 @@ first five replies for good.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual import events
@@ -71,7 +72,7 @@ def newest(app: LogApp, count: int = VIEW) -> list[str]:
     return lines + [""] * (count - len(lines))
 
 
-async def settle(pilot: Pilot[None]) -> None:
+async def settle(pilot: Pilot[Any]) -> None:
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
