@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 
 import pytest
 
 from phonetui.config import Defaults, ServiceConfig
 from phonetui.service import Service
 from phonetui.simulator import Simulator
+
+from .terminal import Terminal
 
 USER, PASSWORD = "pushuser", "s3cret-pw"
 
@@ -45,3 +48,17 @@ async def fleet(service: Service) -> AsyncIterator[Simulator]:
     sim = Simulator.fleet(8, service.auth_url)
     async with sim:
         yield sim
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Callable[[str], Terminal]]:
+    """Open tmux terminals running a command (the end-to-end tests); all are closed afterwards."""
+    opened: list[Terminal] = []
+
+    def open_terminal(command: str) -> Terminal:
+        opened.append(Terminal(command, tmp_path))
+        return opened[-1]
+
+    yield open_terminal
+    for term in opened:
+        term.close()

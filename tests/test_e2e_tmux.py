@@ -5,91 +5,21 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import socket
-import subprocess
 import sys
-import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from .hostile_strings import HOSTILE
+from .terminal import PHONETUI, TMUX, Terminal
 
-TMUX = shutil.which("tmux")
-PHONETUI = Path(sys.executable).with_name("phonetui")
 pytestmark = [
     pytest.mark.skipif(TMUX is None, reason="tmux is not installed"),
     pytest.mark.skipif(not PHONETUI.exists(), reason=f"phonetui is not installed beside {sys.executable}"),
 ]
-
-
-class Terminal:
-    """A detached tmux session of its own server, 80x24, running one command."""
-
-    def __init__(self, command: str, tmp: Path) -> None:
-        self.socket = f"phonetui-e2e-{uuid.uuid4().hex[:12]}"  # never a server that is still stopping
-        self.status_file = tmp / f"{self.socket}.status"
-        env = {**os.environ, "PHONETUI_HISTORY": str(tmp / "history.jsonl"), "TERM": "xterm-256color"}
-        wrapped = f"sh -c '{command}; echo $? > {self.status_file}'"
-        self.tmux("new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24", wrapped, env=env)
-        self.tmux("set-option", "-t", "e2e", "remain-on-exit", "on")
-
-    def tmux(self, *args: str, env: dict[str, str] | None = None) -> str:
-        result = subprocess.run(
-            [TMUX, "-L", self.socket, *args], capture_output=True, text=True, env=env, check=False, timeout=30
-        )  # fmt: skip
-        return result.stdout
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-t", "e2e", "-p")
-
-    def keys(self, *keys: str, literal: bool = False) -> None:
-        self.tmux("send-keys", "-t", "e2e", *(["-l"] if literal else []), *keys)
-        time.sleep(0.3)
-
-    def wait_for(self, found: Callable[[str], bool] | str, seconds: float = 20) -> str:
-        check = found if callable(found) else (lambda text: found in text)
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            text = self.screen()
-            if check(text):
-                return text
-            time.sleep(0.2)
-        raise AssertionError(f"not on screen in time (exit status {self.exit_status()!r}):\n{self.screen()}")
-
-    def app_pid(self) -> int:
-        """The phonetui process (the pane runs it under sh, to record its exit status)."""
-        shell = self.tmux("list-panes", "-t", "e2e", "-F", "#{pane_pid}").split()[0]
-        children = subprocess.run(["pgrep", "-P", shell], capture_output=True, text=True, check=False).stdout
-        return int(children.split()[0])
-
-    def exit_status(self) -> str:
-        """'' while phonetui runs, then its exit status as the shell saw it."""
-        return self.status_file.read_text().strip() if self.status_file.exists() else ""
-
-    def wait_exit(self, status: str | None = "0") -> None:
-        """Wait until phonetui has exited (with ``status``, unless None: any status)."""
-        self.wait_for(lambda _: self.exit_status() != "" and status in (None, self.exit_status()), seconds=20)
-
-    def close(self) -> None:
-        self.tmux("kill-server")
-
-
-@pytest.fixture
-def terminal(tmp_path: Path) -> Iterator[Callable[[str], Terminal]]:
-    opened: list[Terminal] = []
-
-    def open_terminal(command: str) -> Terminal:
-        opened.append(Terminal(command, tmp_path))
-        return opened[-1]
-
-    yield open_terminal
-    for term in opened:
-        term.close()
 
 
 def port_is_free(port: int) -> bool:
