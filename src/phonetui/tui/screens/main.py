@@ -10,14 +10,13 @@ from functools import cached_property
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, ProgressBar
 
 from ...cisco import CiscoObject, Outcome
 from ...config import Phone
 from ...printable import printable
 from ...push import Mode, PushResult
-from ...wording import plural
 from .. import outcomes
 from ..background import BackgroundPush
 from ..keys import binding
@@ -36,8 +35,8 @@ LOG_MIN_ROWS = 7
 PANE_MIN_ROWS = 6
 #: Authentication requests shown beside an auth-failed reply.
 RESPONDER_LINES = 5
-#: Progress bar, status line, footer.
-CHROME_ROWS = 3
+#: The status line (with the progress bar at its end) and the footer.
+CHROME_ROWS = 2
 FLUSH_SECONDS = 0.2
 #: While keys are being pressed, results are drawn just after the frame that shows a key,
 #: not on the timer, so a key does not wait behind a batch of rows being drawn; once no
@@ -76,6 +75,7 @@ class MainScreen(PhoneScreen):
         self.last_mode: Mode = "auto"
         self._progress = (0, 0)
         self.pushes_finished = 0
+        self.last_push: str | None = None
         self._last_key = 0.0
         self._last_flush = 0.0
         self._push_over = asyncio.Event()
@@ -85,9 +85,10 @@ class MainScreen(PhoneScreen):
         with Vertical(id="phones-pane"):
             yield PhoneTable(self.tui.fleet, latency=self.tui.latency_text, id="phones")
             yield Input(placeholder="filter by name, address, model or tag; Enter to keep, Esc to clear", id="filter")
-        yield ProgressBar(total=1, show_eta=False, show_percentage=False, id="progress")
         yield LineLog(max_lines=2000, id="replies")
-        yield StatusBar(id="status")
+        with Horizontal(id="status-row"):
+            yield StatusBar(id="status")
+            yield ProgressBar(total=1, show_eta=False, show_percentage=False, id="progress")
         yield Footer()
 
     def fit_panes(self) -> None:
@@ -115,7 +116,7 @@ class MainScreen(PhoneScreen):
 
     def refresh_status(self) -> None:
         pushing = self._progress if self.pushing else None
-        self.query_one(StatusBar).show(self.tui.fleet, pushing, self.tui.key_for("cancel-push"))
+        self.query_one(StatusBar).show(self.tui.fleet, pushing, None if self.pushing else self.last_push)
 
     @property
     def pushing(self) -> bool:
@@ -311,9 +312,11 @@ class MainScreen(PhoneScreen):
             self.notify(f"The push did not start: {job.error}", severity="error")
             return
         ok = sum(1 for r in answered if r.outcome is Outcome.OK)
-        verb = "cancelled" if job.cancelled else "done"
+        how = " cancelled" if job.cancelled else ""
         seconds = time.monotonic() - started
-        self.notify(f"Push {verb} in {seconds:.1f} s: {ok} of {plural(len(phones), 'phone')} ok.")
+        # In the status line, not a toast: a toast would cover rows or the newest replies.
+        self.last_push = f"last push{how}: {ok} of {len(phones)} ok, {seconds:.1f} s"
+        self.refresh_status()
         if job.error:
             self.notify(f"The push process failed: {job.error}", severity="error")
 

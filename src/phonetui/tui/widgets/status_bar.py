@@ -16,7 +16,8 @@ class StatusBar(Static):
         super().__init__(markup=False, **kwargs)  # type: ignore[arg-type]
         self._shown = ""
 
-    def show(self, fleet: Fleet, pushing: tuple[int, int] | None = None, cancel_keys: str = "Esc") -> None:
+    def show(self, fleet: Fleet, pushing: tuple[int, int] | None = None, last_push: str | None = None) -> None:
+        """The footer offers the cancel key while a push runs: this line stays short enough for 80 columns."""
         counts = fleet.outcome_counts()
         ok = counts.pop(Outcome.OK, 0)
         failed = sum(counts.values())
@@ -28,7 +29,9 @@ class StatusBar(Static):
         if ok or failed:
             parts.append(f"{ok} ok, {failed} failed")
         if pushing:
-            parts.append(f"pushing {pushing[0]}/{pushing[1]} ({cancel_keys} cancels)")
+            parts.append(f"pushing {pushing[0]}/{pushing[1]}")
+        elif last_push:
+            parts.append(last_push)
         text = " · ".join(parts)
         if text != self._shown:  # one line of fixed size: no layout pass needed
             self._shown = text
