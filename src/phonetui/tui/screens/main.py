@@ -315,7 +315,8 @@ class MainScreen(PhoneScreen):
         how = " cancelled" if job.cancelled else ""
         seconds = time.monotonic() - started
         # In the status line, not a toast: a toast would cover rows or the newest replies.
-        self.last_push = f"last push{how}: {ok} of {len(phones)} ok, {seconds:.1f} s"
+        took = self.tui.latency_text(round(seconds * 1000))  # the display seam the snapshots hold still
+        self.last_push = f"last push{how}: {ok} of {len(phones)} ok in {took}"
         self.refresh_status()
         if job.error:
             self.notify(f"The push process failed: {job.error}", severity="error")
