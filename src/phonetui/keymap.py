@@ -16,7 +16,7 @@ DEFAULT_KEYS: dict[str, tuple[str, str, str]] = {
     "send": ("f5", "app.send", "Send"),
     "responder": ("r", "responder", "Responder"),
     "history": ("h", "history", "History"),
-    "toggle": ("space", "toggle", "Select"),
+    "toggle": ("space", "toggle_phone", "Select"),
     "select-all": ("a", "select_all", "All"),
     "select-none": ("n", "select_none", "None"),
     "select-tag": ("t", "select_tag", "By tag"),

@@ -248,10 +248,9 @@ class Simulator:
         if client is None:
             # One TLS context for all: building one per client costs ~80 ms (loading the CA
             # bundle), a minute and a half of CPU for a fleet of a thousand.
-            transport = httpx.AsyncHTTPTransport(local_address=phone.host, verify=self._tls)
-            client = httpx.AsyncClient(
-                transport=transport, trust_env=False, timeout=self.fetch_timeout, verify=self._tls
-            )
+            tls = self._tls or True  # set by start(); a client made before it verifies the default way
+            transport = httpx.AsyncHTTPTransport(local_address=phone.host, verify=tls)
+            client = httpx.AsyncClient(transport=transport, trust_env=False, timeout=self.fetch_timeout, verify=tls)
             self._own_clients[phone.name] = client
         return client
 

@@ -348,7 +348,7 @@ class PhoneTUI(App[int]):
             ("Sort phones", "next sort column", "sort", main.action_sort),
             ("Retry failed phones", "push the last object again to the phones that failed", "retry", main.action_retry),
             ("Cancel the push", "outstanding phones become 'cancelled'", "cancel-push", main.action_cancel_push),
-            ("Select or unselect the highlighted phone", "and move down", "toggle", main.action_toggle),
+            ("Select or unselect the highlighted phone", "and move down", "toggle", main.action_toggle_phone),
             ("Show the highlighted phone's reply", "decoded, and the raw body", "reply", main.action_reply),
             ("Load a template", "into the form", "load-template", self._load_template),
             ("Save the form as a template", "in the app's templates file", "save-template", self._save_template),

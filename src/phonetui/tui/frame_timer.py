@@ -16,8 +16,10 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Callable
+from typing import cast
 
 from textual import _time
+from textual.message_pump import MessagePump
 from textual.screen import UPDATE_PERIOD
 from textual.timer import EventTargetGone, Timer
 
@@ -49,7 +51,7 @@ class FrameTimer(Timer):
             self._wake.set()
 
     async def _run(self) -> None:
-        active = self._active
+        active: asyncio.Event = self._active
         count = 0
         loop = asyncio.get_running_loop()
         while True:
@@ -72,7 +74,7 @@ class FrameTimer(Timer):
             if self._after_frame:
                 callbacks, self._after_frame = self._after_frame, []
                 for callback in callbacks:
-                    self.target.call_next(callback)
+                    cast("MessagePump", self.target).call_next(callback)
 
 
 class PromptFrames:
@@ -87,7 +89,7 @@ class PromptFrames:
     @property
     def _update_timer(self) -> FrameTimer:
         if self._frame_timer is None:
-            timer = FrameTimer(self, UPDATE_PERIOD, name="screen_update", callback=self._on_timer_update, pause=True)  # type: ignore[attr-defined, arg-type]
+            timer = FrameTimer(self, UPDATE_PERIOD, name="screen_update", callback=self._on_timer_update, pause=True)  # type: ignore[attr-defined]  # a mixin: Screen supplies _on_timer_update
             timer._start()
             self._timers.add(timer)  # type: ignore[attr-defined]
             self._frame_timer = timer

@@ -211,8 +211,8 @@ class ComposeScreen(PhoneScreen):
             prefix = "" if label.startswith(f"#{problem.field.lower()}") else f"{problem.field}: "
             text = f"{'⚠ ' if problem.severity == 'warning' else '✗ '}{prefix}{problem.message}"
             messages.setdefault(label, []).append(text)
-        for label in self.query(".error").results(Label):
-            label.update("\n".join(messages.get(f"#{label.id}", [])))
+        for widget in self.query(".error").results(Label):
+            widget.update("\n".join(messages.get(f"#{widget.id}", [])))
         summary = "\n".join(messages.get("#object-error", []))
         if not errors(self.problems):
             ready = f"✓ {obj.root}, {self.sizes(obj)}; F2 preview, F5 send"

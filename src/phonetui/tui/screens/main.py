@@ -137,7 +137,8 @@ class MainScreen(PhoneScreen):
     def action_history(self) -> None:
         self.tui.action_history()
 
-    def action_toggle(self) -> None:
+    def action_toggle_phone(self) -> None:
+        """Select or unselect the highlighted phone (not ``toggle``: Textual's own action of that name)."""
         name = self.table.current_name()
         if name is not None:
             self.tui.fleet.toggle(name)

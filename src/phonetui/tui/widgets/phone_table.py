@@ -211,13 +211,13 @@ class PhoneTable(ScrollView, can_focus=True):
                 cursor = self.get_component_rich_style("phone-table--cursor")
                 strip = self._line(self.cells(self.fleet.states[name]), cursor)
             else:
-                strip = self._cache.get(name)
-                if strip is None:
+                cached = self._cache.get(name)
+                if cached is None:
                     base = self.rich_style
                     if row % 2:
                         base += self.get_component_rich_style("phone-table--odd")
-                    strip = self._line(self.cells(self.fleet.states[name]), base)
-                    self._cache[name] = strip
+                    cached = self._cache[name] = self._line(self.cells(self.fleet.states[name]), base)
+                strip = cached
         return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
 
     def notify_style_update(self) -> None:
