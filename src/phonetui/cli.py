@@ -34,9 +34,12 @@ from .cisco import (
     validate,
 )
 from .config import (
+    MODES,
+    SERVICE_PORT,
     Config,
     ConfigError,
     ConfigErrors,
+    Mode,
     Phone,
     ServiceConfig,
     load_config,
@@ -47,7 +50,7 @@ from .config import (
 from .history import Journal
 from .output import plan_lines, summary, table_header, table_row
 from .paths import CONFIG_ENV, HISTORY_ENV, default_history_path, find_config_path
-from .push import Delivery, Mode, ObjectHost, Pusher, PushResult, RemoteObjectHost
+from .push import Delivery, ObjectHost, Pusher, PushResult, RemoteObjectHost
 
 if TYPE_CHECKING:  # aiohttp costs a quarter of a second to import: only the commands that serve load it
     from .service import Service
@@ -83,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     obj.add_argument("--xml", metavar="FILE", help="send this XML object as it is")
     obj.add_argument("--template", metavar="NAME", help="a template saved in the config")
-    push.add_argument("--mode", choices=("auto", "direct", "via-url"), help="delivery (default: config, else auto)")
+    push.add_argument("--mode", choices=MODES, help="delivery (default: config, else auto)")
     push.add_argument("--username", help="push as this user instead of the config's")
     push.add_argument("--password", help="push with this password instead of the config's")
     push.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="seconds each phone has to answer")
@@ -377,7 +380,7 @@ def push_config(config: Config, args: argparse.Namespace) -> int:
         defaults.timeout = args.timeout
     if args.concurrency is not None:
         defaults.concurrency = args.concurrency
-    mode: Mode = args.mode or defaults.mode  # type: ignore[assignment]
+    mode: Mode = next((m for m in MODES if m == args.mode), defaults.mode)
     credentials = None
     if args.username is not None or args.password is not None:
         credentials = (
@@ -545,7 +548,7 @@ def _serve(args: argparse.Namespace) -> int:
     )
     if args.listen:
         try:
-            service_config.listen_host, service_config.listen_port = split_host_port(args.listen, 8081)
+            service_config.listen_host, service_config.listen_port = split_host_port(args.listen, SERVICE_PORT)
         except ValueError as exc:
             raise UsageError(f"--listen: {exc}") from None
     if not service_config.username or not service_config.password:

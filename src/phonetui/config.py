@@ -19,7 +19,7 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import tomli_w
 
@@ -37,7 +37,11 @@ from .cisco import (
 )
 from .keymap import DEFAULT_KEYS
 
-MODES = ("auto", "direct", "via-url")
+#: How an object reaches a phone (see ``push.plan``): the one definition of the modes.
+Mode = Literal["auto", "direct", "via-url"]
+MODES: tuple[Mode, ...] = get_args(Mode)
+#: Where the service listens unless ``[service] listen`` says otherwise.
+SERVICE_HOST, SERVICE_PORT = "127.0.0.1", 8081
 TEMPLATES_FILE = "templates.toml"
 #: How many errors a ConfigErrors shows before "and N more".
 ERRORS_SHOWN = 20
@@ -120,15 +124,15 @@ class Defaults:
     connect_timeout: float = 3.0
     play_timeout: float = 30.0
     concurrency: int = 32
-    mode: str = "auto"
+    mode: Mode = "auto"
 
 
 @dataclass
 class ServiceConfig:
     """The embedded service: where it listens, how phones reach it, whom it admits."""
 
-    listen_host: str = "127.0.0.1"
-    listen_port: int = 8081
+    listen_host: str = SERVICE_HOST
+    listen_port: int = SERVICE_PORT
     url: str = ""
     username: str = ""
     password: str = field(default="", repr=False)
@@ -480,17 +484,18 @@ def host_problem(host: str) -> str | None:
 
 def _defaults(reader: _Reader) -> Defaults:
     reader.check_keys(_DEFAULT_KEYS | _PASSWORD_KEYS)
-    mode = reader.get("mode", str, "auto")
-    if mode not in MODES:
+    given = reader.get("mode", str, Defaults.mode)
+    mode = next((m for m in MODES if m == given), None)
+    if mode is None:
         reader.fail("mode", f"must be one of {', '.join(MODES)}")
-        mode = "auto"
+        mode = Defaults.mode
     return Defaults(
         username=reader.get("username", str, ""),
         password=reader.password(),
-        timeout=reader.positive("timeout", float, 10.0),
-        connect_timeout=reader.positive("connect_timeout", float, 3.0),
-        play_timeout=reader.positive("play_timeout", float, 30.0),
-        concurrency=reader.positive("concurrency", int, 32),
+        timeout=reader.positive("timeout", float, Defaults.timeout),
+        connect_timeout=reader.positive("connect_timeout", float, Defaults.connect_timeout),
+        play_timeout=reader.positive("play_timeout", float, Defaults.play_timeout),
+        concurrency=reader.positive("concurrency", int, Defaults.concurrency),
         mode=mode,
     )
 
@@ -509,12 +514,12 @@ def split_host_port(value: str, default_port: int) -> tuple[str, int]:
 
 def _service(reader: _Reader, defaults: Defaults) -> ServiceConfig:
     reader.check_keys(_SERVICE_KEYS | _PASSWORD_KEYS)
-    listen = reader.get("listen", str, "127.0.0.1:8081")
+    listen = reader.get("listen", str, f"{SERVICE_HOST}:{SERVICE_PORT}")
     try:
-        host, port = split_host_port(listen, 8081)
+        host, port = split_host_port(listen, SERVICE_PORT)
     except ValueError as exc:
         reader.fail("listen", str(exc))
-        host, port = "127.0.0.1", 8081
+        host, port = SERVICE_HOST, SERVICE_PORT
     url = reader.get("url", str, "")
     if url and not re.match(r"https?://[^/\s]+", url):
         reader.fail("url", "must be an http:// or https:// URL the phones can reach")

@@ -39,10 +39,9 @@ from .cisco import (
     validate,
 )
 from .cisco.limits import REPLY_MAX_BYTES
-from .config import Defaults, Phone, host_problem
+from .config import Defaults, Mode, Phone, host_problem
 from .history import Journal
 
-Mode = Literal["auto", "direct", "via-url"]
 Route = Literal["direct", "via-url", "refused"]
 USER_AGENT = "phonetui"
 

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from .cisco import CiscoObject
-from .config import Defaults, Phone
+from .config import Defaults, Mode, Phone
 from .history import Journal
-from .push import Mode, Pusher, PushResult, PushRun, RemoteObjectHost
+from .push import Pusher, PushResult, PushRun, RemoteObjectHost
 
 FRAME = struct.Struct(">I")
 #: Signals that stop a push in good order (the end record is written).

@@ -37,6 +37,7 @@ from .cisco import (
     parse_object,
     validate,
 )
+from .cisco.encode import declaration
 from .cisco.limits import AUTH_AUTHORIZED, STATUS_MEANINGS
 
 AuthMethod = Literal["GET", "POST"]
@@ -312,7 +313,7 @@ class Simulator:
             f'<ResponseItem URL="{escape(url)}" Data="{escape(data)}" Status="{status}"/>'
             for url, status, data in items
         )
-        return f'<?xml version="1.0" encoding="{charset.upper()}"?><CiscoIPPhoneResponse>{rows}</CiscoIPPhoneResponse>'
+        return f"{declaration(charset)}<CiscoIPPhoneResponse>{rows}</CiscoIPPhoneResponse>"
 
     def _display(self, phone: SimPhone, obj: CiscoIPPhoneText) -> None:
         screen = phone.screen
@@ -368,8 +369,7 @@ class Simulator:
         }
         inner = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in fields.items())
         charset = phone.family.charset
-        declaration = f'<?xml version="1.0" encoding="{charset.upper()}"?>'
-        return _xml(f"{declaration}<DeviceInformation>{inner}</DeviceInformation>", charset)
+        return _xml(f"{declaration(charset)}<DeviceInformation>{inner}</DeviceInformation>", charset)
 
     async def _screen(self, request: web.Request) -> web.Response:
         phone = self._phone_for(request)
@@ -380,7 +380,7 @@ class Simulator:
 
 def _error_body(number: int, charset: str, text: str = "") -> str:
     content = f">{escape(text[:200])}</CiscoIPPhoneError>" if text else "/>"
-    return f'<?xml version="1.0" encoding="{charset.upper()}"?><CiscoIPPhoneError Number="{number}"{content}'
+    return f'{declaration(charset)}<CiscoIPPhoneError Number="{number}"{content}'
 
 
 __all__ = ["FAMILIES", "FLEET_MODELS", "Screen", "SimPhone", "Simulator", "form_field"]

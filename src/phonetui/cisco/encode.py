@@ -59,6 +59,11 @@ def character_problems(obj: CiscoObject, charset: str = "utf-8") -> list[Problem
     return problems
 
 
+def declaration(charset: str) -> str:
+    """The XML declaration for ``charset``, as phones expect it (``UTF-8``, ``ISO-8859-1``)."""
+    return f'<?xml version="1.0" encoding="{_DECLARED[normalise_charset(charset)]}"?>'
+
+
 def _element(tag: str, value: str) -> str:
     return f"<{tag}>{escape(value)}</{tag}>"
 
@@ -101,5 +106,4 @@ def encode(obj: CiscoObject, charset: str = "utf-8") -> bytes:
     if problems:
         raise ObjectError(problems)
     body = _text_xml(obj) if isinstance(obj, CiscoIPPhoneText) else _execute_xml(obj)
-    declaration = f'<?xml version="1.0" encoding="{_DECLARED[charset]}"?>'
-    return (declaration + body).encode(charset)
+    return (declaration(charset) + body).encode(charset)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from .limits import REPLY_MAX_BYTES
 from .objects import CiscoIPPhoneExecute, CiscoIPPhoneText, CiscoObject, ExecuteItem, SoftKeyItem
 from .problems import ObjectError, Problem
 from .xmlsafe import XmlRefused, parse_xml
@@ -85,7 +86,7 @@ def _execute(root: ET.Element, problems: list[Problem]) -> CiscoIPPhoneExecute:
     return obj
 
 
-def parse_object(data: bytes, default_charset: str = "utf-8", max_bytes: int = 64 * 1024) -> CiscoObject:
+def parse_object(data: bytes, default_charset: str = "utf-8", max_bytes: int = REPLY_MAX_BYTES) -> CiscoObject:
     """The object in ``data``; ObjectError listing what a phone would refuse."""
     try:
         root = parse_xml(data, lenient=False, default_charset=default_charset, max_bytes=max_bytes)

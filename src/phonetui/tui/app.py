@@ -20,10 +20,10 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from ..cisco import CiscoIPPhoneText, CiscoObject, encode, errors
-from ..config import Config, Phone, ServiceConfig, Template
+from ..config import Config, Mode, Phone, ServiceConfig, Template
 from ..history import Journal
 from ..printable import printable
-from ..push import Mode, plan
+from ..push import plan
 from ..service import AuthEvent, Service
 from ..wording import names_phrase, plural
 from .background import ObjectHostAddress
@@ -166,7 +166,7 @@ class PhoneTUI(App[int]):
         return None
 
     async def toggle_service(self, quiet: bool = False) -> None:
-        """Start the responder (from [service], else on 127.0.0.1:8081), or stop it."""
+        """Start the responder (from [service], else where ``ServiceConfig`` listens by default), or stop it."""
         if self.service is None:
             defaults = self.config.defaults
             config = self.config.service or ServiceConfig(username=defaults.username, password=defaults.password)
@@ -253,7 +253,7 @@ class PhoneTUI(App[int]):
         if not phones:
             self.notify("No phone selected: Space, a or t on the phone table.", severity="warning")
             return
-        self.confirm_push(obj, phones, self.config.defaults.mode)  # type: ignore[arg-type]
+        self.confirm_push(obj, phones, self.config.defaults.mode)
 
     def confirm_push(self, obj: CiscoObject, phones: list[Phone], mode: Mode, retry: bool = False) -> None:
         """Ask, naming the phones (the first few) and the routes; on yes, back to the table and push."""

@@ -20,9 +20,9 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from ..cisco import CiscoObject
-from ..config import Defaults, Phone
+from ..config import Defaults, Mode, Phone
 from ..history import Journal
-from ..push import Mode, PushResult
+from ..push import PushResult
 from ..pushproc import FRAME, PushJob, PushWarning, frame
 
 

@@ -580,7 +580,7 @@ class HistoryScreen(PhoneScreen):
         if not found:
             self.notify("None of those phones is in the config any more.", severity="warning")
             return
-        self.tui.confirm_push(obj, found, self.tui.config.defaults.mode, retry=retry)  # type: ignore[arg-type]
+        self.tui.confirm_push(obj, found, self.tui.config.defaults.mode, retry=retry)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -14,9 +14,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, ProgressBar
 
 from ...cisco import CiscoObject, Outcome
-from ...config import Phone
+from ...config import Mode, Phone
 from ...printable import printable
-from ...push import Mode, PushResult
+from ...push import PushResult
 from .. import outcomes
 from ..background import BackgroundPush
 from ..keys import binding

@@ -90,7 +90,7 @@ class PreviewScreen(PhoneScreen):
     def on_mount(self) -> None:
         self.query_one(PhoneScreenView).show(self.obj)
         mode = self.tui.config.defaults.mode
-        deliveries = plan(self.obj, self.phones, mode, can_host=self.tui.object_host() is not None)  # type: ignore[arg-type]
+        deliveries = plan(self.obj, self.phones, mode, can_host=self.tui.object_host() is not None)
         size = len(self.xml.encode(self.charset))
         self.query_one("#plan", Static).update(plan_summary(deliveries, size, self.charset) + f"\nmode: {mode}")
 

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.widgets import Footer, Static
 
 from ...cisco.limits import AUTH_AUTHORIZED, AUTH_ERROR, AUTH_UNAUTHORIZED
+from ...config import ServiceConfig
 from ...printable import printable
 from ...service import AuthEvent
 from ..keys import binding
@@ -74,7 +75,8 @@ class ResponderScreen(PhoneScreen):
             state = "stopped" if service else "not configured"
             text = f"Responder: {state}. Press s to start it."
             if service is None:
-                text += " (It will listen on 127.0.0.1:8081 and accept the [defaults] credentials.)"
+                where = f"{ServiceConfig().listen_host}:{ServiceConfig().listen_port}"
+                text += f" (It will listen on {where} and accept the [defaults] credentials.)"
             if self.tui.service_problem:
                 text += f"\n{self.tui.service_problem}"
         else:
