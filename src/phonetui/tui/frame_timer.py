@@ -31,7 +31,7 @@ class FrameTimer(Timer):
     """A screen's update timer (see the module's docstring)."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # Timer's own arguments, passed through
         self._last_tick = -math.inf
         self._input_until = -math.inf
         self._wake = asyncio.Event()
@@ -91,7 +91,7 @@ class PromptFrames:
         if self._frame_timer is None:
             timer = FrameTimer(self, UPDATE_PERIOD, name="screen_update", callback=self._on_timer_update, pause=True)  # type: ignore[attr-defined]  # a mixin: Screen supplies _on_timer_update
             timer._start()
-            self._timers.add(timer)  # type: ignore[attr-defined]
+            self._timers.add(timer)  # type: ignore[attr-defined]  # a mixin: the Screen has _timers
             self._frame_timer = timer
         return self._frame_timer
 

@@ -131,13 +131,14 @@ class ComposeScreen(PhoneScreen):
     def _execute_rows(self) -> list[int]:
         return [i for i in range(1, EXECUTE_ROWS + 1) if self._value(f"#ex-url-{i}").strip()]
 
+    def _priority(self, row: int) -> int:
+        value = self.query_one(f"#ex-prio-{row}", Select).value
+        return value if isinstance(value, int) else 0
+
     def current_object(self) -> CiscoObject:
         """The object the form describes now, valid or not."""
         if self.kind == "execute":
-            items = [
-                ExecuteItem(self._value(f"#ex-url-{i}").strip(), int(self.query_one(f"#ex-prio-{i}", Select).value))  # type: ignore[arg-type]
-                for i in self._execute_rows()
-            ]
+            items = [ExecuteItem(self._value(f"#ex-url-{i}").strip(), self._priority(i)) for i in self._execute_rows()]
             return CiscoIPPhoneExecute(items)
         softkeys = [
             SoftKeyItem(self._value(f"#sk-name-{i}"), self._value(f"#sk-url-{i}"), "", i) for i in self._softkey_rows()

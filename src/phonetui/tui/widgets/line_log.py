@@ -44,8 +44,8 @@ class LineLog(ScrollView, can_focus=True):
     LineLog { overflow-x: hidden; background: $surface; border-subtitle-align: left; }
     """
 
-    def __init__(self, max_lines: int = 2000, **kwargs: str) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, max_lines: int = 2000, *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self.lines: deque[Text] = deque(maxlen=max_lines)
         #: Lines dropped from the front so far: ``lines[i]`` is line number ``dropped + i``.
         #: Numbers are never reused, so a cached rendering can never belong to another line.

@@ -43,8 +43,8 @@ def draw(obj: CiscoObject) -> str:
 class PhoneScreenView(Static):
     """Shows ``draw(obj)``; plain text, so no markup in the message is interpreted."""
 
-    def __init__(self, **kwargs: str) -> None:
-        super().__init__(markup=False, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(markup=False, id=id)
 
     def show(self, obj: CiscoObject) -> None:
         self.update(draw(obj))

@@ -88,8 +88,14 @@ class PhoneTable(ScrollView, can_focus=True):
 
         column: str
 
-    def __init__(self, fleet: Fleet, latency: Callable[[int | None], str] = latency_text, **kwargs: str) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        fleet: Fleet,
+        latency: Callable[[int | None], str] = latency_text,
+        *,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
         self.fleet = fleet
         self.latency = latency
         self.columns_shown: tuple[str, ...] = ()

@@ -12,8 +12,8 @@ from ..state import Fleet
 class StatusBar(Static):
     """Counts that the operator glances at; refreshed by the main screen."""
 
-    def __init__(self, **kwargs: str) -> None:
-        super().__init__(markup=False, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(markup=False, id=id)
         self._shown = ""
 
     def show(self, fleet: Fleet, pushing: tuple[int, int] | None = None, last_push: str | None = None) -> None:
