@@ -630,5 +630,6 @@ def _check(args: argparse.Namespace) -> int:
         print(f"  keys rebound: {', '.join(f'{k} = {v}' for k, v in config.keys.items())}")
     missing = missing_credentials(config, config.phones)
     if missing is not None:
-        print(f"  warning: {missing}")
+        for line in missing.lines():
+            print(f"  warning: {line}")
     return EXIT_OK

@@ -763,9 +763,11 @@ def load_config(path: Path | str) -> Config:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(path, "", "file not found (give --config, or set $PHONETUI_CONFIG)") from None
+        raise ConfigError(path, "", "file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(path, "", "is a folder, not a config file") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(path, "", f"cannot read: {exc}") from None
+        raise ConfigError(path, "", f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
     problems = _Problems()
     config = _parse(text, path, problems)
     if config is not None:
@@ -786,7 +788,8 @@ def load_config(path: Path | str) -> Config:
 def missing_credentials(
     config: Config, phones: list[Phone], username: str | None = None, password: str | None = None
 ) -> ConfigError | None:
-    """A located error for the first phone with no push user or password (after overrides), if any."""
+    """Located errors for every phone with no push user or password (after overrides), if any."""
+    found: list[ConfigError] = []
     for index, phone in enumerate(config.phones):
         has_user, has_password = bool(username or phone.username), bool(password or phone.password)
         if phone in phones and not (has_user and has_password):
@@ -795,8 +798,10 @@ def missing_credentials(
                 f"phone {phone.name!r} has no push {what}: give username and password (or password_env, "
                 "password_file) in its table or in [defaults]"
             )
-            return ConfigError(config.path, f"phones[{index}]", message, phone.line)
-    return None
+            found.append(ConfigError(config.path, f"phones[{index}]", message, phone.line))
+    if not found:
+        return None
+    return found[0] if len(found) == 1 else ConfigErrors(found)
 
 
 def _holds_password(raw: dict[str, Any]) -> bool:

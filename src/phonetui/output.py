@@ -6,14 +6,15 @@ from collections import Counter
 from collections.abc import Iterable
 
 from .cisco import Outcome
+from .printable import fit, printable
 from .push import Delivery, PushResult
 
 COLUMNS = (("PHONE", 16), ("ADDRESS", 21), ("OUTCOME", 12), ("STATUS", 6), ("LATENCY", 8))
 
 
 def _row(values: Iterable[str], last: str) -> str:
-    cells = [value[:width].ljust(width) for value, (_, width) in zip(values, COLUMNS, strict=True)]
-    return "  ".join([*cells, last]).rstrip()
+    cells = [fit(value, width) for value, (_, width) in zip(values, COLUMNS, strict=True)]
+    return "  ".join([*cells, printable(last)]).rstrip()
 
 
 def table_header() -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from rich.cells import cell_len, set_cell_size
+
 #: C0 controls (but TAB and LF, handled by ``one_line``), DEL and the C1 controls.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\t]")
@@ -41,3 +43,15 @@ def printable(text: object, limit: int | None = None, one_line: bool = True) -> 
     if limit is not None and len(value) > limit:
         value = value[: max(limit - 1, 0)] + ELLIPSIS
     return value
+
+
+def fit(text: object, width: int) -> str:
+    """``text`` made printable and set to exactly ``width`` terminal cells: cut with "…", or padded.
+
+    Measured in cells, not characters: a CJK character or an emoji takes two, a combining
+    mark none, so the columns after it stay in line.
+    """
+    value = printable(text)
+    if cell_len(value) > width:
+        return set_cell_size(value, width - 1) + ELLIPSIS
+    return set_cell_size(value, width)

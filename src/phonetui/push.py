@@ -46,7 +46,7 @@ Route = Literal["direct", "via-url", "refused"]
 USER_AGENT = "phonetui"
 
 #: What ``cancelled`` means: the phone may well have got the object; its answer was not awaited.
-CANCELLED_DETAIL = "cancelled: no answer was awaited (the object may still have reached the phone)"
+CANCELLED_DETAIL = "no answer was awaited (the object may still have reached the phone)"
 
 
 class ObjectHost(Protocol):

@@ -17,7 +17,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.markup import escape
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from ..cisco import CiscoIPPhoneText, CiscoObject, encode, errors
 from ..config import Config, Mode, Phone, ServiceConfig, Template
@@ -60,8 +60,13 @@ class PhoneTUI(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
         binding("help"),
-        binding("preview"),
-        binding("send"),
+        # Priority: the app acts on these before the focused field sees the keys typed after
+        # them; otherwise a quick "F5 y" typed the y into the message while the question
+        # was still on its way, and "AAA Tab BBB" put BBB in the first field.
+        binding("preview", priority=True),
+        binding("send", priority=True),
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
     ]
 
     def __init__(
@@ -223,7 +228,7 @@ class PhoneTUI(App[int]):
                 await self.main.cancel_and_wait(QUIT_WAIT)
                 self.exit()
 
-        self.push_screen(QuitModal(question, detail, yes="Cancel and quit"), answered)
+        self.push_screen(QuitModal(question, detail, yes="Stop it and quit", no="Keep pushing"), answered)
 
     def action_compose(self) -> None:
         if not isinstance(self.screen, ComposeScreen):
@@ -240,12 +245,23 @@ class PhoneTUI(App[int]):
             return None
         return obj, self.fleet.selected()
 
+    def _asking(self) -> bool:
+        """A question or picker is open: F2 and F5 wait until it is answered."""
+        return isinstance(self.screen, ModalScreen)
+
     def action_preview(self) -> None:
+        if self._asking():
+            return
         ready = self.ready_to_send()
         if ready:
             self.push_screen(PreviewScreen(*ready))
 
     def action_send(self) -> None:
+        if self._asking():
+            return
+        if self.main.push_run is not None:
+            self.notify(f"A push is already running; {self.key_for('cancel-push')} cancels it.", severity="warning")
+            return
         ready = self.ready_to_send()
         if ready is None:
             return
@@ -268,10 +284,19 @@ class PhoneTUI(App[int]):
             detail += f"\nvia-url objects go to the service already listening at {host.url}"
         refused = [d for d in deliveries if d.route == "refused"]
         if refused:
-            detail += f"\nrefused: {names_phrase([d.phone.name for d in refused])}: {refused[0].reason}"
+            why = printable(refused[0].reason.split("; ")[0], 100)
+            detail += f"\nrefused: {names_phrase([d.phone.name for d in refused])}: {why}"
+        if self.service is not None and not self.service.running and not self.service_taken:
+            detail += "\nthe responder is stopped: phones that ask it will refuse the push (r, then s, starts it)"
+
+        # Keys typed before the question is up go nowhere, not into the field that had focus.
+        focused = self.screen.focused
+        self.screen.set_focus(None)
 
         async def answered(yes: bool | None) -> None:
             if not yes:
+                if focused is not None and focused.is_attached:
+                    focused.focus()
                 return
             while not isinstance(self.screen, MainScreen):
                 await self.pop_screen()
@@ -359,6 +384,8 @@ class PhoneTUI(App[int]):
             ("Keys", "every key binding, with the ids [keys] rebinds", "help", self.action_help),
             ("Quit", "end phonetui (asks first while a push runs)", "quit", self.action_quit),
         ]
+        if main.push_run is None:
+            commands = [c for c in commands if c[2] != "cancel-push"]
         for title, help_text, binding_id, callback in commands:
             key = f" · key {self.key_for(binding_id)}" if binding_id else ""
             yield SystemCommand(title, escape(f"{help_text}{key}"), callback)

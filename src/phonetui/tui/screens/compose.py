@@ -37,7 +37,7 @@ from ...config import Template, save_template
 from ...wording import names_phrase
 from ..keys import binding
 from .base import PhoneScreen
-from .pickers import NameModal, PickerModal
+from .pickers import ConfirmModal, NameModal, PickerModal
 
 SOFTKEY_ROWS = L.SOFTKEY_MAX_COUNT
 EXECUTE_ROWS = L.EXECUTE_ITEMS_MAX
@@ -68,7 +68,7 @@ class ComposeScreen(PhoneScreen):
         binding("back"),
         binding("send"),
         binding("preview"),
-        binding("switch-kind"),
+        binding("switch-kind", priority=True),  # the Text box binds F6 itself (select line)
         binding("load-template"),
         binding("save-template"),
     ]
@@ -82,25 +82,42 @@ class ComposeScreen(PhoneScreen):
         with TabbedContent(initial="text-tab", id="kind"):
             with TabPane("Text", id="text-tab"), VerticalScroll(can_focus=False):
                 yield from self._field(
-                    "Title", Input(placeholder=f"up to {L.TITLE_MAX} characters", id="title", compact=True)
+                    "Title",
+                    Input(placeholder=f"up to {L.TITLE_MAX} characters", id="title", compact=True),
                 )
                 yield from self._field(
-                    "Prompt", Input(placeholder=f"up to {L.PROMPT_MAX} characters", id="prompt", compact=True)
+                    "Prompt",
+                    Input(placeholder=f"up to {L.PROMPT_MAX} characters", id="prompt", compact=True),
                 )
                 yield from self._field("Text", TextArea(id="text", soft_wrap=True, show_line_numbers=False))
                 with Collapsible(title="Softkeys (optional; row number = position)", id="softkeys"):
                     for i in range(1, SOFTKEY_ROWS + 1):
                         with Horizontal(classes="row"):
                             yield Label(f"{i}", classes="index")
-                            yield Input(placeholder="label", id=f"sk-name-{i}", classes="sk-name", compact=True)
-                            yield Input(placeholder="URL or URI, e.g. SoftKey:Exit", id=f"sk-url-{i}", compact=True)
+                            yield Input(
+                                placeholder="label",
+                                id=f"sk-name-{i}",
+                                classes="sk-name",
+                                compact=True,
+                            )
+                            yield Input(
+                                placeholder="URL or URI, e.g. SoftKey:Exit",
+                                id=f"sk-url-{i}",
+                                compact=True,
+                            )
                         yield Label("", id=f"sk-{i}-error", classes="error", markup=False)
             with TabPane("Execute", id="execute-tab"), VerticalScroll(can_focus=False):
                 for i in range(1, EXECUTE_ROWS + 1):
                     with Horizontal(classes="row"):
                         yield Label(f"{i}", classes="index")
                         yield Input(placeholder="URL or internal URI", id=f"ex-url-{i}", compact=True)
-                        yield Select(PRIORITY_OPTIONS, value=0, allow_blank=False, id=f"ex-prio-{i}", compact=True)
+                        yield Select(
+                            PRIORITY_OPTIONS,
+                            value=0,
+                            allow_blank=False,
+                            id=f"ex-prio-{i}",
+                            compact=True,
+                        )
                         yield Button("URIs…", id=f"ex-pick-{i}", compact=True)
                     yield Label("", id=f"ex-{i}-error", classes="error", markup=False)
                 yield Label("", id="ex-error", classes="error", markup=False)
@@ -114,6 +131,8 @@ class ComposeScreen(PhoneScreen):
 
     def on_mount(self) -> None:
         self.query_one("#softkeys", Collapsible).collapsed = True
+        for field in self.query(Input).results(Input):
+            field.select_on_focus = False  # a loaded template's title must not vanish at the first key
         self.check()
 
     # -- reading the form -------------------------------------------------------------------
@@ -297,14 +316,27 @@ class ComposeScreen(PhoneScreen):
         self.app.push_screen(PickerModal("Load a template", choices), chosen)
 
     def action_save_template(self) -> None:
+        template_of = self.to_template
+
+        def save(name: str) -> None:
+            try:
+                path = save_template(self.tui.config, template_of(name))
+            except Exception as exc:  # a full disk or a read-only folder must not end the app
+                self.notify(f"Could not save the template: {exc}", severity="error")
+                return
+            self.notify(f"Template {name!r} saved to {path}")
+
         def named(name: str | None) -> None:
             if not name:
                 return
-            try:
-                path = save_template(self.tui.config, self.to_template(name))
-            except Exception as exc:  # a full disk or a read-only folder must not end the app
-                self.notify(f"Could not save the template: {exc}", severity="error", markup=False)
+            existing = self.tui.config.template(name)
+            if existing is None:
+                save(name)
                 return
-            self.notify(f"Template {name!r} saved to {path}", markup=False)
+            question = f"Replace the template {name!r}?"
+            detail = f"It is a {existing.kind} template from {existing.where}."
+            self.app.push_screen(
+                ConfirmModal(question, detail, yes="Replace", no="Keep it"), lambda yes: save(name) if yes else None
+            )
 
         self.app.push_screen(NameModal("Save the form as a template"), named)

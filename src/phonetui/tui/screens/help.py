@@ -44,7 +44,8 @@ class HelpScreen(PromptFrames, ModalScreen[None]):
                 key = tui.keymap.get(item.id or "", item.key)
                 row = (describe_key(key), item.description or item.action, item.id or "", where)
                 table.add_row(*(plain_text(cell) for cell in row))
-        for key, does in (("Ctrl+P", "Command palette"), ("Ctrl+Q", "Quit")):
+        extra = (("End", "Replies: follow the newest again"), ("Ctrl+P", "Command palette"), ("Ctrl+Q", "Quit"))
+        for key, does in extra:
             table.add_row(*(plain_text(cell) for cell in (key, does, "", "Everywhere")))
         table.focus()
 

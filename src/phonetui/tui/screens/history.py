@@ -30,6 +30,7 @@ from ...cisco import CiscoIPPhoneExecute, CiscoIPPhoneText, CiscoObject, ObjectE
 from ...cisco.limits import PRIORITIES
 from ...config import Phone
 from ...history import PushRecord
+from ...wording import plural
 from ..frame_timer import PromptFrames
 from ..keys import binding
 from .base import PhoneScreen
@@ -423,8 +424,9 @@ class HistoryScreen(PhoneScreen):
         running = self.tui.main.pushing
         self.views = [PushView(record, running and i == 0) for i, record in enumerate(shown)]
         where = visible(journal.path) if journal else "no journal"
-        count = f"the newest {len(shown)} of {len(records)}" if len(records) > len(shown) else f"{len(records)}"
-        self.query_one("#history-title", Static).update(Text(f"{count} pushes in {where}"))
+        pushes = plural(len(records), "push", "pushes")
+        count = f"the newest {len(shown)} of {pushes}" if len(records) > len(shown) else pushes
+        self.query_one("#history-title", Static).update(Text(f"{count} in {where}"))
         self.fill_pushes()
         self.query_one("#pushes", DataTable).focus()
 

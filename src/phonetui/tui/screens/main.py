@@ -49,21 +49,21 @@ FLUSH_MAX_WAIT = 1.0
 class MainScreen(PhoneScreen):
     """Select phones, watch pushes land; everything else is one key away."""
 
+    #: In the footer's order: what an operator needs first comes first (80 columns show ~8).
     BINDINGS = [
         binding("help"),
         binding("quit"),
         binding("cancel-push"),
+        binding("compose"),
         binding("toggle"),
         binding("select-all"),
-        binding("select-none"),
-        binding("select-tag"),
         binding("filter"),
-        binding("sort", show=False),
-        binding("compose"),
         binding("retry"),
-        binding("responder"),
         binding("history"),
-        binding("quit"),
+        binding("responder"),
+        binding("select-none", show=False),
+        binding("select-tag", show=False),
+        binding("sort", show=False),
         binding("cancel", show=False),
         binding("reply", show=False),
     ]
@@ -251,10 +251,12 @@ class MainScreen(PhoneScreen):
             return
         responder = None
         service = self.tui.service
-        if state.result.outcome is Outcome.AUTH_FAILED and service is not None and service.running:
+        if state.result.outcome is Outcome.AUTH_FAILED and service is not None:
             host = state.phone.host
             names = {host: state.phone.name}
             responder = [event_line(e, names).plain for e in service.events if e.peer == host][-RESPONDER_LINES:]
+            if not service.running:
+                responder.append("the built-in responder is stopped now: phones that ask it get no answer (r, s)")
         self.app.push_screen(ReplyScreen(state.result, responder))
 
     def action_retry(self) -> None:

@@ -72,11 +72,12 @@ class ConfirmModal(PromptFrames, ModalScreen[bool]):
 
     BINDINGS = [("y", "answer(True)", "Yes"), ("n", "answer(False)", "No"), binding("back")]
 
-    def __init__(self, question: str, detail: str = "", yes: str = "Push") -> None:
+    def __init__(self, question: str, detail: str = "", yes: str = "Push", no: str = "Cancel") -> None:
         super().__init__()
         self.question = question
         self.detail = detail
         self.yes = yes
+        self.no = no
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
@@ -86,7 +87,7 @@ class ConfirmModal(PromptFrames, ModalScreen[bool]):
                 yield Static(self.detail, id="detail", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.yes} (y)", variant="primary", id="yes")
-                yield Button("Cancel (n)", id="no")
+                yield Button(f"{self.no} (n)", id="no")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -59,9 +59,9 @@ class PreviewScreen(PhoneScreen):
         data = self.encodings[self.charset]
         self.xml = data.decode(self.charset) if isinstance(data, bytes) else ""
 
-    def other_charsets(self) -> list[str]:
-        """What phones of another charset get, or why they cannot get it."""
-        lines = []
+    def other_charsets(self) -> list[tuple[str, str]]:
+        """What phones of another charset get (a line, and their exact XML), or why they cannot get it."""
+        lines: list[tuple[str, str]] = []
         for charset, data in self.encodings.items():
             count = sum(p.charset == charset for p in self.phones)
             if charset == self.charset or not count:
@@ -69,9 +69,10 @@ class PreviewScreen(PhoneScreen):
             who = plural(count, "phone")
             if isinstance(data, bytes):
                 declared = charset.upper()
-                lines.append(f"{who} ({declared}) get the same object declared {declared}: {len(data)} bytes.")
+                line = f"{who} ({declared}) get the same object declared {declared}, {len(data)} bytes:"
+                lines.append((line, data.decode(charset)))
             else:
-                lines.append(f"{who} ({charset.upper()}) cannot get it and will be refused: {data}")
+                lines.append((f"{who} ({charset.upper()}) cannot get it and will be refused: {data}", ""))
         return lines
 
     def compose(self) -> ComposeResult:
@@ -80,8 +81,10 @@ class PreviewScreen(PhoneScreen):
                 size = len(self.xml.encode(self.charset))
                 pane.border_title = plain_content(f"XML, {self.charset.upper()}, {size} bytes")
                 yield Static(Syntax(self.xml, "xml", theme="ansi_dark", word_wrap=True), id="xml")
-                for line in self.other_charsets():
+                for line, xml in self.other_charsets():
                     yield Static(line, markup=False, classes="other-charset")
+                    if xml:
+                        yield Static(Syntax(xml, "xml", theme="ansi_dark", word_wrap=True), classes="other-xml")
             with Vertical(id="side"):
                 yield PhoneScreenView(id="drawing")
                 yield Static(id="plan", markup=False)

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import textwrap
 
+from rich.cells import set_cell_size
 from textual.widgets import Static
 
 from ...cisco import CiscoIPPhoneExecute, CiscoIPPhoneText, CiscoObject
 from ...cisco.limits import PRIORITIES
+from ...printable import printable
 
 WIDTH = 32
 BODY_LINES = 8
 
 
 def _row(text: str) -> str:
-    return f"│{text[:WIDTH].ljust(WIDTH)}│"
+    """One line of the drawing, cut and padded in terminal cells (CJK and emoji take two)."""
+    return f"│{set_cell_size(printable(text), WIDTH)}│"
 
 
 def draw(obj: CiscoObject) -> str:

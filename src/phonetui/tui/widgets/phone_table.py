@@ -13,7 +13,7 @@ import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -24,6 +24,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ...printable import fit, printable
 from .. import outcomes
 from ..plain import plain_text
 from ..state import Fleet, PhoneState
@@ -36,6 +37,8 @@ PADDING = 1
 
 #: Names, models and tags are cut to this many characters before they are measured.
 CELL_MAX = 64
+#: The name column grows, when there is room, up to the longest name or this many cells.
+NAME_MAX = 40
 
 
 @functools.lru_cache(maxsize=64)
@@ -99,6 +102,7 @@ class PhoneTable(ScrollView, can_focus=True):
         self.fleet = fleet
         self.latency = latency
         self.columns_shown: tuple[str, ...] = ()
+        self.widths: dict[str, int] = {}
         self.names: list[str] = []
         self._index: dict[str, int] = {}
         self._cache: dict[str, Strip] = {}
@@ -133,9 +137,18 @@ class PhoneTable(ScrollView, can_focus=True):
     def set_columns(self, wide: bool) -> None:
         """Lay out the columns for the width; redraw only when that changes."""
         keys = tuple(key for key, _, _ in COLUMNS if wide or key != "tags")
-        if keys != self.columns_shown:
-            self.columns_shown = keys
+        widths = self._fit_widths(keys)
+        if keys != self.columns_shown or widths != self.widths:
+            self.columns_shown, self.widths = keys, widths
             self.reload()
+
+    def _fit_widths(self, keys: tuple[str, ...]) -> dict[str, int]:
+        """Each shown column's width; the name column takes the spare room its longest name needs."""
+        widths = {key: width for key, _, width in COLUMNS if key in keys}
+        spare = self.size.width - sum(w + 2 * PADDING for w in widths.values())
+        longest = max((cell_len(printable(s.phone.name, NAME_MAX)) for s in self.fleet.states.values()), default=0)
+        widths["name"] += max(0, min(spare, longest - widths["name"]))
+        return widths
 
     def reload(self) -> None:
         """Take the fleet's filter and order again, keeping the cursor on its phone."""
@@ -143,7 +156,7 @@ class PhoneTable(ScrollView, can_focus=True):
         self.names = [state.phone.name for state in self.fleet.visible()]
         self._index = {name: row for row, name in enumerate(self.names)}
         self._cache.clear()
-        width = sum(w + 2 * PADDING for key, _, w in COLUMNS if key in self.columns_shown)
+        width = sum(w + 2 * PADDING for w in self.widths.values())
         self.virtual_size = Size(width, len(self.names) + 1)
         row = self._index.get(current, 0) if current is not None else 0
         self.move_cursor(row=min(row, max(len(self.names) - 1, 0)))
@@ -191,15 +204,10 @@ class PhoneTable(ScrollView, can_focus=True):
         """One line of cells; each cell is one plain string in one style, so no Rich render."""
         segments: list[Segment] = []
         pad = " " * PADDING
-        for key, _, width in COLUMNS:
-            if key not in self.columns_shown:
-                continue
+        for key, width in self.widths.items():
             text = texts[key]
-            plain = text.plain
-            if cell_len(plain) > width:  # measured in cells: emoji take two, combining marks none
-                plain = set_cell_size(plain, width - 1) + "…"
             style = base + _style(text.style) if text.style else base
-            segments.append(Segment(f"{pad}{set_cell_size(plain, width)}{pad}", style))
+            segments.append(Segment(f"{pad}{fit(text.plain, width)}{pad}", style))
         return Strip(segments, self.virtual_size.width)
 
     def render_line(self, y: int) -> Strip:
@@ -271,9 +279,7 @@ class PhoneTable(ScrollView, can_focus=True):
     def column_at(self, x: int) -> str | None:
         """The key of the column drawn at ``x`` (in the widget), if any."""
         left = -self.scroll_offset.x
-        for key, _, width in COLUMNS:
-            if key not in self.columns_shown:
-                continue
+        for key, width in self.widths.items():
             right = left + width + 2 * PADDING
             if left <= x < right:
                 return key

@@ -20,14 +20,15 @@ class StatusBar(Static):
         """The footer offers the cancel key while a push runs: this line stays short enough for 80 columns."""
         counts = fleet.outcome_counts()
         ok = counts.pop(Outcome.OK, 0)
+        cancelled = counts.pop(Outcome.CANCELLED, 0)  # not failed: no answer was awaited
         failed = sum(counts.values())
         parts = [plural(len(fleet), "phone"), f"{len(fleet.selected())} selected"]
         if fleet.filter:
             parts.append(f"filter: {fleet.filter} ({len(fleet.visible())} shown)")
         if fleet.sort_key != "name" or fleet.reverse:
             parts.append(f"sort: {fleet.sort_key}{' ↓' if fleet.reverse else ''}")
-        if ok or failed:
-            parts.append(f"{ok} ok, {failed} failed")
+        if ok or failed or cancelled:
+            parts.append(f"{ok} ok, {failed} failed" + (f", {cancelled} cancelled" if cancelled else ""))
         if pushing:
             parts.append(f"pushing {pushing[0]}/{pushing[1]}")
         elif last_push:
