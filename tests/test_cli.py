@@ -387,3 +387,18 @@ def test_push_a_saved_template(sim20: Path) -> None:
     assert httpx.get(f"http://{host}/sim/screen", trust_env=False).json()["title"] == "Fire drill"
     wrong = phonetui("push", "--config", str(sim20), "--all", "--template", "dril")
     assert wrong.returncode == 2 and "did you mean 'drill'" in wrong.stderr
+
+
+def test_table_rows_cut_with_an_ellipsis_and_keep_columns_in_cells() -> None:
+    from rich.cells import cell_len
+
+    from phonetui.cisco import Outcome
+    from phonetui.config import Phone
+    from phonetui.output import table_header, table_row
+    from phonetui.push import PushResult
+
+    phone = Phone("[/] Lobby 🔥 [bold]x\x1b[2J", "127.0.0.1", 80)
+    row = table_row(PushResult(phone, Outcome.OK, "direct", "Success \x1b[31m"))
+    assert row.startswith("[/] Lobby 🔥 [b… ")  # 16 cells, the emoji counted as two, cut with an ellipsis
+    assert cell_len(row[: row.index("127.0.0.1")]) == table_header().index("ADDRESS")  # columns stay in line
+    assert "\x1b" not in row and row.endswith("Success ␛[31m")

@@ -487,3 +487,26 @@ async def test_palette_loads_a_template_by_name(app: PhoneTUI) -> None:
         await wait_until(pilot, lambda: isinstance(app.screen, ComposeScreen))
         await pilot.pause()
         assert app.screen.query_one("#title", Input).value == "Fire drill"
+
+
+async def test_saving_over_a_template_asks_first(app: PhoneTUI) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await compose_text(pilot, "New drill", "Stairs")
+        await pilot.press("f4")
+        await pilot.press(*"fire-drill", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        assert "Replace the template 'fire-drill'?" in str(app.screen.query_one("#question", Label).render())
+        await pilot.press("n")
+        await pilot.pause()
+        template = app.config.template("fire-drill")
+        assert template is not None and template.title == "Fire drill"  # kept
+
+
+async def test_long_names_get_the_room_at_wide_sizes(demo: Demo, tmp_path: Path) -> None:
+    demo.config.phones[0].name = "bldgA-floor3-reception-desk"
+    app = PhoneTUI(demo.config, service=demo.service, journal=Journal(tmp_path / "h.jsonl"))
+    async with app.run_test(size=(120, 40)):
+        assert cell(app, "bldgA-floor3-reception-desk", "name") == "bldgA-floor3-reception-desk"
+        table = app.main.query_one(PhoneTable)
+        assert "bldgA-floor3-reception-desk " in table.render_line(1).text
