@@ -510,3 +510,13 @@ async def test_long_names_get_the_room_at_wide_sizes(demo: Demo, tmp_path: Path)
         assert cell(app, "bldgA-floor3-reception-desk", "name") == "bldgA-floor3-reception-desk"
         table = app.main.query_one(PhoneTable)
         assert "bldgA-floor3-reception-desk " in table.render_line(1).text
+
+
+def test_sort_by_address_sorts_addresses_as_addresses() -> None:
+    from phonetui.config import Phone
+    from phonetui.tui.state import Fleet
+
+    hosts = ["127.0.0.10", "phone.example", "127.0.1.1", "::1", "127.0.0.2"]
+    fleet = Fleet([Phone(f"p{i}", host) for i, host in enumerate(hosts)])
+    fleet.sort_by("address")
+    assert [s.phone.host for s in fleet.visible()] == ["127.0.0.2", "127.0.0.10", "127.0.1.1", "::1", "phone.example"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections import Counter
 from dataclasses import dataclass
 
@@ -33,6 +34,15 @@ class PhoneState:
         return self.result is not None and not self.result.outcome.succeeded
 
 
+def address_order(host: str, port: int) -> str:
+    """A key that sorts addresses as addresses: 127.0.0.2 before 127.0.0.10, IPv4 before IPv6, names last."""
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return f"2 {host.lower()} {port:05d}"
+    return f"{ip.version - 4} {int(ip):039d} {port:05d}"
+
+
 class Fleet:
     """Every phone of the config, in a stable order, with what the operator chose."""
 
@@ -53,7 +63,7 @@ class Fleet:
     def _sort_value(self, state: PhoneState) -> tuple[int, str | float]:
         p, r = state.phone, state.result
         if self.sort_key == "address":
-            return 0, f"{p.host:>40}:{p.port:05d}"
+            return 0, address_order(p.host, p.port)
         if self.sort_key == "model":
             return 0, p.model
         if self.sort_key == "result":
