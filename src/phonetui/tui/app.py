@@ -193,7 +193,7 @@ class PhoneTUI(App[int]):
                     " Another program holds that address (phonetui serve?): phones keep asking it,"
                     " and long objects are handed to it for via-url delivery."
                 )
-            self.notify(f"Responder: {self.service_problem}", severity="warning" if quiet else "error")
+            self.notify(f"Responder: {self.service_problem}", severity="warning" if quiet else "error", markup=False)
             return
         self.service_problem, self.service_taken = "", False
         if not quiet:
@@ -260,7 +260,7 @@ class PhoneTUI(App[int]):
         if self._asking():
             return
         if self.main.push_run is not None:
-            self.notify(f"A push is already running; {self.key_for('cancel-push')} cancels it.", severity="warning")
+            self.main.say_busy()
             return
         ready = self.ready_to_send()
         if ready is None:
@@ -326,7 +326,7 @@ class PhoneTUI(App[int]):
         if not isinstance(self.screen, ComposeScreen):
             await self.push_screen("compose")
         self.compose_screen.load_object(template.to_object())
-        self.notify(f"Template {template.name!r} loaded.")
+        self.notify(f"Template {template.name!r} loaded.", markup=False)
 
     async def _load_template(self) -> None:
         await self._in_compose("action_load_template")

@@ -93,7 +93,7 @@ class ComposeScreen(PhoneScreen):
                 with Collapsible(title="Softkeys (optional; row number = position)", id="softkeys"):
                     for i in range(1, SOFTKEY_ROWS + 1):
                         with Horizontal(classes="row"):
-                            yield Label(f"{i}", classes="index")
+                            yield Label(str(i), classes="index")
                             yield Input(
                                 placeholder="label",
                                 id=f"sk-name-{i}",
@@ -109,7 +109,7 @@ class ComposeScreen(PhoneScreen):
             with TabPane("Execute", id="execute-tab"), VerticalScroll(can_focus=False):
                 for i in range(1, EXECUTE_ROWS + 1):
                     with Horizontal(classes="row"):
-                        yield Label(f"{i}", classes="index")
+                        yield Label(str(i), classes="index")
                         yield Input(placeholder="URL or internal URI", id=f"ex-url-{i}", compact=True)
                         yield Select(
                             PRIORITY_OPTIONS,
@@ -322,9 +322,9 @@ class ComposeScreen(PhoneScreen):
             try:
                 path = save_template(self.tui.config, template_of(name))
             except Exception as exc:  # a full disk or a read-only folder must not end the app
-                self.notify(f"Could not save the template: {exc}", severity="error")
+                self.notify(f"Could not save the template: {exc}", severity="error", markup=False)
                 return
-            self.notify(f"Template {name!r} saved to {path}")
+            self.notify(f"Template {name!r} saved to {path}", markup=False)
 
         def named(name: str | None) -> None:
             if not name:

@@ -208,6 +208,11 @@ class MainScreen(PhoneScreen):
                 "(no answer was awaited; the object may still have reached them)."
             )
 
+    def say_busy(self) -> None:
+        """One push at a time: say which key cancels the running one."""
+        message = f"A push is already running; {self.tui.key_for('cancel-push')} cancels it."
+        self.notify(message, severity="warning", markup=False)
+
     @property
     def push_size(self) -> int:
         """How many phones the running (or last) push went to."""
@@ -247,7 +252,7 @@ class MainScreen(PhoneScreen):
             return
         state = self.tui.fleet.states[name]
         if state.result is None:
-            self.notify(f"{name} has no reply yet.")
+            self.notify(f"{name} has no reply yet.", markup=False)
             return
         responder = None
         service = self.tui.service
@@ -271,7 +276,7 @@ class MainScreen(PhoneScreen):
     def start_push(self, obj: CiscoObject, phones: list[Phone], mode: Mode) -> None:
         """Push in a worker thread; rows change as phones answer, in batches of FLUSH_SECONDS."""
         if self.push_run is not None:
-            self.notify(f"A push is already running; {self.tui.key_for('cancel-push')} cancels it.", severity="warning")
+            self.say_busy()
             return
         self.last_object, self.last_mode = obj, mode
         for phone in phones:
@@ -312,7 +317,7 @@ class MainScreen(PhoneScreen):
         self.pushes_finished += 1
         answered = [r for p in phones if (r := fleet.states[p.name].result) is not None]
         if job.error and not answered:
-            self.notify(f"The push did not start: {job.error}", severity="error")
+            self.notify(f"The push did not start: {job.error}", severity="error", markup=False)
             return
         ok = sum(1 for r in answered if r.outcome is Outcome.OK)
         how = " cancelled" if job.cancelled else ""
@@ -322,7 +327,7 @@ class MainScreen(PhoneScreen):
         self.last_push = f"last push{how}: {ok} of {len(phones)} ok in {took}"
         self.refresh_status()
         if job.error:
-            self.notify(f"The push process failed: {job.error}", severity="error")
+            self.notify(f"The push process failed: {job.error}", severity="error", markup=False)
 
     def on_key(self) -> None:
         self._last_key = now = time.monotonic()
@@ -343,7 +348,7 @@ class MainScreen(PhoneScreen):
         arrived = self.push_run.drain() if self.push_run is not None else []
         if self.push_run is not None:
             for warning in self.push_run.drain_warnings():  # a side duty failed; the push goes on
-                self.notify(f"{warning}. The push goes on.", severity="warning", timeout=10)
+                self.notify(f"{warning}. The push goes on.", severity="warning", timeout=10, markup=False)
         if not arrived:
             return
         states = self.tui.fleet.states
