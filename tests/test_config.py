@@ -410,3 +410,11 @@ def test_a_single_bracket_array_of_tables_says_how_to_write_it() -> None:
     assert all_errors('[phones]\nname = "a"\nhost = "127.0.0.2"\n') == [
         "/etc/p.toml:1: phones: must be an array of tables: write [[phones]], not [phones]"
     ]
+
+
+def test_keys_that_clash_or_name_no_key_are_located_errors() -> None:
+    lines = all_errors('[keys]\nhistory = "q"\ncompose = "ctrl+shift+zz"\nsend = "f7"\n', "k.toml")
+    assert lines == [
+        "k.toml:2: keys.history: 'q' is already 'quit''s key on the phones screen",
+        'k.toml:3: keys.compose: \'ctrl+shift+zz\' is not a key name, e.g. "k", "f6", "ctrl+t", "question_mark"',
+    ]

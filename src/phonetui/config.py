@@ -35,7 +35,7 @@ from .cisco import (
     normalise_charset,
     validate,
 )
-from .keymap import DEFAULT_KEYS
+from .keymap import DEFAULT_KEYS, clashes, key_problem
 
 #: How an object reaches a phone (see ``push.plan``): the one definition of the modes.
 Mode = Literal["auto", "direct", "via-url"]
@@ -656,8 +656,12 @@ def _keys(reader: _Reader) -> dict[str, str]:
             reader.fail(key_id, f"no action has this id; {hint}")
         elif not isinstance(value, str) or not value.strip():
             reader.fail(key_id, 'must be a key name in a string, e.g. "k" or "f6"')
+        elif problem := key_problem(value):
+            reader.fail(key_id, problem)
         else:
             keys[key_id] = value
+    for key_id, key, other, screen in clashes(keys):
+        reader.fail(key_id, f"{key!r} is already {other!r}'s key on the {screen} screen")
     return keys
 
 

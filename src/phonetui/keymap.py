@@ -36,3 +36,59 @@ DEFAULT_KEYS: dict[str, tuple[str, str, str]] = {
     "history-again": ("p", "again", "Push again"),
     "history-retry": ("f", "retry", "Retry failed"),
 }
+
+#: Bound on every screen.
+EVERYWHERE = ("help", "preview", "send")
+#: The ids each screen binds besides EVERYWHERE's: one key may not serve two of them
+#: (``history = "q"`` would leave the phone table without a quit key). A test keeps this
+#: list equal to the screens' bindings.
+SCREENS: dict[str, tuple[str, ...]] = {
+    "phones": (
+        "quit", "cancel-push", "compose", "toggle", "select-all", "filter", "retry", "history",
+        "responder", "select-none", "select-tag", "sort", "cancel", "reply",
+    ),
+    "compose": ("back", "switch-kind", "load-template", "save-template"),
+    "preview": ("back", "copy-xml"),
+    "responder": ("back", "toggle-service"),
+    "history": ("back", "history-load", "history-again", "history-retry"),
+}  # fmt: skip
+
+_MODIFIERS = {"ctrl", "shift", "alt", "meta", "super", "hyper"}
+_NAMED = {
+    "escape", "enter", "space", "tab", "backspace", "delete", "insert", "home", "end", "pageup",
+    "pagedown", "up", "down", "left", "right", "question_mark", "slash", "backslash", "comma",
+    "full_stop", "minus", "plus", "equals_sign", "exclamation_mark", "quotation_mark", "number_sign",
+    "dollar_sign", "percent_sign", "ampersand", "apostrophe", "left_parenthesis", "right_parenthesis",
+    "asterisk", "colon", "semicolon", "less_than_sign", "greater_than_sign", "at", "left_square_bracket",
+    "right_square_bracket", "circumflex_accent", "underscore", "grave_accent", "left_curly_bracket",
+    "vertical_line", "right_curly_bracket", "tilde",
+}  # fmt: skip
+
+
+def key_problem(keys: str) -> str | None:
+    """Why ``keys`` (``"k"``, ``"f6"``, ``"ctrl+t"``, several with commas) names no key, or None."""
+    for key in keys.split(","):
+        *modifiers, name = key.strip().lower().split("+")
+        unknown = [m for m in modifiers if m not in _MODIFIERS]
+        if unknown:
+            return f"{key.strip()!r}: {unknown[0]!r} is not a modifier (ctrl, shift, alt, meta)"
+        is_function = name.startswith("f") and name[1:].isdigit() and 1 <= int(name[1:]) <= 24
+        if not ((len(name) == 1 and name.isprintable()) or is_function or name in _NAMED):
+            return f'{key.strip()!r} is not a key name, e.g. "k", "f6", "ctrl+t", "question_mark"'
+    return None
+
+
+def clashes(chosen: dict[str, str]) -> list[tuple[str, str, str, str]]:
+    """Where one key would serve two ids on a screen: (id, key, other id, screen), ``chosen`` over the defaults."""
+    effective = {key_id: chosen.get(key_id, default[0]) for key_id, default in DEFAULT_KEYS.items()}
+    found: list[tuple[str, str, str, str]] = []
+    for screen, ids in SCREENS.items():
+        owner: dict[str, str] = {}
+        for key_id in dict.fromkeys((*EVERYWHERE, *ids)):
+            for key in effective[key_id].split(","):
+                key = key.strip().lower()
+                if key in owner and owner[key] != key_id:
+                    first, second = (key_id, owner[key]) if key_id in chosen else (owner[key], key_id)
+                    found.append((first, key, second, screen))
+                owner.setdefault(key, key_id)
+    return found

@@ -520,3 +520,21 @@ def test_sort_by_address_sorts_addresses_as_addresses() -> None:
     fleet = Fleet([Phone(f"p{i}", host) for i, host in enumerate(hosts)])
     fleet.sort_by("address")
     assert [s.phone.host for s in fleet.visible()] == ["127.0.0.2", "127.0.0.10", "127.0.1.1", "::1", "phone.example"]
+
+
+def test_the_key_clash_check_knows_every_screen_s_bindings() -> None:
+    """keymap.SCREENS must list what each screen binds, or `check` would miss clashes there."""
+    from textual.binding import Binding
+
+    from phonetui.keymap import EVERYWHERE, SCREENS
+    from phonetui.tui.screens.history import HistoryScreen
+    from phonetui.tui.screens.responder import ResponderScreen
+
+    def ids(bindings: list[object]) -> set[str]:
+        return {b.id for b in bindings if isinstance(b, Binding) and b.id} - set(EVERYWHERE)
+
+    screens = {"phones": MainScreen, "compose": ComposeScreen, "preview": PreviewScreen,
+               "responder": ResponderScreen, "history": HistoryScreen}  # fmt: skip
+    for name, screen in screens.items():
+        assert ids(list(screen.BINDINGS)) == set(SCREENS[name]), name
+    assert {b.id for b in PhoneTUI.BINDINGS if isinstance(b, Binding) and b.id} == set(EVERYWHERE)
