@@ -71,3 +71,13 @@ def test_charset_problems_included() -> None:
 def test_duplicate_softkey_position() -> None:
     obj = CiscoIPPhoneText(softkeys=[SoftKeyItem("A", "", "", 1), SoftKeyItem("B", "", "", 1)])
     assert fields(validate(obj)) == {"SoftKeyItem[2].Position"}
+
+
+def test_a_text_of_blanks_is_empty() -> None:
+    """Spaces and line breaks alone would show nothing on the phone: an error, not a ✓."""
+    from phonetui.cisco import CiscoIPPhoneText, errors, validate
+
+    assert [
+        p.message for p in errors(validate(CiscoIPPhoneText(title="  ", text=" \n "))) if p.field == "CiscoIPPhoneText"
+    ]
+    assert not errors(validate(CiscoIPPhoneText(text=" x ")))

@@ -23,7 +23,7 @@ def _text_problems(obj: CiscoIPPhoneText) -> list[Problem]:
         length_problem("Text", obj.text, limits.TEXT_MAX),
     ]
     problems = [p for p in found if p]
-    if not (obj.title or obj.prompt or obj.text or obj.softkeys):
+    if not (obj.title.strip() or obj.prompt.strip() or obj.text.strip() or obj.softkeys):
         problems.append(Problem("CiscoIPPhoneText", "the Text is empty: nothing would show"))
     if len(obj.softkeys) > limits.SOFTKEY_MAX_COUNT:
         message = f"{len(obj.softkeys)} softkeys; the limit is {limits.SOFTKEY_MAX_COUNT}"

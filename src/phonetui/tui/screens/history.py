@@ -330,6 +330,8 @@ def result_text(line: PhoneLine, text: Callable[[int | None], str]) -> Text:
         ("Latency", latency(line.result, text)),
         ("Detail", result.get("detail", "")),
     ]
+    if result.get("hint"):
+        rows.append(("Hint", result["hint"]))
     if "error_number" in result:
         rows.append(("Error", f"CiscoIPPhoneError {visible(result['error_number'])}"))
     out = Text()
