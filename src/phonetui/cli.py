@@ -17,7 +17,7 @@ import os
 import secrets
 import signal
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +54,7 @@ from .push import Delivery, ObjectHost, Pusher, PushResult, RemoteObjectHost
 
 if TYPE_CHECKING:  # aiohttp costs a quarter of a second to import: only the commands that serve load it
     from .service import Service
-    from .simulator import Simulator
+    from .simfleet import Fleet
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -184,10 +184,14 @@ def _tui(args: argparse.Namespace) -> int:
     return _run(_app_async(_config(args), None))
 
 
-async def _app_async(config: Config, service: Service | None, history: Path | None = None) -> int:
+async def _app_async(
+    config: Config, service: Service | None, history: Path | None = None, notices: Sequence[str] = ()
+) -> int:
     from .tui.app import PhoneTUI  # imported here so the headless commands never load Textual
 
     app = PhoneTUI(config, service=service, journal=Journal(history or default_history_path()))
+    for notice in notices:  # queued now, shown on the first screen
+        app.notify(notice, severity="warning", timeout=30)
     try:
         await app.run_async()
     finally:
@@ -206,7 +210,7 @@ async def _demo_async(count: int) -> int:
     try:
         # The demo's pushes go to fake phones: they are kept out of the operator's real history.
         history = None if os.environ.get(HISTORY_ENV) else demo.folder / "history.jsonl"
-        return await _app_async(demo.config, demo.service, history)
+        return await _app_async(demo.config, demo.service, history, demo.notices)
     finally:
         await demo.stop()
 
@@ -454,22 +458,23 @@ async def _push_async(
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    if not 1 <= args.count <= 5000:
-        raise UsageError("--count must be 1-5000")
+    if not 1 <= args.count <= 50_000:
+        raise UsageError("--count must be 1-50000")
     faults = (args.offline, args.black_hole, args.garbled, args.wrong_password)
     if any(n < 0 for n in faults) or sum(faults) > args.count:
         raise UsageError("fault counts must be 0 or more and add up to at most --count")
-    from .simulator import Simulator
+    from .simfleet import simulated_fleet
+    from .simphone import fleet_phones
 
     try:
         listen = split_host_port(args.listen, 0)
-        sim = Simulator.fleet(args.count, base=args.base, port=args.port, per_port=args.per_port)
+        sim = simulated_fleet(fleet_phones(args.count, base=args.base, port=args.port, per_port=args.per_port))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return _run(_simulate_async(args, sim, listen))
 
 
-def _assign_faults(sim: Simulator, args: argparse.Namespace) -> None:
+def _assign_faults(sim: Fleet, args: argparse.Namespace) -> None:
     """Give the last phones of the fleet the requested faults, one fault per phone."""
     pool = list(reversed(sim.phones))
     for attribute, count in (
@@ -484,7 +489,7 @@ def _assign_faults(sim: Simulator, args: argparse.Namespace) -> None:
         phone.latency = args.latency
 
 
-async def _simulate_async(args: argparse.Namespace, sim: Simulator, listen: tuple[str, int]) -> int:
+async def _simulate_async(args: argparse.Namespace, sim: Fleet, listen: tuple[str, int]) -> int:
     from .service import Service
 
     password = args.password or secrets.token_urlsafe(12)
@@ -506,6 +511,8 @@ async def _simulate_async(args: argparse.Namespace, sim: Simulator, listen: tupl
             await sim.start()
         except OSError as exc:
             raise UsageError(f"cannot start the fleet: {exc}") from None
+        if sim.fallback:
+            print(f"phonetui: {sim.fallback}", file=sys.stderr, flush=True)
         first, last = sim.phones[0], sim.phones[-1]
         count = len(sim.phones)
         print(f"{count} phone{'s' * (count != 1)} listening, {first.address} .. {last.address}", flush=True)

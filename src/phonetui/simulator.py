@@ -1,21 +1,24 @@
 """A fleet of fake phones on loopback that behave like real ones as far as phonetui can tell.
 
 Each phone listens on its own 127.x.y.z address (one shared port) or its own port
-on 127.0.0.1. ``POST /CGI/Execute`` checks Basic credentials with the phone's
-authentication URL, parses the object as strictly as a phone, runs it, and answers
-the way its family does. Faults are per-phone knobs.
+on 127.0.0.1. Where 127.x.y.z cannot be bound (macOS has only 127.0.0.1 on loopback)
+the fleet falls back to a port each on 127.0.0.1 and says so in ``Simulator.fallback``.
+``POST /CGI/Execute`` checks Basic credentials with the phone's authentication URL,
+parses the object as strictly as a phone, runs it, and answers the way its family
+does. Faults are per-phone knobs.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
+import errno
 import json
+import os
 import random
 import ssl
 import time
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from dataclasses import asdict
+from typing import Any, Unpack
 from urllib.parse import unquote_to_bytes
 
 import httpx
@@ -23,13 +26,9 @@ from aiohttp import web
 
 from .basic_auth import parse_basic
 from .cisco import (
-    CLASSIC,
     FAMILIES,
-    LEGACY,
-    MODERN,
     CiscoIPPhoneExecute,
     CiscoIPPhoneText,
-    Family,
     ObjectError,
     check_uri,
     errors,
@@ -39,63 +38,7 @@ from .cisco import (
 )
 from .cisco.encode import declaration
 from .cisco.limits import AUTH_AUTHORIZED, STATUS_MEANINGS
-
-AuthMethod = Literal["GET", "POST"]
-
-#: Models the fleet cycles through: (model, family).
-FLEET_MODELS: tuple[tuple[str, Family], ...] = (
-    ("CP-8845", MODERN),
-    ("CP-7975G", CLASSIC),
-    ("CP-7960G", LEGACY),
-    ("CP-7841", MODERN),
-    ("CP-6945", CLASSIC),
-    ("CP-7940G", LEGACY),
-    ("CP-8865", MODERN),
-    ("CP-8961", CLASSIC),
-)
-
-
-@dataclass
-class Screen:
-    """What a simulated phone shows, and what it last ran."""
-
-    title: str = ""
-    prompt: str = ""
-    text: str = ""
-    softkeys: list[str] = field(default_factory=list)
-    backlight: str = "Default"
-    executed: list[str] = field(default_factory=list)
-    pushes: int = 0
-    updated: float = 0.0
-
-
-@dataclass
-class SimPhone:
-    """One simulated phone: identity, family, where it listens, and its fault knobs."""
-
-    name: str
-    mac: str
-    model: str
-    family: Family
-    host: str
-    port: int = 0
-    auth_url: str = ""
-    auth_method: AuthMethod = "GET"
-    latency: float = 0.0
-    offline: bool = False
-    black_hole: bool = False
-    garbled: bool = False
-    wrong_password: bool = False
-    play_seconds: float = 0.05
-    screen: Screen = field(default_factory=Screen)
-
-    @property
-    def devicename(self) -> str:
-        return f"SEP{self.mac}"
-
-    @property
-    def address(self) -> str:
-        return f"{self.host}:{self.port}"
+from .simphone import FLEET_MODELS, LOCALHOST, FleetLayout, Screen, SimPhone, fleet_config, fleet_phones
 
 
 def _error(number: int, charset: str, text: str = "") -> web.Response:
@@ -123,6 +66,9 @@ class Simulator:
     def __init__(self, phones: list[SimPhone], fetch_timeout: float = 5.0) -> None:
         self.phones = phones
         self.fetch_timeout = fetch_timeout
+        #: Why the phones listen on ports of 127.0.0.1 instead of their own addresses; "" if they do not.
+        self.fallback = ""
+        self._by_name = {phone.name: phone for phone in phones}
         self._by_address: dict[tuple[str, int], SimPhone] = {}
         self._sites: dict[str, web.TCPSite] = {}
         self._runner: web.AppRunner | None = None
@@ -137,36 +83,16 @@ class Simulator:
         self.app = app
 
     @classmethod
-    def fleet(
-        cls,
-        count: int,
-        auth_url: str = "",
-        *,
-        base: str = "127.77.0.0",
-        port: int = 0,
-        per_port: bool = False,
-        auth_method: AuthMethod | None = None,
-    ) -> Simulator:
-        """``count`` phones of mixed families, on consecutive loopback addresses.
-
-        With ``per_port`` every phone gets its own port on 127.0.0.1 instead.
-        """
-        start = int(ipaddress.IPv4Address(base))
-        phones = []
-        for i in range(count):
-            model, family = FLEET_MODELS[i % len(FLEET_MODELS)]
-            host = "127.0.0.1" if per_port else str(ipaddress.IPv4Address(start + 1 + i + i // 254 * 2))
-            if not ipaddress.IPv4Address(host).is_loopback:
-                raise ValueError(f"{host} is outside 127.0.0.0/8; the simulator stays on loopback")
-            method: AuthMethod = auth_method or ("POST" if i % 2 else "GET")
-            mac = f"0050{0x56000000 + i:08X}"
-            phones.append(
-                SimPhone(f"sim-{i + 1:04d}", mac, model, family, host, 0 if per_port else port, auth_url, method)
-            )
-        return cls(phones)
+    def fleet(cls, count: int, auth_url: str = "", **layout: Unpack[FleetLayout]) -> Simulator:
+        """``count`` phones of mixed families on consecutive loopback addresses (see ``fleet_phones``)."""
+        return cls(fleet_phones(count, auth_url, **layout))
 
     def phone(self, name: str) -> SimPhone:
-        return next(p for p in self.phones if p.name == name)
+        return self._by_name[name]
+
+    def bind_host(self, phone: SimPhone) -> str:
+        """The address the phone's socket is bound to: its own (a seam for the fallback's tests)."""
+        return phone.host
 
     async def start(self) -> None:
         """Bind every phone that is not offline; offline phones keep an address nobody answers on."""
@@ -175,20 +101,42 @@ class Simulator:
         runner = web.AppRunner(self.app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
         await runner.setup()
         self._runner = runner
-        shared_port = next((p.port for p in self.phones if p.port), 0)
-        for phone in self.phones:
-            port = phone.port or (shared_port if phone.host != "127.0.0.1" else 0)
-            site = web.TCPSite(runner, phone.host, port, reuse_address=True, backlog=512)
-            await site.start()
-            sockets = getattr(site._server, "sockets", None) or []
-            phone.port = sockets[0].getsockname()[1]
-            if phone.host != "127.0.0.1" and not shared_port:
-                shared_port = phone.port
-            self._by_address[(phone.host, phone.port)] = phone
-            self._sites[phone.name] = site
+        try:
+            await self._bind()
+        except OSError as exc:
+            own = [p for p in self.phones if p.host != LOCALHOST]
+            if exc.errno != errno.EADDRNOTAVAIL or not own:
+                raise
+            first = own[0]
+            reason = os.strerror(exc.errno)
+            self.fallback = f"{first.host} cannot be bound here ({reason}): the phones listen on ports of {LOCALHOST}"
+            await self._unbind()
+            for phone in self.phones:
+                phone.host, phone.port = LOCALHOST, 0
+            await self._bind()
         for phone in self.phones:
             if phone.offline:  # stop listening: connecting now gets "connection refused"
                 await self._sites.pop(phone.name).stop()
+
+    async def _bind(self) -> None:
+        assert self._runner is not None, "start() sets the runner up first"
+        shared_port = next((p.port for p in self.phones if p.port and p.host != LOCALHOST), 0)
+        for phone in self.phones:
+            port = phone.port or (shared_port if phone.host != LOCALHOST else 0)
+            site = web.TCPSite(self._runner, self.bind_host(phone), port, reuse_address=True, backlog=512)
+            await site.start()
+            sockets = getattr(site._server, "sockets", None) or []
+            phone.port = sockets[0].getsockname()[1]
+            if phone.host != LOCALHOST and not shared_port:
+                shared_port = phone.port
+            self._by_address[(phone.host, phone.port)] = phone
+            self._sites[phone.name] = site
+
+    async def _unbind(self) -> None:
+        for site in self._sites.values():
+            await site.stop()
+        self._sites.clear()
+        self._by_address.clear()
 
     async def stop(self) -> None:
         self._hang.set()
@@ -211,25 +159,7 @@ class Simulator:
 
     def config(self, username: str, password: str, service: dict[str, Any] | None = None) -> dict[str, Any]:
         """A config (as TOML-ready data) listing this fleet with working push credentials."""
-        phones = []
-        for phone in self.phones:
-            entry: dict[str, Any] = {
-                "name": phone.name,
-                "host": phone.host,
-                "port": phone.port,
-                "model": phone.model,
-                "tags": [phone.family.name, f"group-{(self.phones.index(phone) % 4) + 1}"],
-            }
-            if phone.wrong_password:
-                entry["password"] = password + "-wrong"
-            phones.append(entry)
-        raw: dict[str, Any] = {
-            "defaults": {"username": username, "password": password, "timeout": 5.0, "connect_timeout": 2.0},
-            "phones": phones,
-        }
-        if service:
-            raw["service"] = service
-        return raw
+        return fleet_config(self.phones, username, password, service)
 
     # -- the phone's web server ------------------------------------------------------------
 
@@ -243,7 +173,7 @@ class Simulator:
     def client_of(self, phone: SimPhone) -> httpx.AsyncClient:
         """The phone's own HTTP client, sending from the phone's own address, as a real one does."""
         assert self._client is not None, "start() first"
-        if phone.host == "127.0.0.1":
+        if phone.host == LOCALHOST:
             return self._client
         client = self._own_clients.get(phone.name)
         if client is None:
@@ -360,7 +290,7 @@ class Simulator:
         fields = {
             "MACAddress": phone.mac,
             "HostName": phone.devicename,
-            "phoneDN": str(1000 + self.phones.index(phone)),
+            "phoneDN": str(1000 + phone.number),
             "modelNumber": phone.model,
             "versionID": "sim-1.0",
             "ScreenTitle": s.title,
@@ -383,4 +313,4 @@ def _error_body(number: int, charset: str, text: str = "") -> str:
     return f'{declaration(charset)}<CiscoIPPhoneError Number="{number}"{content}'
 
 
-__all__ = ["FAMILIES", "FLEET_MODELS", "Screen", "SimPhone", "Simulator", "form_field"]
+__all__ = ["FAMILIES", "FLEET_MODELS", "LOCALHOST", "Screen", "SimPhone", "Simulator", "fleet_config", "form_field"]
