@@ -156,3 +156,16 @@ async def test_an_address_in_use_is_an_error_not_a_fallback(service: Service) ->
         await sim.stop()
     assert raised.value.errno == errno.EADDRINUSE
     assert sim.fallback == ""
+
+
+async def test_phones_ask_the_responder_from_their_own_addresses(
+    fleet: Simulator, service: Service, defaults: Defaults
+) -> None:
+    """As real phones do: the responder's throttle and log see each phone, not one shared client."""
+    phones = [as_phone(p) for p in fleet.phones[:3]]
+    async with Pusher(defaults) as pusher:
+        results = [r async for r in pusher.push(CiscoIPPhoneText(text="x"), phones)]
+    assert {r.outcome for r in results} == {Outcome.OK}
+    assert sorted((e.peer, e.devicename) for e in service.events) == sorted(
+        (p.host, p.devicename) for p in fleet.phones[:3]
+    )

