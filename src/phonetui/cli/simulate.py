@@ -33,15 +33,12 @@ def simulate_command(args: argparse.Namespace) -> int:
 
 def _assign_faults(sim: Simulator, args: argparse.Namespace) -> None:
     """Give the last phones of the fleet the requested faults, one fault per phone."""
+    from ..simulator import FAULTS  # the options' names are the phones' fault knobs
+
     pool = list(reversed(sim.phones))
-    for attribute, count in (
-        ("offline", args.offline),
-        ("black_hole", args.black_hole),
-        ("garbled", args.garbled),
-        ("wrong_password", args.wrong_password),
-    ):
-        for _ in range(count):
-            setattr(pool.pop(0), attribute, True)
+    for fault in FAULTS:
+        for _ in range(getattr(args, fault)):
+            setattr(pool.pop(0), fault, True)
     for phone in sim.phones:
         phone.latency = args.latency
 
