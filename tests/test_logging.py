@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 import os
 import subprocess
@@ -88,22 +89,28 @@ def test_default_level_is_info_and_appends(fleet: Path, tmp_path: Path) -> None:
     assert "'sim-0004'" in text and "auth-failed" in text
 
 
-def test_serve_logs_auth_decisions_without_the_password(tmp_path: Path) -> None:
+@contextlib.contextmanager
+def serving(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """``phonetui serve --log-file`` on a free loopback port: its authentication URL and its log."""
     config = tmp_path / "serve.toml"
     config.write_text(f'[service]\nlisten = "127.0.0.1:0"\nusername = "{USER}"\npassword = "{SECRET}"\n')
     config.chmod(0o600)
     log = tmp_path / "serve.log"
     server = Running("serve", "--config", str(config), "--log-file", str(log), ready="listening on")
     try:
-        url = server.lines[-1].split("phones use ")[1]
+        yield server.lines[-1].split("phones use ")[1], log
+    finally:
+        assert server.stop() == 0
+
+
+def test_serve_logs_auth_decisions_without_the_password(tmp_path: Path) -> None:
+    with serving(tmp_path) as (url, log):
         answers = [
             httpx.get(url, params={"UserID": USER, "Password": SECRET, "devicename": "SEP001122334455"}),
             httpx.post(url, data={"UserID": USER, "Password": SECRET + "-wrong", "devicename": "SEP001122334466"}),
             httpx.get(url.replace("/authenticate", "/objects/nothing.xml")),
             httpx.post(url.replace("/authenticate", "/objects"), content=b"<x/>", auth=(USER, SECRET + "-wrong")),
         ]
-    finally:
-        assert server.stop() == 0
     assert [a.text.strip() for a in answers[:2]] == ["AUTHORIZED", "UN-AUTHORIZED"]
     text = log.read_text(encoding="utf-8")
     assert "phonetui.service: auth 127.0.0.1 GET device='SEP001122334455' user='pusher': AUTHORIZED" in text
@@ -114,17 +121,9 @@ def test_serve_logs_auth_decisions_without_the_password(tmp_path: Path) -> None:
 
 
 def test_throttling_is_a_warning(tmp_path: Path) -> None:
-    config = tmp_path / "serve.toml"
-    config.write_text(f'[service]\nlisten = "127.0.0.1:0"\nusername = "{USER}"\npassword = "{SECRET}"\n')
-    config.chmod(0o600)
-    log = tmp_path / "serve.log"
-    server = Running("serve", "--config", str(config), "--log-file", str(log), ready="listening on")
-    try:
-        url = server.lines[-1].split("phones use ")[1]
+    with serving(tmp_path) as (url, log):
         for attempt in range(11):
             httpx.get(url, params={"UserID": USER, "Password": f"guess-{attempt}"})
-    finally:
-        assert server.stop() == 0
     lines = log.read_text(encoding="utf-8").splitlines()
     assert sum(" WARNING phonetui.service: 127.0.0.1 throttled: 10 wrong credentials" in line for line in lines) == 1
     assert " WARNING phonetui.service: auth 127.0.0.1 GET" in lines[-2] and "(throttled:" in lines[-2]
