@@ -14,6 +14,9 @@ from .cisco import CLASSIC, FAMILIES, LEGACY, MODERN, Family
 
 AuthMethod = Literal["GET", "POST"]
 
+#: A phone's fault knobs, by attribute name (``simulate`` has an option for each).
+FAULTS = ("offline", "black_hole", "garbled", "wrong_password")
+
 #: Where phones go that each listen on a port of their own.
 LOCALHOST = "127.0.0.1"
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import json
+import logging
 import os
 import random
 import ssl
@@ -38,7 +39,9 @@ from .cisco import (
 )
 from .cisco.encode import declaration
 from .cisco.limits import AUTH_AUTHORIZED, STATUS_MEANINGS
-from .simphone import FLEET_MODELS, LOCALHOST, FleetLayout, Screen, SimPhone, fleet_config, fleet_phones
+from .simphone import FAULTS, FLEET_MODELS, LOCALHOST, FleetLayout, Screen, SimPhone, fleet_config, fleet_phones
+
+log = logging.getLogger(__name__)
 
 
 def _error(number: int, charset: str, text: str = "") -> web.Response:
@@ -114,6 +117,8 @@ class Simulator:
         for phone in self.phones:
             if phone.offline:  # stop listening: connecting now gets "connection refused"
                 await self._sites.pop(phone.name).stop()
+        faulty = [f"{p.name} {fault}" for p in self.phones for fault in FAULTS if getattr(p, fault)]
+        log.info("%d phones started; faults: %s", len(self.phones), ", ".join(faulty) or "none")
 
     async def _bind(self) -> None:
         assert self._runner is not None, "start() sets the runner up first"
@@ -305,4 +310,4 @@ def _error_body(number: int, charset: str, text: str = "") -> str:
     return f'{declaration(charset)}<CiscoIPPhoneError Number="{number}"{content}'
 
 
-__all__ = ["FAMILIES", "FLEET_MODELS", "LOCALHOST", "Screen", "SimPhone", "Simulator", "fleet_config", "form_field"]
+__all__ = ["FAMILIES", "FAULTS", "FLEET_MODELS", "LOCALHOST", "Screen", "SimPhone", "Simulator", "fleet_config", "form_field"]
