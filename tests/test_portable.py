@@ -102,16 +102,8 @@ def test_demo_falls_back_and_shows_it(terminal: Callable[[str], Terminal]) -> No
         f"Demo: 127.76.0.1 cannot be bound here ({NOT_AVAILABLE}): the phones listen on ports of 127.0.0.1."
     )
     assert "192.0.2.1" not in screen
-    term.keys("a")
-    term.wait_for("12 selected")
-    term.keys("c")
-    term.wait_for("Title")
-    term.keys("Moved", literal=True)
-    term.keys("F5")
-    term.wait_for("Push CiscoIPPhoneText to 12 phones?")
-    term.keys("y")
-    done = term.wait_for(lambda text: "10 ok, 2 failed" in text and "pushing" not in text)
-    assert "127.0.0.1:" in done
+    done = term.push_text_to_all(12, "Moved")
+    assert "10 ok, 2 failed" in done and "127.0.0.1:" in done
     term.keys("q")
     term.wait_exit()
 
