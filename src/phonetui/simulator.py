@@ -310,4 +310,14 @@ def _error_body(number: int, charset: str, text: str = "") -> str:
     return f'{declaration(charset)}<CiscoIPPhoneError Number="{number}"{content}'
 
 
-__all__ = ["FAMILIES", "FAULTS", "FLEET_MODELS", "LOCALHOST", "Screen", "SimPhone", "Simulator", "fleet_config", "form_field"]
+__all__ = [
+    "FAMILIES",
+    "FAULTS",
+    "FLEET_MODELS",
+    "LOCALHOST",
+    "Screen",
+    "SimPhone",
+    "Simulator",
+    "fleet_config",
+    "form_field",
+]
