@@ -144,21 +144,40 @@ async def probe_phone(client: httpx.AsyncClient, phone: Phone, deadline: float =
     return ProbeResult(phone, "online", f"answered in {rtt_ms} ms", rtt_ms, info, at=time.time())
 
 
+class StartRate:
+    """At most ``per_second`` starts a second, spread evenly (a scan must not flood a network)."""
+
+    def __init__(self, per_second: float) -> None:
+        self.gap = 1.0 / per_second
+        self.next = 0.0
+
+    async def wait(self) -> None:
+        now = time.monotonic()
+        start = max(now, self.next)
+        self.next = start + self.gap
+        if start > now:
+            await asyncio.sleep(start - now)
+
+
 async def probe(
     phones: Iterable[Phone],
     concurrency: int = DEFAULT_CONCURRENCY,
     deadline: float = DEFAULT_DEADLINE,
     client: httpx.AsyncClient | None = None,
+    per_second: float | None = None,
 ) -> AsyncIterator[ProbeResult]:
-    """Each phone's result as it comes; at most ``concurrency`` probes in flight."""
+    """Each phone's result as it comes; at most ``concurrency`` in flight (and ``per_second`` started)."""
     todo = list(phones)
     results: asyncio.Queue[ProbeResult] = asyncio.Queue()
     queue = iter(todo)
     own = client is None
     shared = client or make_client()
+    rate = StartRate(per_second) if per_second else None
 
     async def worker() -> None:
         for phone in queue:  # every worker draws from the one iterator
+            if rate:
+                await rate.wait()
             await results.put(await probe_phone(shared, phone, deadline))
 
     workers = [asyncio.create_task(worker()) for _ in range(max(1, min(concurrency, len(todo))))]
