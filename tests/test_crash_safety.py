@@ -64,7 +64,7 @@ def test_template_save_killed_between_write_and_rename_keeps_the_old_files(tmp_p
         "    if str(dst).endswith('templates.toml'):\n"
         "        os.kill(os.getpid(), signal.SIGKILL)\n"
         "    return real(src, dst)\n"
-        "c.os.replace = die\n"
+        "os.replace = die\n"
         "cfg = c.load_config(sys.argv[1])\n"
         "c.save_template(cfg, c.Template('new', text='y'))\n"
     )

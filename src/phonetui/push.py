@@ -12,15 +12,11 @@ phone's result with a one-line reason, and the other phones are pushed.
 from __future__ import annotations
 
 import asyncio
-import errno
-import socket
-import ssl
 import statistics
 import time
 import uuid
-from collections.abc import AsyncGenerator, Iterator
-from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from collections.abc import AsyncGenerator
+from typing import Any
 from urllib.parse import quote_from_bytes
 
 import httpx
@@ -31,139 +27,44 @@ from .cisco import (
     CiscoObject,
     ExecuteItem,
     Outcome,
-    Reply,
     character_problems,
     decode_reply,
     encode,
-    errors,
-    validate,
 )
-from .cisco.limits import REPLY_MAX_BYTES
-from .config import Defaults, Mode, Phone, host_problem
+from .config import Defaults, Mode, Phone
 from .history import Journal
+from .object_host import ObjectHost, RemoteObjectHost
+from .push_plan import Delivery, Route, address_problem, plan
+from .push_result import (
+    AUTH_HINT,
+    CANCELLED_DETAIL,
+    CONNECT_TIMEOUT_HINT,
+    READ_TIMEOUT_HINT,
+    PushResult,
+    _connect_failure,
+    _read_capped,
+    _reason,
+    _refused,
+)
 
-Route = Literal["direct", "via-url", "refused"]
+__all__ = [
+    "AUTH_HINT",
+    "CANCELLED_DETAIL",
+    "USER_AGENT",
+    "Delivery",
+    "ObjectHost",
+    "PushResult",
+    "PushRun",
+    "Pusher",
+    "RemoteObjectHost",
+    "Route",
+    "address_problem",
+    "form_body",
+    "make_client",
+    "plan",
+]
+
 USER_AGENT = "phonetui"
-
-#: What ``cancelled`` means: the phone may well have got the object; its answer was not awaited.
-CANCELLED_DETAIL = "no answer was awaited (the object may still have reached the phone)"
-
-
-class ObjectHost(Protocol):
-    """Something phones can fetch a hosted object from (the service)."""
-
-    async def host(self, data: bytes, charset: str) -> str:
-        """Host ``data`` and return the URL a phone fetches it from."""
-        ...
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """How one phone will get the object: the route, the bytes, and why."""
-
-    phone: Phone
-    route: Route
-    object_xml: bytes
-    reason: str
-
-    @property
-    def size(self) -> int:
-        return len(self.object_xml)
-
-
-@dataclass(frozen=True)
-class PushResult:
-    """How the push to one phone ended, with everything needed to show why."""
-
-    phone: Phone
-    outcome: Outcome
-    route: Route
-    detail: str
-    reply: Reply | None = None
-    body: bytes = b""
-    status: int | None = None
-    latency: float | None = None
-    hint: str = ""
-
-    @property
-    def latency_ms(self) -> int | None:
-        return None if self.latency is None else round(self.latency * 1000)
-
-    def as_json(self) -> dict[str, Any]:
-        """The result as a JSON-ready dict; never holds credentials."""
-        data: dict[str, Any] = {
-            "phone": self.phone.name,
-            "host": self.phone.address,
-            "outcome": str(self.outcome),
-            "status": self.status,
-            "detail": self.detail,
-            "latency_ms": self.latency_ms,
-            "mode": self.route,
-            "hint": self.hint,
-        }
-        if self.reply and self.reply.items:
-            data["items"] = [{"url": i.url, "status": i.status, "data": i.data} for i in self.reply.items]
-        if self.reply and self.reply.error_number is not None:
-            data["error_number"] = self.reply.error_number
-        return data
-
-
-def address_problem(phone: Phone) -> str | None:
-    """Why ``phone`` cannot be reached at all as configured (its address), or None."""
-    problem = host_problem(phone.host)
-    if problem:
-        return f"invalid address: {problem}"
-    if phone.scheme not in ("http", "https"):
-        return f"invalid address: scheme {phone.scheme!r} is not http or https"
-    if not 1 <= phone.port <= 65535:
-        return f"invalid address: port {phone.port} is out of range 1-65535"
-    return None
-
-
-def _encoded(obj: CiscoObject, charset: str) -> bytes | str:
-    """The object's bytes in ``charset``, or why it cannot be sent in it."""
-    try:
-        problems = errors(validate(obj, charset))
-        if problems:
-            return "; ".join(str(p) for p in problems)
-        return encode(obj, charset)
-    except Exception as exc:  # an unknown charset from a config built in code, say
-        return f"cannot encode in {charset!r}: {type(exc).__name__}: {exc}"
-
-
-def plan(obj: CiscoObject, phones: list[Phone], mode: Mode = "auto", can_host: bool = False) -> list[Delivery]:
-    """Decide per phone: direct, via-url, or refused with a reason that says what to do."""
-    encoded: dict[str, bytes | str] = {}
-    deliveries = []
-    for phone in phones:
-        try:
-            deliveries.append(_plan_one(obj, phone, mode, can_host, encoded))
-        except Exception as exc:  # a phone built in code with a wrong type, say: refuse it alone
-            deliveries.append(Delivery(phone, "refused", b"", f"not sent: {type(exc).__name__}: {exc}"))
-    return deliveries
-
-
-def _plan_one(obj: CiscoObject, phone: Phone, mode: Mode, can_host: bool, encoded: dict[str, bytes | str]) -> Delivery:
-    problem = address_problem(phone)
-    if problem:
-        return Delivery(phone, "refused", b"", problem)
-    if phone.charset not in encoded:
-        encoded[phone.charset] = _encoded(obj, phone.charset)
-    data = encoded[phone.charset]
-    if isinstance(data, str):
-        return Delivery(phone, "refused", b"", data)
-    fits = len(data) <= phone.size_limit
-    size = f"{len(data)} bytes against the phone's limit of {phone.size_limit}"
-    if mode == "direct" or (mode == "auto" and fits):
-        if fits:
-            return Delivery(phone, "direct", data, size)
-        reason = f"object is {size}; use --mode via-url or auto, or raise size_limit for this phone"
-        return Delivery(phone, "refused", data, reason)
-    if can_host:
-        return Delivery(phone, "via-url", data, f"hosted by the service ({size})")
-    why = f"object is {size}" if not fits else "via-url needs the service"
-    reason = f"{why}; configure [service] so phones can fetch it by URL, or shorten the object"
-    return Delivery(phone, "refused", data, reason)
 
 
 def form_body(xml: bytes) -> bytes:
@@ -179,22 +80,6 @@ def make_client() -> httpx.AsyncClient:
     """
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=0)
     return httpx.AsyncClient(limits=limits, trust_env=False, follow_redirects=False, verify=False)
-
-
-class RemoteObjectHost:
-    """Hosts objects on a phonetui service running in another process."""
-
-    def __init__(self, base_url: str, username: str, password: str) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.auth = (username, password)
-
-    async def host(self, data: bytes, charset: str) -> str:
-        async with httpx.AsyncClient(trust_env=False, timeout=5.0) as client:
-            response = await client.post(
-                f"{self.base_url}/objects", params={"charset": charset}, content=data, auth=self.auth
-            )
-            response.raise_for_status()
-            return response.text.strip()
 
 
 class PushRun:
@@ -398,10 +283,6 @@ class PushRun:
             self._journal.append(record, sync=True)
 
 
-def _refused(delivery: Delivery) -> PushResult:
-    return PushResult(delivery.phone, Outcome.REFUSED, "refused", delivery.reason)
-
-
 class Pusher:
     """Pushes objects over one shared HTTP client; use as an async context manager."""
 
@@ -508,75 +389,3 @@ class Pusher:
         except Exception as exc:  # anything else stays in this phone's row
             outcome = Outcome.UNREACHABLE if response is None else Outcome.BAD_REPLY
             return result(outcome, f"{type(exc).__name__}: {exc}")
-
-
-AUTH_HINT = (
-    "the push user may not be associated with this phone in CUCM, "
-    "or the phone's authentication URL is wrong or unreachable"
-)
-CONNECT_TIMEOUT_HINT = (
-    "no answer at all: the address may be wrong, a firewall or the wrong VLAN may drop the packets, or the phone is off"
-)
-READ_TIMEOUT_HINT = (
-    "the phone took the request but did not answer in time: it may be busy, or waiting for a slow authentication URL"
-)
-_NO_ROUTE = {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN, errno.ENETDOWN}
-
-
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    """``exc`` and every exception behind it (causes, contexts, groups), each once."""
-    seen: set[int] = set()
-    stack = [exc]
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        if isinstance(current, BaseExceptionGroup):
-            stack.extend(current.exceptions)
-        if current.__cause__ is not None:
-            stack.append(current.__cause__)
-        if current.__context__ is not None:
-            stack.append(current.__context__)
-
-
-def _connect_failure(exc: BaseException, phone: Phone) -> tuple[Outcome, str, str]:
-    """Outcome, detail and hint for a connection that failed, told apart by the errno behind it."""
-    for cause in _chain(exc):
-        if isinstance(cause, socket.gaierror):
-            reason = cause.strerror or str(cause)
-            hint = f"cannot resolve {phone.host!r}: check the name and the DNS server, or give the IP address"
-            return Outcome.UNREACHABLE, f"cannot resolve {phone.host!r}: {reason}", hint
-        if isinstance(cause, ssl.SSLError):
-            reason = getattr(cause, "reason", None) or str(cause)
-            hint = f"no TLS on port {phone.port}: check the phone's scheme (http or https) and port"
-            return Outcome.BAD_REPLY, f"TLS handshake failed: {reason}", hint
-        if isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED:
-            hint = f"connection refused on port {phone.port}: the phone's Web Access may be disabled"
-            return Outcome.UNREACHABLE, "cannot connect: connection refused", hint
-        if isinstance(cause, OSError) and cause.errno in _NO_ROUTE:
-            hint = f"no route to {phone.host}: check the address, the phone's VLAN and the routing to it"
-            return Outcome.UNREACHABLE, f"cannot connect: {cause.strerror}", hint
-        if isinstance(cause, OSError) and cause.errno == errno.ECONNRESET:
-            return Outcome.BAD_REPLY, "connection reset by the phone", ""
-    return Outcome.UNREACHABLE, _reason(exc, "cannot connect"), ""
-
-
-def _reason(exc: BaseException, fallback: str) -> str:
-    text = str(exc).strip()
-    while not text and exc.__cause__ is not None:
-        exc = exc.__cause__
-        text = str(exc).strip()
-    return f"{fallback}: {text}" if text else fallback
-
-
-async def _read_capped(response: httpx.Response) -> tuple[bytes, bool]:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > REPLY_MAX_BYTES:
-            return b"".join(chunks)[:REPLY_MAX_BYTES], True
-    return b"".join(chunks), False

@@ -1,0 +1,67 @@
+"""The command line: ``push``, ``simulate``, ``serve``, ``check``, ``demo`` (and the TUI by default).
+
+Exit status: 0 when every phone succeeded, 1 when any failed, 2 for usage or
+config errors. Errors are one clear line each on stderr (a config shows every
+problem it has, one a line), never a traceback.
+
+``parser`` holds the grammar, ``common`` what the commands share, and each command
+has a module of its own (``tui``, ``push``, ``simulate``, ``serve``, ``check``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+
+from ..config import ConfigError
+from .check import check_command
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, first_run_message
+from .parser import build_parser
+from .push import build_object, dry_run_json, push_command, push_config, select_phones
+from .serve import serve_command
+from .simulate import simulate_command
+from .tui import make_app, tui_command
+
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "UsageError",
+    "build_object",
+    "build_parser",
+    "dry_run_json",
+    "first_run_message",
+    "main",
+    "make_app",
+    "push_config",
+    "select_phones",
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``phonetui`` command."""
+    args = build_parser().parse_args(argv)
+    handlers: dict[str | None, Callable[[argparse.Namespace], int]] = {
+        "push": push_command,
+        "simulate": simulate_command,
+        "serve": serve_command,
+        "check": check_command,
+        "demo": tui_command,
+        None: tui_command,
+    }
+    try:
+        return handlers[args.command](args)
+    except ConfigError as exc:
+        for line in exc.lines():
+            print(f"phonetui: {line}", file=sys.stderr)
+        return EXIT_USAGE
+    except UsageError as exc:
+        print(f"phonetui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_FAILED
+    except BrokenPipeError:  # output piped into 'head' and the like: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED

@@ -1,0 +1,65 @@
+"""What every command shares: exit statuses, usage errors, reading the config, running a coroutine."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any
+
+from ..config import Config, load_config
+from ..paths import CONFIG_ENV, find_config_path
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A mistake in what the user asked for; printed as one line, exit status 2."""
+
+
+def read_config(args: argparse.Namespace) -> Config:
+    """The config the command names (or the default one), its warnings said on stderr."""
+    path = find_config_path(args.config)
+    if not args.config and not os.environ.get(CONFIG_ENV) and not path.exists():
+        raise UsageError(first_run_message(path))
+    config = load_config(path)
+    for warning in config.warnings:
+        print(f"phonetui: warning: {warning}", file=sys.stderr)
+    if args.command != "check":
+        for error in config.phone_errors:
+            print(f"phonetui: warning: {error.located()}; this phone will be refused", file=sys.stderr)
+    return config
+
+
+def first_run_message(path: Path) -> str:
+    """What to do when there is no config yet: the demo first, then where a config goes."""
+    sample = Path(__file__).resolve().parents[3] / "sample-config.toml"  # cli/ phonetui/ src/ and the checkout
+    where = f"{sample}" if sample.is_file() else "sample-config.toml in phonetui's source"
+    return (
+        "no config yet.\n"
+        "  See phonetui at work on a simulated fleet, with nothing to write first:  phonetui demo\n"
+        f"  Then list your phones in {path}\n"
+        f"  (or give --config FILE, or set ${CONFIG_ENV}); {where} is a commented start."
+    )
+
+
+def run_to_exit(coroutine: Coroutine[Any, Any, int]) -> int:
+    """Run a command's coroutine to its exit status."""
+    return asyncio.run(coroutine)
+
+
+async def wait_for_signal() -> None:
+    """Wait until Ctrl-C, SIGTERM or a hang-up: the end of ``simulate`` and ``serve``."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            loop.remove_signal_handler(sig)

@@ -1,0 +1,98 @@
+"""The command line's grammar: every command, its options, and the checks on their values."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+from .. import __version__
+from ..config import MODES
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of the ``phonetui`` command and each of its subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="phonetui", description="Push Cisco IP Phone XML objects to phones and watch them answer."
+    )
+    parser.add_argument("--version", action="version", version=f"phonetui {__version__}")
+    parser.add_argument("--config", help="config file (else $PHONETUI_CONFIG, else the platform config dir)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    push = commands.add_parser("push", help="push an object to phones and print each reply")
+    push.add_argument("--config", default=argparse.SUPPRESS, help="config file")
+    targets = push.add_argument_group("targets")
+    targets.add_argument("--phone", action="append", default=[], metavar="NAME", help="a phone by name (repeatable)")
+    targets.add_argument("--tag", action="append", default=[], metavar="TAG", help="phones with a tag (repeatable)")
+    targets.add_argument("--all", action="store_true", help="every phone in the config")
+    obj = push.add_argument_group("object (a Text, an Execute, or a file)")
+    obj.add_argument("--text", help="the body of a CiscoIPPhoneText")
+    obj.add_argument("--title", default="", help="the Text's title (32 characters)")
+    obj.add_argument("--prompt", default="", help="the Text's prompt (32 characters)")
+    obj.add_argument(
+        "--execute", action="append", default=[], metavar="URL[@PRIORITY]", help="an ExecuteItem (up to 3)"
+    )
+    obj.add_argument("--xml", metavar="FILE", help="send this XML object as it is")
+    obj.add_argument("--template", metavar="NAME", help="a template saved in the config")
+    push.add_argument("--mode", choices=MODES, help="delivery (default: config, else auto)")
+    push.add_argument("--username", help="push as this user instead of the config's")
+    push.add_argument("--password", help="push with this password instead of the config's")
+    push.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="seconds each phone has to answer")
+    push.add_argument("--concurrency", type=_at_least_one, metavar="N", help="phones pushed at once")
+    push.add_argument("--dry-run", action="store_true", help="print the XML and the delivery plan; send nothing")
+    push.add_argument(
+        "--json", action="store_true", help="one JSON object per phone instead of a table (with --dry-run: the plan)"
+    )
+    push.add_argument("--history", metavar="FILE", help="journal file (default: the platform state dir)")
+    push.add_argument("--no-history", action="store_true", help="do not write the journal")
+
+    sim = commands.add_parser("simulate", help="run a fleet of simulated phones on loopback")
+    sim.add_argument("--count", type=int, default=12, help="how many phones (default 12)")
+    sim.add_argument("--write-config", metavar="FILE", help="write a config listing the fleet")
+    sim.add_argument("--auth-url", help="phones ask this responder instead of a built-in one")
+    sim.add_argument("--listen", default="127.0.0.1:0", help="built-in responder's address (default: a free port)")
+    sim.add_argument("--base", default="127.77.0.0", help="phones get addresses after this one (loopback only)")
+    sim.add_argument("--port", type=int, default=0, help="the phones' shared port (default: a free one)")
+    sim.add_argument("--per-port", action="store_true", help="all phones on 127.0.0.1, each on its own port")
+    sim.add_argument("--username", default="phonetui", help="push user the responder accepts")
+    sim.add_argument("--password", help="push password the responder accepts (default: random)")
+    sim.add_argument("--latency", type=float, default=0.0, help="seconds every phone waits before answering")
+    for fault, text in (
+        ("offline", "listen on nothing"),
+        ("black-hole", "accept but never answer"),
+        ("garbled", "answer garbage"),
+        ("wrong-password", "get a wrong password in the written config"),
+    ):
+        sim.add_argument(f"--{fault}", type=int, default=0, metavar="N", help=f"N phones {text}")
+
+    serve = commands.add_parser("serve", help="run the authentication responder and object host")
+    serve.add_argument("--config", default=argparse.SUPPRESS, help="config file")
+    serve.add_argument("--listen", help="HOST:PORT (default: the config's [service] listen)")
+
+    check = commands.add_parser("check", help="validate a config and say what it holds")
+    check.add_argument("--config", default=argparse.SUPPRESS, help="config file")
+
+    demo = commands.add_parser("demo", help="the TUI on a built-in simulated fleet (no files needed)")
+    demo.add_argument("--count", type=_fleet_size, default=12, metavar="N", help="phones, 1-1000 (default 12)")
+    return parser
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be more than 0 seconds")
+    return value
+
+
+def _at_least_one(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be a whole number, at least 1")
+    return int(text)
+
+
+def _fleet_size(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 1000:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of phones from 1 to 1000")
+    return int(text)

@@ -1,0 +1,67 @@
+"""``phonetui serve``: the authentication responder and object host, one line per request."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from ..config import SERVICE_PORT, ServiceConfig, split_host_port
+from .common import EXIT_OK, UsageError, read_config, run_to_exit, wait_for_signal
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    """``phonetui serve``."""
+    config = read_config(args)
+    service_config = config.service or ServiceConfig(
+        username=config.defaults.username, password=config.defaults.password
+    )
+    if args.listen:
+        try:
+            service_config.listen_host, service_config.listen_port = split_host_port(args.listen, SERVICE_PORT)
+        except ValueError as exc:
+            raise UsageError(f"--listen: {exc}") from None
+    if not service_config.username or not service_config.password:
+        raise UsageError(f"{config.path}: [service] (or [defaults]) needs username and password to accept")
+    return run_to_exit(_serve_async(service_config))
+
+
+async def _serve_async(service_config: ServiceConfig) -> int:
+    from ..service import AuthEvent, Service
+
+    # One line per request. On a terminal each line shows at once; into a pipe or a file
+    # they are written in blocks and flushed twice a second, not with a syscall each.
+    interactive = sys.stdout.isatty()
+
+    def emit(line: str) -> None:
+        print(line, flush=interactive)
+
+    def log_auth(event: AuthEvent) -> None:
+        emit(event.line())
+
+    def log_request(peer: str, method: str, path: str, status: int) -> None:
+        emit(f"{peer} {method} {path} {status}")
+
+    service = Service(service_config, on_event=log_auth)
+    service.request_listeners.append(log_request)
+    try:
+        await service.start()
+    except OSError as exc:
+        where = f"{service_config.listen_host}:{service_config.listen_port}"
+        raise UsageError(f"cannot listen on {where}: {exc.strerror}") from None
+    bound_host, bound_port = service.bound or (service_config.listen_host, service_config.listen_port)
+    print(f"listening on {bound_host}:{bound_port}; phones use {service.auth_url}", flush=True)
+
+    async def flush_now_and_then() -> None:
+        while True:
+            await asyncio.sleep(0.5)
+            sys.stdout.flush()
+
+    flusher = asyncio.create_task(flush_now_and_then())
+    try:
+        await wait_for_signal()
+    finally:
+        flusher.cancel()
+        await service.stop()
+        sys.stdout.flush()
+    return EXIT_OK

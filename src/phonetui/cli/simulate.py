@@ -1,0 +1,88 @@
+"""``phonetui simulate``: a fleet of fake phones on loopback, and a responder for them."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+from typing import TYPE_CHECKING
+
+from ..config import ServiceConfig, split_host_port, write_config
+from .common import EXIT_OK, UsageError, run_to_exit, wait_for_signal
+
+if TYPE_CHECKING:  # aiohttp costs a quarter of a second to import: only the commands that serve load it
+    from ..service import Service
+    from ..simulator import Simulator
+
+
+def simulate_command(args: argparse.Namespace) -> int:
+    """``phonetui simulate``."""
+    if not 1 <= args.count <= 5000:
+        raise UsageError("--count must be 1-5000")
+    faults = (args.offline, args.black_hole, args.garbled, args.wrong_password)
+    if any(n < 0 for n in faults) or sum(faults) > args.count:
+        raise UsageError("fault counts must be 0 or more and add up to at most --count")
+    from ..simulator import Simulator
+
+    try:
+        listen = split_host_port(args.listen, 0)
+        sim = Simulator.fleet(args.count, base=args.base, port=args.port, per_port=args.per_port)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return run_to_exit(_simulate_async(args, sim, listen))
+
+
+def _assign_faults(sim: Simulator, args: argparse.Namespace) -> None:
+    """Give the last phones of the fleet the requested faults, one fault per phone."""
+    pool = list(reversed(sim.phones))
+    for attribute, count in (
+        ("offline", args.offline),
+        ("black_hole", args.black_hole),
+        ("garbled", args.garbled),
+        ("wrong_password", args.wrong_password),
+    ):
+        for _ in range(count):
+            setattr(pool.pop(0), attribute, True)
+    for phone in sim.phones:
+        phone.latency = args.latency
+
+
+async def _simulate_async(args: argparse.Namespace, sim: Simulator, listen: tuple[str, int]) -> int:
+    from ..service import Service
+
+    password = args.password or secrets.token_urlsafe(12)
+    service: Service | None = None
+    if args.auth_url:
+        auth_url = args.auth_url
+    else:
+        service = Service(ServiceConfig(listen[0], listen[1], username=args.username, password=password))
+        try:
+            await service.start()
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {args.listen}: {exc.strerror}") from None
+        auth_url = service.auth_url
+    for phone in sim.phones:
+        phone.auth_url = auth_url
+    _assign_faults(sim, args)
+    try:
+        try:
+            await sim.start()
+        except OSError as exc:
+            raise UsageError(f"cannot start the fleet: {exc}") from None
+        first, last = sim.phones[0], sim.phones[-1]
+        count = len(sim.phones)
+        print(f"{count} phone{'s' * (count != 1)} listening, {first.address} .. {last.address}", flush=True)
+        print(f"authentication URL: {auth_url}", flush=True)
+        if args.write_config:
+            block = None
+            if service is not None:
+                host, port = service.bound or listen
+                block = {"listen": f"{host}:{port}", "url": service.url}
+            write_config(args.write_config, sim.config(args.username, password, block))
+            print(f"config written to {args.write_config}", flush=True)
+        print("press Ctrl-C to stop", flush=True)
+        await wait_for_signal()
+    finally:
+        await sim.stop()
+        if service:
+            await service.stop()
+    return EXIT_OK

@@ -1,0 +1,56 @@
+"""The app: ``phonetui`` on the config, and ``phonetui demo`` on a simulated fleet."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..config import Config
+from ..history import Journal
+from ..paths import HISTORY_ENV, default_history_path
+from .common import EXIT_OK, UsageError, read_config, run_to_exit
+
+if TYPE_CHECKING:  # Textual and aiohttp are imported only when the app or the demo runs
+    from ..service import Service
+    from ..tui.app import PhoneTUI
+
+
+def tui_command(args: argparse.Namespace) -> int:
+    """``phonetui`` and ``phonetui demo``."""
+    if args.command == "demo":
+        return run_to_exit(_demo_async(args.count))
+    return run_to_exit(_app_async(read_config(args), None))
+
+
+def make_app(config: Config, service: Service | None, history: Path | None) -> PhoneTUI:
+    """The one place the command line builds the app: whatever the app is given, it is given here."""
+    from ..tui.app import PhoneTUI  # imported here so the headless commands never load Textual
+
+    return PhoneTUI(config, service=service, journal=Journal(history or default_history_path()))
+
+
+async def _app_async(config: Config, service: Service | None, history: Path | None = None) -> int:
+    app = make_app(config, service, history)
+    try:
+        await app.run_async()
+    finally:
+        await app.stop_pushes()  # a push still running writes its end record ("interrupted")
+        await app.stop_service()
+    return app.return_code or EXIT_OK
+
+
+async def _demo_async(count: int) -> int:
+    from ..demo import start_demo
+
+    try:
+        demo = await start_demo(count)
+    except OSError as exc:
+        raise UsageError(f"cannot start the demo fleet: {exc}") from None
+    try:
+        # The demo's pushes go to fake phones: they are kept out of the operator's real history.
+        history = None if os.environ.get(HISTORY_ENV) else demo.folder / "history.jsonl"
+        return await _app_async(demo.config, demo.service, history)
+    finally:
+        await demo.stop()

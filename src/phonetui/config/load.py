@@ -1,0 +1,162 @@
+"""Reading a config file (and the app's templates file beside it) into a checked Config."""
+
+from __future__ import annotations
+
+import re
+import stat
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, ConfigErrors
+from .model import TEMPLATES_FILE, Config, Phone, Template
+from .reader import _Locator, _Problems, _Reader
+from .schema import _TOP_KEYS, _defaults, _keys, _phone, _service, _templates
+
+
+def _parse(text: str, path: Path, problems: _Problems) -> Config | None:
+    """Check every part of ``text``, recording each problem; None when it is not TOML at all."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        problems.errors.append(_syntax_error(exc, path))
+        return None
+    locator = _Locator(text)
+    top = _Reader(path, locator, raw, (), problems)
+    top.check_keys(_TOP_KEYS)
+    defaults_reader = top.child(top.get("defaults", dict, {}), "defaults")
+    defaults = _defaults(defaults_reader)
+    config = Config(path=path, defaults=defaults, raw=raw)
+    templates_file = defaults_reader.get("templates_file", str, "")
+    if templates_file:
+        config.templates_path = (path.parent / templates_file).expanduser()
+        if _same_file(config.templates_path, path):
+            defaults_reader.fail("templates_file", "must not be the config itself: the app never rewrites it")
+            config.templates_path = path.parent / TEMPLATES_FILE
+    if "service" in raw:
+        config.service = _service(top.child(top.get("service", dict, {}), "service"), defaults)
+    names: dict[str, int] = {}
+    addresses: dict[str, int] = {}
+    for index, reader in top.tables("phones"):
+        phone = _phone(reader, defaults)
+        if phone is None:
+            continue
+        if phone.name in names:
+            reader.fail("name", f"{phone.name!r} is already used by phones[{names[phone.name]}]")
+            continue
+        if phone.address in addresses:
+            reader.fail("host", f"{phone.address} is already used by phones[{addresses[phone.address]}]")
+            continue
+        names[phone.name] = index
+        addresses[phone.address] = index
+        config.phones.append(phone)
+    config.templates = _templates(top, path)
+    config.keys = _keys(top.child(top.get("keys", dict, {}), "keys"))
+    return config
+
+
+def _syntax_error(exc: tomllib.TOMLDecodeError, path: Path) -> ConfigError:
+    match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+    line = int(match.group(1)) if match else None
+    message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+    return ConfigError(path, "", f"TOML syntax: {message}", line)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return a == b
+
+
+def parse_config(text: str, path: Path | str = "<config>") -> Config:
+    """Check TOML ``text`` and build a Config; ConfigErrors listing every problem.
+
+    Only ``text`` is read: the app's templates file is read by :func:`load_config`.
+    """
+    path = Path(path)
+    problems = _Problems()
+    config = _parse(text, path, problems)
+    problems.raise_if_any()
+    assert config is not None
+    config.warnings.extend(problems.warnings)
+    config.phone_errors = problems.phone_errors
+    return config
+
+
+def _read_templates_file(config: Config, problems: _Problems) -> list[Template]:
+    """The templates the app saved, checked like the config (located in their own file)."""
+    path = config.templates_file
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.errors.append(ConfigError(path, "", f"cannot read the templates file: {exc}"))
+        return []
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        problems.errors.append(_syntax_error(exc, path))
+        return []
+    top = _Reader(path, _Locator(text), raw, (), problems)
+    top.check_keys({"templates"})
+    return _templates(top, path)
+
+
+def merge_templates(from_config: list[Template], saved: list[Template]) -> list[Template]:
+    """The config's templates then the app's; on equal names the app's file wins."""
+    names = {t.name for t in saved}
+    return [t for t in from_config if t.name not in names] + saved
+
+
+def load_config(path: Path | str) -> Config:
+    """Read and check the config at ``path`` and the app's templates file beside it."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(path, "", "file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(path, "", "is a folder, not a config file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, "", f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    problems = _Problems()
+    config = _parse(text, path, problems)
+    if config is not None:
+        config.templates = merge_templates(config.templates, _read_templates_file(config, problems))
+    problems.raise_if_any()
+    assert config is not None
+    config.warnings.extend(problems.warnings)
+    config.phone_errors = problems.phone_errors
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        mode = 0
+    if mode & (stat.S_IRGRP | stat.S_IROTH) and _holds_password(config.raw):
+        config.warnings.append(f"{path}: holds passwords and is readable by other users; run: chmod 600 {path}")
+    return config
+
+
+def missing_credentials(
+    config: Config, phones: list[Phone], username: str | None = None, password: str | None = None
+) -> ConfigError | None:
+    """Located errors for every phone with no push user or password (after overrides), if any."""
+    found: list[ConfigError] = []
+    for index, phone in enumerate(config.phones):
+        has_user, has_password = bool(username or phone.username), bool(password or phone.password)
+        if phone in phones and not (has_user and has_password):
+            what = "user" if not has_user else "password"
+            message = (
+                f"phone {phone.name!r} has no push {what}: give username and password (or password_env, "
+                "password_file) in its table or in [defaults]"
+            )
+            found.append(ConfigError(config.path, f"phones[{index}]", message, phone.line))
+    if not found:
+        return None
+    return found[0] if len(found) == 1 else ConfigErrors(found)
+
+
+def _holds_password(raw: dict[str, Any]) -> bool:
+    tables = [raw.get("defaults", {}), raw.get("service", {}), *raw.get("phones", [])]
+    return any(isinstance(t, dict) and "password" in t for t in tables)

@@ -1,0 +1,180 @@
+"""What a config holds, once read and checked: phones, defaults, the service, templates.
+
+Plain dataclasses with every default applied, so the rest of phonetui never sees TOML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from ..cisco import (
+    FAMILIES,
+    CiscoIPPhoneExecute,
+    CiscoIPPhoneText,
+    CiscoObject,
+    ExecuteItem,
+    Family,
+    SoftKeyItem,
+)
+from .errors import ConfigError
+
+#: How an object reaches a phone (see ``push.plan``): the one definition of the modes.
+Mode = Literal["auto", "direct", "via-url"]
+MODES: tuple[Mode, ...] = get_args(Mode)
+#: Where the service listens unless ``[service] listen`` says otherwise.
+SERVICE_HOST, SERVICE_PORT = "127.0.0.1", 8081
+TEMPLATES_FILE = "templates.toml"
+
+TemplateKind = Literal["text", "execute"]
+
+
+@dataclass
+class Phone:
+    """A phone to push to, with every default already applied."""
+
+    name: str
+    host: str
+    port: int = 80
+    scheme: str = "http"
+    model: str = ""
+    username: str = ""
+    password: str = field(default="", repr=False)
+    tags: tuple[str, ...] = ()
+    family: Family = FAMILIES["classic"]
+    charset: str = "utf-8"
+    size_limit: int = 512
+    line: int | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def address(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+    @property
+    def execute_url(self) -> str:
+        return f"{self.scheme}://{self.address}/CGI/Execute"
+
+
+@dataclass
+class Defaults:
+    """Settings every phone and push falls back on."""
+
+    username: str = ""
+    password: str = field(default="", repr=False)
+    timeout: float = 10.0
+    connect_timeout: float = 3.0
+    play_timeout: float = 30.0
+    concurrency: int = 32
+    mode: Mode = "auto"
+
+
+@dataclass
+class ServiceConfig:
+    """The embedded service: where it listens, how phones reach it, whom it admits."""
+
+    listen_host: str = SERVICE_HOST
+    listen_port: int = SERVICE_PORT
+    url: str = ""
+    username: str = ""
+    password: str = field(default="", repr=False)
+    allowed_devices: tuple[str, ...] = ()
+    object_ttl: float = 300.0
+
+    @property
+    def public_url(self) -> str:
+        return (self.url or f"http://{self.listen_host}:{self.listen_port}").rstrip("/")
+
+
+@dataclass
+class Template:
+    """A saved message: a Text or an Execute, with the file and line it came from."""
+
+    name: str
+    kind: TemplateKind = "text"
+    title: str = ""
+    prompt: str = ""
+    text: str = ""
+    softkeys: list[SoftKeyItem] = field(default_factory=list)
+    items: list[ExecuteItem] = field(default_factory=list)
+    source: Path | None = field(default=None, compare=False)
+    line: int | None = field(default=None, compare=False)
+
+    def to_object(self) -> CiscoObject:
+        """A fresh object (editing it leaves the template as it is)."""
+        if self.kind == "execute":
+            return CiscoIPPhoneExecute([ExecuteItem(i.url, i.priority) for i in self.items])
+        softkeys = [SoftKeyItem(k.name, k.url, k.url_down, k.position) for k in self.softkeys]
+        return CiscoIPPhoneText(self.title, self.prompt, self.text, softkeys)
+
+    @classmethod
+    def from_object(cls, name: str, obj: CiscoObject) -> Template:
+        """The template that gives ``obj`` back."""
+        if isinstance(obj, CiscoIPPhoneExecute):
+            return cls(name, "execute", items=[ExecuteItem(i.url, i.priority) for i in obj.items])
+        softkeys = [SoftKeyItem(k.name, k.url, k.url_down, k.position) for k in obj.softkeys]
+        return cls(name, "text", obj.title, obj.prompt, obj.text, softkeys)
+
+    @property
+    def where(self) -> str:
+        """``file:line`` of the template, for messages."""
+        if self.source is None:
+            return "(not saved)"
+        return f"{self.source}:{self.line}" if self.line else str(self.source)
+
+    def to_toml(self) -> dict[str, Any]:
+        """The table that reads back as this template."""
+        if self.kind == "execute":
+            return {
+                "name": self.name,
+                "kind": "execute",
+                "items": [{"url": i.url, "priority": i.priority} for i in self.items],
+            }
+        table: dict[str, Any] = {
+            "name": self.name,
+            "kind": "text",
+            "title": self.title,
+            "prompt": self.prompt,
+            "text": self.text,
+        }
+        if self.softkeys:
+            table["softkeys"] = [
+                {"name": k.name, "url": k.url, "url_down": k.url_down, "position": k.position}
+                if k.url_down
+                else {"name": k.name, "url": k.url, "position": k.position}
+                for k in self.softkeys
+            ]
+        return table
+
+
+@dataclass
+class Config:
+    """A whole config file, read and checked."""
+
+    path: Path
+    phones: list[Phone] = field(default_factory=list)
+    defaults: Defaults = field(default_factory=Defaults)
+    service: ServiceConfig | None = None
+    templates: list[Template] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    warnings: list[str] = field(default_factory=list)
+    templates_path: Path | None = None
+    #: Located errors of single phones (an address that cannot be one): ``check`` fails on them,
+    #: ``push`` and the app keep the other phones and refuse these.
+    phone_errors: list[ConfigError] = field(default_factory=list)
+
+    @property
+    def templates_file(self) -> Path:
+        """Where the app saves templates: ``[defaults] templates_file``, else ``templates.toml`` beside the config."""
+        return self.templates_path or self.path.parent / TEMPLATES_FILE
+
+    def phone(self, name: str) -> Phone | None:
+        return next((p for p in self.phones if p.name == name), None)
+
+    def template(self, name: str) -> Template | None:
+        return next((t for t in self.templates if t.name == name), None)
+
+    def tags(self) -> list[str]:
+        return sorted({tag for phone in self.phones for tag in phone.tags})

@@ -1,0 +1,266 @@
+"""The schema: which keys each table takes, what each value must be, and the address rules."""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import re
+from pathlib import Path
+
+from ..cisco import (
+    FAMILIES,
+    ExecuteItem,
+    SoftKeyItem,
+    family_for_model,
+    normalise_charset,
+    validate,
+)
+from ..keymap import DEFAULT_KEYS, clashes, key_problem
+from .model import MODES, SERVICE_HOST, SERVICE_PORT, Defaults, Phone, ServiceConfig, Template
+from .reader import _Reader
+
+_PASSWORD_KEYS = {"password", "password_env", "password_file"}
+_PHONE_KEYS = {"name", "host", "port", "scheme", "model", "username", "tags", "family", "charset", "size_limit"}
+_DEFAULT_KEYS = {"username", "timeout", "connect_timeout", "play_timeout", "concurrency", "mode", "templates_file"}
+_SERVICE_KEYS = {"listen", "url", "username", "allowed_devices", "object_ttl"}
+_TOP_KEYS = {"defaults", "service", "phones", "templates", "keys"}
+_TEMPLATE_KEYS: dict[str, set[str]] = {
+    "text": {"name", "kind", "title", "prompt", "text", "softkeys"},
+    "execute": {"name", "kind", "items"},
+}
+_SOFTKEY_KEYS = {"name", "url", "url_down", "position"}
+_ITEM_KEYS = {"url", "priority"}
+
+_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")
+
+
+def host_problem(host: str) -> str | None:
+    """Why ``host`` cannot be a phone's address, or None: it must be an IP address or a DNS name.
+
+    Checked at load (a located error) and again before a push (the phone is refused),
+    so a config built in code cannot slip an address past either.
+    """
+    if not host:
+        return "is empty"
+    if any(c.isspace() for c in host):
+        return f"{host!r} holds a space"
+    if "/" in host or "@" in host or "?" in host or "#" in host:
+        return f"{host!r} is not a host name or address: give the host alone (no scheme, user or path)"
+    if host.startswith("["):
+        return f"{host!r}: write an IPv6 address without brackets"
+    if ":" in host:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            name, _, port = host.rpartition(":")
+            if port.isdigit() and ":" not in name:
+                return f"{host!r}: give the port on its own (port = {port})"
+            return f"{host!r} is not an IPv6 address"
+        return None
+    name = host[:-1] if host.endswith(".") else host
+    labels = name.split(".")
+    if re.fullmatch(r"[0-9.]+", name):
+        if len(labels) != 4 or not all(labels):
+            return f"{host!r} is not an IPv4 address: it needs four numbers 0-255, like 192.0.2.10"
+        for label in labels:
+            if int(label) > 255:
+                return f"{host!r} is not an IPv4 address: {label} is over 255"
+            if len(label) > 1 and label.startswith("0"):
+                return f"{host!r}: {label} has a leading zero (some read it as octal); write {int(label)}"
+        return None
+    if not all(labels):
+        return f"{host!r} has an empty label (a leading dot, or two dots in a row)"
+    label_rule = "may hold letters, digits and hyphens (not first or last), up to 63 characters"
+    try:
+        ascii_labels = [label.encode("idna").decode("ascii") for label in labels]
+    except UnicodeError:
+        return f"{host!r} is not a valid host name: each label {label_rule}"
+    if len(".".join(ascii_labels)) > 253:
+        return f"{host!r} is longer than 253 characters"
+    for label in ascii_labels:
+        if not _LABEL.fullmatch(label):
+            return f"{host!r} is not a valid host name: {label!r} {label_rule}"
+    return None
+
+
+def _defaults(reader: _Reader) -> Defaults:
+    reader.check_keys(_DEFAULT_KEYS | _PASSWORD_KEYS)
+    given = reader.get("mode", str, Defaults.mode)
+    mode = next((m for m in MODES if m == given), None)
+    if mode is None:
+        reader.fail("mode", f"must be one of {', '.join(MODES)}")
+        mode = Defaults.mode
+    return Defaults(
+        username=reader.get("username", str, ""),
+        password=reader.password(),
+        timeout=reader.positive("timeout", float, Defaults.timeout),
+        connect_timeout=reader.positive("connect_timeout", float, Defaults.connect_timeout),
+        play_timeout=reader.positive("play_timeout", float, Defaults.play_timeout),
+        concurrency=reader.positive("concurrency", int, Defaults.concurrency),
+        mode=mode,
+    )
+
+
+def split_host_port(value: str, default_port: int) -> tuple[str, int]:
+    """``host:port`` (or ``[v6]:port``) to its parts; ValueError if malformed."""
+    match = re.fullmatch(r"\[([^\]]+)\](?::(\d+))?|([^:\[\]]+)(?::(\d+))?", value.strip())
+    if not match:
+        raise ValueError(f"{value!r} is not host:port")
+    host = match.group(1) or match.group(3)
+    port = int(match.group(2) or match.group(4) or default_port)
+    if not 0 <= port <= 65535:
+        raise ValueError(f"port {port} is out of range")
+    return host, port
+
+
+def _service(reader: _Reader, defaults: Defaults) -> ServiceConfig:
+    reader.check_keys(_SERVICE_KEYS | _PASSWORD_KEYS)
+    listen = reader.get("listen", str, f"{SERVICE_HOST}:{SERVICE_PORT}")
+    try:
+        host, port = split_host_port(listen, SERVICE_PORT)
+    except ValueError as exc:
+        reader.fail("listen", str(exc))
+        host, port = SERVICE_HOST, SERVICE_PORT
+    url = reader.get("url", str, "")
+    if url and not re.match(r"https?://[^/\s]+", url):
+        reader.fail("url", "must be an http:// or https:// URL the phones can reach")
+    devices = reader.string_list("allowed_devices")
+    for device in devices:
+        if not re.fullmatch(r"SEP[0-9A-Fa-f]{12}", device):
+            reader.fail("allowed_devices", f"{device!r} is not a device name like SEP001122334455")
+    return ServiceConfig(
+        listen_host=host,
+        listen_port=port,
+        url=url,
+        username=reader.get("username", str, defaults.username),
+        password=reader.password(defaults.password),
+        allowed_devices=tuple("SEP" + d[3:].upper() for d in devices),
+        object_ttl=reader.positive("object_ttl", float, 300.0),
+    )
+
+
+def _phone(reader: _Reader, defaults: Defaults) -> Phone | None:
+    """The phone the table describes, or None when it is too broken to list."""
+    reader.check_keys(_PHONE_KEYS | _PASSWORD_KEYS)
+    errors_before = len(reader.problems.errors)
+    name = (reader.get("name", str, required=True) or "").strip()
+    if "name" in reader.table and isinstance(reader.table["name"], str) and not name:
+        reader.fail("name", "must not be empty")
+    host = (reader.get("host", str, required=True) or "").strip()
+    if isinstance(reader.table.get("host"), str):
+        problem = host_problem(host)
+        if problem:
+            reader.fail_phone("host", problem)
+    scheme = reader.get("scheme", str, "http")
+    if scheme not in ("http", "https"):
+        reader.fail("scheme", "must be http or https")
+        scheme = "http"
+    port = reader.get("port", int, 443 if scheme == "https" else 80)
+    if not 1 <= port <= 65535:
+        reader.fail("port", f"{port} is out of range 1-65535")
+    model = reader.get("model", str, "")
+    family = family_for_model(model)
+    family_name = reader.get("family", str, None)
+    if family_name is not None:
+        if family_name in FAMILIES:
+            family = FAMILIES[family_name]
+        else:
+            reader.fail("family", f"must be one of {', '.join(FAMILIES)}")
+    charset = family.charset
+    try:
+        charset = normalise_charset(reader.get("charset", str, family.charset))
+    except ValueError as exc:
+        reader.fail("charset", str(exc))
+    phone = Phone(
+        name=name,
+        host=host,
+        port=port,
+        scheme=scheme,
+        model=model,
+        username=reader.get("username", str, defaults.username),
+        password=reader.password(defaults.password),
+        tags=reader.string_list("tags"),
+        family=family,
+        charset=charset,
+        size_limit=reader.positive("size_limit", int, family.size_limit),
+        line=reader.line(),
+    )
+    return phone if len(reader.problems.errors) == errors_before else None
+
+
+def _softkey(reader: _Reader, position: int) -> SoftKeyItem:
+    reader.check_keys(_SOFTKEY_KEYS)
+    return SoftKeyItem(
+        reader.get("name", str, "", required=True),
+        reader.get("url", str, ""),
+        reader.get("url_down", str, ""),
+        reader.get("position", int, position),
+    )
+
+
+def _item(reader: _Reader) -> ExecuteItem:
+    reader.check_keys(_ITEM_KEYS)
+    return ExecuteItem(reader.get("url", str, "", required=True), reader.get("priority", int, 0))
+
+
+def _template(reader: _Reader, source: Path) -> Template | None:
+    """The template the table describes; structural mistakes are errors, protocol ones warnings."""
+    errors_before = len(reader.problems.errors)
+    name = reader.get("name", str, "", required=True)
+    if isinstance(reader.table.get("name"), str) and not name.strip():
+        reader.fail("name", "must not be empty")
+    kind = reader.get("kind", str, "text")
+    if kind not in _TEMPLATE_KEYS:
+        reader.fail("kind", "must be text or execute")
+        return None
+    other = "execute" if kind == "text" else "text"
+    misplaced = f'belongs to kind = "{other}" templates; this one is kind = "{kind}"'
+    elsewhere = dict.fromkeys(_TEMPLATE_KEYS[other] - _TEMPLATE_KEYS[kind], misplaced)
+    reader.check_keys(_TEMPLATE_KEYS[kind], elsewhere)
+    template = Template(name, kind, source=source, line=reader.line())
+    if kind == "text":
+        template.title = reader.get("title", str, "")
+        template.prompt = reader.get("prompt", str, "")
+        template.text = reader.get("text", str, "")
+        example = '{ name = "Exit", url = "SoftKey:Exit", position = 1 }'
+        template.softkeys = [_softkey(r, i + 1) for i, r in reader.tables("softkeys", example)]
+    else:
+        template.items = [_item(r) for _, r in reader.tables("items", '{ url = "Key:Services", priority = 0 }')]
+    if len(reader.problems.errors) != errors_before:
+        return None
+    for problem in validate(template.to_object()):
+        reader.warn(None, f"{problem.field}: {problem.message}")
+    return template
+
+
+def _templates(top: _Reader, source: Path) -> list[Template]:
+    templates: list[Template] = []
+    names: dict[str, int] = {}
+    for index, reader in top.tables("templates"):
+        template = _template(reader, source)
+        if template is None:
+            continue
+        if template.name in names:
+            reader.fail("name", f"{template.name!r} is already used by templates[{names[template.name]}]")
+            continue
+        names[template.name] = index
+        templates.append(template)
+    return templates
+
+
+def _keys(reader: _Reader) -> dict[str, str]:
+    keys: dict[str, str] = {}
+    for key_id, value in reader.table.items():
+        if key_id not in DEFAULT_KEYS:
+            close = difflib.get_close_matches(key_id, sorted(DEFAULT_KEYS), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "phonetui's help screen lists the ids"
+            reader.fail(key_id, f"no action has this id; {hint}")
+        elif not isinstance(value, str) or not value.strip():
+            reader.fail(key_id, 'must be a key name in a string, e.g. "k" or "f6"')
+        elif problem := key_problem(value):
+            reader.fail(key_id, problem)
+        else:
+            keys[key_id] = value
+    for key_id, key, other, screen in clashes(keys):
+        reader.fail(key_id, f"{key!r} is already {other!r}'s key on the {screen} screen")
+    return keys
