@@ -20,7 +20,8 @@ import httpx
 from .cisco.devinfo import DEVICE_INFORMATION_PATH, DeviceInfo, NotAPhone, parse_device_information
 from .cisco.families import Family, family_for_model, model_number
 from .config import Phone
-from .push import USER_AGENT, _chain, _read_capped, address_problem, make_client
+from .push import USER_AGENT, address_problem, make_client
+from .push_result import _chain, _read_capped
 
 ProbeState = Literal["online", "offline", "refused", "not-a-phone", "unresolved"]
 PROBE_STATES: tuple[ProbeState, ...] = get_args(ProbeState)
