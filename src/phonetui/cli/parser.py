@@ -20,10 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     push = commands.add_parser("push", help="push an object to phones and print each reply")
     push.add_argument("--config", default=argparse.SUPPRESS, help="config file")
-    targets = push.add_argument_group("targets")
-    targets.add_argument("--phone", action="append", default=[], metavar="NAME", help="a phone by name (repeatable)")
-    targets.add_argument("--tag", action="append", default=[], metavar="TAG", help="phones with a tag (repeatable)")
-    targets.add_argument("--all", action="store_true", help="every phone in the config")
+    _targets(push)
     obj = push.add_argument_group("object (a Text, an Execute, or a file)")
     obj.add_argument("--text", help="the body of a CiscoIPPhoneText")
     obj.add_argument("--title", default="", help="the Text's title (32 characters)")
@@ -68,12 +65,26 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", default=argparse.SUPPRESS, help="config file")
     serve.add_argument("--listen", help="HOST:PORT (default: the config's [service] listen)")
 
+    probe = commands.add_parser("probe", help="ask phones who they are (their information page) and which are up")
+    probe.add_argument("--config", default=argparse.SUPPRESS, help="config file")
+    _targets(probe)
+    probe.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="seconds each phone has (default 3)")
+    probe.add_argument("--concurrency", type=_at_least_one, metavar="N", help="phones asked at once (default 64)")
+    probe.add_argument("--json", action="store_true", help="one JSON object per phone instead of a table")
+
     check = commands.add_parser("check", help="validate a config and say what it holds")
     check.add_argument("--config", default=argparse.SUPPRESS, help="config file")
 
     demo = commands.add_parser("demo", help="the TUI on a built-in simulated fleet (no files needed)")
     demo.add_argument("--count", type=_fleet_size, default=12, metavar="N", help="phones, 1-1000 (default 12)")
     return parser
+
+
+def _targets(command: argparse.ArgumentParser) -> None:
+    targets = command.add_argument_group("targets")
+    targets.add_argument("--phone", action="append", default=[], metavar="NAME", help="a phone by name (repeatable)")
+    targets.add_argument("--tag", action="append", default=[], metavar="TAG", help="phones with a tag (repeatable)")
+    targets.add_argument("--all", action="store_true", help="every phone in the config")
 
 
 def _seconds(text: str) -> float:
