@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from phonetui.discovery.cucm import CucmError, CucmSettings, Pacer, client_for, select_devices
+from phonetui.config import CucmConfig
+from phonetui.discovery.cucm import CucmError, Pacer, client_for, select_devices
 from phonetui.sim_cucm import SILENT_NODE, STALE_ADDRESS, CucmDevice, FakeCucm
 
 USER, PASSWORD = "axl-user", "axl-secret"
@@ -48,8 +49,8 @@ async def cucm(clock: FakeClock) -> AsyncIterator[FakeCucm]:
         yield fake
 
 
-def settings(cucm: FakeCucm, **changes: Any) -> CucmSettings:
-    base = CucmSettings(cucm.url, USER, PASSWORD, ca_file=str(cucm.ca_file), rate_per_minute=15)
+def settings(cucm: FakeCucm, **changes: Any) -> CucmConfig:
+    base = CucmConfig(cucm.url, USER, PASSWORD, ca_file=str(cucm.ca_file), rate_per_minute=15)
     return dataclasses.replace(base, **changes)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, ConfigErrors
+from .fleet import cucm_table, discovery_table, merge_discovered, read_discovered
 from .model import TEMPLATES_FILE, Config, Phone, Template
 from .reader import _Locator, _Problems, _Reader
 from .schema import _TOP_KEYS, _defaults, _keys, _phone, _service, _templates
@@ -35,8 +36,12 @@ def _parse(text: str, path: Path, problems: _Problems) -> Config | None:
             config.templates_path = path.parent / TEMPLATES_FILE
     if "service" in raw:
         config.service = _service(top.child(top.get("service", dict, {}), "service"), defaults)
+    if "cucm" in raw:
+        config.cucm = cucm_table(top.child(top.get("cucm", dict, {}), "cucm"), defaults)
+    discovery_table(top.child(top.get("discovery", dict, {}), "discovery"), config)
     names: dict[str, int] = {}
     addresses: dict[str, int] = {}
+    devices: dict[str, int] = {}
     for index, reader in top.tables("phones"):
         phone = _phone(reader, defaults)
         if phone is None:
@@ -44,11 +49,17 @@ def _parse(text: str, path: Path, problems: _Problems) -> Config | None:
         if phone.name in names:
             reader.fail("name", f"{phone.name!r} is already used by phones[{names[phone.name]}]")
             continue
-        if phone.address in addresses:
+        if phone.address and phone.address in addresses:
             reader.fail("host", f"{phone.address} is already used by phones[{addresses[phone.address]}]")
             continue
+        if phone.device and phone.device.upper() in devices:
+            reader.fail("device", f"{phone.device} is already used by phones[{devices[phone.device.upper()]}]")
+            continue
         names[phone.name] = index
-        addresses[phone.address] = index
+        if phone.address:
+            addresses[phone.address] = index
+        if phone.device:
+            devices[phone.device.upper()] = index
         config.phones.append(phone)
     config.templates = _templates(top, path)
     config.keys = _keys(top.child(top.get("keys", dict, {}), "keys"))
@@ -125,6 +136,7 @@ def load_config(path: Path | str) -> Config:
     config = _parse(text, path, problems)
     if config is not None:
         config.templates = merge_templates(config.templates, _read_templates_file(config, problems))
+        merge_discovered(config, read_discovered(config, problems))
     problems.raise_if_any()
     assert config is not None
     config.warnings.extend(problems.warnings)
@@ -158,5 +170,5 @@ def missing_credentials(
 
 
 def _holds_password(raw: dict[str, Any]) -> bool:
-    tables = [raw.get("defaults", {}), raw.get("service", {}), *raw.get("phones", [])]
+    tables = [raw.get("defaults", {}), raw.get("service", {}), raw.get("cucm", {}), *raw.get("phones", [])]
     return any(isinstance(t, dict) and "password" in t for t in tables)

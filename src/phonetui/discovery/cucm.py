@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 import httpx
 
 from ..cisco.risport import (
-    DEFAULT_RATE_PER_MINUTE,
     RESPONSE_MAX_BYTES,
     RISPORT_PATH,
     SOAP_ACTION,
@@ -28,6 +27,7 @@ from ..cisco.risport import (
     parse_select_response,
     select_request,
 )
+from ..config import CucmConfig
 from .records import Found
 
 Clock = Callable[[], float]
@@ -46,21 +46,8 @@ class CucmError(Exception):
     """CUCM could not be asked, or refused; the message says why and what to check."""
 
 
-@dataclass(frozen=True)
-class CucmSettings:
-    """Where CUCM is and how to talk to it (the config's ``[cucm]`` table)."""
-
-    url: str
-    username: str
-    password: str = field(repr=False)
-    ca_file: str = ""
-    insecure: bool = False
-    rate_per_minute: int = DEFAULT_RATE_PER_MINUTE
-    timeout: float = 30.0
-
-    @property
-    def risport_url(self) -> str:
-        return self.url.rstrip("/") + RISPORT_PATH
+def risport_url(settings: CucmConfig) -> str:
+    return settings.url.rstrip("/") + RISPORT_PATH
 
 
 class Pacer:
@@ -114,7 +101,7 @@ def to_found(device: RisDevice) -> Found:
     )
 
 
-def client_for(settings: CucmSettings) -> httpx.AsyncClient:
+def client_for(settings: CucmConfig) -> httpx.AsyncClient:
     """A client that verifies CUCM's certificate against ``ca_file``, the system's CAs, or not at all."""
     verify: ssl.SSLContext | bool = True
     if settings.insecure:
@@ -130,10 +117,10 @@ def client_for(settings: CucmSettings) -> httpx.AsyncClient:
     )
 
 
-async def _ask(client: httpx.AsyncClient, settings: CucmSettings, body: bytes) -> bytes:
+async def _ask(client: httpx.AsyncClient, settings: CucmConfig, body: bytes) -> bytes:
     headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{SOAP_ACTION}"'}
     try:
-        response = await client.post(settings.risport_url, content=body, headers=headers)
+        response = await client.post(risport_url(settings), content=body, headers=headers)
     except httpx.ConnectError as exc:
         if "CERTIFICATE_VERIFY_FAILED" in str(exc):
             raise CucmError(
@@ -148,13 +135,13 @@ async def _ask(client: httpx.AsyncClient, settings: CucmSettings, body: bytes) -
     if len(response.content) > RESPONSE_MAX_BYTES:
         raise CucmError(f"CUCM's answer is larger than {RESPONSE_MAX_BYTES} bytes")
     if response.status_code not in (200, 500):  # SOAP faults come with 500
-        raise CucmError(f"CUCM answered HTTP {response.status_code} at {settings.risport_url}")
+        raise CucmError(f"CUCM answered HTTP {response.status_code} at {risport_url(settings)}")
     return response.content
 
 
 async def select_devices(
     client: httpx.AsyncClient,
-    settings: CucmSettings,
+    settings: CucmConfig,
     names: Sequence[str] = (),
     pacer: Pacer | None = None,
 ) -> CucmResult:
