@@ -1,4 +1,4 @@
-"""The command line: ``push``, ``probe``, ``simulate``, ``serve``, ``check``, ``demo`` (and the TUI by default).
+"""The command line: the TUI by default, and ``push``, ``probe``, ``discover``, ``simulate``, ``serve``, ``check``, ``demo``.
 
 Exit status: 0 when every phone succeeded, 1 when any failed, 2 for usage or
 config errors. Errors are one clear line each on stderr (a config shows every
@@ -18,6 +18,7 @@ from collections.abc import Callable
 from ..config import ConfigError
 from .check import check_command
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, first_run_message
+from .discover import discover_command
 from .parser import build_parser
 from .probe import probe_command
 from .push import build_object, dry_run_json, push_command, push_config, select_phones
@@ -47,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers: dict[str | None, Callable[[argparse.Namespace], int]] = {
         "push": push_command,
         "probe": probe_command,
+        "discover": discover_command,
         "simulate": simulate_command,
         "serve": serve_command,
         "check": check_command,

@@ -72,6 +72,18 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("--concurrency", type=_at_least_one, metavar="N", help="phones asked at once (default 64)")
     probe.add_argument("--json", action="store_true", help="one JSON object per phone instead of a table")
 
+    discover = commands.add_parser(
+        "discover", help="find phones in CUCM, CSV files or address ranges; keep them in the app's own file"
+    )
+    discover.add_argument("--config", default=argparse.SUPPRESS, help="config file")
+    discover.add_argument("--cucm", action="store_true", help="ask CUCM's RisPort70 (the config's [cucm] table)")
+    discover.add_argument("--device", action="append", default=[], metavar="NAME", help="ask CUCM for this device only")
+    discover.add_argument("--csv", action="append", default=[], metavar="FILE", help="a BAT export or name,host list")
+    discover.add_argument("--scan", action="append", default=[], metavar="CIDR", help="probe every address of a range")
+    discover.add_argument("--scan-port", type=_port, default=80, metavar="PORT", help="the phones' web port (80)")
+    discover.add_argument("--json", action="store_true", help="one JSON object per phone: what happened to it")
+    discover.add_argument("--dry-run", action="store_true", help="say what would be added, changed and gone")
+
     check = commands.add_parser("check", help="validate a config and say what it holds")
     check.add_argument("--config", default=argparse.SUPPRESS, help="config file")
 
@@ -85,6 +97,12 @@ def _targets(command: argparse.ArgumentParser) -> None:
     targets.add_argument("--phone", action="append", default=[], metavar="NAME", help="a phone by name (repeatable)")
     targets.add_argument("--tag", action="append", default=[], metavar="TAG", help="phones with a tag (repeatable)")
     targets.add_argument("--all", action="store_true", help="every phone in the config")
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port from 1 to 65535")
+    return int(text)
 
 
 def _seconds(text: str) -> float:

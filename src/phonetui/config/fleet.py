@@ -20,7 +20,7 @@ from .reader import _Locator, _Problems, _Reader
 from .schema import _phone
 
 _CUCM_KEYS = {"url", "username", "password", "password_env", "password_file", "ca_file", "insecure"}
-_CUCM_KEYS |= {"rate_per_minute", "axl", "timeout"}
+_CUCM_KEYS |= {"rate_per_minute", "axl", "axl_version", "timeout"}
 _DISCOVERY_KEYS = {"file", "tags_from"}
 
 
@@ -46,8 +46,17 @@ def cucm_table(reader: _Reader, defaults: Defaults) -> CucmConfig:
         insecure=insecure,
         rate_per_minute=reader.positive("rate_per_minute", int, 15),
         axl=reader.get("axl", bool, False),
+        axl_version=_axl_version(reader),
         timeout=reader.positive("timeout", float, 30.0),
     )
+
+
+def _axl_version(reader: _Reader) -> str:
+    version = str(reader.get("axl_version", str, "15.0")).strip()
+    if not re.fullmatch(r"\d{1,2}\.\d", version):
+        reader.fail("axl_version", f"{version!r} is not an AXL version like 15.0 or 12.5")
+        return "15.0"
+    return version
 
 
 def discovery_table(reader: _Reader, config: Config) -> None:

@@ -114,6 +114,8 @@ class CucmConfig:
     insecure: bool = False
     rate_per_minute: int = 15
     axl: bool = False
+    #: AXL's schema version must match the server's (CUCM 12.5 speaks "12.5", 15 speaks "15.0").
+    axl_version: str = "15.0"
     timeout: float = 30.0
 
 

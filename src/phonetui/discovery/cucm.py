@@ -53,10 +53,17 @@ def risport_url(settings: CucmConfig) -> str:
 class Pacer:
     """At most ``per_minute`` starts in any 60 s window: the next start waits for the oldest to age."""
 
-    def __init__(self, per_minute: int, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep) -> None:
+    def __init__(
+        self,
+        per_minute: int,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        say: Callable[[str], None] | None = None,
+    ) -> None:
         self.per_minute = max(1, per_minute)
         self.clock = clock
         self.sleep = sleep
+        self.say = say
         self.starts: list[float] = []
         self.waited = 0.0
 
@@ -65,6 +72,8 @@ class Pacer:
         self.starts = [start for start in self.starts if now - start < 60.0]
         if len(self.starts) >= self.per_minute:
             pause = 60.0 - (now - self.starts[0])
+            if self.say and pause >= 1.0:
+                self.say(f"waiting {pause:.0f} s: CUCM allows {self.per_minute} RisPort requests a minute")
             self.waited += pause
             await self.sleep(pause)
             now = self.clock()
@@ -72,6 +81,8 @@ class Pacer:
         self.starts.append(now)
 
     async def back_off(self, seconds: float) -> None:
+        if self.say:
+            self.say(f"CUCM refused for its rate limit: waiting {seconds:.0f} s, then asking again")
         self.waited += seconds
         await self.sleep(seconds)
 
@@ -117,10 +128,11 @@ def client_for(settings: CucmConfig) -> httpx.AsyncClient:
     )
 
 
-async def _ask(client: httpx.AsyncClient, settings: CucmConfig, body: bytes) -> bytes:
-    headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{SOAP_ACTION}"'}
+async def ask_soap(client: httpx.AsyncClient, settings: CucmConfig, url: str, action: str, body: bytes) -> bytes:
+    """POST one SOAP request to CUCM; CucmError saying what to check when it cannot be done."""
+    headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": action}
     try:
-        response = await client.post(risport_url(settings), content=body, headers=headers)
+        response = await client.post(url, content=body, headers=headers)
     except httpx.ConnectError as exc:
         if "CERTIFICATE_VERIFY_FAILED" in str(exc):
             raise CucmError(
@@ -135,7 +147,7 @@ async def _ask(client: httpx.AsyncClient, settings: CucmConfig, body: bytes) -> 
     if len(response.content) > RESPONSE_MAX_BYTES:
         raise CucmError(f"CUCM's answer is larger than {RESPONSE_MAX_BYTES} bytes")
     if response.status_code not in (200, 500):  # SOAP faults come with 500
-        raise CucmError(f"CUCM answered HTTP {response.status_code} at {risport_url(settings)}")
+        raise CucmError(f"CUCM answered HTTP {response.status_code} at {url}")
     return response.content
 
 
@@ -156,7 +168,10 @@ async def select_devices(
             await pacer.wait()
             result.requests += 1
             try:
-                page = parse_select_response(await _ask(client, settings, select_request(batch, state)))
+                answer = await ask_soap(
+                    client, settings, risport_url(settings), f'"{SOAP_ACTION}"', select_request(batch, state)
+                )
+                page = parse_select_response(answer)
             except RisError as exc:
                 if not exc.rate_limited:
                     raise CucmError(f"CUCM's RisPort answered a fault: {exc}") from None
@@ -169,6 +184,8 @@ async def select_devices(
             faults = 0
             pages += 1
             this_query.extend(page.devices)
+            if pacer.say:
+                pacer.say(f"CUCM: {result.requests} requests, {len(reported) + len(this_query)} records so far")
             result.silent_nodes.update(page.silent_nodes)
             if not page.state_info or page.state_info == state or not page.devices:
                 break
