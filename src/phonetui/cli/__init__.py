@@ -1,4 +1,4 @@
-"""The command line: the TUI by default, and ``push``, ``probe``, ``discover``, ``simulate``, ``serve``, ``check``, ``demo``.
+"""The command line: the TUI by default, and its commands (push, probe, discover, simulate, serve, check, demo).
 
 Exit status: 0 when every phone succeeded, 1 when any failed, 2 for usage or
 config errors. Errors are one clear line each on stderr (a config shows every
