@@ -18,12 +18,15 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
 from .basic_auth import parse_basic
 from .cisco.encode import escape
+from .cisco.families import model_number
 from .cisco.risport import DEFAULT_RATE_PER_MINUTE, MAX_DEVICES, RISPORT_PATH
+from .simulator import SimPhone
 
 AXL_PATH = "/axl/"
 NODES = ("cm-pub", "cm-sub1")
@@ -262,3 +265,36 @@ def _xml(body: str) -> web.Response:
 def _soap_fault(code: str, message: str) -> web.Response:
     fault = f"<soapenv:Fault><faultcode>{code}</faultcode><faultstring>{escape(message)}</faultstring></soapenv:Fault>"
     return web.Response(status=500, body=_envelope(fault), content_type="text/xml", charset="utf-8")
+
+
+def cucm_devices(phones: list[SimPhone]) -> list[CucmDevice]:
+    """What a CUCM would know of a simulated fleet; phones that do not answer are unregistered in it."""
+    return [
+        CucmDevice(
+            name=phone.devicename,
+            ip=phone.host,
+            model="Cisco " + (model_number(phone.model) or phone.model),
+            dn=str(1000 + index),
+            description=f"{phone.name} ({phone.model})",
+            device_pool=f"DP-group-{index % 4 + 1}",
+            registered=not phone.offline,
+            httpd=not phone.web_off,
+        )
+        for index, phone in enumerate(phones)
+    ]
+
+
+def config_by_device(raw: dict[str, Any], phones: list[SimPhone], cucm: FakeCucm) -> dict[str, Any]:
+    """A simulator's config with each phone named by its device alone, and CUCM to find their addresses.
+
+    Each keeps its port: CUCM knows addresses, not ports, and simulated phones cannot have
+    port 80 (a real phone's) without root.
+    """
+    by_name = {phone.name: phone for phone in phones}
+    for entry in raw["phones"]:
+        entry.pop("host")
+        entry.pop("model", None)
+        entry["device"] = by_name[entry["name"]].devicename
+    user, password = cucm.credentials
+    raw["cucm"] = {"url": cucm.url, "username": user, "password": password, "ca_file": str(cucm.ca_file), "axl": True}
+    return raw

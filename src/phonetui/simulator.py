@@ -86,6 +86,8 @@ class SimPhone:
     black_hole: bool = False
     garbled: bool = False
     wrong_password: bool = False
+    #: Web Access disabled: the phone refuses connections on its web port (pushes and probes alike).
+    web_off: bool = False
     play_seconds: float = 0.05
     screen: Screen = field(default_factory=Screen)
 
@@ -158,7 +160,7 @@ class Simulator:
             host = "127.0.0.1" if per_port else str(ipaddress.IPv4Address(start + 1 + i + i // 254 * 2))
             if not ipaddress.IPv4Address(host).is_loopback:
                 raise ValueError(f"{host} is outside 127.0.0.0/8; the simulator stays on loopback")
-            method: AuthMethod = auth_method or ("POST" if i % 2 else "GET")
+            method: AuthMethod = auth_method or "GET"  # as real phones ask (and usecallmanagernz accepts only GET)
             mac = f"0050{0x56000000 + i:08X}"
             phones.append(
                 SimPhone(f"sim-{i + 1:04d}", mac, model, family, host, 0 if per_port else port, auth_url, method)
@@ -187,7 +189,7 @@ class Simulator:
             self._by_address[(phone.host, phone.port)] = phone
             self._sites[phone.name] = site
         for phone in self.phones:
-            if phone.offline:  # stop listening: connecting now gets "connection refused"
+            if phone.offline or phone.web_off:  # stop listening: connecting now gets "connection refused"
                 await self._sites.pop(phone.name).stop()
 
     async def stop(self) -> None:
@@ -367,9 +369,22 @@ class Simulator:
             "ScreenPrompt": s.prompt,
             "ScreenText": s.text,
         }
-        inner = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in fields.items())
         charset = phone.family.charset
-        return _xml(f"{declaration(charset)}<DeviceInformation>{inner}</DeviceInformation>", charset)
+        if phone.family is LEGACY:  # a 79xx pads and localises, and its header disagrees with its body
+            fields |= {"phoneDN": f"  {fields['phoneDN']}", "MessageWaiting": " OUI", "Location": "Zürich  "}
+        inner = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in fields.items())
+        body = f"{declaration(charset)}<DeviceInformation>{inner}</DeviceInformation>"
+        if phone.family is not LEGACY:
+            return _xml(body, charset)
+        headers = {
+            "Content-Type": 'text/xml; charset="utf-8"',
+            "Server": "Allegro-Software-RomPager/4.34",
+            "Cache-Control": "no-cache",
+            "Expires": "Thu, 26 Oct 1995 00:00:00 GMT",
+        }
+        response = web.Response(body=body.encode(charset, "replace"), headers=headers)
+        response.force_close()
+        return response
 
     async def _screen(self, request: web.Request) -> web.Response:
         phone = self._phone_for(request)

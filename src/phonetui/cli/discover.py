@@ -19,6 +19,9 @@ from ..printable import printable
 from ..wording import names_phrase, plural
 from .common import EXIT_FAILED, EXIT_OK, UsageError, read_config, run_to_exit
 
+#: Phones named one a line in the report; past this, a count (``--json`` lists every one).
+LISTED = 20
+
 
 def _say(text: str) -> None:
     print(f"phonetui: {printable(text)}", file=sys.stderr, flush=True)
@@ -92,12 +95,17 @@ async def _from_scan(cidr: str, port: int, sources: Sources) -> None:
 
 def _report(result: Plan, dry_run: bool) -> None:
     would = "would be " if dry_run else ""
-    for name in result.added:
-        _say(f"{would}added: {name}")
-    for name, changes in result.changed.items():
+    for what, names in (("added", result.added), ("gone", result.gone)):
+        if len(names) > LISTED:
+            _say(f"{would}{what} {names_phrase(names, LISTED)}")
+        else:
+            for name in names:
+                _say(f"{would}{what}: {name}")
+    for index, (name, changes) in enumerate(result.changed.items()):
+        if index == LISTED:
+            _say(f"... and {len(result.changed) - LISTED} more changed (--json lists every one)")
+            break
         _say(f"{would}changed: {name}: {'; '.join(changes)}")
-    for name in result.gone:
-        _say(f"{would}gone: {name}")
     if result.kept:
         _say(f"kept {names_phrase(result.kept)}: not found, but a source fell short this time")
     if result.in_config:

@@ -58,8 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
         ("black-hole", "accept but never answer"),
         ("garbled", "answer garbage"),
         ("wrong-password", "get a wrong password in the written config"),
+        ("web-off", "refuse their web port (Web Access disabled; CUCM says Httpd = No)"),
     ):
         sim.add_argument(f"--{fault}", type=int, default=0, metavar="N", help=f"N phones {text}")
+    sim.add_argument("--cucm", action="store_true", help="also a fake CUCM over HTTPS; the config lists devices only")
+    sim.add_argument("--cucm-rate", type=_at_least_one, default=15, metavar="N", help="its RisPort requests a minute")
+    sim.add_argument("--cucm-page", type=_at_least_one, default=1000, metavar="N", help="devices per RisPort answer")
 
     serve = commands.add_parser("serve", help="run the authentication responder and object host")
     serve.add_argument("--config", default=argparse.SUPPRESS, help="config file")

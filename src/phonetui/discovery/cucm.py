@@ -28,6 +28,7 @@ from ..cisco.risport import (
     select_request,
 )
 from ..config import CucmConfig
+from ..wording import plural
 from .records import Found
 
 Clock = Callable[[], float]
@@ -185,7 +186,8 @@ async def select_devices(
             pages += 1
             this_query.extend(page.devices)
             if pacer.say:
-                pacer.say(f"CUCM: {result.requests} requests, {len(reported) + len(this_query)} records so far")
+                records = plural(len(reported) + len(this_query), "record")
+                pacer.say(f"CUCM: {plural(result.requests, 'request')}, {records} so far")
             result.silent_nodes.update(page.silent_nodes)
             if not page.state_info or page.state_info == state or not page.devices:
                 break
