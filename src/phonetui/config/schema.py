@@ -154,6 +154,8 @@ def _phone(reader: _Reader, defaults: Defaults, discovered: bool = False) -> Pho
     device = (reader.get("device", str, "") or "").strip()
     if "device" in reader.table and not _DEVICE.fullmatch(device):
         reader.fail("device", f"{device!r} is not a device name like SEP001122334455")
+    if device[:3].upper() == "SEP":
+        device = device.upper()
     name = (reader.get("name", str, device or None, required=not device) or "").strip()
     if "name" in reader.table and isinstance(reader.table["name"], str) and not name:
         reader.fail("name", "must not be empty")
@@ -195,7 +197,7 @@ def _phone(reader: _Reader, defaults: Defaults, discovered: bool = False) -> Pho
         charset=charset,
         size_limit=reader.positive("size_limit", int, family.size_limit),
         line=reader.line(),
-        device=device.upper() if device[:3].upper() == "SEP" else device,
+        device=device,
         dn=reader.get("dn", str, ""),
         description=reader.get("description", str, ""),
         discovered=reader.get("source", str, "discovered") if discovered else "",
