@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 class Journal:
@@ -46,6 +49,7 @@ class Journal:
         else:
             where, reason = self.path, f"{type(exc).__name__}: {exc}"
         self.problem = f"history not written: {where}: {reason}"
+        log.warning("%s", self.problem)
         self.close()
 
     def append(self, record: dict[str, Any], sync: bool = False) -> bool:

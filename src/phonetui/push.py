@@ -12,9 +12,11 @@ phone's result with a one-line reason, and the other phones are pushed.
 from __future__ import annotations
 
 import asyncio
+import logging
 import statistics
 import time
 import uuid
+from collections import Counter
 from collections.abc import AsyncGenerator
 from typing import Any
 from urllib.parse import quote_from_bytes
@@ -35,6 +37,7 @@ from .config import Defaults, Mode, Phone
 from .history import Journal
 from .object_host import ObjectHost, RemoteObjectHost
 from .push_plan import Delivery, Route, address_problem, plan
+from .push_record import end_line, end_record, result_line, result_record, start_line, start_record
 from .push_result import (
     AUTH_HINT,
     CANCELLED_DETAIL,
@@ -65,6 +68,7 @@ __all__ = [
 ]
 
 USER_AGENT = "phonetui"
+log = logging.getLogger(__name__)
 
 
 def form_body(xml: bytes) -> bytes:
@@ -104,6 +108,7 @@ class PushRun:
         self._hosted: dict[str, asyncio.Task[str]] = {}
         self._latencies: list[float] = []
         self._median: float | None = None
+        self._outcomes: Counter[str] = Counter()
 
     def cancel(self, interrupted: bool = False) -> None:
         """Stop what is outstanding; those phones come out as ``cancelled``.
@@ -190,6 +195,7 @@ class PushRun:
         try:
             return await self._deliver_in_slot(delivery)
         except Exception as exc:  # a bug or a surprise: this phone's row says what, the others go on
+            log.warning("push %s: %r: unexpected error", self.id, delivery.phone.name, exc_info=True)
             detail = f"not sent: {type(exc).__name__}: {exc}"
             return PushResult(delivery.phone, Outcome.REFUSED, delivery.route, detail)
 
@@ -249,38 +255,23 @@ class PushRun:
             return PushResult(delivery.phone, Outcome.REFUSED, "via-url", f"cannot host object: {reason}")
 
     def _log_start(self) -> None:
-        if not self._journal:
-            return
-        self._journal.append(
-            {
-                "event": "start",
-                "push": self.id,
-                "time": time.time(),
-                "object": type(self.obj).__name__,
-                "xml": next(
-                    (d.object_xml.decode(d.phone.charset, "replace") for d in self.deliveries if d.object_xml), ""
-                ),
-                "targets": [{"phone": d.phone.name, "host": d.phone.address, "mode": d.route} for d in self.deliveries],
-            }
-        )
+        log.info("%s", start_line(self.id, self.obj, self.deliveries))
+        if self._journal:
+            self._journal.append(start_record(self.id, self.obj, self.deliveries))
 
     def _log(self, result: PushResult) -> PushResult:
+        self._outcomes[str(result.outcome)] += 1
+        level = logging.DEBUG if result.outcome.succeeded else logging.INFO
+        if log.isEnabledFor(level):  # a line a phone only when it is written: 20,000 phones add up
+            log.log(level, "%s", result_line(self.id, result))
         if self._journal:
-            record = {"event": "result", "push": self.id, "time": time.time(), **result.as_json()}
-            record["body"] = result.body[:2048].decode("utf-8", "replace")
-            self._journal.append(record)
+            self._journal.append(result_record(self.id, result))
         return result
 
     def _log_end(self) -> None:
+        log.info("%s", end_line(self.id, self._outcomes, self.cancelled, self.interrupted))
         if self._journal:
-            record = {
-                "event": "end",
-                "push": self.id,
-                "time": time.time(),
-                "cancelled": self.cancelled,
-                "interrupted": self.interrupted,
-            }
-            self._journal.append(record, sync=True)
+            self._journal.append(end_record(self.id, self.cancelled, self.interrupted), sync=True)
 
 
 class Pusher:

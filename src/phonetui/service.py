@@ -8,6 +8,7 @@ serves objects too large to push directly. Runs inside any asyncio program.
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 import time
 from collections import Counter, deque
@@ -19,12 +20,14 @@ from aiohttp import web
 from .basic_auth import parse_basic
 from .cisco.limits import AUTH_AUTHORIZED, AUTH_ERROR, AUTH_UNAUTHORIZED
 from .config import ServiceConfig
+from .printable import printable
 
 MAX_REQUEST_BYTES = 64 * 1024
 #: Wrong credentials from one address this many times within THROTTLE_WINDOW seconds
 #: and that address is refused outright (and logged) until the window has passed.
 THROTTLE_FAILURES = 10
 THROTTLE_WINDOW = 60.0
+log = logging.getLogger(__name__)
 _CONTENT_TYPES = {"utf-8": "text/xml; charset=UTF-8", "iso-8859-1": "text/xml; charset=ISO-8859-1"}
 
 
@@ -120,12 +123,14 @@ class Service:
         host, port = sockets[0].getsockname()[:2] if sockets else (self.config.listen_host, 0)
         self.bound = (host, port)
         self._port_before = port
+        log.info("listening on %s:%s; phones use %s", host, port, self.auth_url)
 
     async def stop(self) -> None:
         if self._runner:
             await self._runner.cleanup()
             self._runner = None
             self.bound = None
+            log.info("stopped")
 
     async def __aenter__(self) -> Service:
         await self.start()
@@ -189,9 +194,30 @@ class Service:
         if len(self._failures) > 10_000:  # forget quiet addresses; the table stays small
             for quiet in [p for p in list(self._failures) if not self._recent_failures(p)]:
                 del self._failures[quiet]
-        self._failures.setdefault(peer, deque(maxlen=THROTTLE_FAILURES * 2)).append(time.monotonic())
+        failures = self._failures.setdefault(peer, deque(maxlen=THROTTLE_FAILURES * 2))
+        failures.append(time.monotonic())
+        if len(failures) == THROTTLE_FAILURES:
+            log.warning(
+                "%s throttled: %d wrong credentials within %g s; it is refused until they age out",
+                peer,
+                len(failures),
+                THROTTLE_WINDOW,
+            )
 
     def _record(self, event: AuthEvent) -> None:
+        level = logging.WARNING if event.reason.startswith("throttled") else logging.INFO
+        if log.isEnabledFor(level):  # the names are made printable only when they are written
+            device, user = printable(repr(event.devicename), 80), printable(repr(event.user), 80)
+            log.log(
+                level,
+                "auth %s %s device=%s user=%s: %s (%s)",
+                event.peer,
+                event.method,
+                device,
+                user,
+                event.verdict,
+                event.reason,
+            )
         self.events.append(event)
         self.counters[event.verdict] += 1
         for listener in list(self.listeners):
@@ -199,6 +225,8 @@ class Service:
 
     def _tell(self, request: web.Request, status: int) -> None:
         """Tell request listeners of a request other than authentication (which has its events)."""
+        if log.isEnabledFor(logging.INFO):
+            log.info("%s %s %s %d", request.remote or "-", request.method, printable(request.path, 200), status)
         for listener in list(self.request_listeners):
             listener(request.remote or "-", request.method, request.path, status)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
+import logging
 import random
 import ssl
 import time
@@ -41,6 +42,8 @@ from .cisco.encode import declaration
 from .cisco.limits import AUTH_AUTHORIZED, STATUS_MEANINGS
 
 AuthMethod = Literal["GET", "POST"]
+log = logging.getLogger(__name__)
+FAULTS = ("offline", "black_hole", "garbled", "wrong_password", "web_off")
 
 #: Models the fleet cycles through: (model, family).
 FLEET_MODELS: tuple[tuple[str, Family], ...] = (
@@ -191,6 +194,8 @@ class Simulator:
         for phone in self.phones:
             if phone.offline or phone.web_off:  # stop listening: connecting now gets "connection refused"
                 await self._sites.pop(phone.name).stop()
+        faulty = [f"{p.name} {fault}" for p in self.phones for fault in FAULTS if getattr(p, fault)]
+        log.info("%d phones started; faults: %s", len(self.phones), ", ".join(faulty) or "none")
 
     async def stop(self) -> None:
         self._hang.set()

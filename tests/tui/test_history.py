@@ -15,7 +15,8 @@ from phonetui.demo import Demo
 from phonetui.history import PushRecord
 from phonetui.tui.app import PhoneTUI
 from phonetui.tui.screens.compose import ComposeScreen
-from phonetui.tui.screens.history import HistoryScreen, cut, decode_object, push_state, visible
+from phonetui.tui.screens.history import HistoryScreen
+from phonetui.tui.screens.history_view import cut, decode_object, push_state, visible
 from phonetui.tui.screens.main import MainScreen
 from phonetui.tui.screens.pickers import ConfirmModal
 

@@ -11,14 +11,17 @@ has a module of its own (``tui``, ``push``, ``simulate``, ``serve``, ``check``).
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Callable
 
+from .. import __version__
 from ..config import ConfigError
 from .check import check_command
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, first_run_message
 from .discover import discover_command
+from .logs import logging_to
 from .parser import build_parser
 from .probe import probe_command
 from .push import build_object, dry_run_json, push_command, push_config, select_phones
@@ -41,6 +44,8 @@ __all__ = [
     "select_phones",
 ]
 
+log = logging.getLogger(__name__)
+
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``phonetui`` command."""
@@ -56,7 +61,9 @@ def main(argv: list[str] | None = None) -> int:
         None: tui_command,
     }
     try:
-        return handlers[args.command](args)
+        with logging_to(args.log_file, args.log_level):
+            log.info("phonetui %s %s", __version__, args.command or "(the app)")  # never argv: it may hold --password
+            return handlers[args.command](args)
     except ConfigError as exc:
         for line in exc.lines():
             print(f"phonetui: {line}", file=sys.stderr)

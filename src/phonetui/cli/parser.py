@@ -7,6 +7,7 @@ import math
 
 from .. import __version__
 from ..config import MODES
+from ..logfile import LEVELS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,6 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"phonetui {__version__}")
     parser.add_argument("--config", help="config file (else $PHONETUI_CONFIG, else the platform config dir)")
+    _log_options(parser, None)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     push = commands.add_parser("push", help="push an object to phones and print each reply")
@@ -93,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="the TUI on a built-in simulated fleet (no files needed)")
     demo.add_argument("--count", type=_fleet_size, default=12, metavar="N", help="phones, 1-1000 (default 12)")
+    for command in (push, sim, serve, probe, discover, check, demo):
+        _log_options(command, argparse.SUPPRESS)  # before or after the command's name, as --config
     return parser
 
 
@@ -107,6 +111,14 @@ def _port(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port from 1 to 65535")
     return int(text)
+
+
+def _log_options(parser: argparse.ArgumentParser, default: str | None) -> None:
+    """``--log-file`` and ``--log-level``; checked (one line, exit 2) where the log is set up."""
+    parser.add_argument("--log-file", metavar="FILE", default=default, help="append phonetui's log to FILE")
+    parser.add_argument(
+        "--log-level", metavar="LEVEL", default=default, help=f"with --log-file: {', '.join(LEVELS)} (default INFO)"
+    )
 
 
 def _seconds(text: str) -> float:

@@ -19,7 +19,7 @@ def simulate_command(args: argparse.Namespace) -> int:
     """``phonetui simulate``."""
     if not 1 <= args.count <= 5000:
         raise UsageError("--count must be 1-5000")
-    faults = (args.offline, args.black_hole, args.garbled, args.wrong_password, args.web_off)
+    faults = tuple(getattr(args, fault) for fault in ("offline", "black_hole", "garbled", "wrong_password", "web_off"))
     if any(n < 0 for n in faults) or sum(faults) > args.count:
         raise UsageError("fault counts must be 0 or more and add up to at most --count")
     from ..simulator import Simulator
@@ -34,16 +34,12 @@ def simulate_command(args: argparse.Namespace) -> int:
 
 def _assign_faults(sim: Simulator, args: argparse.Namespace) -> None:
     """Give the last phones of the fleet the requested faults, one fault per phone."""
+    from ..simulator import FAULTS  # the options' names are the phones' fault knobs
+
     pool = list(reversed(sim.phones))
-    for attribute, count in (
-        ("offline", args.offline),
-        ("black_hole", args.black_hole),
-        ("garbled", args.garbled),
-        ("wrong_password", args.wrong_password),
-        ("web_off", args.web_off),
-    ):
-        for _ in range(count):
-            setattr(pool.pop(0), attribute, True)
+    for fault in FAULTS:
+        for _ in range(getattr(args, fault)):
+            setattr(pool.pop(0), fault, True)
     for phone in sim.phones:
         phone.latency = args.latency
 

@@ -20,19 +20,24 @@ if TYPE_CHECKING:  # Textual and aiohttp are imported only when the app or the d
 def tui_command(args: argparse.Namespace) -> int:
     """``phonetui`` and ``phonetui demo``."""
     if args.command == "demo":
-        return run_to_exit(_demo_async(args.count))
-    return run_to_exit(_app_async(read_config(args), None))
+        return run_to_exit(_demo_async(args))
+    return run_to_exit(_app_async(args, read_config(args), None))
 
 
-def make_app(config: Config, service: Service | None, history: Path | None) -> PhoneTUI:
-    """The one place the command line builds the app: whatever the app is given, it is given here."""
+def make_app(args: argparse.Namespace, config: Config, service: Service | None, history: Path | None) -> PhoneTUI:
+    """The one place the command line builds the app: whatever the app is given, it is given here.
+
+    ``args`` carries what the command line says beyond the config (``--log-file``, ``--log-level``).
+    """
     from ..tui.app import PhoneTUI  # imported here so the headless commands never load Textual
 
     return PhoneTUI(config, service=service, journal=Journal(history or default_history_path()))
 
 
-async def _app_async(config: Config, service: Service | None, history: Path | None = None) -> int:
-    app = make_app(config, service, history)
+async def _app_async(
+    args: argparse.Namespace, config: Config, service: Service | None, history: Path | None = None
+) -> int:
+    app = make_app(args, config, service, history)
     try:
         await app.run_async()
     finally:
@@ -41,16 +46,16 @@ async def _app_async(config: Config, service: Service | None, history: Path | No
     return app.return_code or EXIT_OK
 
 
-async def _demo_async(count: int) -> int:
+async def _demo_async(args: argparse.Namespace) -> int:
     from ..demo import start_demo
 
     try:
-        demo = await start_demo(count)
+        demo = await start_demo(args.count)
     except OSError as exc:
         raise UsageError(f"cannot start the demo fleet: {exc}") from None
     try:
         # The demo's pushes go to fake phones: they are kept out of the operator's real history.
         history = None if os.environ.get(HISTORY_ENV) else demo.folder / "history.jsonl"
-        return await _app_async(demo.config, demo.service, history)
+        return await _app_async(args, demo.config, demo.service, history)
     finally:
         await demo.stop()

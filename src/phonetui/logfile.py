@@ -1,0 +1,57 @@
+"""Where phonetui's log goes when asked: a file, with a clear format. Never the terminal.
+
+The library only logs (``logging.getLogger(__name__)`` in each module) and, by itself,
+writes nothing. ``logging_to_file`` gives the ``phonetui`` logger a file for as long as
+a command runs: the command line calls it for ``--log-file``, and a process phonetui
+starts for itself (the TUI's push process) calls it with the same two values.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Iterator
+
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+DEFAULT_LEVEL = "INFO"
+#: ``2025-01-31 10:00:00,123 INFO phonetui.push: push 1a2b3c started: ...``
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+#: Every module's logger is a child of this one (``phonetui.push``, ``phonetui.service``, ...).
+PACKAGE_LOGGER = __name__.partition(".")[0]
+
+
+def level_number(text: str | None) -> int:
+    """The level ``text`` names, in any case (INFO when None); ValueError for any other word."""
+    name = (text or DEFAULT_LEVEL).strip().upper()
+    if name not in LEVELS:
+        raise ValueError(f"{text!r}: must be one of {', '.join(LEVELS)}")
+    return logging.getLevelNamesMapping()[name]
+
+
+def open_log_file(path: str) -> logging.FileHandler:
+    """A handler appending to ``path`` (made readable by its owner only, if new); OSError if it cannot."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+    handler = logging.FileHandler(path, mode="a", encoding="utf-8")
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    return handler
+
+
+@contextlib.contextmanager
+def logging_to_file(path: str, level: str | None = None) -> Iterator[None]:
+    """Within the block, phonetui's log is appended to ``path`` at ``level`` (INFO when None).
+
+    ValueError for a level that is none; OSError when the file cannot be opened for writing.
+    """
+    number = level_number(level)
+    handler = open_log_file(path)
+    logger = logging.getLogger(PACKAGE_LOGGER)
+    before = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(number)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(before)
+        handler.close()
