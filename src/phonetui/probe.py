@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import logging
 import socket
 import time
 from collections.abc import AsyncIterator, Iterable
@@ -22,6 +23,8 @@ from .cisco.families import Family, family_for_model, model_number
 from .config import Phone
 from .push import USER_AGENT, address_problem, make_client
 from .push_result import _chain, _read_capped
+
+log = logging.getLogger(__name__)
 
 ProbeState = Literal["online", "offline", "refused", "not-a-phone", "unresolved"]
 PROBE_STATES: tuple[ProbeState, ...] = get_args(ProbeState)
@@ -182,9 +185,13 @@ async def probe(
             await results.put(await probe_phone(shared, phone, deadline))
 
     workers = [asyncio.create_task(worker()) for _ in range(max(1, min(concurrency, len(todo))))]
+    log.info("probe of %d phones, %d at once, %g s each", len(todo), concurrency, deadline)
     try:
         for _ in todo:
-            yield await results.get()
+            result = await results.get()
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("probe %r %s: %s %s", result.phone.name, result.phone.address, result.state, result.detail)
+            yield result
     finally:
         for task in workers:
             task.cancel()

@@ -9,6 +9,7 @@ sleep are parameters, so tests run the pacing on a clock of their own.
 from __future__ import annotations
 
 import asyncio
+import logging
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -30,6 +31,8 @@ from ..cisco.risport import (
 from ..config import CucmConfig
 from ..wording import plural
 from .records import Found
+
+log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -73,6 +76,7 @@ class Pacer:
         self.starts = [start for start in self.starts if now - start < 60.0]
         if len(self.starts) >= self.per_minute:
             pause = 60.0 - (now - self.starts[0])
+            log.info("pacing: waiting %.1f s for the rate limit (%d a minute)", pause, self.per_minute)
             if self.say and pause >= 1.0:
                 self.say(f"waiting {pause:.0f} s: CUCM allows {self.per_minute} RisPort requests a minute")
             self.waited += pause
@@ -82,6 +86,7 @@ class Pacer:
         self.starts.append(now)
 
     async def back_off(self, seconds: float) -> None:
+        log.warning("CUCM refused for its rate limit: backing off %.0f s", seconds)
         if self.say:
             self.say(f"CUCM refused for its rate limit: waiting {seconds:.0f} s, then asking again")
         self.waited += seconds
@@ -184,6 +189,10 @@ async def select_devices(
                 continue
             faults = 0
             pages += 1
+            log.info(
+                "RisPort page %d: %d records of %d, silent nodes %s", pages, len(page.devices), page.total,
+                ", ".join(page.silent_nodes) or "none",
+            )  # fmt: skip
             this_query.extend(page.devices)
             if pacer.say:
                 records = plural(len(reported) + len(this_query), "record")
