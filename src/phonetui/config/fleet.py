@@ -12,11 +12,11 @@ import re
 import tomllib
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from ..cisco import family_for_model
-from .errors import ConfigError
 from .model import TAG_SOURCES, Config, CucmConfig, Defaults, Phone, TagSource
-from .reader import _Locator, _Problems, _Reader
+from .reader import _Locator, _Problems, _Reader, _syntax_error, read_app_file
 from .schema import _phone
 
 _CUCM_KEYS = {"url", "username", "password", "password_env", "password_file", "ca_file", "insecure"}
@@ -88,22 +88,22 @@ def _same(a: Path, b: Path) -> bool:
 def read_discovered(config: Config, problems: _Problems) -> list[Phone]:
     """The phones the discovered file holds, checked like the config's (located in their own file)."""
     path = config.discovery.file
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return []
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.errors.append(ConfigError(path, "", f"cannot read the discovered phones file: {exc}"))
-        return []
-    return parse_discovered(text, path, config.defaults, problems)
+    read = read_app_file(path, "the discovered phones file", problems)
+    return [] if read is None else _discovered_phones(read[0], read[1], path, config.defaults, problems)
 
 
 def parse_discovered(text: str, path: Path, defaults: Defaults, problems: _Problems) -> list[Phone]:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        problems.errors.append(ConfigError(path, "", f"TOML syntax: {exc}"))
+        problems.errors.append(_syntax_error(exc, path))
         return []
+    return _discovered_phones(text, raw, path, defaults, problems)
+
+
+def _discovered_phones(
+    text: str, raw: dict[str, Any], path: Path, defaults: Defaults, problems: _Problems
+) -> list[Phone]:
     top = _Reader(path, _Locator(text), raw, (), problems)
     top.check_keys({"phones"})
     phones = [_phone(reader, defaults, discovered=True) for _, reader in top.tables("phones")]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import stat
 import tomllib
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 from .errors import ConfigError, ConfigErrors
 from .fleet import cucm_table, discovery_table, merge_discovered, read_discovered
 from .model import TEMPLATES_FILE, Config, Phone, Template
-from .reader import _Locator, _Problems, _Reader
+from .reader import _Locator, _Problems, _Reader, _syntax_error, read_app_file
 from .schema import _TOP_KEYS, _defaults, _keys, _phone, _service, _templates
 
 
@@ -66,13 +65,6 @@ def _parse(text: str, path: Path, problems: _Problems) -> Config | None:
     return config
 
 
-def _syntax_error(exc: tomllib.TOMLDecodeError, path: Path) -> ConfigError:
-    match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-    line = int(match.group(1)) if match else None
-    message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-    return ConfigError(path, "", f"TOML syntax: {message}", line)
-
-
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve()
@@ -98,18 +90,10 @@ def parse_config(text: str, path: Path | str = "<config>") -> Config:
 def _read_templates_file(config: Config, problems: _Problems) -> list[Template]:
     """The templates the app saved, checked like the config (located in their own file)."""
     path = config.templates_file
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    read = read_app_file(path, "the templates file", problems)
+    if read is None:
         return []
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.errors.append(ConfigError(path, "", f"cannot read the templates file: {exc}"))
-        return []
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        problems.errors.append(_syntax_error(exc, path))
-        return []
+    text, raw = read
     top = _Reader(path, _Locator(text), raw, (), problems)
     top.check_keys({"templates"})
     return _templates(top, path)
