@@ -25,7 +25,9 @@ from phonetui.sim_cucm import CucmDevice, FakeCucm
 
 def fleet(count: int) -> list[CucmDevice]:
     return [
-        CucmDevice(f"SEP{0x005056000000 + i:012X}", f"127.{80 + i // 65025}.{i // 255 % 255}.{i % 255 + 1}", "Cisco 8845")
+        CucmDevice(
+            f"SEP{0x005056000000 + i:012X}", f"127.{80 + i // 65025}.{i // 255 % 255}.{i % 255 + 1}", "Cisco 8845"
+        )
         for i in range(count)
     ]
 
