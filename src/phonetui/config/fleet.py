@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from ..cisco import family_for_model
-from .model import TAG_SOURCES, Config, CucmConfig, Defaults, Phone, TagSource
+from .model import TAG_SOURCES, Config, CucmConfig, Defaults, Phone, ProbeConfig, TagSource
 from .reader import _Locator, _Problems, _Reader, _syntax_error, read_app_file
 from .schema import _phone
 
 _CUCM_KEYS = {"url", "username", "password", "password_env", "password_file", "ca_file", "insecure"}
 _CUCM_KEYS |= {"rate_per_minute", "axl", "axl_version", "timeout"}
 _DISCOVERY_KEYS = {"file", "tags_from"}
+_PROBE_KEYS = {"concurrency", "timeout", "interval"}
 
 
 def cucm_table(reader: _Reader, defaults: Defaults) -> CucmConfig:
@@ -48,6 +49,19 @@ def cucm_table(reader: _Reader, defaults: Defaults) -> CucmConfig:
         axl=reader.get("axl", bool, False),
         axl_version=_axl_version(reader),
         timeout=reader.positive("timeout", float, 30.0),
+    )
+
+
+def probe_table(reader: _Reader) -> ProbeConfig:
+    reader.check_keys(_PROBE_KEYS)
+    interval = reader.get("interval", float, 0.0)
+    if interval and interval < 10:
+        reader.fail("interval", "must be 0 (never) or at least 10 seconds")
+        interval = 0.0
+    return ProbeConfig(
+        concurrency=reader.positive("concurrency", int, ProbeConfig.concurrency),
+        timeout=reader.positive("timeout", float, ProbeConfig.timeout),
+        interval=interval,
     )
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, ConfigErrors
-from .fleet import cucm_table, discovery_table, merge_discovered, read_discovered
+from .fleet import cucm_table, discovery_table, merge_discovered, probe_table, read_discovered
 from .model import TEMPLATES_FILE, Config, Phone, Template
 from .reader import _Locator, _Problems, _Reader, _syntax_error, read_app_file
 from .schema import _TOP_KEYS, _defaults, _keys, _phone, _service, _templates
@@ -38,6 +38,7 @@ def _parse(text: str, path: Path, problems: _Problems) -> Config | None:
     if "cucm" in raw:
         config.cucm = cucm_table(top.child(top.get("cucm", dict, {}), "cucm"), defaults)
     discovery_table(top.child(top.get("discovery", dict, {}), "discovery"), config)
+    config.probe = probe_table(top.child(top.get("probe", dict, {}), "probe"))
     names: dict[str, int] = {}
     addresses: dict[str, int] = {}
     devices: dict[str, int] = {}

@@ -120,6 +120,15 @@ class CucmConfig:
 
 
 @dataclass(frozen=True)
+class ProbeConfig:
+    """How the app probes (``[probe]``): how many phones at once, how long each has, how often (0: never by itself)."""
+
+    concurrency: int = 64
+    timeout: float = 3.0
+    interval: float = 0.0
+
+
+@dataclass(frozen=True)
 class DiscoveryConfig:
     """Where discovered phones are kept and what tags them (``[discovery]``)."""
 
@@ -205,6 +214,7 @@ class Config:
     #: ``push`` and the app keep the other phones and refuse these.
     phone_errors: list[ConfigError] = field(default_factory=list)
     cucm: CucmConfig | None = None
+    probe: ProbeConfig = field(default_factory=ProbeConfig)
     discovery_path: Path | None = None
     tags_from: tuple[TagSource, ...] = ("device_pool", "family")
     #: Names of the phones that came from the discovered phones file (not written by a person).

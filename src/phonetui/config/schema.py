@@ -27,7 +27,7 @@ DISCOVERED_KEYS = {"device_pool", "source", "seen", "web_server_off"}
 _DEVICE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 _DEFAULT_KEYS = {"username", "timeout", "connect_timeout", "play_timeout", "concurrency", "mode", "templates_file"}
 _SERVICE_KEYS = {"listen", "url", "username", "allowed_devices", "object_ttl"}
-_TOP_KEYS = {"defaults", "service", "phones", "templates", "keys", "cucm", "discovery"}
+_TOP_KEYS = {"defaults", "service", "phones", "templates", "keys", "cucm", "discovery", "probe"}
 _TEMPLATE_KEYS: dict[str, set[str]] = {
     "text": {"name", "kind", "title", "prompt", "text", "softkeys"},
     "execute": {"name", "kind", "items"},
