@@ -117,6 +117,12 @@ class PhoneTUI(App[int]):
             await self.toggle_service(quiet=True)
         if self.service is not None:
             self.service.listeners.append(self.relay_auth_event)
+        self.call_after_refresh(self.start_push_process)
+
+    async def start_push_process(self) -> None:
+        """Once the first frame is out: the first push then finds its process ready (0.4-0.5 s sooner)."""
+        with contextlib.suppress(OSError):  # the push tries again, and says why if it cannot
+            await self.push_process.start()
 
     async def on_unmount(self) -> None:
         await self.stop_pushes()
