@@ -308,6 +308,30 @@ async def test_a_chatty_push_process_never_blocks_on_its_stderr(fleet: Simulator
         await process.stop()
 
 
+STRAY_PRINT = """
+from phonetui import pushproc
+
+start = pushproc.Server.start
+
+def noisy(self, job):
+    print("a library says hello", flush=True)
+    start(self, job)
+
+pushproc.Server.start = noisy
+raise SystemExit(pushproc.main())
+"""
+
+
+async def test_a_stray_print_in_the_push_process_does_not_break_its_frames(fleet: Simulator) -> None:
+    process = PushProcess(command=(*CHILD, STRAY_PRINT))
+    try:
+        run = run_for(process, fleet, None, timeout=5.0)
+        await push(process, run)
+        assert run.error == "" and {r.outcome for r in run.drain()} == {Outcome.OK}
+    finally:
+        await process.stop()
+
+
 NO_NICE = """
 import os
 del os.nice  # as on Windows

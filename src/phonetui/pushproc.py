@@ -41,6 +41,8 @@ from .history import Journal
 from .push import Pusher, PushResult, PushRun, RemoteObjectHost, make_client
 
 FRAME = struct.Struct(">I")
+#: No message comes near this (a job for 20,000 phones pickles to a few MB): a longer one is garbage.
+FRAME_MAX = 256 * 1024 * 1024
 #: Signals that stop the process in good order (every running job writes its end record); Windows has no SIGHUP.
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGINT") if hasattr(signal, name))
 #: How long the last frames may take to leave once the process is stopping.
@@ -127,6 +129,8 @@ async def read_frame(stream: asyncio.StreamReader) -> object | None:
             return None
         raise BrokenStream("the stream ended inside a frame") from None
     (size,) = FRAME.unpack(header)
+    if size > FRAME_MAX:
+        raise BrokenStream(f"a frame of {size} bytes")
     try:
         message: object = pickle.loads(await stream.readexactly(size))
     except (asyncio.IncompleteReadError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
@@ -221,7 +225,12 @@ class Server:
         host = RemoteObjectHost(job.service_url, *job.service_credentials) if job.service_url else None
         journal = Journal(job.journal) if job.journal else None
         pusher = Pusher(job.defaults, host=host, journal=journal)
-        run = pusher.push(job.obj, job.phones, job.mode, job.credentials)
+        try:
+            run = pusher.push(job.obj, job.phones, job.mode, job.credentials)
+        except Exception as exc:  # a job that cannot even be planned fails alone
+            log.exception("job %d could not start", job.id)
+            self.output.send(JobDone(job.id, False, False, f"the push failed: {type(exc).__name__}: {exc}"))
+            return
         self.runs[job.id] = run
         log.info("job %d: %s to %d phones, mode %s", job.id, job.obj.root, len(job.phones), job.mode)
         task = asyncio.create_task(self._run(job.id, pusher, run, journal))
@@ -333,8 +342,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"phonetui push process: not logging to {args.log_file}: {exc}", file=sys.stderr)
     with contextlib.suppress(AttributeError, OSError):
         os.nice(NICENESS)
+    frames = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print() goes to stderr, not among the frames
     log.info("push process %d ready", os.getpid())
-    asyncio.run(serve())
+    asyncio.run(serve(stdout=frames))
     log.info("push process %d ended", os.getpid())
     return 0
 
