@@ -270,16 +270,16 @@ async def test_stop_kills_what_does_not_stop(process: PushProcess, slow_fleet: S
 async def test_a_journal_that_cannot_be_written_is_a_warning_not_a_failure(
     process: PushProcess, fleet: Simulator, tmp_path: Path
 ) -> None:
-    run = process.prepare(
-        CiscoIPPhoneText(text="x"), phones_of(fleet), "auto", defaults(5.0), journal=Journal(tmp_path)
-    )
-    await push(process, run)  # a directory where the journal should be
+    journal = Journal(tmp_path)  # a directory where the journal should be
+    run = process.prepare(CiscoIPPhoneText(text="x"), phones_of(fleet), "auto", defaults(5.0), journal=journal)
+    await push(process, run)
     assert run.error == ""
     assert {r.outcome for r in run.drain()} == {Outcome.OK}
     assert run.warnings == [f"history not written: {tmp_path}: Is a directory"]
     assert run.drain_warnings() == run.warnings and run.drain_warnings() == []
 
 
+#: Push processes odd in one way each; every one must still push.
 CHATTY = """
 import sys
 from phonetui import pushproc
@@ -294,20 +294,6 @@ def chatty(self, message):
 pushproc.Output.send = chatty
 raise SystemExit(pushproc.main())
 """
-
-
-async def test_a_chatty_push_process_never_blocks_on_its_stderr(fleet: Simulator) -> None:
-    """Its stderr is read all the time: 100 KB per message would fill the pipe at the first one otherwise."""
-    process = PushProcess(command=(*CHILD, CHATTY))
-    try:
-        run = run_for(process, fleet, None, timeout=5.0)
-        await push(process, run)
-        assert run.error == ""
-        assert {r.outcome for r in run.drain()} == {Outcome.OK}
-    finally:
-        await process.stop()
-
-
 STRAY_PRINT = """
 from phonetui import pushproc
 
@@ -320,18 +306,6 @@ def noisy(self, job):
 pushproc.Server.start = noisy
 raise SystemExit(pushproc.main())
 """
-
-
-async def test_a_stray_print_in_the_push_process_does_not_break_its_frames(fleet: Simulator) -> None:
-    process = PushProcess(command=(*CHILD, STRAY_PRINT))
-    try:
-        run = run_for(process, fleet, None, timeout=5.0)
-        await push(process, run)
-        assert run.error == "" and {r.outcome for r in run.drain()} == {Outcome.OK}
-    finally:
-        await process.stop()
-
-
 NO_NICE = """
 import os
 del os.nice  # as on Windows
@@ -340,8 +314,11 @@ raise SystemExit(pushproc.main())
 """
 
 
-async def test_a_platform_without_nice_still_pushes(fleet: Simulator) -> None:
-    process = PushProcess(command=(*CHILD, NO_NICE))
+@pytest.mark.parametrize("child", [CHATTY, STRAY_PRINT, NO_NICE], ids=["chatty-stderr", "stray-print", "no-nice"])
+async def test_an_odd_push_process_still_pushes(fleet: Simulator, child: str) -> None:
+    """Its stderr is read all the time (100 KB per message would fill the pipe at the first one
+    otherwise); a print() does not land among its frames; a platform without os.nice is no error."""
+    process = PushProcess(command=(*CHILD, child))
     try:
         run = run_for(process, fleet, None, timeout=5.0)
         await push(process, run)

@@ -128,11 +128,15 @@ async def test_screens_draw_through_the_frame_clock(app: PhoneTUI) -> None:
 
 async def test_a_frame_waits_out_the_interval_unless_the_user_acted() -> None:
     frames: list[int] = []
+    after: list[int] = []
 
     class Screenlike:
         """What FrameClock uses of a screen: whether it runs, and how it draws."""
 
         is_running = True
+
+        def call_next(self, callback: Callable[[], object]) -> None:
+            callback()
 
         def _on_timer_update(self) -> None:  # as the screen's own does: pause until dirty again
             clock.pause()
@@ -152,9 +156,11 @@ async def test_a_frame_waits_out_the_interval_unless_the_user_acted() -> None:
         clock.resume()  # 60 s since the last frame have not passed: it waits
         await asyncio.sleep(0.3)
         assert len(frames) == 1
+        clock.after_frame(lambda: after.append(len(frames)))
         clock.hurry()  # a key: the waiting frame goes out at once
         clock.resume()
         await next_frame()
+        assert after == [2]  # run just after that frame, not before it
         clock.input_until = -math.inf  # the key's moment is over: frames wait again
         clock.resume()
         await asyncio.sleep(0.3)

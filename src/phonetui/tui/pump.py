@@ -108,7 +108,7 @@ class ResultPump:
         self._last_key = now = time.monotonic()
         if self.run is not None and now - self._last_flush >= FLUSH_SECONDS:
             self._last_flush = now
-            self.app.main.call_after_refresh(self.flush)
+            self.app.main.after_frame(self.flush)
 
     def _flush_when_quiet(self) -> None:
         now = time.monotonic()
