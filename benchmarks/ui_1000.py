@@ -10,7 +10,7 @@ Measures, side by side in one run:
 - how long after the last reply every row shows its result (target <= 1 s);
 - peak RSS of the process running the app (target <= 250 MB);
 - how long from confirming a push to its first result reaching the UI, for each push of
-  the session (the first push starts the app's push process; the others reuse it).
+  the session (all of them through the one push process the app started).
 The simulated fleet runs in a process of its own, on loopback, niced and kept off the
 CPU that the UI keeps during a push (real phones do not share the operator's CPUs);
 ``--no-phones-apart --phones-nice 0`` measures with the phones sharing everything.
@@ -185,7 +185,7 @@ async def main_async(args: argparse.Namespace) -> bool:
           f"target <= 1000 ms  {verdict(late <= 1.0)}")  # fmt: skip
     print(f"   peak RSS {peak_mb:.0f} MB  target <= 250 MB  {verdict(peak_mb <= 250)}")
     firsts = ", ".join(f"{r.first_result * 1000:.0f}" for r in rounds)
-    print(f"   confirm to first result, push by push: {firsts} ms (the push process starts at the first)")
+    print(f"   confirm to first result, push by push: {firsts} ms (the push process started with the app)")
     return start_ratio <= 1.5 and key_ratio <= 1.5 and late <= 1.0 and peak_mb <= 250
 
 
