@@ -18,7 +18,7 @@ from phonetui.tui.screens.compose import ComposeScreen
 from phonetui.tui.screens.help import HelpScreen
 from phonetui.tui.screens.history import HistoryScreen
 from phonetui.tui.screens.main import MainScreen
-from phonetui.tui.screens.pickers import ConfirmModal, NameModal, PickerModal
+from phonetui.tui.screens.pickers import ConfirmModal, NameModal, PickerModal, QuitModal
 from phonetui.tui.screens.preview import PreviewScreen
 from phonetui.tui.screens.reply import ReplyScreen
 from phonetui.tui.screens.responder import ResponderScreen
@@ -605,3 +605,23 @@ async def test_the_push_process_logs_where_the_app_does(demo: Demo, tmp_path: Pa
     assert "INFO phonetui.pushproc job 1: CiscoIPPhoneText to 1 phones, mode auto" in text
     assert "DEBUG phonetui.pushproc warm-up took" in text
     assert demo.service.config.password not in text
+
+
+async def test_quitting_during_a_push_asks_then_closes_its_record(app: PhoneTUI) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("a")
+        await compose_text(pilot, "", "x")
+        await pilot.press("f5", "y")
+        await wait_until(pilot, lambda: cell(app, "sim-0001", "result") == "✓ ok")
+        pid = app.push_process.pid
+        await pilot.press("q")
+        assert isinstance(app.screen, QuitModal)
+        assert "A push to 12 phones is running: cancel it and quit?" in str(
+            app.screen.query_one("#question", Label).render()
+        )
+        await pilot.press("y")
+        await pilot.pause()
+    assert app.return_code == 0
+    [record] = app.journal.pushes()
+    assert record.status == "cancelled" and len(record.results) == 12
+    assert pid is not None and gone(pid)
