@@ -89,6 +89,17 @@ async def push(process: PushProcess, run: JobRun, seconds: float = 20) -> None:
         await run.wait()
 
 
+async def start_slow_push(
+    process: PushProcess, slow_fleet: Simulator, history: Path
+) -> tuple[JobRun, asyncio.Task[None], int]:
+    """A push to phones that never answer in time, under way: its run, the task awaiting it, the process id."""
+    run = run_for(process, slow_fleet, history)
+    sending = asyncio.create_task(push(process, run))
+    await wait_for_start(history)
+    assert process.pid is not None
+    return run, sending, process.pid
+
+
 async def wait_for_start(history: Path, pushes: int = 1) -> None:
     for _ in range(600):
         if history.exists() and history.read_text().count('"event":"start"') >= pushes:
@@ -186,10 +197,7 @@ async def test_cancelling_a_job_keeps_the_process(
     process: PushProcess, slow_fleet: Simulator, fleet: Simulator, tmp_path: Path
 ) -> None:
     history = tmp_path / "h.jsonl"
-    slow = run_for(process, slow_fleet, history)
-    sending = asyncio.create_task(push(process, slow))
-    await wait_for_start(history)
-    pid = process.pid
+    slow, sending, pid = await start_slow_push(process, slow_fleet, history)
     slow.cancel()
     await sending
     assert slow.cancelled and not slow.interrupted and slow.error == ""
@@ -212,20 +220,15 @@ async def test_a_killed_process_ends_its_jobs_and_the_next_push_gets_a_new_one(
     process: PushProcess, slow_fleet: Simulator, fleet: Simulator, tmp_path: Path
 ) -> None:
     history = tmp_path / "h.jsonl"
-    run = run_for(process, slow_fleet, history)
-    sending = asyncio.create_task(push(process, run))
-    await wait_for_start(history)
-    old = process.pid
-    assert old is not None
+    run, sending, old = await start_slow_push(process, slow_fleet, history)
     os.kill(old, signal.SIGKILL)
     await sending
     assert run.interrupted and run.error == "the push process was stopped by SIGKILL"
     results = run.drain()
     assert sorted(r.phone.name for r in results) == [p.name for p in slow_fleet.phones]
     assert {r.outcome for r in results} == {Outcome.CANCELLED}
-    assert all(
-        r.detail.startswith("the push was interrupted: the push process was stopped by SIGKILL") for r in results
-    )
+    why = "the push was interrupted: the push process was stopped by SIGKILL"
+    assert all(r.detail.startswith(why) for r in results)
     assert Journal(history).pushes()[0].status == "interrupted (no end record)"
     again = run_for(process, fleet, history, timeout=5.0)
     await push(process, again)
@@ -237,11 +240,7 @@ async def test_stop_lets_the_push_process_write_its_end_record(
     process: PushProcess, slow_fleet: Simulator, tmp_path: Path
 ) -> None:
     history = tmp_path / "history.jsonl"
-    run = run_for(process, slow_fleet, history)
-    sending = asyncio.create_task(push(process, run))
-    await wait_for_start(history)
-    pid = process.pid
-    assert pid is not None
+    run, sending, pid = await start_slow_push(process, slow_fleet, history)
     await process.stop()
     await sending
     [record] = Journal(history).pushes()
@@ -255,11 +254,8 @@ async def test_stop_lets_the_push_process_write_its_end_record(
 async def test_stop_kills_what_does_not_stop(process: PushProcess, slow_fleet: Simulator, tmp_path: Path) -> None:
     """A push process that ignores its stdin closing (stopped by SIGSTOP here) is killed after the grace."""
     history = tmp_path / "history.jsonl"
-    run = run_for(process, slow_fleet, history)
-    sending = asyncio.create_task(push(process, run))
-    await wait_for_start(history)
-    assert process.pid is not None
-    os.kill(process.pid, signal.SIGSTOP)
+    run, sending, pid = await start_slow_push(process, slow_fleet, history)
+    os.kill(pid, signal.SIGSTOP)
     await process.stop(grace=0.5)
     await sending
     assert run.error == "the push process was stopped by SIGKILL"

@@ -8,6 +8,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, Static
 
 from phonetui.config import ServiceConfig, Template, load_config
@@ -37,6 +38,16 @@ def selected(app: PhoneTUI) -> list[str]:
 
 def status(app: PhoneTUI) -> str:
     return str(app.main.query_one("#status", Static).render())
+
+
+async def push_to_all_while_the_slow_one_waits(pilot: Pilot[int]) -> None:
+    """Push to every phone; return once the fast ones answered (the slow one takes 1.5 s)."""
+    app = pilot.app
+    assert isinstance(app, PhoneTUI)
+    await pilot.press("a")
+    await compose_text(pilot, "", "x")
+    await pilot.press("f5", "y")
+    await wait_until(pilot, lambda: cell(app, "sim-0001", "result") == "✓ ok")
 
 
 async def test_select_by_keyboard(app: PhoneTUI) -> None:
@@ -173,10 +184,7 @@ async def test_reply_detail_shows_raw_body(app: PhoneTUI) -> None:
 
 async def test_escape_cancels_what_is_outstanding(app: PhoneTUI) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("a")
-        await compose_text(pilot, "", "x")
-        await pilot.press("f5", "y")
-        await wait_until(pilot, lambda: cell(app, "sim-0001", "result") == "✓ ok")
+        await push_to_all_while_the_slow_one_waits(pilot)
         assert cell(app, SLOW, "result") == "… sending"
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.main.pushes_finished == 1)
@@ -570,10 +578,7 @@ async def test_one_push_process_serves_every_push_and_ends_with_the_app(app: Pho
 async def test_a_push_process_killed_mid_push_is_replaced(app: PhoneTUI) -> None:
     """The outstanding phone says the push was interrupted and why; the next push gets a new process."""
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await pilot.press("a")
-        await compose_text(pilot, "", "x")
-        await pilot.press("f5", "y")
-        await wait_until(pilot, lambda: cell(app, "sim-0001", "result") == "✓ ok")
+        await push_to_all_while_the_slow_one_waits(pilot)
         assert cell(app, SLOW, "result") == "… sending"
         old = app.push_process.pid
         assert old is not None
@@ -609,10 +614,7 @@ async def test_the_push_process_logs_where_the_app_does(demo: Demo, tmp_path: Pa
 
 async def test_quitting_during_a_push_asks_then_closes_its_record(app: PhoneTUI) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("a")
-        await compose_text(pilot, "", "x")
-        await pilot.press("f5", "y")
-        await wait_until(pilot, lambda: cell(app, "sim-0001", "result") == "✓ ok")
+        await push_to_all_while_the_slow_one_waits(pilot)
         pid = app.push_process.pid
         await pilot.press("q")
         assert isinstance(app.screen, QuitModal)
