@@ -333,7 +333,7 @@ async def test_the_push_process_logs_where_the_app_does(fleet: Simulator, tmp_pa
     finally:
         await process.stop()
     text = log.read_text()
-    assert f"INFO phonetui.pushproc push process {pid} ready" in text
+    assert f"INFO phonetui.pushproc: push process {pid} ready" in text
     assert f"job {run.id}: CiscoIPPhoneText to 8 phones, mode auto" in text
     assert f"push process {pid} ended" in text
     assert PASSWORD not in text

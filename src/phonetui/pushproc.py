@@ -38,6 +38,7 @@ import httpx
 from .cisco import CiscoObject
 from .config import Defaults, Mode, Phone
 from .history import Journal
+from .logfile import logging_to_file
 from .push import Pusher, PushResult, PushRun, RemoteObjectHost, make_client
 
 FRAME = struct.Struct(">I")
@@ -49,7 +50,6 @@ STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SI
 FLUSH_SECONDS = 5.0
 #: The push yields the CPU to the screen the user is typing into.
 NICENESS = 10
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 log = logging.getLogger(__name__)
 
@@ -335,18 +335,19 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
-    if args.log_file:
-        try:
-            logging.basicConfig(filename=args.log_file, level=args.log_level.upper(), format=LOG_FORMAT)
-        except (ValueError, OSError) as exc:  # the push matters more than its log
-            print(f"phonetui push process: not logging to {args.log_file}: {exc}", file=sys.stderr)
-    with contextlib.suppress(AttributeError, OSError):
-        os.nice(NICENESS)
-    frames = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print() goes to stderr, not among the frames
-    log.info("push process %d ready", os.getpid())
-    asyncio.run(serve(stdout=frames))
-    log.info("push process %d ended", os.getpid())
+    with contextlib.ExitStack() as stack:
+        if args.log_file:
+            try:
+                stack.enter_context(logging_to_file(args.log_file, args.log_level))
+            except (ValueError, OSError) as exc:  # the push matters more than its log
+                print(f"phonetui push process: not logging to {args.log_file}: {exc}", file=sys.stderr)
+        with contextlib.suppress(AttributeError, OSError):
+            os.nice(NICENESS)
+        frames = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
+        os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print() goes to stderr, not among the frames
+        log.info("push process %d ready", os.getpid())
+        asyncio.run(serve(stdout=frames))
+        log.info("push process %d ended", os.getpid())
     return 0
 
 

@@ -607,8 +607,8 @@ async def test_the_push_process_logs_where_the_app_does(demo: Demo, tmp_path: Pa
         await compose_text(pilot, "", "x")
         await push_and_wait(pilot)
     text = log.read_text()
-    assert "INFO phonetui.pushproc job 1: CiscoIPPhoneText to 1 phones, mode auto" in text
-    assert "DEBUG phonetui.pushproc warm-up took" in text
+    assert "INFO phonetui.pushproc: job 1: CiscoIPPhoneText to 1 phones, mode auto" in text
+    assert "DEBUG phonetui.pushproc: warm-up took" in text
     assert demo.service.config.password not in text
 
 
