@@ -22,7 +22,7 @@ import tomli_w
 from phonetui.cisco import CiscoIPPhoneText, Outcome
 from phonetui.config import Defaults, Phone, parse_config
 from phonetui.history import Journal, PushRecord
-from phonetui.pushproc import (
+from phonetui.jobs import (
     FRAME,
     CancelJob,
     JobDone,

@@ -3,11 +3,9 @@
 Pushing to a thousand phones keeps a CPU busy with HTTP; in the TUI's process that work
 would sit between every keypress and the frame that shows it. The app starts
 ``python -m phonetui.pushproc`` once and sends it each push (a new interpreter per push
-cost 0.22-0.26 s of imports). Both ways go typed messages, one pickle per frame:
-
-- to the process: ``PushJob`` (with an id), ``CancelJob`` (that id), ``Shutdown``;
-- from it: ``JobResult`` as each phone answers, ``JobWarning`` when a side duty fails (the
-  journal cannot be written) while the push goes on, and ``JobDone`` when a job is over.
+cost 0.22-0.26 s of imports). Both ways go typed messages, one pickle per frame
+(``jobs.py``): pushes and probes in, each phone's result out, ``JobDone`` when a job is over.
+A probe is a side duty: it runs beside any push, and is cancelled alone.
 
 Stopping: ``CancelJob`` cancels one job's outstanding phones (its journal end record says
 cancelled) and the process stays. ``Shutdown``, stdin closing (the UI is gone or quitting),
@@ -25,25 +23,32 @@ import asyncio
 import contextlib
 import logging
 import os
-import pickle
 import signal
-import struct
 import sys
 import time
-from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import httpx
 
-from .cisco import CiscoObject
-from .config import Defaults, Mode, Phone
 from .history import Journal
+from .jobs import (
+    BrokenStream,
+    CancelJob,
+    FromProcess,
+    JobDone,
+    JobProbed,
+    JobResult,
+    JobWarning,
+    ProbeJob,
+    PushJob,
+    Shutdown,
+    frame,
+    read_frame,
+)
 from .logfile import logging_to_file
-from .push import Pusher, PushResult, PushRun, RemoteObjectHost, make_client
+from .probe import probe
+from .push import Pusher, PushRun, RemoteObjectHost, make_client
 
-FRAME = struct.Struct(">I")
-#: No message comes near this (a job for 20,000 phones pickles to a few MB): a longer one is garbage.
-FRAME_MAX = 256 * 1024 * 1024
 #: Signals that stop the process in good order (every running job writes its end record); Windows has no SIGHUP.
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGINT") if hasattr(signal, name))
 #: How long the last frames may take to leave once the process is stopping.
@@ -52,90 +57,6 @@ FLUSH_SECONDS = 5.0
 NICENESS = 10
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class PushJob:
-    """One push: everything it needs; the service is reached over HTTP for via-url objects."""
-
-    id: int
-    obj: CiscoObject
-    phones: list[Phone]
-    mode: Mode
-    defaults: Defaults
-    credentials: tuple[str, str] | None = field(default=None, repr=False)
-    service_url: str | None = None
-    service_credentials: tuple[str, str] = field(default=("", ""), repr=False)
-    journal: str | None = None
-
-
-@dataclass(frozen=True)
-class CancelJob:
-    """Cancel what job ``job`` still has outstanding; those phones come out ``cancelled``."""
-
-    job: int
-
-
-@dataclass(frozen=True)
-class Shutdown:
-    """The app is quitting: interrupt every job, then end."""
-
-
-@dataclass(frozen=True)
-class JobResult:
-    """How the push to one phone of job ``job`` ended."""
-
-    job: int
-    result: PushResult
-
-
-@dataclass(frozen=True)
-class JobWarning:
-    """Something beside job ``job`` went wrong (the journal could not be written); the push went on."""
-
-    job: int
-    message: str
-
-
-@dataclass(frozen=True)
-class JobDone:
-    """Job ``job`` is over: every phone it had was reported, unless ``error`` says why not."""
-
-    job: int
-    cancelled: bool
-    interrupted: bool
-    error: str = ""
-
-
-ToProcess = PushJob | CancelJob | Shutdown
-FromProcess = JobResult | JobWarning | JobDone
-
-
-class BrokenStream(Exception):
-    """A frame on the pipe could not be read back: the other side broke off or wrote something else."""
-
-
-def frame(message: ToProcess | FromProcess) -> bytes:
-    data = pickle.dumps(message)
-    return FRAME.pack(len(data)) + data
-
-
-async def read_frame(stream: asyncio.StreamReader) -> object | None:
-    """The next message on ``stream``; None when it ended between frames."""
-    try:
-        header = await stream.readexactly(FRAME.size)
-    except asyncio.IncompleteReadError as exc:
-        if not exc.partial:
-            return None
-        raise BrokenStream("the stream ended inside a frame") from None
-    (size,) = FRAME.unpack(header)
-    if size > FRAME_MAX:
-        raise BrokenStream(f"a frame of {size} bytes")
-    try:
-        message: object = pickle.loads(await stream.readexactly(size))
-    except (asyncio.IncompleteReadError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
-        raise BrokenStream(type(exc).__name__) from None
-    return message
 
 
 class _PipeProtocol(asyncio.BaseProtocol):
@@ -198,6 +119,7 @@ class Server:
     def __init__(self, output: Output) -> None:
         self.output = output
         self.runs: dict[int, PushRun] = {}
+        self.probes: dict[int, asyncio.Task[None]] = {}
         self.tasks: set[asyncio.Task[None]] = set()
         self.stopping = asyncio.Event()
 
@@ -214,9 +136,34 @@ class Server:
                 return
             if isinstance(message, PushJob):
                 self.start(message)
+            elif isinstance(message, ProbeJob):
+                self.start_probe(message)
             elif isinstance(message, CancelJob) and message.job in self.runs:
                 log.info("job %d: cancel asked", message.job)
                 self.runs[message.job].cancel()
+            elif isinstance(message, CancelJob) and message.job in self.probes:
+                self.probes[message.job].cancel()
+
+    def start_probe(self, job: ProbeJob) -> None:
+        """Probe as a side duty: its own task, cancelled alone, never in a push's way."""
+
+        async def run() -> None:
+            cancelled = False
+            try:
+                async for result in probe(job.phones, job.concurrency, job.deadline):
+                    self.output.send(JobProbed(job.id, result))
+            except asyncio.CancelledError:
+                cancelled = True
+            finally:
+                del self.probes[job.id]
+            self.output.send(JobDone(job.id, cancelled, self.stopping.is_set()))
+
+        if self.stopping.is_set():
+            self.output.send(JobDone(job.id, True, True, "the push process is stopping"))
+            return
+        task = self.probes[job.id] = asyncio.create_task(run())
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
     def start(self, job: PushJob) -> None:
         if self.stopping.is_set():
@@ -268,6 +215,8 @@ class Server:
         self.stopping.set()
         for run in self.runs.values():
             run.cancel(interrupted=True)
+        for task in self.probes.values():
+            task.cancel()
 
     async def finish(self) -> None:
         await asyncio.gather(*self.tasks)

@@ -63,10 +63,10 @@ async def test_select_by_keyboard(app: PhoneTUI) -> None:
         await pilot.press("a")
         assert selected(app) == NAMES
         await pilot.press("n", "t")
-        assert isinstance(app.screen, PickerModal)
-        await pilot.press("down", "enter")  # tags sorted: classic, group-1.., legacy, modern
+        assert isinstance(app.screen, NameModal)
+        await pilot.press(*"group-1", "enter")  # a tag by its name
         await pilot.pause()
-        assert selected(app) == ["sim-0001", "sim-0005", "sim-0009"]  # group-1
+        assert selected(app) == ["sim-0001", "sim-0005", "sim-0009"]
 
 
 async def test_filter_and_sort(app: PhoneTUI) -> None:
@@ -317,7 +317,17 @@ async def test_help_lists_every_key(app: PhoneTUI) -> None:
         table = app.screen.query_one(DataTable)
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
         does = {row[1] for row in rows}
-        assert {"Compose", "Send", "Preview", "Select", "By tag", "Filter", "Retry failed", "Cancel push"} <= does
+        assert {
+            "Compose",
+            "Send",
+            "Preview",
+            "Select",
+            "Select by",
+            "Probe",
+            "Filter",
+            "Retry failed",
+            "Cancel push",
+        } <= does
         assert ["Space", "Select", "toggle", "Phones"] in rows
         assert ["f", "Retry failed", "retry", "Phones"] in rows  # a letter, not Shift+F
         assert ["x", "Cancel push", "cancel-push", "Phones"] in rows  # cancel without an escape sequence

@@ -29,6 +29,7 @@ from .frame_timer import hurry_for_input
 from .keys import DEFAULT_KEYS, binding, describe_key
 from .messages import AuthEventArrived
 from .palette import REPLACED, app_commands
+from .probing import AGE_SECONDS, Prober
 from .pump import ResultPump
 from .screens.compose import ComposeScreen
 from .screens.help import HelpScreen
@@ -81,6 +82,7 @@ class PhoneTUI(App[int]):
         #: The one push process of the app (it logs where the app does), and the pump that draws its results.
         self.push_process = PushProcess(log_file, log_level)
         self.pump = ResultPump(self, self.push_process)
+        self.prober = Prober(self)
         self.main = MainScreen()
         self.compose_screen = ComposeScreen()
         self.responder = ResponderScreen()
@@ -118,6 +120,9 @@ class PhoneTUI(App[int]):
         if self.service is not None:
             self.service.listeners.append(self.relay_auth_event)
         self.call_after_refresh(self.start_push_process)
+        if self.config.probe.interval:
+            self.set_interval(self.config.probe.interval, self.prober.every_phone)
+        self.set_interval(AGE_SECONDS, self.main.table.refresh_ages)
 
     async def start_push_process(self) -> None:
         """Once the first frame is out: the first push then finds its process ready (0.4-0.5 s sooner)."""

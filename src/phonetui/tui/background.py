@@ -26,19 +26,22 @@ from dataclasses import dataclass, field
 from ..cisco import CiscoObject, Outcome
 from ..config import Defaults, Mode, Phone
 from ..history import Journal
-from ..push import PushResult, plan
-from ..pushproc import (
+from ..jobs import (
     BrokenStream,
     CancelJob,
     JobDone,
+    JobProbed,
     JobResult,
     JobWarning,
+    ProbeJob,
     PushJob,
     Shutdown,
     ToProcess,
     frame,
     read_frame,
 )
+from ..probe import ProbeResult
+from ..push import PushResult, plan
 
 #: How the app starts its push process.
 COMMAND = (sys.executable, "-m", "phonetui.pushproc")
@@ -146,12 +149,45 @@ class JobRun:
         return new
 
 
+class ProbeRun:
+    """One probe as the UI sees it: results queue up until ``drain``; ``over`` when every phone was asked."""
+
+    def __init__(self, job: ProbeJob, process: PushProcess) -> None:
+        self.job = job
+        self._process = process
+        self._results: list[ProbeResult] = []
+        self.warnings: list[str] = []
+        self.cancel_asked = False
+        self.sent = False
+        self.error = ""
+        self.over = asyncio.Event()
+
+    @property
+    def id(self) -> int:
+        return self.job.id
+
+    def cancel(self) -> None:
+        self.cancel_asked = True
+        self._process.cancel(self.id)
+
+    def arrived(self, result: ProbeResult) -> None:
+        self._results.append(result)
+
+    def ended(self, done: JobDone) -> None:
+        self.error = done.error
+        self.over.set()
+
+    def drain(self) -> list[ProbeResult]:
+        results, self._results = self._results, []
+        return results
+
+
 class _Child:
     """One running push process and the jobs sent to it."""
 
     def __init__(self, proc: asyncio.subprocess.Process) -> None:
         self.proc = proc
-        self.jobs: dict[int, JobRun] = {}
+        self.jobs: dict[int, JobRun | ProbeRun] = {}
         self.stderr: deque[str] = deque(maxlen=PushProcess.STDERR_LINES)
 
     def write(self, message: ToProcess) -> bool:
@@ -236,7 +272,10 @@ class PushProcess:
             job.service_url, job.service_credentials = host.url, (host.username, host.password)
         return JobRun(job, self)
 
-    async def send(self, run: JobRun) -> None:
+    def prepare_probe(self, phones: list[Phone], concurrency: int, deadline: float) -> ProbeRun:
+        return ProbeRun(ProbeJob(next(self._ids), phones, concurrency, deadline), self)
+
+    async def send(self, run: JobRun | ProbeRun) -> None:
         """Hand the job to the child (started if need be); if that fails, the run ends saying why."""
         try:
             child = await self._running()
@@ -294,8 +333,14 @@ class PushProcess:
         error = ""
         try:
             while (message := await read_frame(proc.stdout)) is not None:
-                if isinstance(message, JobResult) and message.job in jobs:
-                    jobs[message.job].arrived(message.result)
+                if isinstance(message, JobResult):
+                    push = jobs.get(message.job)
+                    if isinstance(push, JobRun):
+                        push.arrived(message.result)
+                elif isinstance(message, JobProbed):
+                    probe = jobs.get(message.job)
+                    if isinstance(probe, ProbeRun):
+                        probe.arrived(message.result)
                 elif isinstance(message, JobWarning) and message.job in jobs:
                     jobs[message.job].warnings.append(message.message)
                 elif isinstance(message, JobDone) and message.job in jobs:

@@ -52,6 +52,11 @@ def confirm_push(app: PhoneTUI, obj: CiscoObject, phones: list[Phone], mode: Mod
         detail += f"\nrefused: {names_phrase([d.phone.name for d in refused])}: {why}"
     if app.service is not None and not app.service.running and not app.service_taken:
         detail += "\nthe responder is stopped: phones that ask it will refuse the push (r, then s, starts it)"
+    silent = [p.name for p in phones if app.fleet.states[p.name].state not in ("online", "unknown")]
+    skip = ""
+    if silent and len(silent) < len(phones):
+        detail += f"\nnot online at the last probe: {names_phrase(silent)}"
+        skip = f"Skip those {len(silent)}"
 
     # Keys typed before the question is up go nowhere, not into the field that had focus.
     focused = app.screen.focused
@@ -64,10 +69,12 @@ def confirm_push(app: PhoneTUI, obj: CiscoObject, phones: list[Phone], mode: Mod
             return
         while not isinstance(app.screen, MainScreen):
             await app.pop_screen()
-        if not app.pump.start(obj, phones, mode):
+        chosen = [p for p in phones if p.name not in silent] if modal.skip_chosen else phones
+        if not app.pump.start(obj, chosen, mode):
             app.main.say_busy()
 
-    app.push_screen(ConfirmModal(question, detail), answered)
+    modal = ConfirmModal(question, detail, skip=skip)
+    app.push_screen(modal, answered)
 
 
 async def quit_app(app: PhoneTUI) -> None:

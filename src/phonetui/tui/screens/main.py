@@ -14,6 +14,7 @@ from ...cisco import Outcome
 from ...config import Phone
 from ...printable import printable
 from ...push import PushResult
+from ...wording import plural
 from .. import outcomes
 from ..keys import binding
 from ..plain import plain_content
@@ -21,7 +22,7 @@ from ..widgets.line_log import LineLog
 from ..widgets.phone_table import PhoneTable
 from ..widgets.status_bar import StatusBar
 from .base import PhoneScreen
-from .pickers import PickerModal
+from .pickers import NameModal
 from .reply import ReplyScreen
 from .responder import event_line
 
@@ -50,6 +51,7 @@ class MainScreen(PhoneScreen):
         binding("retry"),
         binding("history"),
         binding("responder"),
+        binding("probe"),
         binding("select-none", show=False),
         binding("select-tag", show=False),
         binding("sort", show=False),
@@ -135,16 +137,27 @@ class MainScreen(PhoneScreen):
         self._redraw(self.tui.fleet.select_none())
 
     def action_select_tag(self) -> None:
-        tags = self.tui.fleet.tags()
-        if not tags:
-            self.notify("No phone has a tag.", severity="warning")
-            return
+        """Select by tag, or by what the last probe found: ``online 88xx``, ``offline``, ``dn:40*``, ``legacy``."""
+        title = "Select phones by tag, state, model, family or DN (e.g. online 88xx)"
 
-        def chosen(tag: str | None) -> None:
-            if tag:
-                self._redraw(self.tui.fleet.select_tag(tag))
+        def chosen(query: str | None) -> None:
+            if not query:
+                return
+            changed = self.tui.fleet.select_matching(query)
+            self._redraw(changed)
+            if changed:
+                self.notify(f"Selected {plural(len(changed), 'more phone')}: {printable(query, 60)}")
+            else:
+                self.notify(f"No phone to add matches {printable(query, 60)!r}", severity="warning")
 
-        self.app.push_screen(PickerModal("Select phones by tag", [(t, t) for t in tags]), chosen)
+        empty = "Give a tag, a state (online, offline, refused, unknown), a model (88xx), a family or dn:NUMBER."
+        self.app.push_screen(NameModal(title, placeholder="online 88xx", empty=empty), chosen)
+
+    def action_probe(self) -> None:
+        """Probe the selected phones, or every phone shown when none is selected."""
+        phones = self.tui.fleet.selected() or [state.phone for state in self.tui.fleet.visible()]
+        if not self.tui.prober.start(phones):
+            self.notify("A probe is already running." if self.tui.prober.running else "No phone to probe.")
 
     def action_filter(self) -> None:
         field = self.query_one("#filter", Input)
