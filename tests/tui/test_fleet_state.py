@@ -56,6 +56,7 @@ def test_states_families_dn_tags_and_unknown() -> None:
         ("8845", ["hall", "lobby"]),
         ("79xx", ["old"]),
         ("refused", []),
+        ("down", ["desk"]),
         ("", []),
     ):
         assert sorted(fleet().select_matching(query)) == expected, query

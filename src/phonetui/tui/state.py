@@ -14,8 +14,9 @@ from ..probe import PROBE_STATES, ProbeResult
 from ..push import PushResult
 
 SORT_KEYS = ("name", "address", "model", "state", "result", "latency")
-#: A state word in a selection query: the probe's states, and ``unknown`` for never probed.
-STATE_WORDS = (*PROBE_STATES, "unknown")
+#: A state word in a selection query: the probe's states, ``unknown`` for never probed, and
+#: ``down`` for probed but not online (offline, refused, not-a-phone or unresolved).
+STATE_WORDS = (*PROBE_STATES, "unknown", "down")
 _MODEL_PATTERN = re.compile(r"(\d{1,4})(x*)", re.IGNORECASE)
 
 
@@ -50,6 +51,8 @@ class PhoneState:
     def matches_word(self, word: str) -> bool:
         """One word of a selection query: a state, a family, a model (``88xx``, ``8845``), ``dn:40*``, a tag or text."""
         word = word.lower()
+        if word == "down":
+            return self.state not in ("online", "unknown")
         if word in STATE_WORDS:
             return self.state == word
         if word in FAMILIES:

@@ -150,7 +150,7 @@ class MainScreen(PhoneScreen):
             else:
                 self.notify(f"No phone to add matches {printable(query, 60)!r}", severity="warning")
 
-        empty = "Give a tag, a state (online, offline, refused, unknown), a model (88xx), a family or dn:NUMBER."
+        empty = "Give a tag, a state (online, down, offline, refused, unknown), a model (88xx), a family or dn:4001."
         self.app.push_screen(NameModal(title, placeholder="online 88xx", empty=empty), chosen)
 
     def action_probe(self) -> None:
