@@ -22,7 +22,7 @@ from .schema import _phone
 _CUCM_KEYS = {"url", "username", "password", "password_env", "password_file", "ca_file", "insecure"}
 _CUCM_KEYS |= {"rate_per_minute", "axl", "axl_version", "timeout"}
 _DISCOVERY_KEYS = {"file", "tags_from"}
-_PROBE_KEYS = {"concurrency", "timeout", "interval"}
+_PROBE_KEYS = {"concurrency", "timeout", "interval", "at_start"}
 
 
 def cucm_table(reader: _Reader, defaults: Defaults) -> CucmConfig:
@@ -62,6 +62,7 @@ def probe_table(reader: _Reader) -> ProbeConfig:
         concurrency=reader.positive("concurrency", int, ProbeConfig.concurrency),
         timeout=reader.positive("timeout", float, ProbeConfig.timeout),
         interval=interval,
+        at_start=reader.get("at_start", bool, False),
     )
 
 

@@ -126,6 +126,8 @@ class ProbeConfig:
     concurrency: int = 64
     timeout: float = 3.0
     interval: float = 0.0
+    #: Probe every phone as the app starts (the demo does).
+    at_start: bool = False
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,8 @@ class PhoneTUI(App[int]):
         """Once the first frame is out: the first push then finds its process ready (0.4-0.5 s sooner)."""
         with contextlib.suppress(OSError):  # the push tries again, and says why if it cannot
             await self.push_process.start()
+        if self.config.probe.at_start:
+            self.prober.start([state.phone for state in self.fleet.states.values()], quiet=True)
 
     async def on_unmount(self) -> None:
         await self.stop_pushes()
