@@ -1,6 +1,8 @@
 """Benchmarks 1 and 2: bulk push to 1000 simulated phones, CPU-bound then latency-bound.
 
 Usage: python benchmarks/bulk_push.py [--phones 1000] [--rounds 3] [--concurrency 32]
+At 20,000 phones: python benchmarks/bulk_push.py --phones 20000 --only cpu --rounds 3
+(the simulator then runs in several processes: see simulator_scale.py)
 
 1. CPU-bound: every phone answers at once. `phonetui push` against (a) a bare loop over
    one shared httpx.AsyncClient at the same concurrency, and (b) one phone at a time
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -45,6 +48,7 @@ def outcomes(stdout: str) -> Counter[str]:
 def cpu_bound(args: argparse.Namespace, folder: Path) -> bool:
     config = folder / "cpu.toml"
     timeout = 10.0
+    load_before = os.getloadavg()[0]
     with simulator(config, "--count", str(args.phones), "--base", "127.80.0.0"):
         push_times, bare_times = [], []
         for _ in range(args.rounds):
@@ -61,7 +65,8 @@ def cpu_bound(args: argparse.Namespace, folder: Path) -> bool:
     push, bare = median(push_times), median(bare_times)
     sequential = seq_seconds * args.phones / sample
     ratio = push / bare
-    print(f"1. CPU-bound, {args.phones} phones, concurrency {args.concurrency}, {args.rounds} rounds (medians):")
+    print(f"1. CPU-bound, {args.phones} phones, concurrency {args.concurrency}, {args.rounds} rounds (medians); "
+          f"load {load_before:.2f} before, {os.getloadavg()[0]:.2f} after:")  # fmt: skip
     print(f"   phonetui push  {push:7.2f} s   (rounds: {', '.join(f'{t:.2f}' for t in push_times)})")
     print(f"   (a) bare loop  {bare:7.2f} s   (rounds: {', '.join(f'{t:.2f}' for t in bare_times)})")
     print(f"   (b) one by one {sequential:7.2f} s   (measured on {sample} phones: {seq_seconds:.2f} s, scaled)")

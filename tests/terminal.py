@@ -67,6 +67,18 @@ class Terminal:
         """Wait until phonetui has exited (with ``status``, unless None: any status)."""
         self.wait_for(lambda _: self.exit_status() != "" and status in (None, self.exit_status()), seconds=20)
 
+    def push_text_to_all(self, phones: int, text: str) -> str:
+        """From the phone table: select all, compose a Text, send it, confirm; the screen once it is done."""
+        self.keys("a")
+        self.wait_for(f"{phones} selected")
+        self.keys("c")
+        self.wait_for("Title")
+        self.keys(text, literal=True)
+        self.keys("F5")
+        self.wait_for(f"Push CiscoIPPhoneText to {phones} phones?")
+        self.keys("y")
+        return self.wait_for(lambda screen: " ok" in screen and "pushing" not in screen)
+
     def close(self) -> None:
         self.tmux("kill-server")
 

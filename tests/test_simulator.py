@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import httpx
 import pytest
 
 from phonetui.cisco import CiscoIPPhoneExecute, CiscoIPPhoneText, ExecuteItem, Outcome
-from phonetui.config import Defaults, Phone
+from phonetui.config import Defaults, Phone, load_config, write_config
 from phonetui.push import Pusher, form_body
 from phonetui.service import Service
+from phonetui.simphone import LOCALHOST, SimPhone, fleet_phones
 from phonetui.simulator import Simulator
 
 from .conftest import PASSWORD, USER
@@ -68,6 +72,7 @@ async def test_device_information_shows_the_screen(fleet: Simulator, defaults: D
 async def test_per_port_fleet(service: Service, defaults: Defaults) -> None:
     sim = Simulator.fleet(3, service.auth_url, per_port=True)
     async with sim:
+        assert sim.fallback == ""
         assert {p.host for p in sim.phones} == {"127.0.0.1"}
         assert len({p.port for p in sim.phones}) == 3
         phones = [as_phone(p) for p in sim.phones]
@@ -95,3 +100,72 @@ def test_fleet_stays_on_loopback() -> None:
         Simulator.fleet(3, base="10.0.0.0")
     with pytest.raises(ValueError, match="loopback"):
         Simulator.fleet(3, base="127.255.255.253")
+
+
+#: TEST-NET-1: no interface has it, so binding it fails as binding 127.0.0.2 does on macOS.
+#: Only ever given to bind(); nothing is sent there.
+UNBINDABLE = "192.0.2.1"
+
+
+class LoopbackOfOneAddress(Simulator):
+    """A machine whose loopback has only 127.0.0.1: every other address refuses the bind."""
+
+    def bind_host(self, phone: SimPhone) -> str:
+        return phone.host if phone.host == LOCALHOST else UNBINDABLE
+
+
+def bind_refused(address: str) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind((address, 0))
+        except OSError as exc:
+            return exc.errno == errno.EADDRNOTAVAIL
+    return False
+
+
+async def test_unbindable_addresses_fall_back_to_ports_of_localhost(
+    service: Service, defaults: Defaults, tmp_path: Path
+) -> None:
+    if not bind_refused(UNBINDABLE):
+        pytest.skip(f"this machine binds {UNBINDABLE} (ip_nonlocal_bind?): the fallback cannot be forced here")
+    assert not bind_refused("127.77.9.1"), "this machine has all of 127.0.0.0/8, as Linux does"
+    sim = LoopbackOfOneAddress(fleet_phones(5, service.auth_url, base="127.77.9.0", port=0))
+    sim.phones[4].offline = True
+    async with sim:
+        assert "127.77.9.1 cannot be bound here" in sim.fallback
+        assert {p.host for p in sim.phones} == {LOCALHOST}
+        assert len({p.port for p in sim.phones}) == 5
+        write_config(tmp_path / "fleet.toml", sim.config(USER, PASSWORD))
+        config = load_config(tmp_path / "fleet.toml")
+        assert [(p.host, p.port) for p in config.phones] == [(LOCALHOST, p.port) for p in sim.phones]
+        async with Pusher(defaults) as pusher:
+            results = {r.phone.name: r async for r in pusher.push(CiscoIPPhoneText(text="moved"), config.phones)}
+        assert [sim.phone(f"sim-000{i}").screen.text for i in range(1, 5)] == ["moved"] * 4
+    assert {results[f"sim-000{i}"].outcome for i in range(1, 5)} == {Outcome.OK}
+    assert results["sim-0005"].outcome is Outcome.UNREACHABLE  # offline stays offline on its port
+
+
+async def test_an_address_in_use_is_an_error_not_a_fallback(service: Service) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.77.10.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        sim = Simulator.fleet(2, service.auth_url, base="127.77.10.0", port=port)
+        with pytest.raises(OSError) as raised:
+            await sim.start()
+        await sim.stop()
+    assert raised.value.errno == errno.EADDRINUSE
+    assert sim.fallback == ""
+
+
+async def test_phones_ask_the_responder_from_their_own_addresses(
+    fleet: Simulator, service: Service, defaults: Defaults
+) -> None:
+    """As real phones do: the responder's throttle and log see each phone, not one shared client."""
+    phones = [as_phone(p) for p in fleet.phones[:3]]
+    async with Pusher(defaults) as pusher:
+        results = [r async for r in pusher.push(CiscoIPPhoneText(text="x"), phones)]
+    assert {r.outcome for r in results} == {Outcome.OK}
+    assert sorted((e.peer, e.devicename) for e in service.events) == sorted(
+        (p.host, p.devicename) for p in fleet.phones[:3]
+    )

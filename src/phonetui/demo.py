@@ -34,6 +34,11 @@ class Demo:
     config: Config
     folder: Path
 
+    @property
+    def notices(self) -> list[str]:
+        """What the app tells the user as it starts: where the phones went if their addresses could not be had."""
+        return [f"Demo: {self.simulator.fallback}."] if self.simulator.fallback else []
+
     async def stop(self) -> None:
         await self.simulator.stop()
         await self.service.stop()

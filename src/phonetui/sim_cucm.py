@@ -26,7 +26,7 @@ from .basic_auth import parse_basic
 from .cisco.encode import escape
 from .cisco.families import model_number
 from .cisco.risport import DEFAULT_RATE_PER_MINUTE, MAX_DEVICES, RISPORT_PATH
-from .simulator import SimPhone
+from .simphone import SimPhone
 
 AXL_PATH = "/axl/"
 NODES = ("cm-pub", "cm-sub1")

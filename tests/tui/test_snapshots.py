@@ -1,9 +1,10 @@
 """Snapshots of the main screen, the preview and the screen after a push.
 
 The fleet runs in a thread of its own (snap_compare runs the app in its own event
-loop), on fixed loopback addresses and a fixed port so the addresses drawn are
-stable. Latency and clock are drawn through the app's display seams with stable
-values; everything else on screen is what a user sees.
+loop), on fixed loopback addresses and a free port (a fixed one collided with other
+runs on the same machine). The port is drawn as SHOWN_PORT in the screenshot, as
+latency and clock are drawn through the app's display seams with stable values;
+everything else on screen is what a user sees.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from phonetui.tui.app import PhoneTUI
 
 from .conftest import compose_text, push_and_wait
 
-SNAPSHOT_PORT = 47_631
+#: The port the snapshots show, whichever free port the fleet got (both five digits, so columns stay put).
+SHOWN_PORT = "47631"
 
 
 class ThreadedDemo:
@@ -31,8 +33,9 @@ class ThreadedDemo:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
-        future = asyncio.run_coroutine_threadsafe(start_demo(12, base="127.75.0.0", port=SNAPSHOT_PORT), self.loop)
+        future = asyncio.run_coroutine_threadsafe(start_demo(12, base="127.75.0.0"), self.loop)
         self.demo: Demo = future.result(timeout=30)
+        self.port = str(self.demo.simulator.phones[0].port)
         for index, phone in enumerate(self.demo.simulator.phones):
             phone.latency = 0.1 * index  # answers in a fixed order, so the reply log is stable
 
@@ -45,8 +48,13 @@ class ThreadedDemo:
 @pytest.fixture
 def fleet() -> Iterator[ThreadedDemo]:
     running = ThreadedDemo()
-    yield running
-    running.stop()
+    try:
+        if running.demo.simulator.fallback:
+            pytest.skip(f"the snapshots draw the fleet's own addresses: {running.demo.simulator.fallback}")
+        assert len(running.port) == len(SHOWN_PORT), f"port {running.port} would shift the columns drawn"
+        yield running
+    finally:
+        running.stop()
 
 
 def stable_latency(ms: int | None) -> str:
@@ -59,7 +67,14 @@ def make_app(fleet: ThreadedDemo, tmp_path: Path) -> PhoneTUI:
     config.service = None  # the responder runs on the fleet's loop; these snapshots leave it out
     from phonetui.history import Journal
 
-    return PhoneTUI(config, journal=Journal(tmp_path / "h.jsonl"), latency=stable_latency, clock=lambda: "12:00:00")
+    app = PhoneTUI(config, journal=Journal(tmp_path / "h.jsonl"), latency=stable_latency, clock=lambda: "12:00:00")
+    export = app.export_screenshot
+
+    def export_with_shown_port(*, title: str | None = None, simplify: bool = False) -> str:
+        return export(title=title, simplify=simplify).replace(f":{fleet.port}", f":{SHOWN_PORT}")
+
+    app.export_screenshot = export_with_shown_port  # type: ignore[method-assign]  # the screenshot's one seam
+    return app
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import secrets
+import sys
 from typing import TYPE_CHECKING
 
 from ..config import ServiceConfig, split_host_port, write_config
@@ -12,29 +13,30 @@ from .common import EXIT_OK, UsageError, run_to_exit, wait_for_signal
 if TYPE_CHECKING:  # aiohttp costs a quarter of a second to import: only the commands that serve load it
     from ..service import Service
     from ..sim_cucm import FakeCucm
-    from ..simulator import Simulator
+    from ..simfleet import Fleet
 
 
 def simulate_command(args: argparse.Namespace) -> int:
     """``phonetui simulate``."""
-    if not 1 <= args.count <= 5000:
-        raise UsageError("--count must be 1-5000")
+    if not 1 <= args.count <= 50_000:
+        raise UsageError("--count must be 1-50000")
     faults = tuple(getattr(args, fault) for fault in ("offline", "black_hole", "garbled", "wrong_password", "web_off"))
     if any(n < 0 for n in faults) or sum(faults) > args.count:
         raise UsageError("fault counts must be 0 or more and add up to at most --count")
-    from ..simulator import Simulator
+    from ..simfleet import simulated_fleet
+    from ..simphone import fleet_phones
 
     try:
         listen = split_host_port(args.listen, 0)
-        sim = Simulator.fleet(args.count, base=args.base, port=args.port, per_port=args.per_port)
+        sim = simulated_fleet(fleet_phones(args.count, base=args.base, port=args.port, per_port=args.per_port))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return run_to_exit(_simulate_async(args, sim, listen))
 
 
-def _assign_faults(sim: Simulator, args: argparse.Namespace) -> None:
+def _assign_faults(sim: Fleet, args: argparse.Namespace) -> None:
     """Give the last phones of the fleet the requested faults, one fault per phone."""
-    from ..simulator import FAULTS  # the options' names are the phones' fault knobs
+    from ..simphone import FAULTS  # the options' names are the phones' fault knobs
 
     pool = list(reversed(sim.phones))
     for fault in FAULTS:
@@ -44,7 +46,7 @@ def _assign_faults(sim: Simulator, args: argparse.Namespace) -> None:
         phone.latency = args.latency
 
 
-async def _simulate_async(args: argparse.Namespace, sim: Simulator, listen: tuple[str, int]) -> int:
+async def _simulate_async(args: argparse.Namespace, sim: Fleet, listen: tuple[str, int]) -> int:
     from ..service import Service
 
     password = args.password or secrets.token_urlsafe(12)
@@ -67,6 +69,8 @@ async def _simulate_async(args: argparse.Namespace, sim: Simulator, listen: tupl
             await sim.start()
         except OSError as exc:
             raise UsageError(f"cannot start the fleet: {exc}") from None
+        if sim.fallback:
+            print(f"phonetui: {sim.fallback}", file=sys.stderr, flush=True)
         first, last = sim.phones[0], sim.phones[-1]
         count = len(sim.phones)
         print(f"{count} phone{'s' * (count != 1)} listening, {first.address} .. {last.address}", flush=True)
@@ -97,7 +101,7 @@ async def _simulate_async(args: argparse.Namespace, sim: Simulator, listen: tupl
     return EXIT_OK
 
 
-async def _start_cucm(args: argparse.Namespace, sim: Simulator) -> FakeCucm:
+async def _start_cucm(args: argparse.Namespace, sim: Fleet) -> FakeCucm:
     """A fake CUCM that knows the fleet; the CUCM user is 'axl' with a password of its own."""
     from ..sim_cucm import FakeCucm, cucm_devices
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,9 +43,15 @@ def make_app(args: argparse.Namespace, config: Config, service: Service | None, 
 
 
 async def _app_async(
-    args: argparse.Namespace, config: Config, service: Service | None, history: Path | None = None
+    args: argparse.Namespace,
+    config: Config,
+    service: Service | None,
+    history: Path | None = None,
+    notices: Sequence[str] = (),
 ) -> int:
     app = make_app(args, config, service, history)
+    for notice in notices:  # queued now, shown on the first screen
+        app.notify(notice, severity="warning", timeout=30)
     try:
         await app.run_async()
     finally:
@@ -63,6 +70,6 @@ async def _demo_async(args: argparse.Namespace) -> int:
     try:
         # The demo's pushes go to fake phones: they are kept out of the operator's real history.
         history = None if os.environ.get(HISTORY_ENV) else demo.folder / "history.jsonl"
-        return await _app_async(args, demo.config, demo.service, history)
+        return await _app_async(args, demo.config, demo.service, history, demo.notices)
     finally:
         await demo.stop()

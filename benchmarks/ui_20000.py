@@ -1,0 +1,91 @@
+"""Benchmark 3 at 20,000 phones: the live UI, measured with ui_1000.py's own steps.
+
+Usage: python benchmarks/ui_20000.py [--phones 20000] [--pushes 3] [--keys 60] [--rounds 5]
+(about 10 minutes: ~15 s to start the fleet, ~1 min of startups, then each push)
+
+Targets (issue 10), side by side in one run:
+- startup to first frame with 20,000 phones <= 1.5 x startup with 10 (medians);
+- keypress-to-frame p95 during a push to all 20,000 <= 1.5 x idle just before it
+  (median of the rounds' ratios, as in ui_1000.py);
+- every row current within 1 s of the last reply (worst push);
+- peak RSS of the process running the app <= 400 MB.
+The fleet is ``phonetui simulate --count 20000`` (two processes of 10,000 phones where
+the descriptor limit is 20,000), niced and kept off the CPU the UI keeps, as in
+ui_1000.py. The phones answer at once (``--latency 0``): at 0.3 s a push to 20,000 at
+concurrency 32 takes over three minutes, and ui_1000.py waits at most five for one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from common import simulator, verdict
+from ui_1000 import live, p95, startup
+
+TARGETS = {"startup": 1.5, "keypress": 1.5, "rows": 1.0, "rss": 400.0}
+
+
+def phone_cpus(apart: bool) -> set[int] | None:
+    """Every CPU but the one the UI keeps during a push (the highest), as ui_1000.py does."""
+    allowed = os.sched_getaffinity(0)
+    return allowed - {max(allowed)} if apart and len(allowed) > 1 else None
+
+
+async def measure(args: argparse.Namespace, folder: Path) -> dict[str, float]:
+    config = folder / "ui.toml"
+    started = time.perf_counter()
+    sim_args = ["--count", str(args.phones), "--latency", str(args.latency), "--base", "127.86.0.0"]
+    with simulator(config, *sim_args, nice=args.phones_nice, cpus=phone_cpus(args.phones_apart)):
+        print(f"   fleet of {args.phones} ready in {time.perf_counter() - started:.1f} s", flush=True)
+        few = [await startup(config, 10) for _ in range(args.rounds)]
+        every = [await startup(config, None) for _ in range(args.rounds)]
+        print(f"   startup, 10 phones: {', '.join(f'{t * 1000:.0f}' for t in few)} ms; "
+              f"{args.phones}: {', '.join(f'{t * 1000:.0f}' for t in every)} ms", flush=True)  # fmt: skip
+        rounds = await live(config, args.keys, args.pushes, folder)
+    for number, r in enumerate(rounds, 1):
+        print(f"   push {number}: keypress p95 idle {p95(r.idle) * 1000:.1f} ms, busy {p95(r.busy) * 1000:.1f} ms "
+              f"({len(r.busy)} presses during the push): {r.ratio:.2f}; rows current "
+              f"{r.rows_after_last_reply * 1000:.0f} ms after the last reply")  # fmt: skip
+    return {
+        "startup": statistics.median(every) / statistics.median(few),
+        "keypress": statistics.median(r.ratio for r in rounds),
+        "rows": max(r.rows_after_last_reply for r in rounds),
+        "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--phones", type=int, default=20_000)
+    parser.add_argument("--keys", type=int, default=60, help="key presses per phase and push")
+    parser.add_argument("--pushes", type=int, default=3, help="rounds of idle presses, then a push with presses")
+    parser.add_argument("--rounds", type=int, default=5, help="startups of each size")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds each simulated phone takes")
+    parser.add_argument("--phones-nice", type=int, default=10, help="CPU niceness of the simulated phones")
+    parser.add_argument("--phones-apart", action=argparse.BooleanOptionalAction, default=True,
+                        help="keep the simulated phones off the CPU that the UI keeps during a push")  # fmt: skip
+    args = parser.parse_args()
+    print(f"3. The live UI at {args.phones} phones (headless Pilot, 120x40); load: {os.getloadavg()[0]:.2f}")
+    with tempfile.TemporaryDirectory() as folder:
+        got = asyncio.run(measure(args, Path(folder)))
+    print(f"   load after: {os.getloadavg()[0]:.2f}")
+    lines = {
+        "startup": f"startup {args.phones} / 10 phones = {got['startup']:.2f}",
+        "keypress": f"keypress p95 during a push / idle (median of {args.pushes}) = {got['keypress']:.2f}",
+        "rows": f"every row current {got['rows'] * 1000:.0f} ms after the last reply (target 1000 ms)",
+        "rss": f"peak RSS {got['rss']:.0f} MB (target 400 MB)",
+    }
+    for key, line in lines.items():
+        print(f"   {line:<72} {verdict(got[key] <= TARGETS[key])}")
+    raise SystemExit(0 if all(got[key] <= TARGETS[key] for key in TARGETS) else 1)
+
+
+if __name__ == "__main__":
+    main()
