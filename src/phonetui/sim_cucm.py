@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import shutil
 import ssl
 import tempfile
 import time
@@ -141,6 +142,7 @@ class FakeCucm:
         if self._runner:
             await self._runner.cleanup()
             self._runner = None
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     async def __aenter__(self) -> FakeCucm:
         await self.start()

@@ -64,7 +64,7 @@ async def _demo_async(args: argparse.Namespace) -> int:
     from ..demo import start_demo
 
     try:
-        demo = await start_demo(args.count)
+        demo = await start_demo(args.count, cucm=True)
     except OSError as exc:
         raise UsageError(f"cannot start the demo fleet: {exc}") from None
     try:
