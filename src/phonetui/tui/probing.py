@@ -63,7 +63,7 @@ class Prober:
             self.run = None
         if run.error:
             self.app.notify(f"Probe stopped: {run.error}", severity="warning", markup=False)
-        elif not quiet or self.counts["online"] != sum(self.counts.values()):
+        elif not quiet:  # the app's own probes (at start, on the interval) show in the State column only
             self.app.notify(self.summary(), markup=False)
 
     def summary(self) -> str:
