@@ -29,9 +29,12 @@ def test_a_plain_list_with_or_without_header() -> None:
     assert [(f.name, f.host, f.model, f.tags) for f in found] == [("lobby", "10.1.2.3", "8845", ("hq", "lobby"))]
     assert [p.where for p in problems] == ["phones.csv:4", "phones.csv:5"]
     assert "host:" in problems[0].message and "300" in problems[0].message
-    assert problems[1].message == "expected name,host[,model][,tags]"
-    found, problems = parse_phones_csv("a,127.0.0.1\nb,phone-b.example,7940,x y\n")
-    assert [(f.name, f.host, f.tags) for f in found] == [("a", "127.0.0.1", ()), ("b", "phone-b.example", ("x", "y"))]
+    assert problems[1].message == "expected name,host[:port][,model][,tags]"
+    found, problems = parse_phones_csv("a,127.0.0.1:8080\nb,phone-b.example,7940,x y\n")
+    assert [(f.name, f.host, f.port, f.tags) for f in found] == [
+        ("a", "127.0.0.1", 8080, ()),
+        ("b", "phone-b.example", 0, ("x", "y")),
+    ]
     assert problems == []
 
 

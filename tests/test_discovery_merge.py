@@ -102,3 +102,28 @@ def test_two_phones_with_one_device_is_an_error(tmp_path: Path) -> None:
     path = config_at(tmp_path, '\n[[phones]]\nname = "again"\ndevice = "SEP00AA00AA00AA"\n')
     with pytest.raises(ConfigError, match=r"phones\[3\]\.device: SEP00AA00AA00AA is already used by phones\[1\]"):
         load_config(path)
+
+
+def test_a_scan_keeps_its_port_the_csv_tags_and_the_model_as_written(tmp_path: Path) -> None:
+    config = load_config(config_at(tmp_path))
+    from_csv = [Found("SEP1", model="8845", device_pool="DP-Lobby", source="bat.csv:2")]
+    first = plan(config, [], from_csv, {"bat.csv"}, set(), "t1")
+    scanned = [Found("SEP1", "127.77.0.1", port=40305, model="CP-8845", source="scan 127.77.0.0/28")]
+    second = plan(config, first.entries, scanned, {"scan 127.77.0.0/28"}, set(), "t2")
+    (entry,) = second.entries
+    assert (entry["host"], entry["port"], entry["model"]) == ("127.77.0.1", 40305, "8845")
+    assert sorted(entry["tags"]) == ["dp-lobby", "modern"]
+    assert second.changed == {"SEP1": ["host - -> 127.77.0.1", "port - -> 40305"]}
+    write_discovered(config, second.entries)
+    phone = next(p for p in load_config(tmp_path / "phones.toml").phones if p.name == "SEP1")
+    assert phone.address == "127.77.0.1:40305"
+
+
+def test_asking_cucm_for_one_device_leaves_the_others(tmp_path: Path) -> None:
+    config = load_config(config_at(tmp_path))
+    existing = [
+        {"name": "SEP1", "device": "SEP1", "host": "10.0.0.1", "source": "cucm cm-pub"},
+        {"name": "SEP2", "device": "SEP2", "host": "10.0.0.2", "source": "cucm cm-pub"},
+    ]
+    result = plan(config, existing, [Found("SEP1", "10.0.0.9", source="cucm cm-pub")], {"cucm"}, set(), "t", {"SEP1"})
+    assert result.gone == [] and [e["name"] for e in result.entries] == ["SEP1", "SEP2"]

@@ -83,7 +83,7 @@ async def test_each_failure_gets_its_own_state_and_the_healthy_phone_is_online(f
     assert states["login"] == ("not-a-phone", "an HTML page, not the phone's XML information page")
     assert states["silent"] == ("offline", "no answer within 1 s")
     assert states["missing"][0] == "refused" and "HTTP 404" in states["missing"][1]
-    assert states["closed"][0] == "refused" and "Web Access is probably disabled" in states["closed"][1]
+    assert states["closed"][0] == "refused" and "Web Access may be disabled" in states["closed"][1]
     unresolved, reason = states["no-such-name"]
     assert unresolved == "unresolved" and "cannot resolve 'nonexistent.invalid'" in reason
     assert states["bad-address"][0] == "unresolved" and "invalid address" in states["bad-address"][1]

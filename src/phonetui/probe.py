@@ -33,7 +33,10 @@ PROBE_STATES: tuple[ProbeState, ...] = get_args(ProbeState)
 DEFAULT_CONCURRENCY = 64
 DEFAULT_DEADLINE = 3.0
 
-WEB_ACCESS_HINT = "the phone's Web Access is probably disabled (Phone Configuration > Web Access in CUCM)"
+WEB_ACCESS_HINT = (
+    "nothing listens there: the phone's Web Access may be disabled (Phone Configuration > Web Access in CUCM), "
+    "or the address is not this phone's any more"
+)
 
 
 @dataclass(frozen=True)

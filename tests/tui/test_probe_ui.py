@@ -39,7 +39,7 @@ async def test_probe_then_select_online_then_push_skipping_the_silent(app: Phone
         await pilot.press("f5")
         await pilot.pause()
         modal = app.screen
-        assert isinstance(modal, ConfirmModal) and modal.skip == "Skip those 1"
+        assert isinstance(modal, ConfirmModal) and modal.skip == "Skip 1 not online"
         assert "not online at the last probe: the phone sim-0008" in modal.detail
         await pilot.press("s")
         await wait_until(pilot, lambda: not app.pump.running and app.pump.pushes_finished == 1)

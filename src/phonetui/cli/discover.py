@@ -111,7 +111,7 @@ def _report(result: Plan, dry_run: bool) -> None:
     if result.in_config:
         _say(f"left to the config (it lists them by hand): {names_phrase(result.in_config)}")
     counts = (len(result.added), len(result.changed), len(result.gone), len(result.unchanged))
-    _say("{} added, {} changed, {} gone, {} unchanged".format(*counts))
+    _say(("would be: " if dry_run else "") + "{} added, {} changed, {} gone, {} unchanged".format(*counts))
 
 
 def _json_lines(result: Plan) -> list[dict[str, Any]]:
@@ -156,7 +156,8 @@ def discover_command(args: argparse.Namespace) -> int:
 
     run_to_exit(gather())
     seen = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    result = plan(config, existing, sources.found, sources.asked, sources.incomplete, seen)
+    only = {name.upper() for name in args.device} if args.device else None
+    result = plan(config, existing, sources.found, sources.asked, sources.incomplete, seen, only)
     _report(result, args.dry_run)
     if args.json:
         for line in _json_lines(result):

@@ -138,8 +138,8 @@ def merge_discovered(config: Config, found: list[Phone]) -> None:
             continue
         elif phone.address and phone.address in addresses:
             config.warnings.append(
-                f"{config.discovery.file}: {phone.name} was found at {phone.address}, which a phone in "
-                f"{config.path} already has; it is left out"
+                f"{config.discovery.file}: {phone.name} was found at {phone.address}, which another phone "
+                "already has; it is left out (run discover again, or give one of them another address)"
             )
         else:
             config.phones.append(phone)

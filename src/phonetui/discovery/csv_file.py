@@ -1,4 +1,4 @@
-"""Phones from a CSV file: CUCM's Bulk Administration export, or a plain ``name,host[,model][,tags]``.
+"""Phones from a CSV file: CUCM's Bulk Administration export, or a plain ``name,host[:port][,model][,tags]``.
 
 A BAT export carries device names but no addresses (CUCM or a probe supplies those); its
 header spelling varies between versions, so columns are matched without regard to case
@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..config import host_problem
+from ..config import host_problem, split_host_port
 from .records import Found, SourceProblem
 
 if TYPE_CHECKING:
@@ -96,12 +96,18 @@ def _plain(rows: Reader, where: str) -> tuple[list[Found], list[SourceProblem]]:
         values = dict(zip(_PLAIN_COLUMNS, cells, strict=False))
         name, host = values.get("name", ""), values.get("host", "")
         if not name or not host:
-            problems.append(SourceProblem(line, "expected name,host[,model][,tags]"))
+            problems.append(SourceProblem(line, "expected name,host[:port][,model][,tags]"))
+            continue
+        try:
+            host, port = split_host_port(host, 0)
+        except ValueError as exc:
+            problems.append(SourceProblem(line, f"host: {exc}"))
             continue
         problem = host_problem(host)
         if problem:
             problems.append(SourceProblem(line, f"host: {problem}"))
             continue
         tags = tuple(tag for tag in _TAG_SPLIT.split(values.get("tags", "")) if tag)
-        found.append(Found(name=name, host=host, model=values.get("model", ""), tags=tags, source=line))
+        model = values.get("model", "")
+        found.append(Found(name=name, host=host, port=port, model=model, tags=tags, source=line))
     return found, problems

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..cisco import family_for_model
+from ..cisco.families import model_number
 from ..config import Config, TagSource
 from .records import Found
 
 #: The fields an entry holds, in the order they are written.
-FIELDS = ("name", "device", "host", "model", "dn", "description", "device_pool", "tags", "source", "seen")
+FIELDS = ("name", "device", "host", "port", "model", "dn", "description", "device_pool", "tags", "source", "seen")
 #: A change in these is worth reporting (``seen`` changes every time).
-WATCHED = ("host", "model", "dn", "description", "device_pool", "tags")
+WATCHED = ("host", "port", "model", "dn", "description", "device_pool", "tags")
 
 
 @dataclass
@@ -61,6 +62,7 @@ def entry_for(found: Found, sources: tuple[TagSource, ...], seen: str) -> dict[s
         "name": found.name,
         "device": device,
         "host": found.host,
+        "port": found.port,
         "model": found.model,
         "dn": found.dn,
         "description": found.description,
@@ -69,7 +71,26 @@ def entry_for(found: Found, sources: tuple[TagSource, ...], seen: str) -> dict[s
         "source": found.source,
         "seen": seen,
     }
-    return {key: values[key] for key in FIELDS if values[key] not in ("", [])}
+    return {key: values[key] for key in FIELDS if values[key] not in ("", [], 0)}
+
+
+def _same(key: str, old: Any, new: Any) -> bool:
+    """No change worth reporting: equal, or the same model number written another way (8845, CP-8845)."""
+    if key == "model" and isinstance(old, str) and isinstance(new, str):
+        return old == new or (model_number(old) != "" and model_number(old) == model_number(new))
+    if key == "tags" and isinstance(old, list) and isinstance(new, list):
+        return set(old) == set(new)
+    return bool(old == new)
+
+
+def _derived_tags(old: dict[str, Any], config: Config) -> list[str]:
+    """The tags an earlier record's device pool and description give (a scan knows neither)."""
+    found = Found(
+        name=str(old.get("name", "")),
+        description=str(old.get("description", "")),
+        device_pool=str(old.get("device_pool", "")),
+    )
+    return list(tags_for(found, tuple(s for s in config.discovery.tags_from if s != "family")))
 
 
 def _source_kind(source: str) -> str:
@@ -88,8 +109,12 @@ def plan(
     asked: set[str],
     incomplete: set[str],
     seen: str,
+    only: set[str] | None = None,
 ) -> Plan:
-    """The discovered file after this run: ``asked`` the source kinds run now, ``incomplete`` those that fell short."""
+    """The discovered file after this run: ``asked`` the source kinds run now, ``incomplete`` those that fell short.
+
+    ``only``: the names a source was asked about (``--device``); no other phone can be gone.
+    """
     result = Plan()
     hand_names = {p.name for p in config.phones if p.name not in config.discovered_names}
     before = {str(entry.get("name", "")): entry for entry in existing}
@@ -108,22 +133,30 @@ def plan(
         if old is None:
             result.added.append(name)
         else:
+            merged = {**old, **entry}
+            if "model" in old and _same("model", old["model"], entry.get("model")):
+                merged["model"] = old["model"]
+            # tags from every source that found it: those of this run, and the device pool's and
+            # description's that another source gave before
+            tags = list(dict.fromkeys([*entry.get("tags", []), *_derived_tags(old, config)]))
+            if tags:
+                merged["tags"] = tags
             changes = [
-                f"{key} {old.get(key, '-')!s} -> {entry.get(key, '-')!s}"
+                f"{key} {old.get(key, '-')!s} -> {merged.get(key, '-')!s}"
                 for key in WATCHED
-                if key in entry and old.get(key) != entry[key]
+                if key in merged and not _same(key, old.get(key), merged[key])
             ]
             if changes:
                 result.changed[name] = changes
             else:
                 result.unchanged.append(name)
-            entry = {**old, **entry}
+            entry = merged
         result.entries.append(entry)
     for name, old in before.items():
         if name in now:
             continue
         kind = _source_kind(str(old.get("source", "")))
-        if kind not in asked:
+        if kind not in asked or (only is not None and name.upper() not in only):
             result.entries.append(old)
         elif kind in incomplete:
             result.kept.append(name)

@@ -22,6 +22,8 @@ class Found:
     tags: tuple[str, ...] = ()
     source: str = ""  #: e.g. "cucm", "phones.csv:12", "scan 10.1.2.0/24"
     web_server_off: bool = False
+    #: The web port when it is not a phone's 80 (a scan with --scan-port, a CSV's host:port).
+    port: int = 0
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ async def scan(
             yield Found(
                 name=info.device or result.phone.host,
                 host=result.phone.host,
+                port=port if port != 80 else 0,
                 model=info.model,
                 dn=info.dn,
                 source=f"scan {cidr}",

@@ -56,7 +56,7 @@ def confirm_push(app: PhoneTUI, obj: CiscoObject, phones: list[Phone], mode: Mod
     skip = ""
     if silent and len(silent) < len(phones):
         detail += f"\nnot online at the last probe: {names_phrase(silent)}"
-        skip = f"Skip those {len(silent)}"
+        skip = f"Skip {len(silent)} not online"
 
     # Keys typed before the question is up go nowhere, not into the field that had focus.
     focused = app.screen.focused

@@ -109,6 +109,9 @@ class ConfirmModal(PromptFrames, ModalScreen[bool]):
         else:
             self.dismiss(event.button.id == "yes")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return bool(self.skip) if action == "skip" else True
+
     def action_skip(self) -> None:
         if self.skip:
             self.skip_chosen = True
