@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.widgets import Input
 
-from phonetui.demo import Demo
+from phonetui.demo import Demo, start_demo
+from phonetui.history import Journal
 from phonetui.tui.app import PhoneTUI
 from phonetui.tui.screens.pickers import ConfirmModal
 from phonetui.tui.widgets.phone_table import PhoneTable
@@ -56,3 +59,24 @@ async def test_the_state_column_fits_80_columns_by_leaving_latency_out(app: Phon
         table = app.main.query_one(PhoneTable)
         assert "state" in table.columns_shown and "latency" not in table.columns_shown
         assert table.virtual_size.width <= table.size.width
+
+
+async def test_phones_named_by_device_follow_cucm(tmp_path: Path) -> None:
+    demo = await start_demo(12, base="127.74.0.0", cucm=True)
+    try:
+        assert demo.cucm is not None and demo.config.cucm is not None
+        assert all(phone.device and phone.discovered.startswith("cucm") for phone in demo.config.phones)
+        app = PhoneTUI(demo.config, service=demo.service, journal=Journal(tmp_path / "h.jsonl"))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_until(pilot, lambda: app.fleet.probed and not app.prober.running)  # [probe] at_start
+            assert not app.addresses.running and app.addresses.moved == []  # at start: nothing moved
+            moved = next(d for d in demo.cucm.devices if d.name == demo.simulator.phones[1].devicename)
+            moved.ip = "127.74.9.9"  # DHCP gave sim-0002 another address
+            app.addresses.start()
+            await wait_until(pilot, lambda: not app.addresses.running)
+            await pilot.pause()
+            assert app.addresses.moved == ["sim-0002"]
+            assert app.fleet.states["sim-0002"].phone.host == "127.74.9.9"
+            assert cell(app, "sim-0002", "address").startswith("127.74.9.9:")
+    finally:
+        await demo.stop()

@@ -25,6 +25,7 @@ from ..wording import plural
 from . import sending, service_switch
 from .background import ObjectHostAddress, PushProcess
 from .commands import TemplateCommands
+from .cucm_refresh import AddressRefresh
 from .frame_timer import hurry_for_input
 from .keys import DEFAULT_KEYS, binding, describe_key
 from .messages import AuthEventArrived
@@ -83,6 +84,7 @@ class PhoneTUI(App[int]):
         self.push_process = PushProcess(log_file, log_level)
         self.pump = ResultPump(self, self.push_process)
         self.prober = Prober(self)
+        self.addresses = AddressRefresh(self)
         self.main = MainScreen()
         self.compose_screen = ComposeScreen()
         self.responder = ResponderScreen()
@@ -121,6 +123,7 @@ class PhoneTUI(App[int]):
             self.service.listeners.append(self.relay_auth_event)
         self.call_after_refresh(self.start_push_process)
         if self.config.probe.interval:
+            self.set_interval(self.config.probe.interval, self.addresses.start)
             self.set_interval(self.config.probe.interval, self.prober.every_phone)
         self.set_interval(AGE_SECONDS, self.main.table.refresh_ages)
 
@@ -128,6 +131,7 @@ class PhoneTUI(App[int]):
         """Once the first frame is out: the first push then finds its process ready (0.4-0.5 s sooner)."""
         with contextlib.suppress(OSError):  # the push tries again, and says why if it cannot
             await self.push_process.start()
+        self.addresses.start()
         if self.config.probe.at_start:
             self.prober.start([state.phone for state in self.fleet.states.values()], quiet=True)
 
