@@ -49,9 +49,11 @@ def test_demo_select_compose_preview_send(terminal: Callable[[str], Terminal]) -
     term.wait_for("Push CiscoIPPhoneText to 12 phones?")
     term.keys("y")
     done = term.wait_for(lambda text: "10 ok, 2 failed" in text and "pushing" not in text)
-    rows = {m.group(1): m.group(2) for m in re.finditer(r"\[x\]\s+(sim-\d{4})\s+\S+\s+\S+\s+[✓✗○]\s([a-z-]+)", done)}
-    assert rows["sim-0004"] == "auth-failed" and rows["sim-0008"] == "unreachable"
-    assert list(rows.values()).count("ok") == 10
+    # name, address, model, the probe's state and its age (the demo probes as it starts), result
+    row = r"\[x\]\s+(sim-\d{4})\s+\S+\s+\S+\s+([a-z-]+) \d+[smhd]\s+[✓✗○]\s([a-z-]+)"
+    rows = {m.group(1): (m.group(2), m.group(3)) for m in re.finditer(row, done)}
+    assert rows["sim-0004"] == ("online", "auth-failed") and rows["sim-0008"] == ("refused", "unreachable")
+    assert [result for _, result in rows.values()].count("ok") == 10 and len(rows) == 12, done
     assert "Success" in done  # the reply log
     term.keys("q")
     term.wait_exit()

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 import secrets
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Config, ServiceConfig, load_config, write_config
+from .config import Config, ServiceConfig, load_config, write_config, write_discovered
+from .discovery.cucm import client_for, select_devices
+from .discovery.merge import plan
 from .service import Service
+from .sim_cucm import FakeCucm, config_by_device, cucm_devices
 from .simulator import Simulator
 
 #: Written into the demo's config (a file phonetui made itself); F4 saves beside it, in templates.toml.
@@ -33,6 +37,7 @@ class Demo:
     service: Service
     config: Config
     folder: Path
+    cucm: FakeCucm | None = None
 
     @property
     def notices(self) -> list[str]:
@@ -40,13 +45,20 @@ class Demo:
         return [f"Demo: {self.simulator.fallback}."] if self.simulator.fallback else []
 
     async def stop(self) -> None:
+        if self.cucm is not None:
+            await self.cucm.stop()
         await self.simulator.stop()
         await self.service.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-async def start_demo(count: int = 12, base: str = "127.76.0.0", port: int = 0) -> Demo:
-    """Start ``count`` phones (one with a wrong password, one offline, one slow) and the service."""
+async def start_demo(count: int = 12, base: str = "127.76.0.0", port: int = 0, cucm: bool = False) -> Demo:
+    """Start ``count`` phones (one with a wrong password, one offline, one slow) and the service.
+
+    With ``cucm``, as ``phonetui demo`` runs it: a fake CUCM knows the fleet, the config lists
+    the phones by device name, their addresses are discovered from it before the app starts,
+    and the app probes every phone as it starts.
+    """
     password = secrets.token_urlsafe(12)
     service = Service(ServiceConfig("127.0.0.1", 0, username="demo", password=password))
     await service.start()
@@ -66,5 +78,21 @@ async def start_demo(count: int = 12, base: str = "127.76.0.0", port: int = 0) -
     host, bound_port = service.bound or ("127.0.0.1", 0)
     raw = simulator.config("demo", password, {"listen": f"{host}:{bound_port}", "url": service.url})
     raw["templates"] = DEMO_TEMPLATES
+    if not cucm:
+        write_config(folder / "demo.toml", raw)
+        return Demo(simulator, service, load_config(folder / "demo.toml"), folder)
+    fake = FakeCucm(cucm_devices(simulator.phones), "axl", secrets.token_urlsafe(12))
+    await fake.start()
+    models = {entry["name"]: entry.get("model") for entry in raw["phones"]}
+    raw = config_by_device(raw, simulator.phones, fake)
+    for entry in raw["phones"]:  # the demo keeps each model: its rows read as the simulated phones
+        entry["model"] = models[entry["name"]]
+    raw["probe"] = {"at_start": True}
     write_config(folder / "demo.toml", raw)
-    return Demo(simulator, service, load_config(folder / "demo.toml"), folder)
+    config = load_config(folder / "demo.toml")
+    assert config.cucm is not None
+    async with client_for(config.cucm) as client:
+        found = await select_devices(client, config.cucm)
+    seen = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    write_discovered(config, plan(config, [], found.found(), {"cucm"}, set(), seen).entries)
+    return Demo(simulator, service, load_config(folder / "demo.toml"), folder, fake)

@@ -19,7 +19,8 @@ DEFAULT_KEYS: dict[str, tuple[str, str, str]] = {
     "toggle": ("space", "toggle_phone", "Select"),
     "select-all": ("a", "select_all", "All"),
     "select-none": ("n", "select_none", "None"),
-    "select-tag": ("t", "select_tag", "By tag"),
+    "select-tag": ("t", "select_tag", "Select by"),
+    "probe": ("p", "probe", "Probe"),
     "filter": ("slash", "filter", "Filter"),
     "sort": ("s", "sort", "Sort"),
     "retry": ("f", "retry", "Retry failed"),
@@ -45,7 +46,7 @@ EVERYWHERE = ("help", "preview", "send")
 SCREENS: dict[str, tuple[str, ...]] = {
     "phones": (
         "quit", "cancel-push", "compose", "toggle", "select-all", "filter", "retry", "history",
-        "responder", "select-none", "select-tag", "sort", "cancel", "reply",
+        "responder", "select-none", "select-tag", "sort", "cancel", "reply", "probe",
     ),
     "compose": ("back", "switch-kind", "load-template", "save-template"),
     "preview": ("back", "copy-xml"),

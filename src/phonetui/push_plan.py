@@ -31,6 +31,11 @@ class Delivery:
 
 def address_problem(phone: Phone) -> str | None:
     """Why ``phone`` cannot be reached at all as configured (its address), or None."""
+    if not phone.host and phone.device:
+        return (
+            f"no address yet: known by its device name {phone.device} only; "
+            "run 'phonetui discover --cucm' (or give it a host)"
+        )
     problem = host_problem(phone.host)
     if problem:
         return f"invalid address: {problem}"

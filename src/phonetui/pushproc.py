@@ -1,71 +1,62 @@
-"""Run one push in a process of its own, for the TUI.
+"""The TUI's push process: one per app, long-lived, running every push the app sends it.
 
-Pushing to a thousand phones keeps a CPU busy with HTTP; in the TUI's process that
-work would sit between every keypress and the frame that shows it. The TUI starts
-``python -m phonetui.pushproc`` and writes it one pickled ``PushJob`` on stdin; the
-process writes back one pickled message per frame on stdout: a ``PushResult`` as each
-phone answers, or a ``PushWarning`` when a side duty fails (the journal cannot be
-written) while the push goes on.
+Pushing to a thousand phones keeps a CPU busy with HTTP; in the TUI's process that work
+would sit between every keypress and the frame that shows it. The app starts
+``python -m phonetui.pushproc`` once and sends it each push (a new interpreter per push
+cost 0.22-0.26 s of imports). Both ways go typed messages, one pickle per frame
+(``jobs.py``): pushes and probes in, each phone's result out, ``JobDone`` when a job is over.
+A probe is a side duty: it runs beside any push, and is cancelled alone.
 
-Stopping: a line ``cancel`` on stdin cancels what is outstanding. Stdin closing (the
-UI is gone or quitting), stdout breaking, or SIGTERM, SIGHUP or SIGINT interrupt the
-push: outstanding phones are cancelled and the journal's end record says
-``"cancelled": true, "interrupted": true``. Only SIGKILL leaves a push without one.
+Stopping: ``CancelJob`` cancels one job's outstanding phones (its journal end record says
+cancelled) and the process stays. ``Shutdown``, stdin closing (the UI is gone or quitting),
+stdout breaking, or SIGTERM, SIGHUP or SIGINT interrupt every running job (outstanding phones
+cancelled, end records ``"cancelled": true, "interrupted": true``) and end the process. Only
+SIGKILL leaves a push without an end record.
 
 Only the TUI talks to this process, over pipes it created: the pickles are its own.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
+import logging
 import os
-import pickle
 import signal
-import struct
 import sys
-from dataclasses import dataclass
+import time
 from typing import BinaryIO
 
-from .cisco import CiscoObject
-from .config import Defaults, Mode, Phone
+import httpx
+
 from .history import Journal
-from .push import Pusher, PushResult, PushRun, RemoteObjectHost
+from .jobs import (
+    BrokenStream,
+    CancelJob,
+    FromProcess,
+    JobDone,
+    JobProbed,
+    JobResult,
+    JobWarning,
+    ProbeJob,
+    PushJob,
+    Shutdown,
+    frame,
+    read_frame,
+)
+from .logfile import logging_to_file
+from .probe import probe
+from .push import Pusher, PushRun, RemoteObjectHost, make_client
 
-FRAME = struct.Struct(">I")
-#: Signals that stop a push in good order (the end record is written).
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
-#: How long the last frames may take to leave once the push is over.
+#: Signals that stop the process in good order (every running job writes its end record); Windows has no SIGHUP.
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGINT") if hasattr(signal, name))
+#: How long the last frames may take to leave once the process is stopping.
 FLUSH_SECONDS = 5.0
+#: The push yields the CPU to the screen the user is typing into.
+NICENESS = 10
 
-
-@dataclass
-class PushJob:
-    """Everything one push needs; the service is reached over HTTP for via-url objects."""
-
-    obj: CiscoObject
-    phones: list[Phone]
-    mode: Mode
-    defaults: Defaults
-    credentials: tuple[str, str] | None = None
-    service_url: str | None = None
-    service_credentials: tuple[str, str] = ("", "")
-    journal: str | None = None
-
-
-@dataclass(frozen=True)
-class PushWarning:
-    """Something beside the push went wrong (the journal could not be written); the push went on."""
-
-    message: str
-
-
-#: What the push process writes: one of these, pickled, per frame.
-Message = PushResult | PushWarning
-
-
-def frame(data: bytes) -> bytes:
-    return FRAME.pack(len(data)) + data
+log = logging.getLogger(__name__)
 
 
 class _PipeProtocol(asyncio.BaseProtocol):
@@ -79,7 +70,7 @@ class _PipeProtocol(asyncio.BaseProtocol):
 
 
 class Output:
-    """Frames to stdout without ever blocking the push on a slow or vanished reader.
+    """Frames to stdout without ever blocking a push on a slow or vanished reader.
 
     Over a pipe, writes go through an asyncio transport: they queue in this process
     while the UI is busy, and a UI that is gone shows as the pipe closing. Anything
@@ -97,8 +88,8 @@ class Output:
             transport, _ = await loop.connect_write_pipe(lambda: _PipeProtocol(self.lost), self.stream)
             self._transport = transport
 
-    def send(self, message: Message) -> None:
-        data = frame(pickle.dumps(message))
+    def send(self, message: FromProcess) -> None:
+        data = frame(message)
         if self._transport is not None:
             if not self._transport.is_closing():
                 self._transport.write(data)
@@ -122,95 +113,195 @@ class Output:
             self._transport.abort()
 
 
-async def _watch_stdin(push: PushRun) -> None:
-    """``cancel`` cancels; the end of stdin (the UI gone or quitting) interrupts."""
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader()
-    try:
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    except (ValueError, OSError):  # not a pipe (a file, say): nobody can cancel; signals still stop it
-        return
-    while True:
-        line = await reader.readline()
-        if not line:
-            push.cancel(interrupted=True)
+class Server:
+    """Runs each job it is sent, side by side, until it is told to stop."""
+
+    def __init__(self, output: Output) -> None:
+        self.output = output
+        self.runs: dict[int, PushRun] = {}
+        self.probes: dict[int, asyncio.Task[None]] = {}
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.stopping = asyncio.Event()
+
+    async def listen(self, stream: asyncio.StreamReader) -> None:
+        """Act on each message until ``Shutdown`` or the end of ``stream``."""
+        while True:
+            try:
+                message = await read_frame(stream)
+            except BrokenStream as exc:
+                log.error("unreadable message from the app (%s): stopping", exc)
+                return
+            if message is None or isinstance(message, Shutdown):
+                log.info("%s: stopping", "stdin closed" if message is None else "shutdown asked")
+                return
+            if isinstance(message, PushJob):
+                self.start(message)
+            elif isinstance(message, ProbeJob):
+                self.start_probe(message)
+            elif isinstance(message, CancelJob) and message.job in self.runs:
+                log.info("job %d: cancel asked", message.job)
+                self.runs[message.job].cancel()
+            elif isinstance(message, CancelJob) and message.job in self.probes:
+                self.probes[message.job].cancel()
+
+    def start_probe(self, job: ProbeJob) -> None:
+        """Probe as a side duty: its own task, cancelled alone, never in a push's way."""
+
+        async def run() -> None:
+            cancelled = False
+            try:
+                async for result in probe(job.phones, job.concurrency, job.deadline):
+                    self.output.send(JobProbed(job.id, result))
+            except asyncio.CancelledError:
+                cancelled = True
+            finally:
+                del self.probes[job.id]
+            self.output.send(JobDone(job.id, cancelled, self.stopping.is_set()))
+
+        if self.stopping.is_set():
+            self.output.send(JobDone(job.id, True, True, "the push process is stopping"))
             return
-        if line.strip() == b"cancel":
-            push.cancel()
+        task = self.probes[job.id] = asyncio.create_task(run())
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
-
-async def _watch_output(output: Output, push: PushRun) -> None:
-    await output.lost.wait()
-    push.cancel(interrupted=True)
-
-
-async def run(job: PushJob, stream: BinaryIO | None = None) -> None:
-    """Push, sending each result as a frame on ``stream`` (stdout), until done, cancelled or interrupted."""
-    host = None
-    if job.service_url:
-        host = RemoteObjectHost(job.service_url, *job.service_credentials)
-    journal = Journal(job.journal) if job.journal else None
-    output = Output(stream or sys.stdout.buffer)
-    await output.open()
-    loop = asyncio.get_running_loop()
-    warned = False
-
-    def warn_once() -> None:
-        nonlocal warned
-        if journal is not None and journal.problem and not warned:
-            warned = True
-            output.send(PushWarning(journal.problem))
-
-    async with Pusher(job.defaults, host=host, journal=journal) as pusher:
-        push = pusher.push(job.obj, job.phones, job.mode, job.credentials)
-        watchers = [asyncio.create_task(_watch_stdin(push)), asyncio.create_task(_watch_output(output, push))]
-        for sig in STOP_SIGNALS:
-            loop.add_signal_handler(sig, push.cancel, True)
+    def start(self, job: PushJob) -> None:
+        if self.stopping.is_set():
+            self.output.send(JobDone(job.id, True, True, "the push process is stopping"))
+            return
+        host = RemoteObjectHost(job.service_url, *job.service_credentials) if job.service_url else None
+        journal = Journal(job.journal) if job.journal else None
+        pusher = Pusher(job.defaults, host=host, journal=journal)
         try:
-            async with contextlib.aclosing(aiter(push)) as results:
+            run = pusher.push(job.obj, job.phones, job.mode, job.credentials)
+        except Exception as exc:  # a job that cannot even be planned fails alone
+            log.exception("job %d could not start", job.id)
+            self.output.send(JobDone(job.id, False, False, f"the push failed: {type(exc).__name__}: {exc}"))
+            return
+        self.runs[job.id] = run
+        log.info("job %d: %s to %d phones, mode %s", job.id, job.obj.root, len(job.phones), job.mode)
+        task = asyncio.create_task(self._run(job.id, pusher, run, journal))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _run(self, job: int, pusher: Pusher, run: PushRun, journal: Journal | None) -> None:
+        warned = False
+
+        def warn_once() -> None:
+            nonlocal warned
+            if journal is not None and journal.problem and not warned:
+                warned = True
+                self.output.send(JobWarning(job, journal.problem))
+
+        error = ""
+        try:
+            async with pusher, contextlib.aclosing(aiter(run)) as results:
                 async for result in results:
-                    output.send(result)
+                    self.output.send(JobResult(job, result))
                     warn_once()
+        except Exception as exc:  # one job's failure must not take the others, or the process, down
+            log.exception("job %d failed", job)
+            error = f"the push failed: {type(exc).__name__}: {exc}"
         finally:
-            for sig in STOP_SIGNALS:
-                loop.remove_signal_handler(sig)
-            for watcher in watchers:
-                watcher.cancel()
-    warn_once()  # the end record is the last write: it may be the one that failed
-    if journal:
-        journal.close()
+            del self.runs[job]
+        warn_once()  # the end record is the last write: it may be the one that failed
+        if journal:
+            journal.close()
+        log.info("job %d: over (cancelled %s, interrupted %s)", job, run.cancelled, run.interrupted)
+        self.output.send(JobDone(job, run.cancelled, run.interrupted, error))
+
+    def interrupt(self) -> None:
+        """Stop taking jobs and interrupt the running ones: each reports its phones and closes its record."""
+        self.stopping.set()
+        for run in self.runs.values():
+            run.cancel(interrupted=True)
+        for task in self.probes.values():
+            task.cancel()
+
+    async def finish(self) -> None:
+        await asyncio.gather(*self.tasks)
+
+
+async def warm_up() -> None:
+    """One request to a listener of our own, so that the first push does not wait for the HTTP
+    stack's lazy imports (httpcore, anyio, h11, certifi: 0.17 s on the development machine)."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
+            await writer.drain()
+        writer.close()
+
+    started = time.perf_counter()
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with make_client() as client:
+            await client.get(f"http://127.0.0.1:{port}/", timeout=5.0)
+    except (httpx.HTTPError, OSError) as exc:  # only a head start is lost
+        log.debug("warm-up failed: %s", exc)
+    finally:
+        server.close()
+        await server.wait_closed()
+    log.debug("warm-up took %.0f ms", (time.perf_counter() - started) * 1000)
+
+
+async def serve(stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+    """Run jobs from ``stdin`` until told to stop, writing what happens as frames on ``stdout``."""
+    loop = asyncio.get_running_loop()
+    output = Output(stdout or sys.stdout.buffer)
+    await output.open()
+    server = Server(output)
+    stream = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stream), stdin or sys.stdin)
+    handled = []
+    for sig in STOP_SIGNALS:
+        with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows' event loop
+            loop.add_signal_handler(sig, server.interrupt)
+            handled.append(sig)
+    warming = asyncio.create_task(warm_up())
+    ends = [asyncio.create_task(server.listen(stream)), asyncio.create_task(output.lost.wait())]
+    ends.append(asyncio.create_task(server.stopping.wait()))
+    try:
+        await asyncio.wait(ends, return_when=asyncio.FIRST_COMPLETED)
+        server.interrupt()
+        await server.finish()
+    finally:
+        for task in [warming, *ends]:
+            task.cancel()
+        for sig in handled:
+            loop.remove_signal_handler(sig)
     await output.close()
 
 
-def _read_exactly(fd: int, size: int) -> bytes:
-    """Unbuffered, so nothing after the job is taken from the pipe the watcher reads."""
-    data = b""
-    while len(data) < size:
-        chunk = os.read(fd, size - len(data))
-        if not chunk:
-            raise EOFError("stdin closed before the whole job arrived")
-        data += chunk
-    return data
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m phonetui.pushproc", description="The TUI's push process.")
+    parser.add_argument("--log-file", help="append log records to this file (off by default)")
+    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
+    return parser.parse_args(argv)
 
 
-#: The push yields the CPU to the screen the user is typing into.
-NICENESS = 10
-
-
-def main() -> int:
-    with contextlib.suppress(OSError):
-        os.nice(NICENESS)
-    try:
-        (size,) = FRAME.unpack(_read_exactly(0, FRAME.size))
-        job = pickle.loads(_read_exactly(0, size))
-    except EOFError:
-        return 0  # the UI went away before it sent the job: there is nothing to push
-    asyncio.run(run(job))
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    with contextlib.ExitStack() as stack:
+        if args.log_file:
+            try:
+                stack.enter_context(logging_to_file(args.log_file, args.log_level))
+            except (ValueError, OSError) as exc:  # the push matters more than its log
+                print(f"phonetui push process: not logging to {args.log_file}: {exc}", file=sys.stderr)
+        with contextlib.suppress(AttributeError, OSError):
+            os.nice(NICENESS)
+        frames = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
+        os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print() goes to stderr, not among the frames
+        log.info("push process %d ready", os.getpid())
+        asyncio.run(serve(stdout=frames))
+        log.info("push process %d ended", os.getpid())
     return 0
 
 
 if __name__ == "__main__":
-    # Run as the module phonetui.pushproc, not as __main__: a PushWarning pickled here
+    # Run as the module phonetui.pushproc, not as __main__: a JobResult pickled here
     # must name a class the UI can find.
     from phonetui import pushproc
 

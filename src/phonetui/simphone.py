@@ -15,7 +15,7 @@ from .cisco import CLASSIC, FAMILIES, LEGACY, MODERN, Family
 AuthMethod = Literal["GET", "POST"]
 
 #: A phone's fault knobs, by attribute name (``simulate`` has an option for each).
-FAULTS = ("offline", "black_hole", "garbled", "wrong_password")
+FAULTS = ("offline", "black_hole", "garbled", "wrong_password", "web_off")
 
 #: Where phones go that each listen on a port of their own.
 LOCALHOST = "127.0.0.1"
@@ -64,6 +64,8 @@ class SimPhone:
     black_hole: bool = False
     garbled: bool = False
     wrong_password: bool = False
+    #: Web Access disabled: the phone refuses connections on its web port (pushes and probes alike).
+    web_off: bool = False
     play_seconds: float = 0.05
     #: Its place in the fleet, from 0: its directory number and group follow from it.
     number: int = 0
@@ -117,7 +119,7 @@ def fleet_phones(
         host = LOCALHOST if per_port else str(ipaddress.IPv4Address(start + 1 + i + i // 254 * 2))
         if not ipaddress.IPv4Address(host).is_loopback:
             raise ValueError(f"{host} is outside 127.0.0.0/8; the simulator stays on loopback")
-        method: AuthMethod = auth_method or ("POST" if i % 2 else "GET")
+        method: AuthMethod = auth_method or "GET"  # as real phones ask (usecallmanagernz accepts only GET)
         mac = f"0050{0x56000000 + i:08X}"
         name = f"sim-{i + 1:04d}"
         phones.append(SimPhone(name, mac, model, family, host, 0 if per_port else port, auth_url, method, number=i))

@@ -28,6 +28,7 @@ from aiohttp import web
 from .basic_auth import parse_basic
 from .cisco import (
     FAMILIES,
+    LEGACY,
     CiscoIPPhoneExecute,
     CiscoIPPhoneText,
     ObjectError,
@@ -115,7 +116,7 @@ class Simulator:
                 phone.host, phone.port = LOCALHOST, 0
             await self._bind()
         for phone in self.phones:
-            if phone.offline:  # stop listening: connecting now gets "connection refused"
+            if phone.offline or phone.web_off:  # stop listening: connecting now gets "connection refused"
                 await self._sites.pop(phone.name).stop()
         faulty = [f"{p.name} {fault}" for p in self.phones for fault in FAULTS if getattr(p, fault)]
         log.info("%d phones started; faults: %s", len(self.phones), ", ".join(faulty) or "none")
@@ -294,9 +295,22 @@ class Simulator:
             "ScreenPrompt": s.prompt,
             "ScreenText": s.text,
         }
-        inner = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in fields.items())
         charset = phone.family.charset
-        return _xml(f"{declaration(charset)}<DeviceInformation>{inner}</DeviceInformation>", charset)
+        if phone.family is LEGACY:  # a 79xx pads and localises, and its header disagrees with its body
+            fields |= {"phoneDN": f"  {fields['phoneDN']}", "MessageWaiting": " OUI", "Location": "Zürich  "}
+        inner = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in fields.items())
+        body = f"{declaration(charset)}<DeviceInformation>{inner}</DeviceInformation>"
+        if phone.family is not LEGACY:
+            return _xml(body, charset)
+        headers = {
+            "Content-Type": 'text/xml; charset="utf-8"',
+            "Server": "Allegro-Software-RomPager/4.34",
+            "Cache-Control": "no-cache",
+            "Expires": "Thu, 26 Oct 1995 00:00:00 GMT",
+        }
+        response = web.Response(body=body.encode(charset, "replace"), headers=headers)
+        response.force_close()
+        return response
 
     async def _screen(self, request: web.Request) -> web.Response:
         phone = self._phone_for(request)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, Static
 
 from phonetui.config import ServiceConfig, Template, load_config
@@ -16,7 +19,7 @@ from phonetui.tui.screens.compose import ComposeScreen
 from phonetui.tui.screens.help import HelpScreen
 from phonetui.tui.screens.history import HistoryScreen
 from phonetui.tui.screens.main import MainScreen
-from phonetui.tui.screens.pickers import ConfirmModal, NameModal, PickerModal
+from phonetui.tui.screens.pickers import ConfirmModal, NameModal, PickerModal, QuitModal
 from phonetui.tui.screens.preview import PreviewScreen
 from phonetui.tui.screens.reply import ReplyScreen
 from phonetui.tui.screens.responder import ResponderScreen
@@ -37,6 +40,16 @@ def status(app: PhoneTUI) -> str:
     return str(app.main.query_one("#status", Static).render())
 
 
+async def push_to_all_while_the_slow_one_waits(pilot: Pilot[int]) -> None:
+    """Push to every phone; return once the fast ones answered (the slow one takes 1.5 s)."""
+    app = pilot.app
+    assert isinstance(app, PhoneTUI)
+    await pilot.press("a")
+    await compose_text(pilot, "", "x")
+    await pilot.press("f5", "y")
+    await wait_until(pilot, lambda: cell(app, "sim-0001", "result") == "✓ ok")
+
+
 async def test_select_by_keyboard(app: PhoneTUI) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("space", "space")
@@ -50,10 +63,10 @@ async def test_select_by_keyboard(app: PhoneTUI) -> None:
         await pilot.press("a")
         assert selected(app) == NAMES
         await pilot.press("n", "t")
-        assert isinstance(app.screen, PickerModal)
-        await pilot.press("down", "enter")  # tags sorted: classic, group-1.., legacy, modern
+        assert isinstance(app.screen, NameModal)
+        await pilot.press(*"group-1", "enter")  # a tag by its name
         await pilot.pause()
-        assert selected(app) == ["sim-0001", "sim-0005", "sim-0009"]  # group-1
+        assert selected(app) == ["sim-0001", "sim-0005", "sim-0009"]
 
 
 async def test_filter_and_sort(app: PhoneTUI) -> None:
@@ -171,10 +184,7 @@ async def test_reply_detail_shows_raw_body(app: PhoneTUI) -> None:
 
 async def test_escape_cancels_what_is_outstanding(app: PhoneTUI) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("a")
-        await compose_text(pilot, "", "x")
-        await pilot.press("f5", "y")
-        await wait_until(pilot, lambda: cell(app, "sim-0001", "result") == "✓ ok")
+        await push_to_all_while_the_slow_one_waits(pilot)
         assert cell(app, SLOW, "result") == "… sending"
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.main.pushes_finished == 1)
@@ -307,7 +317,17 @@ async def test_help_lists_every_key(app: PhoneTUI) -> None:
         table = app.screen.query_one(DataTable)
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
         does = {row[1] for row in rows}
-        assert {"Compose", "Send", "Preview", "Select", "By tag", "Filter", "Retry failed", "Cancel push"} <= does
+        assert {
+            "Compose",
+            "Send",
+            "Preview",
+            "Select",
+            "Select by",
+            "Probe",
+            "Filter",
+            "Retry failed",
+            "Cancel push",
+        } <= does
         assert ["Space", "Select", "toggle", "Phones"] in rows
         assert ["f", "Retry failed", "retry", "Phones"] in rows  # a letter, not Shift+F
         assert ["x", "Cancel push", "cancel-push", "Phones"] in rows  # cancel without an escape sequence
@@ -538,3 +558,82 @@ def test_the_key_clash_check_knows_every_screen_s_bindings() -> None:
     for name, screen in screens.items():
         assert ids(list(screen.BINDINGS)) == set(SCREENS[name]), name
     assert {b.id for b in PhoneTUI.BINDINGS if isinstance(b, Binding) and b.id} == set(EVERYWHERE)
+
+
+def gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+async def test_one_push_process_serves_every_push_and_ends_with_the_app(app: PhoneTUI) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.push_process.pid is not None)  # started once the first frame is out
+        pid = app.push_process.pid
+        app.fleet.toggle("sim-0001")
+        await compose_text(pilot, "", "first")
+        await push_and_wait(pilot)
+        await pilot.press("escape")
+        app.fleet.toggle("sim-0002")
+        await compose_text(pilot, "", "second")
+        await push_and_wait(pilot)
+        assert cell(app, "sim-0001", "result") == "✓ ok" and cell(app, "sim-0002", "result") == "✓ ok"
+        assert app.push_process.pid == pid and app.push_process.starts == 1
+        assert [len(p.results) for p in app.journal.pushes()] == [1, 2]
+    assert pid is not None and gone(pid)  # quitting stopped it: no orphan
+
+
+async def test_a_push_process_killed_mid_push_is_replaced(app: PhoneTUI) -> None:
+    """The outstanding phone says the push was interrupted and why; the next push gets a new process."""
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await push_to_all_while_the_slow_one_waits(pilot)
+        assert cell(app, SLOW, "result") == "… sending"
+        old = app.push_process.pid
+        assert old is not None
+        os.kill(old, signal.SIGKILL)
+        await wait_until(pilot, lambda: app.main.pushes_finished == 1)
+        assert cell(app, SLOW, "result") == "○ cancelled" and cell(app, "sim-0001", "result") == "✓ ok"
+        result = app.fleet.states[SLOW].result
+        assert result is not None and "interrupted: the push process was stopped by SIGKILL" in result.detail
+        assert "last push interrupted: " in status(app)
+        assert any("The push was interrupted" in n.message for n in app._notifications)
+        await pilot.press("escape")
+        app.fleet.select_none()
+        app.fleet.toggle("sim-0001")
+        await compose_text(pilot, "", "again")
+        await push_and_wait(pilot)
+        assert cell(app, "sim-0001", "result") == "✓ ok"
+        assert app.push_process.pid not in (None, old) and app.push_process.starts == 2
+    assert gone(old)
+
+
+async def test_the_push_process_logs_where_the_app_does(demo: Demo, tmp_path: Path) -> None:
+    log = tmp_path / "phonetui.log"
+    app = PhoneTUI(demo.config, service=demo.service, log_file=str(log), log_level="DEBUG")
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.fleet.toggle("sim-0001")
+        await compose_text(pilot, "", "x")
+        await push_and_wait(pilot)
+    text = log.read_text()
+    assert "INFO phonetui.pushproc: job 1: CiscoIPPhoneText to 1 phones, mode auto" in text
+    assert "DEBUG phonetui.pushproc: warm-up took" in text
+    assert demo.service.config.password not in text
+
+
+async def test_quitting_during_a_push_asks_then_closes_its_record(app: PhoneTUI) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await push_to_all_while_the_slow_one_waits(pilot)
+        pid = app.push_process.pid
+        await pilot.press("q")
+        assert isinstance(app.screen, QuitModal)
+        assert "A push to 12 phones is running: cancel it and quit?" in str(
+            app.screen.query_one("#question", Label).render()
+        )
+        await pilot.press("y")
+        await pilot.pause()
+    assert app.return_code == 0
+    [record] = app.journal.pushes()
+    assert record.status == "cancelled" and len(record.results) == 12
+    assert pid is not None and gone(pid)

@@ -1,4 +1,4 @@
-"""The command line: ``push``, ``simulate``, ``serve``, ``check``, ``demo`` (and the TUI by default).
+"""The command line: the TUI by default, and its commands (push, probe, discover, simulate, serve, check, demo).
 
 Exit status: 0 when every phone succeeded, 1 when any failed, 2 for usage or
 config errors. Errors are one clear line each on stderr (a config shows every
@@ -20,8 +20,10 @@ from .. import __version__
 from ..config import ConfigError
 from .check import check_command
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, first_run_message
+from .discover import discover_command
 from .logs import logging_to
 from .parser import build_parser
+from .probe import probe_command
 from .push import build_object, dry_run_json, push_command, push_config, select_phones
 from .serve import serve_command
 from .simulate import simulate_command
@@ -50,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers: dict[str | None, Callable[[argparse.Namespace], int]] = {
         "push": push_command,
+        "probe": probe_command,
+        "discover": discover_command,
         "simulate": simulate_command,
         "serve": serve_command,
         "check": check_command,

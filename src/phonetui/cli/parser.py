@@ -22,10 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     push = commands.add_parser("push", help="push an object to phones and print each reply")
     push.add_argument("--config", default=argparse.SUPPRESS, help="config file")
-    targets = push.add_argument_group("targets")
-    targets.add_argument("--phone", action="append", default=[], metavar="NAME", help="a phone by name (repeatable)")
-    targets.add_argument("--tag", action="append", default=[], metavar="TAG", help="phones with a tag (repeatable)")
-    targets.add_argument("--all", action="store_true", help="every phone in the config")
+    _targets(push)
     obj = push.add_argument_group("object (a Text, an Execute, or a file)")
     obj.add_argument("--text", help="the body of a CiscoIPPhoneText")
     obj.add_argument("--title", default="", help="the Text's title (32 characters)")
@@ -63,21 +60,57 @@ def build_parser() -> argparse.ArgumentParser:
         ("black-hole", "accept but never answer"),
         ("garbled", "answer garbage"),
         ("wrong-password", "get a wrong password in the written config"),
+        ("web-off", "refuse their web port (Web Access disabled; CUCM says Httpd = No)"),
     ):
         sim.add_argument(f"--{fault}", type=int, default=0, metavar="N", help=f"N phones {text}")
+    sim.add_argument("--cucm", action="store_true", help="also a fake CUCM over HTTPS; the config lists devices only")
+    sim.add_argument("--cucm-rate", type=_at_least_one, default=15, metavar="N", help="its RisPort requests a minute")
+    sim.add_argument("--cucm-page", type=_at_least_one, default=1000, metavar="N", help="devices per RisPort answer")
 
     serve = commands.add_parser("serve", help="run the authentication responder and object host")
     serve.add_argument("--config", default=argparse.SUPPRESS, help="config file")
     serve.add_argument("--listen", help="HOST:PORT (default: the config's [service] listen)")
+
+    probe = commands.add_parser("probe", help="ask phones who they are (their information page) and which are up")
+    probe.add_argument("--config", default=argparse.SUPPRESS, help="config file")
+    _targets(probe)
+    probe.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="seconds each phone has (default 3)")
+    probe.add_argument("--concurrency", type=_at_least_one, metavar="N", help="phones asked at once (default 64)")
+    probe.add_argument("--json", action="store_true", help="one JSON object per phone instead of a table")
+
+    discover = commands.add_parser(
+        "discover", help="find phones in CUCM, CSV files or address ranges; keep them in the app's own file"
+    )
+    discover.add_argument("--config", default=argparse.SUPPRESS, help="config file")
+    discover.add_argument("--cucm", action="store_true", help="ask CUCM's RisPort70 (the config's [cucm] table)")
+    discover.add_argument("--device", action="append", default=[], metavar="NAME", help="ask CUCM for this device only")
+    discover.add_argument("--csv", action="append", default=[], metavar="FILE", help="a BAT export or name,host list")
+    discover.add_argument("--scan", action="append", default=[], metavar="CIDR", help="probe every address of a range")
+    discover.add_argument("--scan-port", type=_port, default=80, metavar="PORT", help="the phones' web port (80)")
+    discover.add_argument("--json", action="store_true", help="one JSON object per phone: what happened to it")
+    discover.add_argument("--dry-run", action="store_true", help="say what would be added, changed and gone")
 
     check = commands.add_parser("check", help="validate a config and say what it holds")
     check.add_argument("--config", default=argparse.SUPPRESS, help="config file")
 
     demo = commands.add_parser("demo", help="the TUI on a built-in simulated fleet (no files needed)")
     demo.add_argument("--count", type=_fleet_size, default=12, metavar="N", help="phones, 1-1000 (default 12)")
-    for command in (push, sim, serve, check, demo):
+    for command in (push, sim, serve, probe, discover, check, demo):
         _log_options(command, argparse.SUPPRESS)  # before or after the command's name, as --config
     return parser
+
+
+def _targets(command: argparse.ArgumentParser) -> None:
+    targets = command.add_argument_group("targets")
+    targets.add_argument("--phone", action="append", default=[], metavar="NAME", help="a phone by name (repeatable)")
+    targets.add_argument("--tag", action="append", default=[], metavar="TAG", help="phones with a tag (repeatable)")
+    targets.add_argument("--all", action="store_true", help="every phone in the config")
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port from 1 to 65535")
+    return int(text)
 
 
 def _log_options(parser: argparse.ArgumentParser, default: str | None) -> None:

@@ -12,6 +12,7 @@ from .common import EXIT_OK, UsageError, run_to_exit, wait_for_signal
 
 if TYPE_CHECKING:  # aiohttp costs a quarter of a second to import: only the commands that serve load it
     from ..service import Service
+    from ..sim_cucm import FakeCucm
     from ..simfleet import Fleet
 
 
@@ -19,7 +20,7 @@ def simulate_command(args: argparse.Namespace) -> int:
     """``phonetui simulate``."""
     if not 1 <= args.count <= 50_000:
         raise UsageError("--count must be 1-50000")
-    faults = (args.offline, args.black_hole, args.garbled, args.wrong_password)
+    faults = tuple(getattr(args, fault) for fault in ("offline", "black_hole", "garbled", "wrong_password", "web_off"))
     if any(n < 0 for n in faults) or sum(faults) > args.count:
         raise UsageError("fault counts must be 0 or more and add up to at most --count")
     from ..simfleet import simulated_fleet
@@ -62,6 +63,7 @@ async def _simulate_async(args: argparse.Namespace, sim: Fleet, listen: tuple[st
     for phone in sim.phones:
         phone.auth_url = auth_url
     _assign_faults(sim, args)
+    cucm: FakeCucm | None = None
     try:
         try:
             await sim.start()
@@ -73,17 +75,42 @@ async def _simulate_async(args: argparse.Namespace, sim: Fleet, listen: tuple[st
         count = len(sim.phones)
         print(f"{count} phone{'s' * (count != 1)} listening, {first.address} .. {last.address}", flush=True)
         print(f"authentication URL: {auth_url}", flush=True)
+        if args.cucm:
+            cucm = await _start_cucm(args, sim)
+            print(f"CUCM (RisPort70, AXL): {cucm.url}, certificate {cucm.ca_file}", flush=True)
         if args.write_config:
             block = None
             if service is not None:
                 host, port = service.bound or listen
                 block = {"listen": f"{host}:{port}", "url": service.url}
-            write_config(args.write_config, sim.config(args.username, password, block))
+            raw = sim.config(args.username, password, block)
+            if cucm is not None:
+                from ..sim_cucm import config_by_device
+
+                raw = config_by_device(raw, sim.phones, cucm)
+            write_config(args.write_config, raw)
             print(f"config written to {args.write_config}", flush=True)
         print("press Ctrl-C to stop", flush=True)
         await wait_for_signal()
     finally:
+        if cucm is not None:
+            await cucm.stop()
         await sim.stop()
         if service:
             await service.stop()
     return EXIT_OK
+
+
+async def _start_cucm(args: argparse.Namespace, sim: Fleet) -> FakeCucm:
+    """A fake CUCM that knows the fleet; the CUCM user is 'axl' with a password of its own."""
+    from ..sim_cucm import FakeCucm, cucm_devices
+
+    cucm = FakeCucm(
+        cucm_devices(sim.phones), "axl", secrets.token_urlsafe(12),
+        page_size=args.cucm_page, rate_per_minute=args.cucm_rate,
+    )  # fmt: skip
+    try:
+        await cucm.start()
+    except OSError as exc:
+        raise UsageError(f"cannot start the simulated CUCM: {exc}") from None
+    return cucm

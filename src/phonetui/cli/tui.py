@@ -32,7 +32,14 @@ def make_app(args: argparse.Namespace, config: Config, service: Service | None, 
     """
     from ..tui.app import PhoneTUI  # imported here so the headless commands never load Textual
 
-    return PhoneTUI(config, service=service, journal=Journal(history or default_history_path()))
+    log_file, log_level = getattr(args, "log_file", None), getattr(args, "log_level", None) or "INFO"
+    return PhoneTUI(
+        config,
+        service=service,
+        journal=Journal(history or default_history_path()),
+        log_file=str(Path(log_file).resolve()) if log_file else None,  # the push process may run elsewhere
+        log_level=log_level,
+    )
 
 
 async def _app_async(
@@ -57,7 +64,7 @@ async def _demo_async(args: argparse.Namespace) -> int:
     from ..demo import start_demo
 
     try:
-        demo = await start_demo(args.count)
+        demo = await start_demo(args.count, cucm=True)
     except OSError as exc:
         raise UsageError(f"cannot start the demo fleet: {exc}") from None
     try:

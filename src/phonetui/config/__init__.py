@@ -14,36 +14,49 @@ name others use is exported here.
 from .errors import ERRORS_SHOWN, ConfigError, ConfigErrors
 from .load import load_config, merge_templates, missing_credentials, parse_config
 from .model import (
+    DISCOVERED_FILE,
     MODES,
     SERVICE_HOST,
     SERVICE_PORT,
+    TAG_SOURCES,
     TEMPLATES_FILE,
     Config,
+    CucmConfig,
     Defaults,
+    DiscoveryConfig,
     Mode,
     Phone,
+    ProbeConfig,
     ServiceConfig,
+    TagSource,
     Template,
     TemplateKind,
 )
 from .schema import host_problem, split_host_port
-from .write import save_template, write_config
+from .write import discovered_entries, save_template, write_config, write_discovered
 
 __all__ = [
+    "DISCOVERED_FILE",
     "ERRORS_SHOWN",
     "MODES",
     "SERVICE_HOST",
     "SERVICE_PORT",
+    "TAG_SOURCES",
     "TEMPLATES_FILE",
     "Config",
     "ConfigError",
     "ConfigErrors",
+    "CucmConfig",
     "Defaults",
+    "DiscoveryConfig",
     "Mode",
     "Phone",
+    "ProbeConfig",
     "ServiceConfig",
+    "TagSource",
     "Template",
     "TemplateKind",
+    "discovered_entries",
     "host_problem",
     "load_config",
     "merge_templates",
@@ -52,4 +65,5 @@ __all__ = [
     "save_template",
     "split_host_port",
     "write_config",
+    "write_discovered",
 ]

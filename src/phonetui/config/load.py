@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 import stat
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, ConfigErrors
+from .fleet import cucm_table, discovery_table, merge_discovered, probe_table, read_discovered
 from .model import TEMPLATES_FILE, Config, Phone, Template
-from .reader import _Locator, _Problems, _Reader
+from .reader import _Locator, _Problems, _Reader, _syntax_error, read_app_file
 from .schema import _TOP_KEYS, _defaults, _keys, _phone, _service, _templates
 
 
@@ -35,8 +35,13 @@ def _parse(text: str, path: Path, problems: _Problems) -> Config | None:
             config.templates_path = path.parent / TEMPLATES_FILE
     if "service" in raw:
         config.service = _service(top.child(top.get("service", dict, {}), "service"), defaults)
+    if "cucm" in raw:
+        config.cucm = cucm_table(top.child(top.get("cucm", dict, {}), "cucm"), defaults)
+    discovery_table(top.child(top.get("discovery", dict, {}), "discovery"), config)
+    config.probe = probe_table(top.child(top.get("probe", dict, {}), "probe"))
     names: dict[str, int] = {}
     addresses: dict[str, int] = {}
+    devices: dict[str, int] = {}
     for index, reader in top.tables("phones"):
         phone = _phone(reader, defaults)
         if phone is None:
@@ -44,22 +49,21 @@ def _parse(text: str, path: Path, problems: _Problems) -> Config | None:
         if phone.name in names:
             reader.fail("name", f"{phone.name!r} is already used by phones[{names[phone.name]}]")
             continue
-        if phone.address in addresses:
+        if phone.address and phone.address in addresses:
             reader.fail("host", f"{phone.address} is already used by phones[{addresses[phone.address]}]")
             continue
+        if phone.device and phone.device.upper() in devices:
+            reader.fail("device", f"{phone.device} is already used by phones[{devices[phone.device.upper()]}]")
+            continue
         names[phone.name] = index
-        addresses[phone.address] = index
+        if phone.address:
+            addresses[phone.address] = index
+        if phone.device:
+            devices[phone.device.upper()] = index
         config.phones.append(phone)
     config.templates = _templates(top, path)
     config.keys = _keys(top.child(top.get("keys", dict, {}), "keys"))
     return config
-
-
-def _syntax_error(exc: tomllib.TOMLDecodeError, path: Path) -> ConfigError:
-    match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-    line = int(match.group(1)) if match else None
-    message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-    return ConfigError(path, "", f"TOML syntax: {message}", line)
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -87,18 +91,10 @@ def parse_config(text: str, path: Path | str = "<config>") -> Config:
 def _read_templates_file(config: Config, problems: _Problems) -> list[Template]:
     """The templates the app saved, checked like the config (located in their own file)."""
     path = config.templates_file
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    read = read_app_file(path, "the templates file", problems)
+    if read is None:
         return []
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.errors.append(ConfigError(path, "", f"cannot read the templates file: {exc}"))
-        return []
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        problems.errors.append(_syntax_error(exc, path))
-        return []
+    text, raw = read
     top = _Reader(path, _Locator(text), raw, (), problems)
     top.check_keys({"templates"})
     return _templates(top, path)
@@ -125,6 +121,7 @@ def load_config(path: Path | str) -> Config:
     config = _parse(text, path, problems)
     if config is not None:
         config.templates = merge_templates(config.templates, _read_templates_file(config, problems))
+        merge_discovered(config, read_discovered(config, problems))
     problems.raise_if_any()
     assert config is not None
     config.warnings.extend(problems.warnings)
@@ -158,5 +155,5 @@ def missing_credentials(
 
 
 def _holds_password(raw: dict[str, Any]) -> bool:
-    tables = [raw.get("defaults", {}), raw.get("service", {}), *raw.get("phones", [])]
+    tables = [raw.get("defaults", {}), raw.get("service", {}), raw.get("cucm", {}), *raw.get("phones", [])]
     return any(isinstance(t, dict) and "password" in t for t in tables)

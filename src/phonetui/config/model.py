@@ -26,6 +26,11 @@ MODES: tuple[Mode, ...] = get_args(Mode)
 #: Where the service listens unless ``[service] listen`` says otherwise.
 SERVICE_HOST, SERVICE_PORT = "127.0.0.1", 8081
 TEMPLATES_FILE = "templates.toml"
+#: Where ``phonetui discover`` keeps the phones it found, beside the config, unless ``[discovery] file`` says.
+DISCOVERED_FILE = "discovered-phones.toml"
+#: What discovered phones may be tagged by (``[discovery] tags_from``).
+TagSource = Literal["device_pool", "family", "description"]
+TAG_SOURCES: tuple[TagSource, ...] = get_args(TagSource)
 
 TemplateKind = Literal["text", "execute"]
 
@@ -46,9 +51,20 @@ class Phone:
     charset: str = "utf-8"
     size_limit: int = 512
     line: int | None = field(default=None, repr=False, compare=False)
+    #: The phone's device name in CUCM (``SEP…``); a phone may be given by it alone, its address discovered.
+    device: str = ""
+    dn: str = ""
+    description: str = ""
+    #: Where the address came from when it was discovered (e.g. "cucm cm-pub"); '' when a person wrote it.
+    discovered: str = field(default="", compare=False)
+    #: The config gave model, family, charset or size_limit: discovery does not change them.
+    rules_given: bool = field(default=False, compare=False, repr=False)
 
     @property
     def address(self) -> str:
+        """``host:port``; '' while a phone known by device name only has no address yet."""
+        if not self.host:
+            return ""
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{host}:{self.port}"
 
@@ -85,6 +101,41 @@ class ServiceConfig:
     @property
     def public_url(self) -> str:
         return (self.url or f"http://{self.listen_host}:{self.listen_port}").rstrip("/")
+
+
+@dataclass(frozen=True)
+class CucmConfig:
+    """Where CUCM is and how to ask it (``[cucm]``): RisPort70 for addresses, AXL for models."""
+
+    url: str
+    username: str = ""
+    password: str = field(default="", repr=False)
+    ca_file: str = ""
+    insecure: bool = False
+    rate_per_minute: int = 15
+    axl: bool = False
+    #: AXL's schema version must match the server's (CUCM 12.5 speaks "12.5", 15 speaks "15.0").
+    axl_version: str = "15.0"
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class ProbeConfig:
+    """How the app probes (``[probe]``): how many phones at once, how long each has, how often (0: never by itself)."""
+
+    concurrency: int = 64
+    timeout: float = 3.0
+    interval: float = 0.0
+    #: Probe every phone as the app starts (the demo does).
+    at_start: bool = False
+
+
+@dataclass(frozen=True)
+class DiscoveryConfig:
+    """Where discovered phones are kept and what tags them (``[discovery]``)."""
+
+    file: Path
+    tags_from: tuple[TagSource, ...] = ("device_pool", "family")
 
 
 @dataclass
@@ -164,6 +215,17 @@ class Config:
     #: Located errors of single phones (an address that cannot be one): ``check`` fails on them,
     #: ``push`` and the app keep the other phones and refuse these.
     phone_errors: list[ConfigError] = field(default_factory=list)
+    cucm: CucmConfig | None = None
+    probe: ProbeConfig = field(default_factory=ProbeConfig)
+    discovery_path: Path | None = None
+    tags_from: tuple[TagSource, ...] = ("device_pool", "family")
+    #: Names of the phones that came from the discovered phones file (not written by a person).
+    discovered_names: set[str] = field(default_factory=set)
+
+    @property
+    def discovery(self) -> DiscoveryConfig:
+        """Where discovered phones go: ``[discovery] file``, else ``discovered-phones.toml`` beside the config."""
+        return DiscoveryConfig(self.discovery_path or self.path.parent / DISCOVERED_FILE, self.tags_from)
 
     @property
     def templates_file(self) -> Path:

@@ -10,6 +10,7 @@ import difflib
 import math
 import os
 import re
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -193,3 +194,29 @@ class _Reader:
 
 _TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false", list: "a list"}
 _TYPE_NAMES[dict] = "a table"
+
+
+def _syntax_error(exc: tomllib.TOMLDecodeError, path: Path) -> ConfigError:
+    match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+    line = int(match.group(1)) if match else None
+    message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+    return ConfigError(path, "", f"TOML syntax: {message}", line)
+
+
+def read_app_file(path: Path, what: str, problems: _Problems) -> tuple[str, dict[str, Any]] | None:
+    """The text and TOML of a file the app keeps beside the config; None (the problem recorded) if unreadable.
+
+    A file that is not there is simply empty: the app has not written it yet.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.errors.append(ConfigError(path, "", f"cannot read {what}: {exc}"))
+        return None
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        problems.errors.append(_syntax_error(exc, path))
+        return None

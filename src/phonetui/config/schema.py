@@ -21,9 +21,13 @@ from .reader import _Reader
 
 _PASSWORD_KEYS = {"password", "password_env", "password_file"}
 _PHONE_KEYS = {"name", "host", "port", "scheme", "model", "username", "tags", "family", "charset", "size_limit"}
+_PHONE_KEYS |= {"device", "dn", "description"}
+#: What ``phonetui discover`` also records about a phone it found (its own file only).
+DISCOVERED_KEYS = {"device_pool", "source", "seen", "web_server_off"}
+_DEVICE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 _DEFAULT_KEYS = {"username", "timeout", "connect_timeout", "play_timeout", "concurrency", "mode", "templates_file"}
 _SERVICE_KEYS = {"listen", "url", "username", "allowed_devices", "object_ttl"}
-_TOP_KEYS = {"defaults", "service", "phones", "templates", "keys"}
+_TOP_KEYS = {"defaults", "service", "phones", "templates", "keys", "cucm", "discovery", "probe"}
 _TEMPLATE_KEYS: dict[str, set[str]] = {
     "text": {"name", "kind", "title", "prompt", "text", "softkeys"},
     "execute": {"name", "kind", "items"},
@@ -139,14 +143,23 @@ def _service(reader: _Reader, defaults: Defaults) -> ServiceConfig:
     )
 
 
-def _phone(reader: _Reader, defaults: Defaults) -> Phone | None:
-    """The phone the table describes, or None when it is too broken to list."""
-    reader.check_keys(_PHONE_KEYS | _PASSWORD_KEYS)
+def _phone(reader: _Reader, defaults: Defaults, discovered: bool = False) -> Phone | None:
+    """The phone the table describes, or None when it is too broken to list.
+
+    A phone may be given by ``device`` alone: its name is then the device name, and its
+    address comes from discovery (the discovered phones file, or CUCM when asked).
+    """
+    reader.check_keys(_PHONE_KEYS | _PASSWORD_KEYS | (DISCOVERED_KEYS if discovered else set()))
     errors_before = len(reader.problems.errors)
-    name = (reader.get("name", str, required=True) or "").strip()
+    device = (reader.get("device", str, "") or "").strip()
+    if "device" in reader.table and not _DEVICE.fullmatch(device):
+        reader.fail("device", f"{device!r} is not a device name like SEP001122334455")
+    if device[:3].upper() == "SEP":
+        device = device.upper()
+    name = (reader.get("name", str, device or None, required=not device) or "").strip()
     if "name" in reader.table and isinstance(reader.table["name"], str) and not name:
         reader.fail("name", "must not be empty")
-    host = (reader.get("host", str, required=True) or "").strip()
+    host = (reader.get("host", str, "", required=not device) or "").strip()
     if isinstance(reader.table.get("host"), str):
         problem = host_problem(host)
         if problem:
@@ -184,7 +197,16 @@ def _phone(reader: _Reader, defaults: Defaults) -> Phone | None:
         charset=charset,
         size_limit=reader.positive("size_limit", int, family.size_limit),
         line=reader.line(),
+        device=device,
+        dn=reader.get("dn", str, ""),
+        description=reader.get("description", str, ""),
+        discovered=reader.get("source", str, "discovered") if discovered else "",
+        rules_given=any(key in reader.table for key in ("model", "family", "charset", "size_limit")),
     )
+    if discovered:
+        reader.get("device_pool", str, "")
+        reader.get("seen", str, "")
+        reader.get("web_server_off", bool, False)
     return phone if len(reader.problems.errors) == errors_before else None
 
 

@@ -111,3 +111,38 @@ def _sync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+_DISCOVERED_HEADER = (
+    "# Phones found by 'phonetui discover' (CUCM, CSV files, address ranges). phonetui rewrites\n"
+    "# this file on every discovery: put lasting changes in the config, where hand-written phones\n"
+    "# win over the ones here.\n\n"
+)
+
+
+def discovered_entries(config: Config) -> list[dict[str, Any]]:
+    """The entries of the discovered phones file as written; ConfigError if it exists but cannot be read."""
+    path = config.discovery.file
+    try:
+        existing = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(path, "", f"cannot read the discovered phones file, so it is left as it is: {exc}") from None
+    phones = existing.get("phones", [])
+    return [entry for entry in phones if isinstance(entry, dict)] if isinstance(phones, list) else []
+
+
+def write_discovered(config: Config, entries: list[dict[str, Any]]) -> Path:
+    """Replace the discovered phones file with ``entries``, atomically; never the config itself."""
+    from .fleet import parse_discovered
+
+    path = config.discovery.file
+    if _same_file(path, config.path):
+        raise ConfigError(path, "", "the discovered phones file is the config itself; phonetui never rewrites it")
+    text = _DISCOVERED_HEADER + tomli_w.dumps({"phones": entries})
+    problems = _Problems()
+    parse_discovered(text, path, config.defaults, problems)
+    problems.raise_if_any()  # never write what we could not read back
+    _write_atomic(path, text, backup=False)
+    return path

@@ -1,54 +1,47 @@
-"""The phonetui app: owns the config, the fleet, the service and the journal; screens do the rest."""
+"""The phonetui app: owns the config, the fleet, the service, the journal and the push pipeline; screens do the rest."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import gc
 import signal
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import ClassVar
 
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.markup import escape
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
-from ..cisco import CiscoIPPhoneText, CiscoObject, encode, errors
-from ..config import Config, Mode, Phone, ServiceConfig, Template
+from ..cisco import CiscoObject, encode
+from ..config import Config, Mode, Phone, Template
 from ..history import Journal
 from ..printable import printable
-from ..push import plan
 from ..service import AuthEvent, Service
-from ..wording import names_phrase, plural
-from .background import ObjectHostAddress
+from ..wording import plural
+from . import sending, service_switch
+from .background import ObjectHostAddress, PushProcess
 from .commands import TemplateCommands
-from .frame_timer import PromptFrames
+from .cucm_refresh import AddressRefresh
+from .frame_timer import hurry_for_input
 from .keys import DEFAULT_KEYS, binding, describe_key
 from .messages import AuthEventArrived
+from .palette import REPLACED, app_commands
+from .probing import AGE_SECONDS, Prober
+from .pump import ResultPump
 from .screens.compose import ComposeScreen
 from .screens.help import HelpScreen
 from .screens.history import HistoryScreen
 from .screens.main import MainScreen
-from .screens.pickers import ConfirmModal, QuitModal
 from .screens.preview import PreviewScreen
 from .screens.responder import ResponderScreen
 from .state import Fleet
 from .widgets.phone_table import latency_text
 
 NOTIFY_MAX = 400
-#: Seconds a cancelled push has to write its last records when the app quits.
-QUIT_WAIT = 3.0
-#: The confirmation names this many phones, then "and N more".
-CONFIRM_NAMES = 5
-
-#: Input whose effect on screen should not wait for the frame timer (see ``frame_timer``).
-INPUT_EVENTS = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
 
 
 class PhoneTUI(App[int]):
@@ -76,6 +69,8 @@ class PhoneTUI(App[int]):
         journal: Journal | None = None,
         latency: Callable[[int | None], str] = latency_text,
         clock: Callable[[], str] = lambda: time.strftime("%H:%M:%S"),
+        log_file: str | None = None,
+        log_level: str = "INFO",
     ) -> None:
         super().__init__()
         self.config = config
@@ -85,11 +80,17 @@ class PhoneTUI(App[int]):
         self.latency_text = latency
         self.clock = clock
         self.keymap = dict(config.keys)
+        #: The one push process of the app (it logs where the app does), and the pump that draws its results.
+        self.push_process = PushProcess(log_file, log_level)
+        self.pump = ResultPump(self, self.push_process)
+        self.prober = Prober(self)
+        self.addresses = AddressRefresh(self)
         self.main = MainScreen()
         self.compose_screen = ComposeScreen()
         self.responder = ResponderScreen()
         self.history = HistoryScreen()
-        self._own_service = False
+        #: The app started the service itself (and stops it when it ends).
+        self.own_service = False
         #: Why the responder is not running, when it could not start (shown in its panel).
         self.service_problem = ""
         #: Another program holds the service's address: via-url objects are handed to it.
@@ -114,12 +115,28 @@ class PhoneTUI(App[int]):
         gc.freeze()
         gc.set_threshold(20_000, 20, 20)
         # No SIGHUP on some platforms, nor outside the main thread (tests): then nothing to do.
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError, AttributeError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
         if self.service is None and self.config.service is not None:
             await self.toggle_service(quiet=True)
         if self.service is not None:
-            self.service.listeners.append(self._on_auth_event)
+            self.service.listeners.append(self.relay_auth_event)
+        self.call_after_refresh(self.start_push_process)
+        if self.config.probe.interval:
+            self.set_interval(self.config.probe.interval, self.addresses.start)
+            self.set_interval(self.config.probe.interval, self.prober.every_phone)
+        self.set_interval(AGE_SECONDS, self.main.table.refresh_ages)
+
+    async def start_push_process(self) -> None:
+        """Once the first frame is out: the first push then finds its process ready (0.4-0.5 s sooner)."""
+        with contextlib.suppress(OSError):  # the push tries again, and says why if it cannot
+            await self.push_process.start()
+        self.addresses.start()
+        if self.config.probe.at_start:
+            self.prober.start([state.phone for state in self.fleet.states.values()], quiet=True)
+
+    async def on_unmount(self) -> None:
+        await self.stop_pushes()
 
     def notify(
         self,
@@ -143,107 +160,43 @@ class PhoneTUI(App[int]):
             markup=False,
         )
 
+    async def on_event(self, event: events.Event) -> None:
+        hurry_for_input(self, event)
+        await super().on_event(event)
+
     # -- the service ----------------------------------------------------------------------
 
-    def _on_auth_event(self, event: AuthEvent) -> None:
+    def relay_auth_event(self, event: AuthEvent) -> None:
+        """The responder answered someone (called by the service, on this loop)."""
         self.post_message(AuthEventArrived(event))
-
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, INPUT_EVENTS) and not event.is_forwarded and self.screen_stack:
-            screen = self.screen_stack[-1]
-            if isinstance(screen, PromptFrames):
-                screen.hurry_frames()  # the frame that shows this input goes out at once
-        await super().on_event(event)
 
     def on_auth_event_arrived(self, message: AuthEventArrived) -> None:
         self.responder.add_event(message.event)
 
     def object_host(self) -> ObjectHostAddress | None:
-        """Who hosts objects for via-url delivery: the app's service when it runs, else the
-        service already listening on the configured address (``phonetui serve``), as ``push`` does."""
-        service = self.service
-        if service is not None and service.running:
-            return ObjectHostAddress(service.url, service.config.username, service.config.password)
-        config = self.config.service
-        if config is not None and self.service_taken:
-            url = f"http://{config.listen_host}:{config.listen_port}"
-            return ObjectHostAddress(url, config.username, config.password, remote=True)
-        return None
+        return service_switch.object_host(self)
 
     async def toggle_service(self, quiet: bool = False) -> None:
-        """Start the responder (from [service], else where ``ServiceConfig`` listens by default), or stop it."""
-        if self.service is None:
-            defaults = self.config.defaults
-            config = self.config.service or ServiceConfig(username=defaults.username, password=defaults.password)
-            self.service = Service(config)
-            self.service.listeners.append(self._on_auth_event)
-            self._own_service = True
-        if self.service.running:
-            await self.service.stop()
-            self.notify("Responder stopped; its port is free.")
-            return
-        try:
-            await self.service.start()
-        except OSError as exc:
-            where = f"{self.service.config.listen_host}:{self.service.config.listen_port}"
-            self.service_problem = f"Cannot listen on {where}: {exc.strerror or exc}."
-            self.service_taken = exc.errno == errno.EADDRINUSE
-            if self.service_taken:
-                self.service_problem += (
-                    " Another program holds that address (phonetui serve?): phones keep asking it,"
-                    " and long objects are handed to it for via-url delivery."
-                )
-            self.notify(f"Responder: {self.service_problem}", severity="warning" if quiet else "error", markup=False)
-            return
-        self.service_problem, self.service_taken = "", False
-        if not quiet:
-            self.notify(f"Responder listening; phones use {self.service.auth_url}", markup=False)
+        await service_switch.toggle_service(self, quiet)
 
     async def stop_pushes(self) -> None:
-        """A push still running when the app ends is stopped in good order: its journal record is closed."""
-        run = self.main.push_run
-        if run is not None:
-            await run.stop()
+        """The push process ends with the app: a push still running is stopped in good order (its journal
+        record closed, ``interrupted``)."""
+        await self.pump.stop()
 
     async def stop_service(self) -> None:
-        if self.service is not None and self._own_service:
+        if self.service is not None and self.own_service:
             await self.service.stop()
 
     # -- actions --------------------------------------------------------------------------
 
     async def action_quit(self) -> None:
         """Quit; while a push runs, ask first (a second quit key while asked quits at once)."""
-        run = self.main.push_run
-        if run is None or isinstance(self.screen, QuitModal):
-            if run is not None:
-                await self.main.cancel_and_wait(QUIT_WAIT)
-            self.exit()
-            return
-        count = self.main.push_size
-        question = f"A push to {plural(count, 'phone')} is running: cancel it and quit?"
-        detail = "Phones still outstanding become 'cancelled'; the history records the push as cancelled."
-
-        async def answered(yes: bool | None) -> None:
-            if yes:
-                await self.main.cancel_and_wait(QUIT_WAIT)
-                self.exit()
-
-        self.push_screen(QuitModal(question, detail, yes="Stop it and quit", no="Keep pushing"), answered)
+        await sending.quit_app(self)
 
     def action_compose(self) -> None:
         if not isinstance(self.screen, ComposeScreen):
             self.push_screen("compose")
-
-    def ready_to_send(self) -> tuple[CiscoObject, list[Phone]] | None:
-        """The composed object and the selected phones, or None after saying what is missing."""
-        problems = errors(self.compose_screen.check()) if self.compose_screen.is_mounted else []
-        obj = self.compose_screen.current_object() if self.compose_screen.is_mounted else CiscoIPPhoneText()
-        if not self.compose_screen.is_mounted or problems:
-            what = f"{problems[0]}" if problems else "nothing composed yet"
-            self.notify(f"Fix the form first: {what}", severity="warning", markup=False)
-            self.action_compose()
-            return None
-        return obj, self.fleet.selected()
 
     def _asking(self) -> bool:
         """A question or picker is open: F2 and F5 wait until it is answered."""
@@ -252,17 +205,17 @@ class PhoneTUI(App[int]):
     def action_preview(self) -> None:
         if self._asking():
             return
-        ready = self.ready_to_send()
+        ready = sending.ready_to_send(self)
         if ready:
             self.push_screen(PreviewScreen(*ready))
 
     def action_send(self) -> None:
         if self._asking():
             return
-        if self.main.push_run is not None:
+        if self.pump.running:
             self.main.say_busy()
             return
-        ready = self.ready_to_send()
+        ready = sending.ready_to_send(self)
         if ready is None:
             return
         obj, phones = ready
@@ -272,37 +225,8 @@ class PhoneTUI(App[int]):
         self.confirm_push(obj, phones, self.config.defaults.mode)
 
     def confirm_push(self, obj: CiscoObject, phones: list[Phone], mode: Mode, retry: bool = False) -> None:
-        """Ask, naming the phones (the first few) and the routes; on yes, back to the table and push."""
-        deliveries = plan(obj, phones, mode, can_host=self.object_host() is not None)
-        routes = Counter(d.route for d in deliveries)
-        route_text = ", ".join(f"{routes[r]} {r}" for r in ("direct", "via-url", "refused") if routes[r])
-        verb = "Retry" if retry else "Push"
-        question = f"{verb} {obj.root} to {plural(len(phones), 'phone')}?"
-        detail = f"{names_phrase([p.name for p in phones], CONFIRM_NAMES)}\nmode {mode}: {route_text}"
-        host = self.object_host()
-        if routes["via-url"] and host is not None and host.remote:
-            detail += f"\nvia-url objects go to the service already listening at {host.url}"
-        refused = [d for d in deliveries if d.route == "refused"]
-        if refused:
-            why = printable(refused[0].reason.split("; ")[0], 100)
-            detail += f"\nrefused: {names_phrase([d.phone.name for d in refused])}: {why}"
-        if self.service is not None and not self.service.running and not self.service_taken:
-            detail += "\nthe responder is stopped: phones that ask it will refuse the push (r, then s, starts it)"
-
-        # Keys typed before the question is up go nowhere, not into the field that had focus.
-        focused = self.screen.focused
-        self.screen.set_focus(None)
-
-        async def answered(yes: bool | None) -> None:
-            if not yes:
-                if focused is not None and focused.is_attached:
-                    focused.focus()
-                return
-            while not isinstance(self.screen, MainScreen):
-                await self.pop_screen()
-            self.main.start_push(obj, phones, mode)
-
-        self.push_screen(ConfirmModal(question, detail), answered)
+        """Ask, naming the phones and the routes; on yes, back to the table and push."""
+        sending.confirm_push(self, obj, phones, mode, retry)
 
     def action_responder(self) -> None:
         if not isinstance(self.screen, ResponderScreen):
@@ -316,26 +240,27 @@ class PhoneTUI(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    async def _in_compose(self, action: str) -> None:
+    async def to_compose(self) -> ComposeScreen:
+        """The form, brought to the top."""
         if not isinstance(self.screen, ComposeScreen):
             await self.push_screen("compose")
-        getattr(self.compose_screen, action)()
+        return self.compose_screen
 
     async def load_template(self, template: Template) -> None:
         """Open the form and fill it with ``template`` (from the palette)."""
-        if not isinstance(self.screen, ComposeScreen):
-            await self.push_screen("compose")
-        self.compose_screen.load_object(template.to_object())
+        (await self.to_compose()).load_object(template.to_object())
         self.notify(f"Template {template.name!r} loaded.", markup=False)
 
-    async def _load_template(self) -> None:
-        await self._in_compose("action_load_template")
+    async def load_template_from_form(self) -> None:
+        """The form's template picker (F3), from anywhere."""
+        (await self.to_compose()).action_load_template()
 
-    async def _save_template(self) -> None:
-        await self._in_compose("action_save_template")
+    async def save_template_from_form(self) -> None:
+        """Save the form as a template (F4), from anywhere."""
+        (await self.to_compose()).action_save_template()
 
     def action_copy_xml(self) -> None:
-        ready = self.ready_to_send()
+        ready = sending.ready_to_send(self)
         if ready is not None:
             xml = encode(ready[0], "utf-8").decode("utf-8")
             self.copy_to_clipboard(xml)
@@ -359,33 +284,5 @@ class PhoneTUI(App[int]):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's commands (but its Quit and Keys: ours ask before ending a push, and list every key),
         then every action of the app, each with its key."""
-        ours = {"Quit", "Keys"}
-        yield from (command for command in super().get_system_commands(screen) if command.title not in ours)
-        main = self.main
-        commands: list[tuple[str, str, str | None, Callable[[], object]]] = [
-            ("Compose a message", "open the form (Text or Execute)", "compose", self.action_compose),
-            ("Preview", "the exact XML, its size, the route per phone", "preview", self.action_preview),
-            ("Send", "push the composed object to the selected phones", "send", self.action_send),
-            ("Select all phones", "every phone the filter shows", "select-all", main.action_select_all),
-            ("Select no phone", "clear the selection", "select-none", main.action_select_none),
-            ("Select phones by tag", "pick a tag", "select-tag", main.action_select_tag),
-            ("Filter phones", "type to narrow the table", "filter", main.action_filter),
-            ("Sort phones", "next sort column", "sort", main.action_sort),
-            ("Retry failed phones", "push the last object again to the phones that failed", "retry", main.action_retry),
-            ("Cancel the push", "outstanding phones become 'cancelled'", "cancel-push", main.action_cancel_push),
-            ("Select or unselect the highlighted phone", "and move down", "toggle", main.action_toggle_phone),
-            ("Show the highlighted phone's reply", "decoded, and the raw body", "reply", main.action_reply),
-            ("Load a template", "into the form", "load-template", self._load_template),
-            ("Save the form as a template", "in the app's templates file", "save-template", self._save_template),
-            ("Copy the XML", "of the composed object, to the clipboard (OSC 52)", "copy-xml", self.action_copy_xml),
-            ("Responder", "authentication requests, start or stop", "responder", self.action_responder),
-            ("Start or stop the responder", "frees its port when stopped", "toggle-service", self.toggle_service),
-            ("History", "past pushes and their results", "history", self.action_history),
-            ("Keys", "every key binding, with the ids [keys] rebinds", "help", self.action_help),
-            ("Quit", "end phonetui (asks first while a push runs)", "quit", self.action_quit),
-        ]
-        if main.push_run is None:
-            commands = [c for c in commands if c[2] != "cancel-push"]
-        for title, help_text, binding_id, callback in commands:
-            key = f" · key {self.key_for(binding_id)}" if binding_id else ""
-            yield SystemCommand(title, escape(f"{help_text}{key}"), callback)
+        yield from (command for command in super().get_system_commands(screen) if command.title not in REPLACED)
+        yield from app_commands(self)

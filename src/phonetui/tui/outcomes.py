@@ -33,3 +33,23 @@ def style(outcome: Outcome, no_color: bool) -> str:
     if no_color:
         return _PLAIN.get(outcome, _FAILED_PLAIN)
     return _COLOURS.get(outcome, _FAILED_COLOUR)
+
+
+_STATE_COLOURS = {"online": "green", "unknown": "dim", "not-a-phone": "magenta"}
+_STATE_PLAIN = {"online": "bold", "unknown": "dim"}
+
+
+def state_style(state: str, no_color: bool) -> str:
+    """A probe state's style: green online; red when the phone does not answer; reversed without colour."""
+    if no_color:
+        return _STATE_PLAIN.get(state, "reverse")
+    return _STATE_COLOURS.get(state, "red")
+
+
+def age(seconds: float) -> str:
+    """``12s``, ``5m``, ``3h``, ``2d``: how long ago, in the fewest characters."""
+    seconds = max(0, int(seconds))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..cisco import Outcome
+from ..cisco import FAMILIES, Outcome
+from ..cisco.families import family_for_model, model_number
 from ..config import Phone
+from ..probe import PROBE_STATES, ProbeResult
 from ..push import PushResult
 
-SORT_KEYS = ("name", "address", "model", "result", "latency")
+SORT_KEYS = ("name", "address", "model", "state", "result", "latency")
+#: A state word in a selection query: the probe's states, ``unknown`` for never probed, and
+#: ``down`` for probed but not online (offline, refused, not-a-phone or unresolved).
+STATE_WORDS = (*PROBE_STATES, "unknown", "down")
+_MODEL_PATTERN = re.compile(r"(\d{1,4})(x*)", re.IGNORECASE)
 
 
 @dataclass
@@ -21,6 +28,45 @@ class PhoneState:
     selected: bool = False
     result: PushResult | None = None
     pending: bool = False
+    probe: ProbeResult | None = None
+
+    @property
+    def state(self) -> str:
+        """The last probe's state, or ``unknown``."""
+        return self.probe.state if self.probe else "unknown"
+
+    @property
+    def model(self) -> str:
+        """The model the phone reported, else the configured one."""
+        if self.probe and self.probe.info and self.probe.info.model:
+            return self.probe.info.model
+        return self.phone.model
+
+    @property
+    def dn(self) -> str:
+        if self.probe and self.probe.info and self.probe.info.dn:
+            return self.probe.info.dn
+        return self.phone.dn
+
+    def matches_word(self, word: str) -> bool:
+        """One word of a selection query: a state, a family, a model (``88xx``, ``8845``), ``dn:40*``, a tag or text."""
+        word = word.lower()
+        if word == "down":
+            return self.state not in ("online", "unknown")
+        if word in STATE_WORDS:
+            return self.state == word
+        if word in FAMILIES:
+            return family_for_model(self.model).name == word if self.model else self.phone.family.name == word
+        if word.startswith("dn:"):
+            pattern = word[3:]
+            return self.dn.startswith(pattern[:-1]) if pattern.endswith("*") else self.dn == pattern
+        model = _MODEL_PATTERN.fullmatch(word)
+        if model and len(word) == 4:
+            number = model_number(self.model)
+            return bool(number) and number.startswith(model.group(1))
+        if word in (tag.lower() for tag in self.phone.tags):
+            return True
+        return self.matches(word)
 
     def matches(self, text: str) -> bool:
         if not text:
@@ -51,6 +97,8 @@ class Fleet:
         self.filter = ""
         self.sort_key = "name"
         self.reverse = False
+        #: Some phone has been probed: the table shows the state column from then on.
+        self.probed = False
 
     def __len__(self) -> int:
         return len(self.states)
@@ -65,7 +113,9 @@ class Fleet:
         if self.sort_key == "address":
             return 0, address_order(p.host, p.port)
         if self.sort_key == "model":
-            return 0, p.model
+            return 0, state.model
+        if self.sort_key == "state":
+            return (0, state.state) if state.probe else (1, "")
         if self.sort_key == "result":
             return (0, str(r.outcome)) if r else (1, "")
         if self.sort_key == "latency":
@@ -96,6 +146,27 @@ class Fleet:
             self.states[name].selected = True
         return changed
 
+    def select_matching(self, query: str) -> list[str]:
+        """Select every phone (shown or not) that matches each word of ``query``; returns the names changed."""
+        words = query.split()
+        changed = [
+            name
+            for name, state in self.states.items()
+            if words and not state.selected and all(state.matches_word(word) for word in words)
+        ]
+        for name in changed:
+            self.states[name].selected = True
+        return changed
+
+    def apply_probe(self, result: ProbeResult) -> bool:
+        """Keep a probe's result on its phone's row; False when the phone is no longer in the fleet."""
+        state = self.states.get(result.phone.name)
+        if state is None:
+            return False
+        state.probe = result
+        self.probed = True
+        return True
+
     def selected(self) -> list[Phone]:
         return [s.phone for s in self.states.values() if s.selected]
 
@@ -119,9 +190,10 @@ class Fleet:
 
     def cycle_sort(self) -> str:
         """Next sort column; after the last one, the same columns reversed."""
-        index = SORT_KEYS.index(self.sort_key)
-        if index + 1 < len(SORT_KEYS):
-            self.sort_key = SORT_KEYS[index + 1]
+        keys = [key for key in SORT_KEYS if key != "state" or self.probed]
+        index = keys.index(self.sort_key) if self.sort_key in keys else -1
+        if index + 1 < len(keys):
+            self.sort_key = keys[index + 1]
         else:
-            self.sort_key, self.reverse = SORT_KEYS[0], not self.reverse
+            self.sort_key, self.reverse = keys[0], not self.reverse
         return self.sort_key

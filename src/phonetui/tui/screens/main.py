@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import time
 from functools import cached_property
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, ProgressBar
 
-from ...cisco import CiscoObject, Outcome
-from ...config import Mode, Phone
+from ...cisco import Outcome
+from ...config import Phone
 from ...printable import printable
 from ...push import PushResult
+from ...wording import plural
 from .. import outcomes
-from ..background import BackgroundPush
 from ..keys import binding
 from ..plain import plain_content
 from ..widgets.line_log import LineLog
 from ..widgets.phone_table import PhoneTable
 from ..widgets.status_bar import StatusBar
 from .base import PhoneScreen
-from .pickers import PickerModal
+from .pickers import NameModal
 from .reply import ReplyScreen
 from .responder import event_line
 
@@ -37,13 +34,6 @@ PANE_MIN_ROWS = 6
 RESPONDER_LINES = 5
 #: The status line (with the progress bar at its end) and the footer.
 CHROME_ROWS = 2
-FLUSH_SECONDS = 0.2
-#: While keys are being pressed, results are drawn just after the frame that shows a key,
-#: not on the timer, so a key does not wait behind a batch of rows being drawn; once no
-#: key has come for KEY_QUIET_SECONDS, or rows have waited FLUSH_MAX_WAIT, the timer
-#: flushes again.
-KEY_QUIET_SECONDS = 0.5
-FLUSH_MAX_WAIT = 1.0
 
 
 class MainScreen(PhoneScreen):
@@ -61,6 +51,7 @@ class MainScreen(PhoneScreen):
         binding("retry"),
         binding("history"),
         binding("responder"),
+        binding("probe"),
         binding("select-none", show=False),
         binding("select-tag", show=False),
         binding("sort", show=False),
@@ -70,16 +61,6 @@ class MainScreen(PhoneScreen):
 
     def __init__(self) -> None:
         super().__init__(id="main")
-        self.push_run: BackgroundPush | None = None
-        self.last_object: CiscoObject | None = None
-        self.last_mode: Mode = "auto"
-        self._progress = (0, 0)
-        self.pushes_finished = 0
-        self.last_push: str | None = None
-        self._last_key = 0.0
-        self._last_flush = 0.0
-        self._push_over = asyncio.Event()
-        self._push_over.set()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="phones-pane"):
@@ -107,7 +88,6 @@ class MainScreen(PhoneScreen):
     def on_mount(self) -> None:
         self.query_one("#replies", LineLog).border_title = "Replies"
         self.query_one("#phones-pane").border_title = plain_content(self.tui.config_label)
-        self.set_interval(FLUSH_SECONDS, self.flush_when_quiet)
         self.refresh_status()
 
     @cached_property
@@ -115,12 +95,16 @@ class MainScreen(PhoneScreen):
         return self.query_one(PhoneTable)
 
     def refresh_status(self) -> None:
-        pushing = self._progress if self.pushing else None
-        self.query_one(StatusBar).show(self.tui.fleet, pushing, None if self.pushing else self.last_push)
+        pump = self.tui.pump
+        self.query_one(StatusBar).show(self.tui.fleet, pump.progress if pump.running else None, pump.last_push)
 
     @property
     def pushing(self) -> bool:
-        return self.push_run is not None
+        return self.tui.pump.running
+
+    @property
+    def pushes_finished(self) -> int:
+        return self.tui.pump.pushes_finished
 
     # -- selection ------------------------------------------------------------------------
 
@@ -153,16 +137,27 @@ class MainScreen(PhoneScreen):
         self._redraw(self.tui.fleet.select_none())
 
     def action_select_tag(self) -> None:
-        tags = self.tui.fleet.tags()
-        if not tags:
-            self.notify("No phone has a tag.", severity="warning")
-            return
+        """Select by tag, or by what the last probe found: ``online 88xx``, ``offline``, ``dn:40*``, ``legacy``."""
+        title = "Select phones by tag, state, model, family or DN (e.g. online 88xx)"
 
-        def chosen(tag: str | None) -> None:
-            if tag:
-                self._redraw(self.tui.fleet.select_tag(tag))
+        def chosen(query: str | None) -> None:
+            if not query:
+                return
+            changed = self.tui.fleet.select_matching(query)
+            self._redraw(changed)
+            if changed:
+                self.notify(f"Selected {plural(len(changed), 'more phone')}: {printable(query, 60)}")
+            else:
+                self.notify(f"No phone to add matches {printable(query, 60)!r}", severity="warning")
 
-        self.app.push_screen(PickerModal("Select phones by tag", [(t, t) for t in tags]), chosen)
+        empty = "Give a tag, a state (online, down, offline, refused, unknown), a model (88xx), a family or dn:4001."
+        self.app.push_screen(NameModal(title, placeholder="online 88xx", empty=empty), chosen)
+
+    def action_probe(self) -> None:
+        """Probe the selected phones, or every phone shown when none is selected."""
+        phones = self.tui.fleet.selected() or [state.phone for state in self.tui.fleet.visible()]
+        if not self.tui.prober.start(phones):
+            self.notify("A probe is already running." if self.tui.prober.running else "No phone to probe.")
 
     def action_filter(self) -> None:
         field = self.query_one("#filter", Input)
@@ -201,8 +196,7 @@ class MainScreen(PhoneScreen):
             self.action_cancel_push()
 
     def action_cancel_push(self) -> None:
-        if self.push_run is not None:
-            self.push_run.cancel()
+        if self.tui.pump.cancel():
             self.notify(
                 "Cancelling: phones still outstanding will show 'cancelled' "
                 "(no answer was awaited; the object may still have reached them)."
@@ -213,22 +207,10 @@ class MainScreen(PhoneScreen):
         message = f"A push is already running; {self.tui.key_for('cancel-push')} cancels it."
         self.notify(message, severity="warning", markup=False)
 
-    @property
-    def push_size(self) -> int:
-        """How many phones the running (or last) push went to."""
-        return self._progress[1]
-
-    async def cancel_and_wait(self, seconds: float) -> None:
-        """Cancel the running push and give it ``seconds`` to report its phones and close its record."""
-        if self.push_run is not None:
-            self.push_run.cancel()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._push_over.wait(), seconds)
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The cancel key is offered (in the footer) only while a push runs."""
         if action == "cancel_push":
-            return self.push_run is not None
+            return self.pushing
         return True
 
     @on(PhoneTable.HeaderClicked)
@@ -265,102 +247,38 @@ class MainScreen(PhoneScreen):
         self.app.push_screen(ReplyScreen(state.result, responder))
 
     def action_retry(self) -> None:
-        failed = self.tui.fleet.failed()
-        if self.last_object is None or not failed:
+        failed, pump = self.tui.fleet.failed(), self.tui.pump
+        if pump.last_object is None or not failed:
             self.notify("Nothing to retry: no push has failed.")
             return
-        self.tui.confirm_push(self.last_object, failed, self.last_mode, retry=True)
+        self.tui.confirm_push(pump.last_object, failed, pump.last_mode, retry=True)
 
-    # -- pushing --------------------------------------------------------------------------
+    # -- pushing: the result pump (``pump.py``) decides when; this screen draws -----------------
 
-    def start_push(self, obj: CiscoObject, phones: list[Phone], mode: Mode) -> None:
-        """Push in a worker thread; rows change as phones answer, in batches of FLUSH_SECONDS."""
-        if self.push_run is not None:
-            self.say_busy()
-            return
-        self.last_object, self.last_mode = obj, mode
-        for phone in phones:
-            state = self.tui.fleet.states[phone.name]
-            state.pending, state.result = True, None
+    def on_key(self) -> None:
+        self.tui.pump.key_pressed()
+
+    def show_push_started(self, phones: list[Phone]) -> None:
         self.table.update_phones(phone.name for phone in phones)
         progress = self.query_one(ProgressBar)
         progress.update(total=len(phones), progress=0)
         progress.add_class("shown")
-        self._progress = (0, len(phones))
-        tui = self.tui
-        self.push_run = BackgroundPush(tui.config.defaults, tui.object_host(), tui.journal)
-        self._push_over.clear()
         self.refresh_bindings()
         self.refresh_status()
-        self.push_worker(self.push_run, obj, phones, mode)
 
-    @work(group="push", exclusive=True, exit_on_error=False)
-    async def push_worker(self, job: BackgroundPush, obj: CiscoObject, phones: list[Phone], mode: Mode) -> None:
-        started = time.monotonic()
-        try:
-            await job.run(obj, phones, mode)
-        finally:
-            self._finished(job, phones, started)
+    def show_results(self, results: list[PushResult]) -> None:
+        """Rows, reply log, progress and status for a batch of results (the fleet already holds them)."""
+        self.table.update_phones(result.phone.name for result in results)
+        stamp = self.tui.clock()
+        self.query_one("#replies", LineLog).write_lines(self.log_line(r, stamp) for r in results)
+        self.query_one(ProgressBar).update(progress=self.tui.pump.progress[0])
+        self.refresh_status()
 
-    def _finished(self, job: BackgroundPush, phones: list[Phone], started: float) -> None:
-        self.flush()
-        self.push_run = None
-        self._push_over.set()
+    def show_push_ended(self, stuck: list[str]) -> None:
+        """The push is over: ``stuck`` are rows that never got a result."""
         self.refresh_bindings()
-        fleet = self.tui.fleet
-        stuck = [phone.name for phone in phones if fleet.states[phone.name].pending]
-        for name in stuck:  # a failed worker leaves no row stuck in "sending"
-            fleet.states[name].pending = False
         self.table.update_phones(stuck)
         self.query_one(ProgressBar).remove_class("shown")
-        self.refresh_status()
-        self.pushes_finished += 1
-        answered = [r for p in phones if (r := fleet.states[p.name].result) is not None]
-        if job.error and not answered:
-            self.notify(f"The push did not start: {job.error}", severity="error", markup=False)
-            return
-        ok = sum(1 for r in answered if r.outcome is Outcome.OK)
-        how = " cancelled" if job.cancelled else ""
-        seconds = time.monotonic() - started
-        # In the status line, not a toast: a toast would cover rows or the newest replies.
-        took = self.tui.latency_text(round(seconds * 1000))  # the display seam the snapshots hold still
-        self.last_push = f"last push{how}: {ok} of {len(phones)} ok in {took}"
-        self.refresh_status()
-        if job.error:
-            self.notify(f"The push process failed: {job.error}", severity="error", markup=False)
-
-    def on_key(self) -> None:
-        self._last_key = now = time.monotonic()
-        if self.push_run is not None and now - self._last_flush >= FLUSH_SECONDS:
-            self._last_flush = now
-            self.after_frame(self.flush)
-
-    def flush_when_quiet(self) -> None:
-        """Flush, unless keys are being pressed (`on_key` flushes then) and rows have not waited too long."""
-        now = time.monotonic()
-        if now - self._last_key < KEY_QUIET_SECONDS and now - self._last_flush < FLUSH_MAX_WAIT:
-            return
-        self.flush()
-
-    def flush(self) -> None:
-        """Apply every result that arrived since the last flush: rows, log, progress, status."""
-        self._last_flush = time.monotonic()
-        arrived = self.push_run.drain() if self.push_run is not None else []
-        if self.push_run is not None:
-            for warning in self.push_run.drain_warnings():  # a side duty failed; the push goes on
-                self.notify(f"{warning}. The push goes on.", severity="warning", timeout=10, markup=False)
-        if not arrived:
-            return
-        states = self.tui.fleet.states
-        for result in arrived:
-            state = states[result.phone.name]
-            state.result, state.pending = result, False
-        self.table.update_phones(result.phone.name for result in arrived)
-        stamp = self.tui.clock()
-        self.query_one("#replies", LineLog).write_lines(self.log_line(r, stamp) for r in arrived)
-        done, total = self._progress
-        self._progress = (done + len(arrived), total)
-        self.query_one(ProgressBar).update(progress=self._progress[0])
         self.refresh_status()
 
     def log_line(self, result: PushResult, stamp: str) -> Text:

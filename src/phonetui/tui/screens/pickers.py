@@ -39,19 +39,23 @@ class PickerModal(PromptFrames, ModalScreen[str | None]):
 
 
 class NameModal(PromptFrames, ModalScreen[str | None]):
-    """Ask for a name (of a template); Enter saves, Esc cancels."""
+    """Ask for a line of text (a template's name, a selection); Enter takes it, Esc cancels."""
 
     BINDINGS = [binding("back")]
 
-    def __init__(self, title: str, value: str = "") -> None:
+    def __init__(
+        self, title: str, value: str = "", placeholder: str = "name", empty: str = "A template needs a name."
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.value = value
+        self.placeholder = placeholder
+        self.empty = empty
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
             box.border_title = plain_content(self.title_text)
-            yield Input(value=self.value, placeholder="name", id="name")
+            yield Input(value=self.value, placeholder=self.placeholder, id="name")
             yield Label("", id="name-error", classes="error")
         yield Footer()
 
@@ -59,7 +63,7 @@ class NameModal(PromptFrames, ModalScreen[str | None]):
     def submitted(self, event: Input.Submitted) -> None:
         name = event.value.strip()
         if not name:
-            self.query_one("#name-error", Label).update("A template needs a name.")
+            self.query_one("#name-error", Label).update(self.empty)
             return
         self.dismiss(name)
 
@@ -70,14 +74,17 @@ class NameModal(PromptFrames, ModalScreen[str | None]):
 class ConfirmModal(PromptFrames, ModalScreen[bool]):
     """Yes or no to one question; y/Enter say yes, n/Esc say no."""
 
-    BINDINGS = [("y", "answer(True)", "Yes"), ("n", "answer(False)", "No"), binding("back")]
+    BINDINGS = [("y", "answer(True)", "Yes"), ("n", "answer(False)", "No"), ("s", "skip", "Skip"), binding("back")]
 
-    def __init__(self, question: str, detail: str = "", yes: str = "Push", no: str = "Cancel") -> None:
+    def __init__(self, question: str, detail: str = "", yes: str = "Push", no: str = "Cancel", skip: str = "") -> None:
         super().__init__()
         self.question = question
         self.detail = detail
         self.yes = yes
         self.no = no
+        #: A third answer, yes to fewer (``s``): the push to the phones that answered the last probe.
+        self.skip = skip
+        self.skip_chosen = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
@@ -87,6 +94,8 @@ class ConfirmModal(PromptFrames, ModalScreen[bool]):
                 yield Static(self.detail, id="detail", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.yes} (y)", variant="primary", id="yes")
+                if self.skip:
+                    yield Button(f"{self.skip} (s)", id="skip")
                 yield Button(f"{self.no} (n)", id="no")
         yield Footer()
 
@@ -95,7 +104,18 @@ class ConfirmModal(PromptFrames, ModalScreen[bool]):
 
     @on(Button.Pressed)
     def pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
+        if event.button.id == "skip":
+            self.action_skip()
+        else:
+            self.dismiss(event.button.id == "yes")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return bool(self.skip) if action == "skip" else True
+
+    def action_skip(self) -> None:
+        if self.skip:
+            self.skip_chosen = True
+            self.dismiss(True)
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

@@ -10,6 +10,7 @@ rendered again.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -30,9 +31,14 @@ from ..plain import plain_text
 from ..state import Fleet, PhoneState
 
 COLUMNS = (("sel", " ", 3), ("name", "Name", 12), ("address", "Address", 18), ("model", "Model", 8),
-           ("tags", "Tags", 16), ("result", "Result", 13), ("latency", "Latency", 8))  # fmt: skip
-#: Below this width the tags column is left out (tags stay searchable with / and t).
+           ("state", "State", 11), ("dn", "DN", 6), ("tags", "Tags", 16), ("result", "Result", 13),
+           ("latency", "Latency", 8))  # fmt: skip
+#: Below this width the tags and DN columns are left out (both stay searchable with / and t).
 WIDE = 100
+#: Below this width, once the state column is shown, latency is left out (the reply screen has it).
+NARROW = 90
+#: Shown only once a probe has run.
+PROBE_COLUMNS = ("state", "dn")
 PADDING = 1
 
 #: Names, models and tags are cut to this many characters before they are measured.
@@ -129,14 +135,21 @@ class PhoneTable(ScrollView, can_focus=True):
         return self.names[self.cursor_row] if self.names else None
 
     def on_mount(self) -> None:
-        self.set_columns(self.app.size.width >= WIDE)
+        self.set_columns(self.app.size.width - 2)  # the table sits inside a border
 
     def on_resize(self) -> None:
-        self.set_columns(self.size.width >= WIDE - 2)
+        self.set_columns(self.size.width)
 
-    def set_columns(self, wide: bool) -> None:
-        """Lay out the columns for the width; redraw only when that changes."""
-        keys = tuple(key for key, _, _ in COLUMNS if wide or key != "tags")
+    def set_columns(self, width: int | None = None) -> None:
+        """Lay out the columns for the width (the table's own when not given); redraw only when that changes."""
+        width = self.size.width if width is None else width
+        wide, probed = width >= WIDE - 2, self.fleet.probed
+        left_out = set() if wide else {"tags", "dn"}
+        if not probed:
+            left_out |= set(PROBE_COLUMNS)
+        elif width < NARROW - 2:
+            left_out.add("latency")
+        keys = tuple(key for key, _, _ in COLUMNS if key not in left_out)
         widths = self._fit_widths(keys)
         if keys != self.columns_shown or widths != self.widths:
             self.columns_shown, self.widths = keys, widths
@@ -183,7 +196,9 @@ class PhoneTable(ScrollView, can_focus=True):
             "sel": Text("[x]" if state.selected else "[ ]"),
             "name": plain_text(p.name, CELL_MAX),
             "address": plain_text(p.address, CELL_MAX),
-            "model": plain_text(p.model.removeprefix("CP-"), CELL_MAX),
+            "model": self.model_cell(state),
+            "state": self.state_cell(state),
+            "dn": plain_text(state.dn, CELL_MAX),
             "tags": plain_text(",".join(p.tags), CELL_MAX),
             "result": self.result_cell(state),
             "latency": Text(self.latency(r.latency_ms) if r else ""),
@@ -191,6 +206,26 @@ class PhoneTable(ScrollView, can_focus=True):
 
     def get_cell(self, name: str, column: str) -> Text:
         return self.cells(self.fleet.states[name])[column]
+
+    def model_cell(self, state: PhoneState) -> Text:
+        """The model the phone reported (else the configured one); ``!`` when they disagree."""
+        model = state.model.removeprefix("CP-")
+        if state.probe is not None and state.probe.model_disagrees:
+            return plain_text(f"!{model}", CELL_MAX)
+        return plain_text(model, CELL_MAX)
+
+    def state_cell(self, state: PhoneState) -> Text:
+        probe = state.probe
+        if probe is None:
+            return Text("unknown", style=outcomes.state_style("unknown", self.app.no_color))
+        text = f"{probe.state} {outcomes.age(time.time() - probe.at)}"
+        return Text(text, style=outcomes.state_style(probe.state, self.app.no_color))
+
+    def refresh_ages(self) -> None:
+        """Draw the probe states' ages again (they grow while nothing else changes)."""
+        if "state" in self.columns_shown:
+            self._cache.clear()
+            self.refresh()
 
     def result_cell(self, state: PhoneState) -> Text:
         if state.pending:

@@ -1,0 +1,1 @@
+"""Finding phones where admins keep them: CUCM, CSV files, address ranges."""

@@ -1,0 +1,95 @@
+"""Sending from the app: what is ready to send, the confirmation that names the phones, quitting mid-push."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from ..cisco import CiscoIPPhoneText, CiscoObject, errors
+from ..config import Mode, Phone
+from ..printable import printable
+from ..push import plan
+from ..wording import names_phrase, plural
+from .screens.main import MainScreen
+from .screens.pickers import ConfirmModal, QuitModal
+
+if TYPE_CHECKING:
+    from .app import PhoneTUI
+
+#: The confirmation names this many phones, then "and N more".
+CONFIRM_NAMES = 5
+#: Seconds a cancelled push has to write its last records when the app quits.
+QUIT_WAIT = 3.0
+
+
+def ready_to_send(app: PhoneTUI) -> tuple[CiscoObject, list[Phone]] | None:
+    """The composed object and the selected phones, or None after saying what is missing."""
+    compose = app.compose_screen
+    problems = errors(compose.check()) if compose.is_mounted else []
+    obj = compose.current_object() if compose.is_mounted else CiscoIPPhoneText()
+    if not compose.is_mounted or problems:
+        what = f"{problems[0]}" if problems else "nothing composed yet"
+        app.notify(f"Fix the form first: {what}", severity="warning", markup=False)
+        app.action_compose()
+        return None
+    return obj, app.fleet.selected()
+
+
+def confirm_push(app: PhoneTUI, obj: CiscoObject, phones: list[Phone], mode: Mode, retry: bool = False) -> None:
+    """Ask, naming the phones (the first few) and the routes; on yes, back to the table and push."""
+    host = app.object_host()
+    deliveries = plan(obj, phones, mode, can_host=host is not None)
+    routes = Counter(d.route for d in deliveries)
+    route_text = ", ".join(f"{routes[r]} {r}" for r in ("direct", "via-url", "refused") if routes[r])
+    verb = "Retry" if retry else "Push"
+    question = f"{verb} {obj.root} to {plural(len(phones), 'phone')}?"
+    detail = f"{names_phrase([p.name for p in phones], CONFIRM_NAMES)}\nmode {mode}: {route_text}"
+    if routes["via-url"] and host is not None and host.remote:
+        detail += f"\nvia-url objects go to the service already listening at {host.url}"
+    refused = [d for d in deliveries if d.route == "refused"]
+    if refused:
+        why = printable(refused[0].reason.split("; ")[0], 100)
+        detail += f"\nrefused: {names_phrase([d.phone.name for d in refused])}: {why}"
+    if app.service is not None and not app.service.running and not app.service_taken:
+        detail += "\nthe responder is stopped: phones that ask it will refuse the push (r, then s, starts it)"
+    silent = [p.name for p in phones if app.fleet.states[p.name].state not in ("online", "unknown")]
+    skip = ""
+    if silent and len(silent) < len(phones):
+        detail += f"\nnot online at the last probe: {names_phrase(silent)}"
+        skip = f"Skip {len(silent)} not online"
+
+    # Keys typed before the question is up go nowhere, not into the field that had focus.
+    focused = app.screen.focused
+    app.screen.set_focus(None)
+
+    async def answered(yes: bool | None) -> None:
+        if not yes:
+            if focused is not None and focused.is_attached:
+                focused.focus()
+            return
+        while not isinstance(app.screen, MainScreen):
+            await app.pop_screen()
+        chosen = [p for p in phones if p.name not in silent] if modal.skip_chosen else phones
+        if not app.pump.start(obj, chosen, mode):
+            app.main.say_busy()
+
+    modal = ConfirmModal(question, detail, skip=skip)
+    app.push_screen(modal, answered)
+
+
+async def quit_app(app: PhoneTUI) -> None:
+    """Quit; while a push runs, ask first (a second quit key while asked quits at once)."""
+    pump = app.pump
+    if not pump.running or isinstance(app.screen, QuitModal):
+        await pump.cancel_and_wait(QUIT_WAIT)
+        app.exit()
+        return
+    question = f"A push to {plural(pump.progress[1], 'phone')} is running: cancel it and quit?"
+    detail = "Phones still outstanding become 'cancelled'; the history records the push as cancelled."
+
+    async def answered(yes: bool | None) -> None:
+        if yes:
+            await pump.cancel_and_wait(QUIT_WAIT)
+            app.exit()
+
+    app.push_screen(QuitModal(question, detail, yes="Stop it and quit", no="Keep pushing"), answered)
