@@ -16,7 +16,7 @@ import logging
 import statistics
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import AsyncGenerator
 from typing import Any
 from urllib.parse import quote_from_bytes
@@ -68,6 +68,8 @@ __all__ = [
 ]
 
 USER_AGENT = "phonetui"
+#: Reply times the stall rule takes its median from.
+LATENCY_WINDOW = 256
 log = logging.getLogger(__name__)
 
 
@@ -106,7 +108,9 @@ class PushRun:
         self._cancel = asyncio.Event()
         self._interrupted = False
         self._hosted: dict[str, asyncio.Task[str]] = {}
-        self._latencies: list[float] = []
+        #: The latest reply times (a bounded window: a median over all of them grows with the fleet).
+        self._latencies: deque[float] = deque(maxlen=LATENCY_WINDOW)
+        self._replies = 0
         self._median: float | None = None
         self._outcomes: Counter[str] = Counter()
 
@@ -146,16 +150,27 @@ class PushRun:
                     yield report(delivery, _refused(delivery))
                 else:
                     tasks[asyncio.create_task(self._deliver(delivery))] = delivery
+            # Each task says when it is done; waiting on all of them at each wake-up instead
+            # (asyncio.wait) costs a callback per pending task per wake-up: quadratic in phones.
+            finished: asyncio.Queue[asyncio.Task[PushResult]] = asyncio.Queue()
+            for task in tasks:
+                task.add_done_callback(finished.put_nowait)
             pending = set(tasks)
             stop = asyncio.create_task(self._cancel.wait())
             try:
-                while pending:
-                    done, _ = await asyncio.wait(pending | {stop}, return_when=asyncio.FIRST_COMPLETED)
-                    for task in pending & done:
-                        pending.discard(task)
-                        yield report(tasks[task], task.result())
-                    if stop.done():
+                while pending and not stop.done():
+                    getter = asyncio.ensure_future(finished.get())
+                    await asyncio.wait({getter, stop}, return_when=asyncio.FIRST_COMPLETED)
+                    if not getter.done():
+                        getter.cancel()
                         break
+                    ready = [getter.result()]
+                    while not finished.empty():
+                        ready.append(finished.get_nowait())
+                    for task in ready:
+                        if task in pending:
+                            pending.discard(task)
+                            yield report(tasks[task], task.result())
             finally:
                 stop.cancel()
             for task in pending:
@@ -225,17 +240,18 @@ class PushRun:
                     post.cancel()
             if result.latency is not None and result.outcome is not Outcome.TIMEOUT:
                 self._latencies.append(result.latency)
+                self._replies += 1
             return result
         finally:
             if held:
                 slot.release()
 
     def _stall_after(self) -> float:
-        """Twice the median reply time so far (at least 0.5 s); before 8 replies, 1 s."""
+        """Twice the median of the latest reply times (at least 0.5 s); before 8 replies, 1 s."""
         timeout = self._pusher.defaults.timeout
-        if len(self._latencies) < 8:
+        if self._replies < 8:
             return min(1.0, timeout)
-        if len(self._latencies) % 8 == 0 or self._median is None:
+        if self._replies % 8 == 0 or self._median is None:
             self._median = statistics.median(self._latencies)
         return min(max(0.5, 2 * self._median), timeout)
 

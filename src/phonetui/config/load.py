@@ -140,9 +140,10 @@ def missing_credentials(
 ) -> ConfigError | None:
     """Located errors for every phone with no push user or password (after overrides), if any."""
     found: list[ConfigError] = []
+    chosen = {id(phone) for phone in phones}  # by identity: comparing dataclasses pairwise is quadratic
     for index, phone in enumerate(config.phones):
         has_user, has_password = bool(username or phone.username), bool(password or phone.password)
-        if phone in phones and not (has_user and has_password):
+        if id(phone) in chosen and not (has_user and has_password):
             what = "user" if not has_user else "password"
             message = (
                 f"phone {phone.name!r} has no push {what}: give username and password (or password_env, "

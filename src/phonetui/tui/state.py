@@ -80,6 +80,10 @@ class PhoneState:
         return self.result is not None and not self.result.outcome.succeeded
 
 
+def _name(state: PhoneState) -> str:
+    return state.phone.name
+
+
 def address_order(host: str, port: int) -> str:
     """A key that sorts addresses as addresses: 127.0.0.2 before 127.0.0.10, IPv4 before IPv6, names last."""
     try:
@@ -105,7 +109,11 @@ class Fleet:
 
     def visible(self) -> list[PhoneState]:
         """The phones the filter lets through, in the chosen order."""
-        shown = [s for s in self.states.values() if s.matches(self.filter)]
+        shown = (
+            [s for s in self.states.values() if s.matches(self.filter)] if self.filter else list(self.states.values())
+        )
+        if self.sort_key == "name":  # the usual order, and the one at start: a plain key is 3-4 times quicker
+            return sorted(shown, key=_name, reverse=self.reverse)
         return sorted(shown, key=self._sort_value, reverse=self.reverse)
 
     def _sort_value(self, state: PhoneState) -> tuple[int, str | float]:

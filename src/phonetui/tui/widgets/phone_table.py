@@ -52,6 +52,12 @@ def _style(style: str | Style) -> Style:
     return style if isinstance(style, Style) else Style.parse(style)
 
 
+def _name_width(name: str) -> int:
+    if name.isascii() and name.isprintable():  # the usual name: one cell a character, nothing to replace
+        return min(len(name), NAME_MAX)
+    return cell_len(printable(name, NAME_MAX))
+
+
 def latency_text(ms: int | None) -> str:
     if ms is None:
         return "-"
@@ -112,6 +118,7 @@ class PhoneTable(ScrollView, can_focus=True):
         self.names: list[str] = []
         self._index: dict[str, int] = {}
         self._cache: dict[str, Strip] = {}
+        self._longest: int | None = None
         self.cursor_row = 0  # not reactive: moving it repaints two lines, not the table
 
     # -- rows -----------------------------------------------------------------------------
@@ -159,9 +166,15 @@ class PhoneTable(ScrollView, can_focus=True):
         """Each shown column's width; the name column takes the spare room its longest name needs."""
         widths = {key: width for key, _, width in COLUMNS if key in keys}
         spare = self.size.width - sum(w + 2 * PADDING for w in widths.values())
-        longest = max((cell_len(printable(s.phone.name, NAME_MAX)) for s in self.fleet.states.values()), default=0)
+        longest = self._longest_name()
         widths["name"] += max(0, min(spare, longest - widths["name"]))
         return widths
+
+    def _longest_name(self) -> int:
+        """The widest name in the fleet, in cells (names do not change: measured once)."""
+        if self._longest is None:
+            self._longest = max(map(_name_width, (s.phone.name for s in self.fleet.states.values())), default=0)
+        return self._longest
 
     def reload(self) -> None:
         """Take the fleet's filter and order again, keeping the cursor on its phone."""
