@@ -146,9 +146,9 @@ class MainScreen(PhoneScreen):
             changed = self.tui.fleet.select_matching(query)
             self._redraw(changed)
             if changed:
-                self.notify(f"Selected {plural(len(changed), 'more phone')}: {printable(query, 60)}")
+                self.notify(f"Selected {plural(len(changed), 'more phone')}: {printable(query, 60)}", markup=False)
             else:
-                self.notify(f"No phone to add matches {printable(query, 60)!r}", severity="warning")
+                self.notify(f"No phone to add matches {printable(query, 60)!r}", severity="warning", markup=False)
 
         empty = "Give a tag, a state (online, down, offline, refused, unknown), a model (88xx), a family or dn:4001."
         self.app.push_screen(NameModal(title, placeholder="online 88xx", empty=empty), chosen)
