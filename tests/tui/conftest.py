@@ -13,6 +13,7 @@ from textual.widgets import Input
 from phonetui.demo import Demo, start_demo
 from phonetui.history import Journal
 from phonetui.tui.app import PhoneTUI
+from phonetui.tui.screens.pickers import ConfirmModal
 from phonetui.tui.widgets.phone_table import PhoneTable
 
 
@@ -66,6 +67,7 @@ async def push_and_wait(pilot: Pilot[int]) -> None:
     assert isinstance(app, PhoneTUI)
     before = app.main.pushes_finished
     await pilot.press("f5")
-    await pilot.pause()
+    # Under load the question can come up after a key sent at once: that "y" would go nowhere.
+    await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal))
     await pilot.press("y")
-    await wait_until(pilot, lambda: app.main.pushes_finished > before)
+    await wait_until(pilot, lambda: app.main.pushes_finished > before, seconds=30.0)
