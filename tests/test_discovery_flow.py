@@ -22,10 +22,15 @@ def test_simulate_discover_probe_push(tmp_path: Path) -> None:
         probed = phonetui("probe", "--config", str(config), "--all", "--json")
         pushed = phonetui("push", "--config", str(config), "--all", "--text", "Hi", "--json")
         again = phonetui("discover", "--config", str(config))
+        bogus = phonetui("discover", "--config", str(config), "--device", "SEPZZZ")
     finally:
         assert running.stop() == 0
+    # The written config stays valid once the simulator (and its temporary folder) is gone.
+    checked = phonetui("check", "--config", str(config))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert bogus.returncode == 2 and "--device: 'SEPZZZ' is not a phone's device name" in bogus.stderr
     assert all("host" not in phone and phone["device"].startswith("SEP") for phone in written["phones"])
-    assert written["cucm"]["ca_file"] and written["cucm"]["url"].startswith("https://127.0.0.1:")
+    assert written["cucm"]["ca_file"] == "sim-cucm-ca.pem" and written["cucm"]["url"].startswith("https://127.0.0.1:")
     # Before discovery no phone has an address: each is refused, saying what to run.
     assert before.returncode == 1
     assert {row["outcome"] for row in json_lines(before.stdout)} == {"refused"}

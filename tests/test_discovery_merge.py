@@ -87,7 +87,7 @@ def test_cucm_and_discovery_tables_are_checked(tmp_path: Path) -> None:
         load_config(bad)
     text = "\n".join(caught.value.lines())
     for expected in (
-        "cucm.url: must be CUCM's address as a URL",
+        "cucm.url: must be CUCM's https:// address",
         "cucm.ca_file:",
         "is not a file",
         "cucm.insecure: give ca_file or insecure = true, not both",
@@ -98,6 +98,38 @@ def test_cucm_and_discovery_tables_are_checked(tmp_path: Path) -> None:
         assert expected in text, text
 
 
+def test_plain_http_to_cucm_is_refused(tmp_path: Path) -> None:
+    """The password would cross the network in clear, and CUCM does not serve RisPort70 over HTTP."""
+    path = config_at(tmp_path, '\n[cucm]\nurl = "http://cucm.example.com:8080"\ninsecure = true\n')
+    with pytest.raises(ConfigError, match=r"cucm\.url: must be CUCM's https:// address") as caught:
+        load_config(path)
+    assert caught.value.lines()[0].startswith(f"{path}:")
+
+
+@pytest.mark.parametrize(
+    ("device", "says"),
+    [
+        ("SEPZZZ", "SEP and the 12 hex digits of its MAC"),
+        ("SEP00AA00AA00A", "SEP and the 12 hex digits of its MAC"),
+        ("CSF-JOHN DOE", "1-15 letters, digits"),
+        ("BOTAVERYLONGNAME1", "1-15 letters, digits"),
+        ("TCT:jdoe", "1-15 letters, digits"),
+    ],
+)
+def test_device_names_that_cucm_cannot_have_are_errors(tmp_path: Path, device: str, says: str) -> None:
+    path = config_at(tmp_path, f'\n[[phones]]\nname = "x"\ndevice = "{device}"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    text = "\n".join(caught.value.lines())
+    assert "phones[3].device:" in text and says in text, text
+
+
+def test_soft_client_device_names_are_accepted(tmp_path: Path) -> None:
+    extra = '\n[[phones]]\ndevice = "CSFJDOE"\n\n[[phones]]\ndevice = "BOT_J.DOE-2"\n'
+    config = load_config(config_at(tmp_path, extra))
+    assert [p.device for p in config.phones][-2:] == ["CSFJDOE", "BOT_J.DOE-2"]
+
+
 def test_two_phones_with_one_device_is_an_error(tmp_path: Path) -> None:
     path = config_at(tmp_path, '\n[[phones]]\nname = "again"\ndevice = "SEP00AA00AA00AA"\n')
     with pytest.raises(ConfigError, match=r"phones\[3\]\.device: SEP00AA00AA00AA is already used by phones\[1\]"):
@@ -106,16 +138,16 @@ def test_two_phones_with_one_device_is_an_error(tmp_path: Path) -> None:
 
 def test_a_scan_keeps_its_port_the_csv_tags_and_the_model_as_written(tmp_path: Path) -> None:
     config = load_config(config_at(tmp_path))
-    from_csv = [Found("SEP1", model="8845", device_pool="DP-Lobby", source="bat.csv:2")]
+    from_csv = [Found("SEP000000000001", model="8845", device_pool="DP-Lobby", source="bat.csv:2")]
     first = plan(config, [], from_csv, {"bat.csv"}, set(), "t1")
-    scanned = [Found("SEP1", "127.77.0.1", port=40305, model="CP-8845", source="scan 127.77.0.0/28")]
+    scanned = [Found("SEP000000000001", "127.77.0.1", port=40305, model="CP-8845", source="scan 127.77.0.0/28")]
     second = plan(config, first.entries, scanned, {"scan 127.77.0.0/28"}, set(), "t2")
     (entry,) = second.entries
     assert (entry["host"], entry["port"], entry["model"]) == ("127.77.0.1", 40305, "8845")
     assert sorted(entry["tags"]) == ["dp-lobby", "modern"]
-    assert second.changed == {"SEP1": ["host - -> 127.77.0.1", "port - -> 40305"]}
+    assert second.changed == {"SEP000000000001": ["host - -> 127.77.0.1", "port - -> 40305"]}
     write_discovered(config, second.entries)
-    phone = next(p for p in load_config(tmp_path / "phones.toml").phones if p.name == "SEP1")
+    phone = next(p for p in load_config(tmp_path / "phones.toml").phones if p.name == "SEP000000000001")
     assert phone.address == "127.77.0.1:40305"
 
 

@@ -84,7 +84,7 @@ async def start_demo(count: int = 12, base: str = "127.76.0.0", port: int = 0, c
     fake = FakeCucm(cucm_devices(simulator.phones), "axl", secrets.token_urlsafe(12))
     await fake.start()
     models = {entry["name"]: entry.get("model") for entry in raw["phones"]}
-    raw = config_by_device(raw, simulator.phones, fake)
+    raw = config_by_device(raw, simulator.phones, fake, folder / "demo.toml")
     for entry in raw["phones"]:  # the demo keeps each model: its rows read as the simulated phones
         entry["model"] = models[entry["name"]]
     raw["probe"] = {"at_start": True}

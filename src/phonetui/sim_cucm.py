@@ -286,17 +286,20 @@ def cucm_devices(phones: list[SimPhone]) -> list[CucmDevice]:
     ]
 
 
-def config_by_device(raw: dict[str, Any], phones: list[SimPhone], cucm: FakeCucm) -> dict[str, Any]:
+def config_by_device(raw: dict[str, Any], phones: list[SimPhone], cucm: FakeCucm, config_path: Path) -> dict[str, Any]:
     """A simulator's config with each phone named by its device alone, and CUCM to find their addresses.
 
     Each keeps its port: CUCM knows addresses, not ports, and simulated phones cannot have
-    port 80 (a real phone's) without root.
+    port 80 (a real phone's) without root. The certificate is copied beside the config, so
+    the config still checks once the simulator (and its temporary folder) is gone.
     """
+    ca_copy = config_path.with_name(f"{config_path.stem}-cucm-ca.pem")
+    ca_copy.write_bytes(cucm.ca_file.read_bytes())
     by_name = {phone.name: phone for phone in phones}
     for entry in raw["phones"]:
         entry.pop("host")
         entry.pop("model", None)
         entry["device"] = by_name[entry["name"]].devicename
     user, password = cucm.credentials
-    raw["cucm"] = {"url": cucm.url, "username": user, "password": password, "ca_file": str(cucm.ca_file), "axl": True}
+    raw["cucm"] = {"url": cucm.url, "username": user, "password": password, "ca_file": ca_copy.name, "axl": True}
     return raw

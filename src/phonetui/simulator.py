@@ -284,6 +284,8 @@ class Simulator:
 
     async def _device_information(self, request: web.Request) -> web.Response:
         phone = self._phone_for(request)
+        if phone.latency:  # a phone's web server is as slow for this page as for a push
+            await asyncio.sleep(phone.latency)
         s = phone.screen
         fields = {
             "MACAddress": phone.mac,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+
 from .printable import printable
 
 
@@ -15,3 +18,14 @@ def names_phrase(names: list[str], shown: int = 3) -> str:
     listed = ", ".join(printable(n, 24) for n in names[:shown])
     more = f" and {len(names) - shown} more" if len(names) > shown else ""
     return f"{'the phone' if len(names) == 1 else f'{len(names)} phones:'} {listed}{more}"
+
+
+def listen_problem(where: str, exc: OSError) -> str:
+    """Why an address cannot be listened on, in words (never Python's own message), and what to do."""
+    reason = os.strerror(exc.errno) if exc.errno else (exc.strerror or "it cannot be bound")
+    hint = {
+        errno.EADDRINUSE: "another program holds it",
+        errno.EACCES: "ports below 1024 need root or the CAP_NET_BIND_SERVICE capability",
+        errno.EADDRNOTAVAIL: "that address is not one of this machine's",
+    }.get(exc.errno or 0, "")
+    return f"cannot listen on {where}: {reason}" + (f" ({hint})" if hint else "")

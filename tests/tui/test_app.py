@@ -254,7 +254,9 @@ async def test_responder_port_taken_is_explained_and_pushes_work(demo: Demo, tmp
             await pilot.press("r")
             await pilot.pause()
             state = str(app.screen.query_one("#responder-state", Static).render())
-            assert f"Cannot listen on 127.0.0.1:{taken}" in state and "Another program holds that address" in state
+            said = f"Cannot listen on 127.0.0.1:{taken}: Address already in use (another program holds it)."
+            assert said in state and "If it is phonetui serve" in state
+            assert "error while attempting" not in state  # asyncio's own wording stays out
             await pilot.press("escape")
             app.fleet.toggle("sim-0001")
             await compose_text(pilot, "t", "x")
@@ -314,8 +316,7 @@ async def test_help_lists_every_key(app: PhoneTUI) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
-        table = app.screen.query_one(DataTable)
-        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        rows = [list(row) for row in app.screen.rows()]
         does = {row[1] for row in rows}
         assert {
             "Compose",
@@ -335,6 +336,7 @@ async def test_help_lists_every_key(app: PhoneTUI) -> None:
         forbidden = {"ctrl+s", "ctrl+b", "ctrl+a", "ctrl+h", "ctrl+enter"}
         assert not forbidden & {row[0].lower() for row in rows}
         assert len([row for row in rows if row[2] == "help"]) == 1  # listed once, not per screen
+        assert ["End", "Replies: follow the newest again", "", "Phones"] in rows
 
 
 async def test_palette_has_every_action(app: PhoneTUI) -> None:

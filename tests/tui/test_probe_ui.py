@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input
 
 from phonetui.demo import Demo, start_demo
@@ -80,3 +81,30 @@ async def test_phones_named_by_device_follow_cucm(tmp_path: Path) -> None:
             assert cell(app, "sim-0002", "address").startswith("127.74.9.9:")
     finally:
         await demo.stop()
+
+
+async def test_ages_read_alike_on_every_row_and_move_on(app: PhoneTUI, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A line drawn later (a row redrawn for another reason) must not show a newer age than its neighbours."""
+    import phonetui.tui.widgets.phone_table as phone_table
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("p")
+        await wait_until(pilot, lambda: not app.prober.running and app.fleet.probed)
+        await pilot.pause()
+        table = app.main.query_one(PhoneTable)
+
+        def ages() -> set[str]:
+            lines = [table.render_line(row + 1).text for row in range(len(table.names))]
+            return {line.split("online ")[1].split()[0] for line in lines if "online " in line}
+
+        before = ages()
+        assert before <= {"0s", "1s", "2s"}, before  # the phones answered within a moment
+        later = phone_table.time.time() + 75
+        monkeypatch.setattr(phone_table.time, "time", lambda: later)
+        table.update_phones(["sim-0003"])  # one row drawn again, 75 s on
+        await pilot.pause()
+        assert ages() == before  # the same instant for every row until the ages' tick
+        table.refresh_ages()
+        await pilot.pause()
+        assert ages() == {"1m"}
+        assert "probing" not in str(app.main.query_one("#status").render())  # the probe is over

@@ -34,6 +34,22 @@ _HEX12 = re.compile(r"[0-9A-F]{12}")
 #: ISO-8859-1 these bytes never occur inside another character, so they can go before decoding.
 _FORBIDDEN_CONTROLS = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _DEVICE_MAC = re.compile(r"^SEP([0-9A-F]{12})$", re.IGNORECASE)
+#: CUCM's device names: up to 15 letters, digits, dots, underscores and dashes; a hardware
+#: phone's is SEP and its MAC address (soft clients have others: CSFJDOE, BOTJDOE, TCTJDOE).
+DEVICE_NAME_MAX = 15
+_DEVICE_NAME = re.compile(r"[A-Za-z0-9._-]{1,15}")
+
+
+def device_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a CUCM device name, or None when it can; said before CUCM is asked."""
+    if name[:3].upper() == "SEP" and not _DEVICE_MAC.match(name):
+        return f"{name!r} is not a phone's device name: SEP and the 12 hex digits of its MAC, like SEP001122334455"
+    if not _DEVICE_NAME.fullmatch(name):
+        return (
+            f"{name!r} is not a device name: 1-{DEVICE_NAME_MAX} letters, digits, '.', '_' or '-'"
+            " (a phone's is SEP and its MAC, like SEP001122334455)"
+        )
+    return None
 
 
 class NotAPhone(ValueError):

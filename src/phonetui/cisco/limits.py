@@ -26,6 +26,8 @@ PRIORITIES: dict[int, str] = {
     1: "run when the phone becomes idle",
     2: "run only if the phone is idle now, else drop",
 }
+#: The same, short enough for a one-line choice at 80 columns.
+PRIORITY_NAMES: dict[int, str] = {0: "now", 1: "when idle", 2: "if idle, else drop"}
 
 RESPONSE_DATA_MAX = 32
 

@@ -8,6 +8,7 @@ import json
 import sys
 from typing import Any
 
+from ..cisco.devinfo import device_name_problem
 from ..config import Config, discovered_entries, write_discovered
 from ..discovery.axl import list_phones
 from ..discovery.csv_file import read_phones_csv
@@ -137,6 +138,9 @@ def discover_command(args: argparse.Namespace) -> int:
         raise UsageError(f"--cucm needs a [cucm] table in {config.path} (url, username, password, ca_file)")
     if not (use_cucm or args.csv or args.scan):
         raise UsageError("say where to look: --cucm (with a [cucm] table in the config), --csv FILE or --scan CIDR")
+    for device in args.device:
+        if problem := device_name_problem(device):
+            raise UsageError(f"--device: {problem}")
     for cidr in args.scan:
         try:
             scan_addresses(cidr)

@@ -7,6 +7,7 @@ import asyncio
 import sys
 
 from ..config import SERVICE_PORT, ServiceConfig, split_host_port
+from ..wording import listen_problem
 from .common import EXIT_OK, UsageError, read_config, run_to_exit, wait_for_signal
 
 
@@ -48,7 +49,7 @@ async def _serve_async(service_config: ServiceConfig) -> int:
         await service.start()
     except OSError as exc:
         where = f"{service_config.listen_host}:{service_config.listen_port}"
-        raise UsageError(f"cannot listen on {where}: {exc.strerror}") from None
+        raise UsageError(listen_problem(where, exc)) from None
     bound_host, bound_port = service.bound or (service_config.listen_host, service_config.listen_port)
     print(f"listening on {bound_host}:{bound_port}; phones use {service.auth_url}", flush=True)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import secrets
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config import ServiceConfig, split_host_port, write_config
+from ..wording import listen_problem
 from .common import EXIT_OK, UsageError, run_to_exit, wait_for_signal
 
 if TYPE_CHECKING:  # aiohttp costs a quarter of a second to import: only the commands that serve load it
@@ -58,7 +60,7 @@ async def _simulate_async(args: argparse.Namespace, sim: Fleet, listen: tuple[st
         try:
             await service.start()
         except OSError as exc:
-            raise UsageError(f"cannot listen on {args.listen}: {exc.strerror}") from None
+            raise UsageError(listen_problem(args.listen, exc)) from None
         auth_url = service.auth_url
     for phone in sim.phones:
         phone.auth_url = auth_url
@@ -87,7 +89,7 @@ async def _simulate_async(args: argparse.Namespace, sim: Fleet, listen: tuple[st
             if cucm is not None:
                 from ..sim_cucm import config_by_device
 
-                raw = config_by_device(raw, sim.phones, cucm)
+                raw = config_by_device(raw, sim.phones, cucm, Path(args.write_config))
             write_config(args.write_config, raw)
             print(f"config written to {args.write_config}", flush=True)
         print("press Ctrl-C to stop", flush=True)

@@ -28,8 +28,9 @@ _PROBE_KEYS = {"concurrency", "timeout", "interval", "at_start"}
 def cucm_table(reader: _Reader, defaults: Defaults) -> CucmConfig:
     reader.check_keys(_CUCM_KEYS)
     url = (reader.get("url", str, "", required=True) or "").strip()
-    if url and not re.match(r"https?://[^/\s]+", url):
-        reader.fail("url", "must be CUCM's address as a URL, like https://cucm.example.com:8443")
+    if url and not re.match(r"https://[^/\s]+", url):
+        # CUCM serves RisPort70 and AXL over HTTPS only; plain HTTP would also carry the password in clear.
+        reader.fail("url", "must be CUCM's https:// address, like https://cucm.example.com:8443")
     ca_file = reader.get("ca_file", str, "")
     if ca_file:
         resolved = (reader.path.parent / ca_file).expanduser()

@@ -15,6 +15,7 @@ from ..cisco import (
     normalise_charset,
     validate,
 )
+from ..cisco.devinfo import device_name_problem
 from ..keymap import DEFAULT_KEYS, clashes, key_problem
 from .model import MODES, SERVICE_HOST, SERVICE_PORT, Defaults, Phone, ServiceConfig, Template
 from .reader import _Reader
@@ -24,7 +25,6 @@ _PHONE_KEYS = {"name", "host", "port", "scheme", "model", "username", "tags", "f
 _PHONE_KEYS |= {"device", "dn", "description"}
 #: What ``phonetui discover`` also records about a phone it found (its own file only).
 DISCOVERED_KEYS = {"device_pool", "source", "seen", "web_server_off"}
-_DEVICE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 _DEFAULT_KEYS = {"username", "timeout", "connect_timeout", "play_timeout", "concurrency", "mode", "templates_file"}
 _SERVICE_KEYS = {"listen", "url", "username", "allowed_devices", "object_ttl"}
 _TOP_KEYS = {"defaults", "service", "phones", "templates", "keys", "cucm", "discovery", "probe"}
@@ -152,8 +152,8 @@ def _phone(reader: _Reader, defaults: Defaults, discovered: bool = False) -> Pho
     reader.check_keys(_PHONE_KEYS | _PASSWORD_KEYS | (DISCOVERED_KEYS if discovered else set()))
     errors_before = len(reader.problems.errors)
     device = (reader.get("device", str, "") or "").strip()
-    if "device" in reader.table and not _DEVICE.fullmatch(device):
-        reader.fail("device", f"{device!r} is not a device name like SEP001122334455")
+    if "device" in reader.table and (problem := device_name_problem(device)):
+        reader.fail("device", problem)
     if device[:3].upper() == "SEP":
         device = device.upper()
     name = (reader.get("name", str, device or None, required=not device) or "").strip()

@@ -42,6 +42,8 @@ from .state import Fleet
 from .widgets.phone_table import latency_text
 
 NOTIFY_MAX = 400
+#: Information toasts go sooner than warnings: they sit over the table.
+INFO_SECONDS = 4.0
 
 
 class PhoneTUI(App[int]):
@@ -156,7 +158,7 @@ class PhoneTUI(App[int]):
             printable(message, NOTIFY_MAX, one_line=False),
             title=printable(title, 80),
             severity=severity,
-            timeout=timeout,
+            timeout=INFO_SECONDS if timeout is None and severity == "information" else timeout,
             markup=False,
         )
 

@@ -161,6 +161,7 @@ class ProbeRun:
         self.sent = False
         self.error = ""
         self.over = asyncio.Event()
+        self.last_arrival: float | None = None  # perf_counter, as a push's
 
     @property
     def id(self) -> int:
@@ -172,6 +173,7 @@ class ProbeRun:
 
     def arrived(self, result: ProbeResult) -> None:
         self._results.append(result)
+        self.last_arrival = time.perf_counter()
 
     def ended(self, done: JobDone) -> None:
         self.error = done.error

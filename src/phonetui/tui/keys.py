@@ -27,6 +27,9 @@ _NAMES = {
     "pagedown": "PgDn",
     "home": "Home",
     "end": "End",
+    "tab": "Tab",
+    "delete": "Del",
+    "backspace": "Backspace",
 }
 
 

@@ -33,10 +33,19 @@ class Prober:
         self.run: ProbeRun | None = None
         self.counts: Counter[str] = Counter()
         self._timer: Timer | None = None
+        self._quiet = False
+        self._asked = 0
 
     @property
     def running(self) -> bool:
         return self.run is not None
+
+    @property
+    def progress(self) -> tuple[int, int] | None:
+        """Phones answered and asked, while a probe the operator started runs (the status line shows it)."""
+        if self.run is None or self._quiet:
+            return None
+        return sum(self.counts.values()), self._asked
 
     def start(self, phones: list[Phone], quiet: bool = False) -> bool:
         """Probe ``phones``; False (nothing started) while another probe runs."""
@@ -45,9 +54,9 @@ class Prober:
         settings = self.app.config.probe
         self.run = self.app.push_process.prepare_probe(phones, settings.concurrency, settings.timeout)
         self.counts.clear()
-        if not quiet:
-            self.app.notify(f"Probing {plural(len(phones), 'phone')}…", markup=False)
+        self._quiet, self._asked = quiet, len(phones)
         screen = self.app.main
+        screen.refresh_status()
         self._timer = screen.set_interval(FLUSH_SECONDS, self.flush)
         screen.run_worker(self._probe(self.run, quiet), group="probe", exclusive=True, exit_on_error=False)
         return True
@@ -61,6 +70,8 @@ class Prober:
                 self._timer.stop()
             self.flush()
             self.run = None
+            self.app.main.table.refresh_ages()  # one instant for every age the probe set
+            self.app.main.refresh_status()
         if run.error:
             self.app.notify(f"Probe stopped: {run.error}", severity="warning", markup=False)
         elif not quiet:  # the app's own probes (at start, on the interval) show in the State column only
@@ -87,6 +98,7 @@ class Prober:
         if first:
             table.set_columns()
         table.update_phones(names)
+        self.app.main.refresh_status()
 
     def cancel(self) -> None:
         if self.run is not None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..config import ServiceConfig
 from ..service import Service
+from ..wording import listen_problem
 from .background import ObjectHostAddress
 
 if TYPE_CHECKING:
@@ -43,12 +44,13 @@ async def toggle_service(app: PhoneTUI, quiet: bool = False) -> None:
         await service.start()
     except OSError as exc:
         where = f"{service.config.listen_host}:{service.config.listen_port}"
-        app.service_problem = f"Cannot listen on {where}: {exc.strerror or exc}."
         app.service_taken = exc.errno == errno.EADDRINUSE
+        problem = listen_problem(where, exc)
+        app.service_problem = problem[0].upper() + problem[1:] + "."
         if app.service_taken:
             app.service_problem += (
-                " Another program holds that address (phonetui serve?): phones keep asking it,"
-                " and long objects are handed to it for via-url delivery."
+                " If it is phonetui serve, phones keep asking it, and long objects are handed to it"
+                " for via-url delivery."
             )
         app.notify(f"Responder: {app.service_problem}", severity="warning" if quiet else "error", markup=False)
         return

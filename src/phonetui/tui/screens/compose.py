@@ -41,7 +41,7 @@ from .pickers import ConfirmModal, NameModal, PickerModal
 
 SOFTKEY_ROWS = L.SOFTKEY_MAX_COUNT
 EXECUTE_ROWS = L.EXECUTE_ITEMS_MAX
-PRIORITY_OPTIONS = [(f"{n}: {text}", n) for n, text in L.PRIORITIES.items()]
+PRIORITY_OPTIONS = [(f"{n}: {text}", n) for n, text in L.PRIORITY_NAMES.items()]
 
 
 def unsendable(obj: CiscoObject, charset: str) -> dict[str, list[str]]:
@@ -83,11 +83,11 @@ class ComposeScreen(PhoneScreen):
             with TabPane("Text", id="text-tab"), VerticalScroll(can_focus=False):
                 yield from self._field(
                     "Title",
-                    Input(placeholder=f"up to {L.TITLE_MAX} characters", id="title", compact=True),
+                    Input(placeholder=f"up to {L.TITLE_MAX} characters", id="title"),
                 )
                 yield from self._field(
                     "Prompt",
-                    Input(placeholder=f"up to {L.PROMPT_MAX} characters", id="prompt", compact=True),
+                    Input(placeholder=f"up to {L.PROMPT_MAX} characters", id="prompt"),
                 )
                 yield from self._field("Text", TextArea(id="text", soft_wrap=True, show_line_numbers=False))
                 with Collapsible(title="Softkeys (optional; row number = position)", id="softkeys"):
@@ -98,19 +98,17 @@ class ComposeScreen(PhoneScreen):
                                 placeholder="label",
                                 id=f"sk-name-{i}",
                                 classes="sk-name",
-                                compact=True,
                             )
                             yield Input(
                                 placeholder="URL or URI, e.g. SoftKey:Exit",
                                 id=f"sk-url-{i}",
-                                compact=True,
                             )
                         yield Label("", id=f"sk-{i}-error", classes="error", markup=False)
             with TabPane("Execute", id="execute-tab"), VerticalScroll(can_focus=False):
                 for i in range(1, EXECUTE_ROWS + 1):
                     with Horizontal(classes="row"):
                         yield Label(str(i), classes="index")
-                        yield Input(placeholder="URL or internal URI", id=f"ex-url-{i}", compact=True)
+                        yield Input(placeholder="URL or internal URI", id=f"ex-url-{i}")
                         yield Select(
                             PRIORITY_OPTIONS,
                             value=0,

@@ -30,24 +30,39 @@ class HelpScreen(PromptFrames, ModalScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Key first and Id before Where: at 80 columns the columns that matter are on screen."""
+        """Keys grouped under a heading per screen, not a Where column: at 80 columns all of it shows."""
         tui = cast("PhoneTUI", self.app)
         table = self.query_one(DataTable)
-        table.add_columns("Key", "Does", "Id", "Where")
+        table.add_columns("Key", "Does", "Id")
+        extra = {
+            "Everywhere": [Binding("ctrl+p", "", "Command palette"), Binding("ctrl+q", "", "Quit")],
+            "Phones": [Binding("end", "", "Replies: follow the newest again")],
+        }
         everywhere: set[str] = set()
         for where, bindings in tui.key_map():
-            for item in bindings:
+            table.add_row(Text(f"{where}:", style="bold underline"), Text(""), Text(""), key=f"section-{where}")
+            for item in [*bindings, *extra.get(where, [])]:
                 if not isinstance(item, Binding) or (where != "Everywhere" and item.id in everywhere):
                     continue
                 if where == "Everywhere" and item.id:
                     everywhere.add(item.id)
                 key = tui.keymap.get(item.id or "", item.key)
-                row = (describe_key(key), item.description or item.action, item.id or "", where)
+                row = (describe_key(key), item.description or item.action, item.id or "")
                 table.add_row(*(plain_text(cell) for cell in row))
-        extra = (("End", "Replies: follow the newest again"), ("Ctrl+P", "Command palette"), ("Ctrl+Q", "Quit"))
-        for key, does in extra:
-            table.add_row(*(plain_text(cell) for cell in (key, does, "", "Everywhere")))
         table.focus()
+
+    def rows(self) -> list[tuple[str, str, str, str]]:
+        """Key, does, id and where of every listed key, as the operator reads them (for tests and checks)."""
+        table = self.query_one(DataTable)
+        found: list[tuple[str, str, str, str]] = []
+        where = ""
+        for index in range(table.row_count):
+            key, does, id_ = (str(cell) for cell in table.get_row_at(index))
+            if not does and key.endswith(":"):
+                where = key[:-1]
+            else:
+                found.append((key, does, id_, where))
+        return found
 
     def action_back(self) -> None:
         self.dismiss()

@@ -96,7 +96,8 @@ class MainScreen(PhoneScreen):
 
     def refresh_status(self) -> None:
         pump = self.tui.pump
-        self.query_one(StatusBar).show(self.tui.fleet, pump.progress if pump.running else None, pump.last_push)
+        progress = pump.progress if pump.running else None
+        self.query_one(StatusBar).show(self.tui.fleet, progress, pump.last_push, self.tui.prober.progress)
 
     @property
     def pushing(self) -> bool:

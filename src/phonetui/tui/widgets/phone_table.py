@@ -119,6 +119,8 @@ class PhoneTable(ScrollView, can_focus=True):
         self._index: dict[str, int] = {}
         self._cache: dict[str, Strip] = {}
         self._longest: int | None = None
+        # Ages are measured from one instant per tick, so cached and fresh lines agree.
+        self.age_clock = time.time()
         self.cursor_row = 0  # not reactive: moving it repaints two lines, not the table
 
     # -- rows -----------------------------------------------------------------------------
@@ -231,11 +233,12 @@ class PhoneTable(ScrollView, can_focus=True):
         probe = state.probe
         if probe is None:
             return Text("unknown", style=outcomes.state_style("unknown", self.app.no_color))
-        text = f"{probe.state} {outcomes.age(time.time() - probe.at)}"
+        text = f"{probe.state} {outcomes.age(self.age_clock - probe.at)}"
         return Text(text, style=outcomes.state_style(probe.state, self.app.no_color))
 
     def refresh_ages(self) -> None:
-        """Draw the probe states' ages again (they grow while nothing else changes)."""
+        """Move the ages' clock on and draw them again (they grow while nothing else changes)."""
+        self.age_clock = time.time()
         if "state" in self.columns_shown:
             self._cache.clear()
             self.refresh()

@@ -16,7 +16,13 @@ class StatusBar(Static):
         super().__init__(markup=False, id=id)
         self._shown = ""
 
-    def show(self, fleet: Fleet, pushing: tuple[int, int] | None = None, last_push: str | None = None) -> None:
+    def show(
+        self,
+        fleet: Fleet,
+        pushing: tuple[int, int] | None = None,
+        last_push: str | None = None,
+        probing: tuple[int, int] | None = None,
+    ) -> None:
         """The footer offers the cancel key while a push runs: this line stays short enough for 80 columns."""
         counts = fleet.outcome_counts()
         ok = counts.pop(Outcome.OK, 0)
@@ -33,6 +39,8 @@ class StatusBar(Static):
             parts.append(f"pushing {pushing[0]}/{pushing[1]}")
         elif last_push:
             parts.append(last_push)
+        if probing:  # in this line, not a toast: a toast would cover the rows it is filling
+            parts.append(f"probing {probing[0]}/{probing[1]}")
         text = " · ".join(parts)
         if text != self._shown:  # one line of fixed size: no layout pass needed
             self._shown = text
