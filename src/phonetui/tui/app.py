@@ -76,6 +76,9 @@ class PhoneTUI(App[int]):
     ) -> None:
         super().__init__()
         self.config = config
+        # The config lives as long as the app: out of the collector's passes before 20,000 row
+        # states are made (at 20,000 phones those passes cost 140 of the 160 ms this took).
+        gc.freeze()
         self.fleet = Fleet(config.phones)
         self.service = service
         self.journal = journal

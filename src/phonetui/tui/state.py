@@ -20,7 +20,7 @@ STATE_WORDS = (*PROBE_STATES, "unknown", "down")
 _MODEL_PATTERN = re.compile(r"(\d{1,4})(x*)", re.IGNORECASE)
 
 
-@dataclass
+@dataclass(slots=True)  # 20,000 of them are made as the app starts
 class PhoneState:
     """One phone's row: whether it is selected and how its last push ended."""
 
