@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 
 from phonetui.cisco.devinfo import DeviceInfo
 from phonetui.cisco.families import family_for_model
@@ -76,3 +77,33 @@ def test_sorting_by_state_only_once_probed() -> None:
     phones = fleet()
     assert [phones.cycle_sort() for _ in range(3)] == ["address", "model", "state"]
     assert [s.phone.name for s in phones.visible()] == ["desk", "lobby", "old", "hall", "never"]
+
+
+def test_kept_counts_agree_with_counting_the_rows() -> None:
+    """The status line reads counts the fleet keeps as rows change: they must equal a recount."""
+    import random
+
+    from phonetui.cisco import Outcome
+    from phonetui.push import PushResult
+
+    phones = fleet()
+    names = list(phones.states)
+    rng = random.Random(7)
+    for _ in range(400):
+        name = rng.choice(names)
+        state = phones.states[name]
+        move = rng.randrange(6)
+        if move == 0:
+            phones.toggle(name)
+        elif move == 1:
+            phones.select_visible(rng.random() < 0.5)
+        elif move == 2:
+            phones.select_none() if rng.random() < 0.3 else phones.select_tag("hq")
+        elif move == 3:
+            phones.set_result(state, None, pending=True)
+        else:
+            outcome = rng.choice(list(Outcome))
+            phones.set_result(state, PushResult(state.phone, outcome, "direct", "x"))
+        recount = Counter(s.result.outcome for s in phones.states.values() if s.result is not None)
+        assert phones.outcome_counts() == recount
+        assert phones.selected_count() == len(phones.selected()) == sum(s.selected for s in phones.states.values())

@@ -77,8 +77,11 @@ class PhoneTUI(App[int]):
         super().__init__()
         self.config = config
         # The config lives as long as the app: out of the collector's passes before 20,000 row
-        # states are made (at 20,000 phones those passes cost 140 of the 160 ms this took).
+        # states are made (at 20,000 phones those passes cost 140 of the 160 ms this took);
+        # and young passes less often (each stalls a frame while a thousand results arrive).
         gc.freeze()
+        gc.set_threshold(20_000, 20, 20)
+        gc.disable()  # until the first frame is up (on_mount): nothing made by then is garbage
         self.fleet = Fleet(config.phones)
         self.service = service
         self.journal = journal
@@ -114,11 +117,9 @@ class PhoneTUI(App[int]):
         self.install_screen(self.responder, "responder")
         self.install_screen(self.history, "history")
         await self.push_screen(self.main)
-        # What exists now (Textual, the fleet, the config) lives as long as the app: keep it out
-        # of the collector's full passes, and run those less often; each one stalls a frame
-        # for tens of ms when a thousand results are arriving.
+        # What exists now (Textual, the fleet) lives as long as the app: out of the collector's passes too.
         gc.freeze()
-        gc.set_threshold(20_000, 20, 20)
+        gc.enable()
         # No SIGHUP on some platforms, nor outside the main thread (tests): then nothing to do.
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError, AttributeError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)

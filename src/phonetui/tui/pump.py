@@ -67,9 +67,9 @@ class ResultPump:
             return False
         app, screen = self.app, self.app.main
         self.last_object, self.last_mode = obj, mode
+        fleet = app.fleet
         for phone in phones:
-            state = app.fleet.states[phone.name]
-            state.pending, state.result = True, None
+            fleet.set_result(fleet.states[phone.name], None, pending=True)
         self.progress = (0, len(phones))
         self.run = self.process.prepare(obj, phones, mode, app.config.defaults, app.object_host(), app.journal)
         self._over.clear()
@@ -127,10 +127,9 @@ class ResultPump:
         arrived = run.drain()
         if not arrived:
             return
-        states = self.app.fleet.states
+        fleet = self.app.fleet
         for result in arrived:
-            state = states[result.phone.name]
-            state.result, state.pending = result, False
+            fleet.set_result(fleet.states[result.phone.name], result)
         done, total = self.progress
         self.progress = (done + len(arrived), total)
         self.app.main.show_results(arrived)

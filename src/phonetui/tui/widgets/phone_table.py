@@ -116,7 +116,7 @@ class PhoneTable(ScrollView, can_focus=True):
         self.columns_shown: tuple[str, ...] = ()
         self.widths: dict[str, int] = {}
         self.names: list[str] = []
-        self._index: dict[str, int] = {}
+        self._index_of: dict[str, int] | None = {}
         self._cache: dict[str, Strip] = {}
         self._longest: int | None = None
         # Ages are measured from one instant per tick, so cached and fresh lines agree.
@@ -133,6 +133,13 @@ class PhoneTable(ScrollView, can_focus=True):
     def rows(self) -> dict[str, int]:
         """Shown phone names, with their row."""
         return self._index
+
+    @property
+    def _index(self) -> dict[str, int]:
+        """Each shown name's row, made when first asked (not before the first frame of 20,000 rows)."""
+        if self._index_of is None:
+            self._index_of = {name: row for row, name in enumerate(self.names)}
+        return self._index_of
 
     def get_row_index(self, name: str) -> int:
         return self._index[name]
@@ -186,8 +193,8 @@ class PhoneTable(ScrollView, can_focus=True):
     def reload(self) -> None:
         """Take the fleet's filter and order again, keeping the cursor on its phone."""
         current = self.current_name()
-        self.names = [state.phone.name for state in self.fleet.visible()]
-        self._index = {name: row for row, name in enumerate(self.names)}
+        self.names = self.fleet.visible_names()
+        self._index_of = None
         self._cache.clear()
         width = sum(w + 2 * PADDING for w in self.widths.values())
         self.virtual_size = Size(width, len(self.names) + 1)

@@ -28,7 +28,7 @@ class StatusBar(Static):
         ok = counts.pop(Outcome.OK, 0)
         cancelled = counts.pop(Outcome.CANCELLED, 0)  # not failed: no answer was awaited
         failed = sum(counts.values())
-        parts = [plural(len(fleet), "phone"), f"{len(fleet.selected())} selected"]
+        parts = [plural(len(fleet), "phone"), f"{fleet.selected_count()} selected"]
         if fleet.filter:
             parts.append(f"filter: {fleet.filter} ({len(fleet.visible())} shown)")
         if fleet.sort_key != "name" or fleet.reverse:
