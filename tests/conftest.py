@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -14,6 +15,23 @@ from phonetui.simulator import Simulator
 from .terminal import Terminal
 
 USER, PASSWORD = "pushuser", "s3cret-pw"
+
+
+def _loopback_aliases() -> bool:
+    """Whether 127.x.y.z beyond 127.0.0.1 can be bound here (Linux: yes; macOS: only 127.0.0.1)."""
+    try:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.2", 0))
+    except OSError:
+        return False
+    return True
+
+
+#: For tests that need a second loopback address itself (the simulator and the demo fall back
+#: to ports of 127.0.0.1 where there is none; these tests check the addresses).
+needs_loopback_aliases = pytest.mark.skipif(
+    not _loopback_aliases(), reason="this host has only 127.0.0.1 on loopback (macOS): the test needs 127.0.0.2 and up"
+)
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,10 @@ import pytest
 from phonetui.discovery.scan import scan, scan_addresses
 from phonetui.simulator import Simulator
 
+from .conftest import needs_loopback_aliases
 
+
+@needs_loopback_aliases
 async def test_a_scan_finds_the_simulated_phones_and_nothing_else(fleet: Simulator) -> None:
     port = fleet.phones[0].port
     found = [f async for f in scan("127.77.0.0/28", port=port, per_second=500, deadline=1.0)]

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import needs_loopback_aliases
 from .terminal import PHONETUI, TMUX, Terminal, boxed
 
 REPO = Path(__file__).resolve().parents[1]
@@ -123,6 +124,7 @@ def word(text: str, outcome: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(outcome)}(?![\w-])", text) is not None
 
 
+@needs_loopback_aliases
 def test_three_pushes_over_ssh_each_shows_its_last_reply(
     terminal: Callable[[str], Terminal], sshd: Sshd, tmp_path: Path
 ) -> None:

@@ -11,7 +11,7 @@ import pytest
 from phonetui.config import ServiceConfig
 from phonetui.service import AuthEvent, Service
 
-from .conftest import PASSWORD, USER
+from .conftest import PASSWORD, USER, needs_loopback_aliases
 
 DEVICE = "SEP005056000001"
 
@@ -129,6 +129,7 @@ async def test_repeated_wrong_passwords_are_throttled_and_logged(service: Servic
     assert service.events[-1].reason.startswith("throttled")
 
 
+@needs_loopback_aliases
 async def test_other_addresses_are_not_throttled(service: Service) -> None:
     from phonetui.service import THROTTLE_FAILURES
 
