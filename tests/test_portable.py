@@ -122,7 +122,10 @@ def test_a_fleet_over_the_descriptor_limit_runs_in_several_processes(
     """With 256 descriptors a process serves 128 phones: 400 phones take four children."""
     config = tmp_path / "sim.toml"
     command = [sys.executable, "-m", "phonetui", "simulate", "--count", "400", "--base", "127.77.12.0"]
-    processes.append(started([*command, "--write-config", str(config)], preexec_fn=low_descriptor_limit))
+    log = tmp_path / "sim.log"
+    processes.append(
+        started([*command, "--write-config", str(config), "--log-file", str(log)], preexec_fn=low_descriptor_limit)
+    )
     children = subprocess.run(["pgrep", "-P", str(processes[0].pid)], capture_output=True, text=True, check=False)
     assert len(children.stdout.split()) == 4
     phones = load_config(config).phones
@@ -133,3 +136,5 @@ def test_a_fleet_over_the_descriptor_limit_runs_in_several_processes(
     for pid in children.stdout.split():
         with pytest.raises(ProcessLookupError):  # each child stopped with its parent, and was reaped
             os.kill(int(pid), 0)
+    started_lines = [line for line in log.read_text().splitlines() if "phones started" in line]
+    assert len(started_lines) == 4 and all("100 phones started" in line for line in started_lines)  # each child logs

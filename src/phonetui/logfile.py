@@ -55,3 +55,12 @@ def logging_to_file(path: str, level: str | None = None) -> Iterator[None]:
         logger.removeHandler(handler)
         logger.setLevel(before)
         handler.close()
+
+
+def current_log_options() -> list[str]:
+    """``--log-file F --log-level L`` for a process phonetui starts, when this one logs to a file; else []."""
+    logger = logging.getLogger(PACKAGE_LOGGER)
+    for handler in logger.handlers:
+        if isinstance(handler, logging.FileHandler):
+            return ["--log-file", handler.baseFilename, "--log-level", logging.getLevelName(logger.level)]
+    return []

@@ -12,6 +12,7 @@ parent that dies takes its children with it.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import json
@@ -20,6 +21,7 @@ import signal
 import sys
 from typing import Any, Protocol
 
+from .logfile import current_log_options, logging_to_file
 from .simphone import LOCALHOST, SimPhone, fleet_config
 from .simulator import Simulator
 
@@ -114,7 +116,7 @@ class FleetProcesses:
 
     async def _start_slice(self, phones: list[SimPhone]) -> None:
         child = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "phonetui.simfleet",
+            sys.executable, "-m", "phonetui.simfleet", *current_log_options(),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=_LINE_LIMIT,
         )  # fmt: skip
         self._children.append(child)
@@ -169,9 +171,18 @@ async def _serve_slice() -> int:
 
 
 def main() -> None:
-    """Entry point of a child: Ctrl-C reaches the whole process group, but only the parent acts on it."""
+    """Entry point of a child: Ctrl-C reaches the whole process group, but only the parent acts on it.
+    It logs where its parent does (``--log-file``, ``--log-level``), and nowhere when it cannot."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    raise SystemExit(asyncio.run(_serve_slice()))
+    parser = argparse.ArgumentParser(prog="python -m phonetui.simfleet")
+    parser.add_argument("--log-file")
+    parser.add_argument("--log-level")
+    args = parser.parse_args()
+    with contextlib.ExitStack() as stack:
+        if args.log_file:
+            with contextlib.suppress(OSError, ValueError):
+                stack.enter_context(logging_to_file(args.log_file, args.log_level))
+        raise SystemExit(asyncio.run(_serve_slice()))
 
 
 if __name__ == "__main__":
