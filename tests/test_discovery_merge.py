@@ -159,3 +159,16 @@ def test_asking_cucm_for_one_device_leaves_the_others(tmp_path: Path) -> None:
     ]
     result = plan(config, existing, [Found("SEP1", "10.0.0.9", source="cucm cm-pub")], {"cucm"}, set(), "t", {"SEP1"})
     assert result.gone == [] and [e["name"] for e in result.entries] == ["SEP1", "SEP2"]
+
+
+def test_a_found_phone_at_the_address_of_a_phone_named_by_device_is_left_out(tmp_path: Path) -> None:
+    """A CSV row for an address CUCM gave to a config phone: one phone, pushed once, and said."""
+    config = load_config(config_at(tmp_path))
+    found = [
+        Found("lobby-1", "10.0.0.7", source="plain.csv:2"),  # listed before the CUCM record
+        Found("SEP00AA00AA00AA", "10.0.0.7", "8845", source="cucm cm-pub"),
+    ]
+    write_discovered(config, plan(config, [], found, {"cucm", "plain.csv"}, set(), "t").entries)
+    again = load_config(tmp_path / "phones.toml")
+    assert [p.name for p in again.phones if p.host == "10.0.0.7"] == ["desk"]
+    assert any("lobby-1 was found at 10.0.0.7:80, which another phone already has" in w for w in again.warnings)

@@ -129,13 +129,17 @@ def _discovered_phones(
 def merge_discovered(config: Config, found: list[Phone]) -> None:
     """Add what discovery found to ``config.phones``; hand-written phones win, and say so once each."""
     by_device = {p.device.upper(): i for i, p in enumerate(config.phones) if p.device}
-    names = {p.name for p in config.phones}
-    addresses = {p.address for p in config.phones if p.address}
-    for phone in found:
+    others = []
+    for phone in found:  # first the config's phones named by device: their addresses count below
         index = by_device.get(phone.device.upper()) if phone.device else None
         if index is not None:
             config.phones[index] = _completed(config, index, phone)
-        elif phone.name in names:
+        else:
+            others.append(phone)
+    names = {p.name for p in config.phones}
+    addresses = {p.address for p in config.phones if p.address}
+    for phone in others:
+        if phone.name in names:
             continue
         elif phone.address and phone.address in addresses:
             config.warnings.append(
