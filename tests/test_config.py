@@ -415,6 +415,14 @@ def test_a_single_bracket_array_of_tables_says_how_to_write_it() -> None:
 def test_keys_that_clash_or_name_no_key_are_located_errors() -> None:
     lines = all_errors('[keys]\nhistory = "q"\ncompose = "ctrl+shift+zz"\nsend = "f7"\n', "k.toml")
     assert lines == [
-        "k.toml:2: keys.history: 'q' is already 'quit''s key on the phones screen",
+        "k.toml:2: keys.history: 'q' is already the key of 'quit' on the phones screen",
         'k.toml:3: keys.compose: \'ctrl+shift+zz\' is not a key name, e.g. "k", "f6", "ctrl+t", "question_mark"',
     ]
+
+
+def test_a_config_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "latin.toml"
+    path.write_bytes(b'[defaults]\nusername = "u"\n# caf\xe9\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.located() == f"{path}:3: not UTF-8 text (byte 0xe9): save the file as UTF-8"

@@ -35,6 +35,9 @@ def test_simulate_discover_probe_push(tmp_path: Path) -> None:
     assert before.returncode == 1
     assert {row["outcome"] for row in json_lines(before.stdout)} == {"refused"}
     assert "run 'phonetui discover --cucm'" in json_lines(before.stdout)[0]["detail"]
+    assert f"30 phones named by device have no address yet: run 'phonetui discover --config {config} --cucm'" in (
+        before.stderr
+    )
     # The fake CUCM has a node that does not answer: said, and the exit status is 1 (a source fell short).
     assert dry.returncode == 1 and dry_left_no_file and "would be added 30 phones" in dry.stderr
     assert found.returncode == 1, found.stderr

@@ -11,6 +11,7 @@ from phonetui.demo import Demo, start_demo
 from phonetui.history import Journal
 from phonetui.tui.app import PhoneTUI
 from phonetui.tui.screens.pickers import ConfirmModal
+from phonetui.tui.widgets.line_log import LineLog
 from phonetui.tui.widgets.phone_table import PhoneTable
 
 from .conftest import cell, compose_text, wait_until
@@ -48,6 +49,8 @@ async def test_probe_then_select_online_then_push_skipping_the_silent(app: Phone
         await pilot.press("s")
         await wait_until(pilot, lambda: not app.pump.running and app.pump.pushes_finished == 1)
         assert cell(app, "sim-0008", "result") == ""  # skipped: never pushed
+        log = [line.plain for line in app.main.query_one("#replies", LineLog).lines]
+        assert any(line.endswith("○ skipped, not online at the last probe: the phone sim-0008") for line in log)
         assert all(cell(app, name, "result") for name in chosen)  # every other one was pushed
         assert cell(app, "sim-0001", "result") == "✓ ok"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shlex
 import signal
 import sys
 from collections.abc import Coroutine
@@ -13,6 +14,7 @@ from typing import Any
 
 from ..config import Config, load_config
 from ..paths import CONFIG_ENV, find_config_path
+from ..wording import plural
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -32,6 +34,14 @@ def read_config(args: argparse.Namespace) -> Config:
     if args.command != "check":
         for error in config.phone_errors:
             print(f"phonetui: warning: {error.located()}; this phone will be refused", file=sys.stderr)
+    waiting = sum(1 for phone in config.phones if phone.device and not phone.host)
+    if waiting and args.command in ("push", "probe"):  # said once, as a command to paste
+        have = "has" if waiting == 1 else "have"
+        print(
+            f"phonetui: warning: {plural(waiting, 'phone')} named by device {have} no address yet:"
+            f" run 'phonetui discover --config {shlex.quote(str(path))} --cucm'",
+            file=sys.stderr,
+        )
     return config
 
 

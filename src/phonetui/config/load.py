@@ -115,8 +115,12 @@ def load_config(path: Path | str) -> Config:
         raise ConfigError(path, "", "file not found") from None
     except IsADirectoryError:
         raise ConfigError(path, "", "is a folder, not a config file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(path, "", f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        byte = exc.object[exc.start]
+        raise ConfigError(path, "", f"not UTF-8 text (byte 0x{byte:02x}): save the file as UTF-8", line) from None
+    except OSError as exc:
+        raise ConfigError(path, "", f"cannot read: {exc.strerror or exc}") from None
     problems = _Problems()
     config = _parse(text, path, problems)
     if config is not None:

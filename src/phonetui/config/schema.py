@@ -284,5 +284,5 @@ def _keys(reader: _Reader) -> dict[str, str]:
         else:
             keys[key_id] = value
     for key_id, key, other, screen in clashes(keys):
-        reader.fail(key_id, f"{key!r} is already {other!r}'s key on the {screen} screen")
+        reader.fail(key_id, f"{key!r} is already the key of {other!r} on the {screen} screen")
     return keys

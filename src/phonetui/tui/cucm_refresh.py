@@ -52,16 +52,19 @@ class AddressRefresh:
         finally:
             self.running = False
         self.problem = ""
-        fleet, moved = self.app.fleet, []
+        fleet = self.app.fleet
+        moved: list[str] = []
+        placed: list[str] = []  # had no address before
         for key, device in result.devices.items():
             name = devices.get(key)
             state = fleet.states.get(name) if name else None
             if state is None or not device.ip or device.ip == state.phone.host:
                 continue
+            (moved if state.phone.host else placed).append(state.phone.name)
             state.phone = replace(state.phone, host=device.ip, discovered=f"cucm {device.node}")
-            moved.append(state.phone.name)
         self.moved = moved
-        if moved:
-            self.app.main.table.update_phones(moved)
-            what = f"CUCM: {plural(len(moved), 'phone')} at a new address: {names_phrase(moved)}"
-            self.app.notify(what, markup=False)
+        if moved or placed:
+            self.app.main.table.update_phones(moved + placed)
+            said = [f"{plural(len(placed), 'phone')} found: {names_phrase(placed)}"] if placed else []
+            said += [f"{plural(len(moved), 'phone')} at a new address: {names_phrase(moved)}"] if moved else []
+            self.app.notify(f"CUCM: {'; '.join(said)}", markup=False)

@@ -33,7 +33,6 @@ class Prober:
         self.run: ProbeRun | None = None
         self.counts: Counter[str] = Counter()
         self._timer: Timer | None = None
-        self._quiet = False
         self._asked = 0
 
     @property
@@ -42,8 +41,8 @@ class Prober:
 
     @property
     def progress(self) -> tuple[int, int] | None:
-        """Phones answered and asked, while a probe the operator started runs (the status line shows it)."""
-        if self.run is None or self._quiet:
+        """Phones answered and asked, while a probe runs (the status line shows it, the app's own too)."""
+        if self.run is None:
             return None
         return sum(self.counts.values()), self._asked
 
@@ -54,7 +53,7 @@ class Prober:
         settings = self.app.config.probe
         self.run = self.app.push_process.prepare_probe(phones, settings.concurrency, settings.timeout)
         self.counts.clear()
-        self._quiet, self._asked = quiet, len(phones)
+        self._asked = len(phones)
         screen = self.app.main
         screen.refresh_status()
         self._timer = screen.set_interval(FLUSH_SECONDS, self.flush)

@@ -72,6 +72,8 @@ def confirm_push(app: PhoneTUI, obj: CiscoObject, phones: list[Phone], mode: Mod
         chosen = [p for p in phones if p.name not in silent] if modal.skip_chosen else phones
         if not app.pump.start(obj, chosen, mode):
             app.main.say_busy()
+        elif modal.skip_chosen:
+            app.main.log_note(f"○ skipped, not online at the last probe: {names_phrase(silent, shown=10)}")
 
     modal = ConfirmModal(question, detail, skip=skip)
     app.push_screen(modal, answered)

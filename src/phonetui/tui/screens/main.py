@@ -149,7 +149,9 @@ class MainScreen(PhoneScreen):
             if changed:
                 self.notify(f"Selected {plural(len(changed), 'more phone')}: {printable(query, 60)}", markup=False)
             else:
-                self.notify(f"No phone to add matches {printable(query, 60)!r}", severity="warning", markup=False)
+                hint = "" if self.tui.fleet.probed else " (no probe yet, so every state is unknown: p probes)"
+                message = f"No phone to add matches {printable(query, 60)!r}{hint}"
+                self.notify(message, severity="warning", markup=False)
 
         empty = "Give a tag, a state (online, down, offline, refused, unknown), a model (88xx), a family or dn:4001."
         self.app.push_screen(NameModal(title, placeholder="online 88xx", empty=empty), chosen)
@@ -281,6 +283,10 @@ class MainScreen(PhoneScreen):
         self.table.update_phones(stuck)
         self.query_one(ProgressBar).remove_class("shown")
         self.refresh_status()
+
+    def log_note(self, text: str) -> None:
+        """A line of the app's own in the reply log (what a push left out, and why), stamped like replies."""
+        self.query_one("#replies", LineLog).write_lines([Text(f"{self.tui.clock()} {printable(text, 300)}")])
 
     def log_line(self, result: PushResult, stamp: str) -> Text:
         """``12:00:01 sim-0004 ✗ auth-failed 12 ms detail``; the name and detail drawn as they are."""
