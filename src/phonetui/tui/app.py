@@ -81,8 +81,12 @@ class PhoneTUI(App[int]):
         # and young passes less often (each stalls a frame while a thousand results arrive).
         gc.freeze()
         gc.set_threshold(20_000, 20, 20)
-        gc.disable()  # until the first frame is up (on_mount): nothing made by then is garbage
-        self.fleet = Fleet(config.phones)
+        gc.disable()  # nothing made here is garbage (and an app never run must not leave it off)
+        try:
+            self.fleet = Fleet(config.phones)
+            gc.freeze()  # the rows live as long as the app, too
+        finally:
+            gc.enable()
         self.service = service
         self.journal = journal
         self.latency_text = latency
@@ -119,7 +123,6 @@ class PhoneTUI(App[int]):
         await self.push_screen(self.main)
         # What exists now (Textual, the fleet) lives as long as the app: out of the collector's passes too.
         gc.freeze()
-        gc.enable()
         # No SIGHUP on some platforms, nor outside the main thread (tests): then nothing to do.
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError, AttributeError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
