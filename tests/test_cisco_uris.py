@@ -82,3 +82,21 @@ def test_close_case_suggestion() -> None:
 def test_softkey_down_refuses_http() -> None:
     assert errors(check_uri("http://a/b", "URLDown", "softkey-down").problems)
     assert check_uri("SoftKey:Exit", "URL", "softkey").problems == []
+
+
+@pytest.mark.parametrize(
+    ("uri", "said"),
+    [
+        ("http://[bold]x/p", "URL: not a valid URL"),
+        ("http://host:99999/", "URL: not a valid URL: Port out of range"),
+        ("http://a_b!c/", "URL: URL host 'a_b!c' is not a host name or an IP address"),
+        ("http://x/caf\u00e9", "warning: URL: URL has characters outside ASCII"),
+    ],
+)
+def test_http_urls_a_phone_cannot_fetch_are_said(uri: str, said: str) -> None:
+    assert any(str(problem).startswith(said) for problem in check_uri(uri).problems), check_uri(uri).problems
+
+
+@pytest.mark.parametrize("uri", ["http://10.0.0.1:8080/x", "https://srv.example.com/a?b=c", "http://[::1]:80/x"])
+def test_good_http_urls_pass(uri: str) -> None:
+    assert check_uri(uri).problems == []

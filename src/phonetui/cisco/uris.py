@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -63,6 +64,14 @@ class UriCheck:
 def _ip(value: str) -> bool:
     try:
         ipaddress.IPv4Address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _any_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
     except ValueError:
         return False
     return True
@@ -223,11 +232,32 @@ INTERNAL_SCHEMES: tuple[str, ...] = tuple(_CHECKERS)
 _NOT_IN_EXECUTE = {"SoftKey", "Notify", "QueryStringParam"}
 
 
+_HOST_NAME = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?")
+
+
+def _http_problems(uri: str, field_name: str) -> list[Problem]:
+    """What keeps an http(s) URL from being one a phone can fetch: no host, a host that is no name or address."""
+    try:
+        parts = urllib.parse.urlsplit(uri)
+        parts.port  # noqa: B018 (reading it checks it)
+    except ValueError as exc:
+        return [Problem(field_name, f"not a valid URL: {exc}")]
+    host = parts.hostname or ""
+    problems = []
+    if not host:
+        problems.append(Problem(field_name, "URL has no host"))
+    elif not (_HOST_NAME.fullmatch(host) or _any_ip(host)):
+        problems.append(Problem(field_name, f"URL host {host!r} is not a host name or an IP address"))
+    if not uri.isascii():
+        note = "URL has characters outside ASCII: percent-encode them (phones send the URL as it is)"
+        problems.append(Problem(field_name, note, "warning"))
+    return problems
+
+
 def check_uri(uri: str, field_name: str = "URL", context: Context = "execute") -> UriCheck:
     """Classify ``uri`` and list what is wrong with its syntax, naming ``field_name``."""
     if re.match(r"(?i)https?://", uri):
-        rest = uri.split("://", 1)[1]
-        problems = [] if re.match(r"[^/\s]+", rest) else [Problem(field_name, "URL has no host")]
+        problems = _http_problems(uri, field_name)
         if context == "softkey-down":
             problems.append(Problem(field_name, "URLDown takes internal URIs only, not HTTP"))
         if re.search(r"\s", uri):
