@@ -97,7 +97,7 @@ def test_simulate_falls_back_and_says_so(tmp_path: Path, processes: list[subproc
 def test_demo_falls_back_and_shows_it(terminal: Callable[[str], Terminal]) -> None:
     term = terminal(f"{sys.executable} -c {shlex.quote(ONE_ADDRESS_LOOPBACK)} demo")
     screen = term.wait_for(lambda text: "Demo: 127.76.0.1" in text and "12 phones · 0 selected" in text)
-    toast = " ".join(row.split("▌")[1].strip(" │") for row in screen.splitlines() if "▌" in row)
+    toast = " ".join(row.split("▌")[1].strip(" │─╮") for row in screen.splitlines() if "▌" in row)  # over the border
     assert toast == (
         f"Demo: 127.76.0.1 cannot be bound here ({NOT_AVAILABLE}): the phones listen on ports of 127.0.0.1."
     )
