@@ -165,12 +165,15 @@ async def test_the_fetch_waits_for_the_phone_and_the_pacer(fleet: Simulator) -> 
 
 async def test_not_an_image_unreachable_and_refused(service: Service) -> None:
     phones = fleet_phones(3, service.auth_url)
-    phones[0].garbled, phones[1].web_off = True, True
+    phones[0].garbled, phones[1].web_off, phones[2].black_hole = True, True, True
     async with Simulator(phones) as sim:
         garbled = await one(as_phone(sim.phones[0]))
         assert garbled.outcome is ShotOutcome.NOT_AN_IMAGE
         off = await one(as_phone(sim.phones[1]))
         assert off.outcome is ShotOutcome.UNREACHABLE and "Web Access" in off.hint
+        async with make_client() as client:
+            hole = await fetch_screenshot(client, as_phone(sim.phones[2]), CREDENTIALS, 0.5, ShotPacer(0.0))
+        assert hole.outcome is ShotOutcome.TIMEOUT and "0.5 s" in hole.detail
     refused = await one(Phone("bad", "127.0.0.300", 80))
     assert refused.outcome is ShotOutcome.REFUSED
 
