@@ -26,7 +26,7 @@ from phonetui.push import Pusher, make_client
 from phonetui.screenshot import Shot, ShotOutcome, ShotPacer, fetch_screenshot, fetch_screenshots
 from phonetui.service import Service
 from phonetui.simphone import SimPhone, fleet_phones
-from phonetui.simscreen import render_screen
+from phonetui.simscreen import press, render_screen
 from phonetui.simulator import Simulator
 
 from .conftest import PASSWORD, USER
@@ -230,3 +230,11 @@ def test_render_at_each_display(model: str) -> None:
     display = display_for(model)
     assert image.size == (display.width, display.height)
     assert image.mode == ("1" if display.depth == 1 else "L" if not display.colour else "RGB")
+
+
+def test_softkeys_that_press_softkeys_do_not_loop() -> None:
+    phone = SimPhone("x", "001122334455", "CP-8845", fleet_phones(1)[0].family, "127.0.0.1")
+    phone.screen.softkeys, phone.screen.softkey_urls = ["A", "B", "C"], ["Key:Soft2", "Key:Soft1", "SoftKey:Exit"]
+    phone.screen.title = "Shown"
+    assert press(phone, "Key:Soft1") == (0, "Success") and phone.screen.title == "Shown"
+    assert press(phone, "Key:Soft3") == (0, "Success") and phone.screen.title == ""

@@ -173,8 +173,10 @@ def press(phone: SimPhone, uri: str) -> tuple[int, str] | str:
     if uri.startswith("Key:Soft") and uri[8:].isdigit():
         index = int(uri[8:]) - 1
         url = screen.softkey_urls[index] if 0 <= index < len(screen.softkey_urls) else ""
+        if url.startswith("Key:Soft"):  # a softkey that presses a softkey does nothing (and never loops)
+            return 0, "Success"
         if url.startswith(("SoftKey:", "Init:", "Key:")):
-            return press(phone, url) if url != uri else (0, "Success")
+            return press(phone, url)
         return url or (0, "Success")
     return 0, "Success"
 
