@@ -38,9 +38,11 @@ from .jobs import (
     JobDone,
     JobProbed,
     JobResult,
+    JobShot,
     JobWarning,
     ProbeJob,
     PushJob,
+    ShotJob,
     Shutdown,
     frame,
     read_frame,
@@ -48,6 +50,7 @@ from .jobs import (
 from .logfile import logging_to_file
 from .probe import probe
 from .push import Pusher, PushRun, RemoteObjectHost, make_client
+from .screenshot import fetch_screenshots
 
 #: Signals that stop the process in good order (every running job writes its end record); Windows has no SIGHUP.
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGINT") if hasattr(signal, name))
@@ -138,6 +141,8 @@ class Server:
                 self.start(message)
             elif isinstance(message, ProbeJob):
                 self.start_probe(message)
+            elif isinstance(message, ShotJob):
+                self.start_shots(message)
             elif isinstance(message, CancelJob) and message.job in self.runs:
                 log.info("job %d: cancel asked", message.job)
                 self.runs[message.job].cancel()
@@ -164,6 +169,40 @@ class Server:
         task = self.probes[job.id] = asyncio.create_task(run())
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
+
+    def start_shots(self, job: ShotJob) -> None:
+        """Screenshots as a side duty, run like a probe (and cancelled the same way).
+
+        ``JobDone`` is sent when the task ends however it ends, even when it was cancelled
+        before it began (then its body never runs).
+        """
+
+        cancelled = False
+
+        async def run() -> None:
+            nonlocal cancelled
+            shots = fetch_screenshots(job.phones, job.credentials, concurrency=job.concurrency, timeout=job.deadline)
+            try:
+                async for shot in shots:
+                    self.output.send(JobShot(job.id, shot))
+            except asyncio.CancelledError:  # ends normally: finish() gathers the tasks
+                cancelled = True
+
+        def done(task: asyncio.Task[None]) -> None:
+            self.probes.pop(job.id, None)
+            error = ""
+            if not task.cancelled() and task.exception() is not None:
+                exc = task.exception()
+                error = f"the screenshots failed: {type(exc).__name__}: {exc}"
+            self.output.send(JobDone(job.id, cancelled or task.cancelled(), self.stopping.is_set(), error))
+
+        if self.stopping.is_set():
+            self.output.send(JobDone(job.id, True, True, "the push process is stopping"))
+            return
+        task = self.probes[job.id] = asyncio.create_task(run())
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        task.add_done_callback(done)
 
     def start(self, job: PushJob) -> None:
         if self.stopping.is_set():
@@ -219,7 +258,7 @@ class Server:
             task.cancel()
 
     async def finish(self) -> None:
-        await asyncio.gather(*self.tasks)
+        await asyncio.gather(*self.tasks, return_exceptions=True)  # a job cancelled before it began ends cancelled
 
 
 async def warm_up() -> None:
