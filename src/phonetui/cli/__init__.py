@@ -23,6 +23,7 @@ from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, first_run_mess
 from .discover import discover_command
 from .logs import logging_to
 from .parser import build_parser
+from .keys import keys_command
 from .probe import probe_command
 from .push import build_object, dry_run_json, push_command, push_config, select_phones
 from .serve import serve_command
@@ -53,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers: dict[str | None, Callable[[argparse.Namespace], int]] = {
         "push": push_command,
         "probe": probe_command,
+        "keys": keys_command,
         "discover": discover_command,
         "simulate": simulate_command,
         "serve": serve_command,
