@@ -134,8 +134,9 @@ def render(image: Image.Image, columns: int, rows: int, mode: Mode = "truecolor"
         padded.paste(picture)
         picture, height = padded, height + 1
     if mode == "mono":
-        grey = list(picture.convert("L").getdata())
+        grey = list(picture.convert("L").tobytes())
         return [_mono_line(grey, width, y) for y in range(0, height, 2)]
-    pixels: list[tuple[int, int, int]] = list(picture.getdata())
+    raw = picture.tobytes()
+    pixels = [(raw[i], raw[i + 1], raw[i + 2]) for i in range(0, len(raw), 3)]
     styles = _Styles(mode)
     return [_colour_line(pixels, width, y, styles) for y in range(0, height, 2)]

@@ -11,6 +11,7 @@ under the picture, and sent anyway (what is known of models may be wrong).
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from PIL import Image
@@ -42,6 +43,11 @@ _IDS = (
     "shot-star", "shot-pound", *(f"shot-{d}" for d in "1234567890"),
 )  # fmt: skip
 _SHOWN = {"back", "shot-refresh", "shot-macro", "shot-keypad", "shot-services", "shot-settings"}
+
+
+def now() -> float:
+    """The wall clock for ages (tests pin it)."""
+    return time.time()
 
 
 def age_text(seconds: float) -> str:
@@ -86,6 +92,8 @@ class ShotScreen(PhoneScreen):
         self._fetched_at = 0.0
         self._timer: Timer | None = None
         self._fetching = False
+        #: Keys go out one after the other, in the order pressed (the lock is first come, first served).
+        self._sending = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         yield Static(id="shot-title")
@@ -106,7 +114,7 @@ class ShotScreen(PhoneScreen):
         """Fetch in ``delay`` seconds, but never sooner than SHOT_MIN_INTERVAL after the last fetch."""
         if self._timer is not None:
             self._timer.stop()
-        wait = max(delay, self._fetched_at + SHOT_MIN_INTERVAL - time.monotonic(), 0.0)
+        wait = max(delay, self._fetched_at + SHOT_MIN_INTERVAL - time.monotonic(), 0.01)  # 0 divides by zero
         self._timer = self.set_timer(wait, self.fetch)
 
     def fetch(self) -> None:
@@ -159,7 +167,7 @@ class ShotScreen(PhoneScreen):
             other.image = image  # type: ignore[attr-defined]
 
     def _draw_title(self) -> None:
-        self.query_one("#shot-title", Static).update(shot_line(self.phone, self.shot, time.time()))
+        self.query_one("#shot-title", Static).update(shot_line(self.phone, self.shot, now()))
 
     def note(self, words: str, warn: bool = False) -> None:
         """The line under the picture: what was sent, what went wrong (drawn as it is)."""
@@ -198,7 +206,8 @@ class ShotScreen(PhoneScreen):
 
     @work(group="keys", exit_on_error=False)
     async def _press(self, uri: str, problem: str | None) -> None:
-        result = await self.tui.shots.press(self.phone, uri)
+        async with self._sending:
+            result = await self.tui.shots.press(self.phone, uri)
         if result.outcome is not Outcome.OK:
             self.note(f"{uri}: {result.outcome} {result.detail}", warn=True)
         elif not problem:
@@ -226,6 +235,7 @@ class ShotScreen(PhoneScreen):
     @work(group="keys", exit_on_error=False)
     async def _macro(self, steps: list[Step]) -> None:
         self.note("macro running…")
-        failed = await self.tui.shots.run_macro(self.phone, steps)
+        async with self._sending:
+            failed = await self.tui.shots.run_macro(self.phone, steps)
         self.note("macro done" if failed is None else f"macro stopped: {failed.outcome} {failed.detail}", failed is not None)
         self.schedule(AFTER_KEY_SECONDS)
