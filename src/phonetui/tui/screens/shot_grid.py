@@ -87,7 +87,10 @@ class ShotGridScreen(PhoneScreen):
         Binding("left,up", "app.focus_previous", "Previous", show=False),
     ]
     DEFAULT_CSS = """
-    ShotGridScreen #thumbs { layout: grid; grid-size: 3; grid-gutter: 1 0; height: 1fr; }
+    ShotGridScreen #thumbs {
+        layout: grid; grid-size: 3; grid-gutter: 1 0; height: 1fr;
+        border: round $primary; border-title-align: left;
+    }
     """
 
     def __init__(self, phones: list[Phone], why: str) -> None:
@@ -113,7 +116,7 @@ class ShotGridScreen(PhoneScreen):
         self.action_refresh()
 
     def on_resize(self) -> None:
-        columns = max(1, (self.size.width - 2) // (THUMB_WIDTH + 1))
+        columns = max(1, (self.size.width - 4) // (THUMB_WIDTH + 1))
         self.query_one("#thumbs").styles.grid_size_columns = columns
 
     def action_refresh(self) -> None:

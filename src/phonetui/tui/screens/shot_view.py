@@ -81,6 +81,12 @@ def real_pixels() -> type[Widget] | None:
 class ShotScreen(PhoneScreen):
     """The highlighted phone's screen; its keys are this screen's keys."""
 
+    DEFAULT_CSS = """
+    ShotScreen #shot-title { height: 1; padding: 0 1; }
+    ShotScreen #shot-picture { height: 1fr; }
+    ShotScreen #shot-note { height: 1; padding: 0 1; }
+    """
+
     BINDINGS = [binding(key_id, show=key_id in _SHOWN) for key_id in _IDS]
 
     def __init__(self, phone: Phone) -> None:
