@@ -1,9 +1,9 @@
 """The messages between the app and its push process, and how they travel: one pickle per frame.
 
-To the process: ``PushJob`` and ``ProbeJob`` (each with an id), ``CancelJob`` (that id),
-``Shutdown``. From it: ``JobResult`` as each phone answers a push, ``JobProbed`` as each
-answers a probe, ``JobWarning`` when a side duty fails while the job goes on, and
-``JobDone`` when a job is over. Only the app and its own child read these pipes.
+To the process: ``PushJob``, ``ProbeJob`` and ``ShotJob`` (each with an id), ``CancelJob``
+(that id), ``Shutdown``. From it: ``JobResult`` as each phone answers a push, ``JobProbed`` as
+each answers a probe, ``JobShot`` as each phone's screenshot comes, ``JobWarning`` when a side
+duty fails while the job goes on, and ``JobDone`` when a job is over. Only the app and its own child read these pipes.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from .cisco import CiscoObject
 from .config import Defaults, Mode, Phone
 from .probe import ProbeResult
 from .push import PushResult
+from .screenshot import DEFAULT_CONCURRENCY as SHOT_CONCURRENCY
+from .screenshot import Shot
 
 FRAME = struct.Struct(">I")
 #: No message comes near this (a job for 20,000 phones pickles to a few MB): a longer one is garbage.
@@ -48,6 +50,20 @@ class ProbeJob:
     deadline: float
 
 
+@dataclass
+class ShotJob:
+    """Fetch ``phones``' screenshots (``screenshot.fetch_screenshots``); each comes as ``JobShot``.
+
+    ``credentials`` None: each phone's own from the config. ``deadline``: seconds each phone has.
+    """
+
+    id: int
+    phones: list[Phone]
+    credentials: tuple[str, str] | None = field(default=None, repr=False)
+    deadline: float = 10.0
+    concurrency: int = SHOT_CONCURRENCY
+
+
 @dataclass(frozen=True)
 class CancelJob:
     """Cancel what job ``job`` still has outstanding; those phones come out ``cancelled``."""
@@ -77,6 +93,14 @@ class JobProbed:
 
 
 @dataclass(frozen=True)
+class JobShot:
+    """One phone's screenshot (or why there is none) for job ``job``."""
+
+    job: int
+    shot: Shot
+
+
+@dataclass(frozen=True)
 class JobWarning:
     """Something beside job ``job`` went wrong (the journal could not be written); the push went on."""
 
@@ -94,8 +118,8 @@ class JobDone:
     error: str = ""
 
 
-ToProcess = PushJob | ProbeJob | CancelJob | Shutdown
-FromProcess = JobResult | JobProbed | JobWarning | JobDone
+ToProcess = PushJob | ProbeJob | ShotJob | CancelJob | Shutdown
+FromProcess = JobResult | JobProbed | JobShot | JobWarning | JobDone
 
 
 class BrokenStream(Exception):

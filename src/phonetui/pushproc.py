@@ -38,9 +38,11 @@ from .jobs import (
     JobDone,
     JobProbed,
     JobResult,
+    JobShot,
     JobWarning,
     ProbeJob,
     PushJob,
+    ShotJob,
     Shutdown,
     frame,
     read_frame,
@@ -48,6 +50,7 @@ from .jobs import (
 from .logfile import logging_to_file
 from .probe import probe
 from .push import Pusher, PushRun, RemoteObjectHost, make_client
+from .screenshot import fetch_screenshots
 
 #: Signals that stop the process in good order (every running job writes its end record); Windows has no SIGHUP.
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGINT") if hasattr(signal, name))
@@ -138,6 +141,8 @@ class Server:
                 self.start(message)
             elif isinstance(message, ProbeJob):
                 self.start_probe(message)
+            elif isinstance(message, ShotJob):
+                self.start_shots(message)
             elif isinstance(message, CancelJob) and message.job in self.runs:
                 log.info("job %d: cancel asked", message.job)
                 self.runs[message.job].cancel()
@@ -152,6 +157,30 @@ class Server:
             try:
                 async for result in probe(job.phones, job.concurrency, job.deadline):
                     self.output.send(JobProbed(job.id, result))
+            except asyncio.CancelledError:
+                cancelled = True
+            finally:
+                del self.probes[job.id]
+            self.output.send(JobDone(job.id, cancelled, self.stopping.is_set()))
+
+        if self.stopping.is_set():
+            self.output.send(JobDone(job.id, True, True, "the push process is stopping"))
+            return
+        task = self.probes[job.id] = asyncio.create_task(run())
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def start_shots(self, job: ShotJob) -> None:
+        """Screenshots as a side duty, run like a probe (and cancelled the same way)."""
+
+        async def run() -> None:
+            cancelled = False
+            try:
+                shots = fetch_screenshots(
+                    job.phones, job.credentials, concurrency=job.concurrency, timeout=job.deadline
+                )
+                async for shot in shots:
+                    self.output.send(JobShot(job.id, shot))
             except asyncio.CancelledError:
                 cancelled = True
             finally:

@@ -41,6 +41,8 @@ class Screen:
     prompt: str = ""
     text: str = ""
     softkeys: list[str] = field(default_factory=list)
+    #: What each softkey runs when pressed (``Key:Soft1`` is the first), '' for nothing.
+    softkey_urls: list[str] = field(default_factory=list)
     backlight: str = "Default"
     executed: list[str] = field(default_factory=list)
     pushes: int = 0
@@ -67,6 +69,8 @@ class SimPhone:
     #: Web Access disabled: the phone refuses connections on its web port (pushes and probes alike).
     web_off: bool = False
     play_seconds: float = 0.05
+    #: The phone serves its screenshot on its model's path; False: 404 on every path (no screenshots).
+    screenshots: bool = True
     #: Its place in the fleet, from 0: its directory number and group follow from it.
     number: int = 0
     screen: Screen = field(default_factory=Screen)

@@ -5,7 +5,8 @@ on 127.0.0.1. Where 127.x.y.z cannot be bound (macOS has only 127.0.0.1 on loopb
 the fleet falls back to a port each on 127.0.0.1 and says so in ``Simulator.fallback``.
 ``POST /CGI/Execute`` checks Basic credentials with the phone's authentication URL,
 parses the object as strictly as a phone, runs it, and answers the way its family
-does. Faults are per-phone knobs.
+does. Faults are per-phone knobs. Each phone also draws its screen and serves it as a
+screenshot on its model's path (``simscreen.py``); ``Key:`` URIs change what it shows.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from .cisco import (
 from .cisco.encode import declaration
 from .cisco.limits import AUTH_AUTHORIZED, STATUS_MEANINGS
 from .simphone import FAULTS, FLEET_MODELS, LOCALHOST, FleetLayout, Screen, SimPhone, fleet_config, fleet_phones
+from .simscreen import ScreenServer, press
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,7 @@ class Simulator:
         app.router.add_post("/CGI/Execute", self._execute)
         app.router.add_get("/DeviceInformationX", self._device_information)
         app.router.add_get("/sim/screen", self._screen)
+        ScreenServer(self).add_routes(app)
         self.app = app
 
     @classmethod
@@ -249,7 +252,9 @@ class Simulator:
     def _display(self, phone: SimPhone, obj: CiscoIPPhoneText) -> None:
         screen = phone.screen
         screen.title, screen.prompt, screen.text = obj.title, obj.prompt, obj.text
-        screen.softkeys = [key.name for key in obj.softkeys]
+        keys = sorted(obj.softkeys, key=lambda key: key.position)
+        screen.softkeys = [key.name for key in keys]
+        screen.softkey_urls = [key.url for key in keys]
         screen.updated = time.time()
 
     async def _run_item(self, phone: SimPhone, url: str) -> tuple[str, int, str]:
@@ -260,6 +265,12 @@ class Simulator:
             return await self._fetch_and_show(phone, url)
         if check.kind != "internal" or errors(check.problems):
             return url, 1, "Invalid URI"
+        if check.scheme in ("Key", "Init", "SoftKey"):
+            done = press(phone, url)
+            if isinstance(done, str):  # a softkey's URL: run as the phone runs it
+                _, status, data = await self._run_item(phone, done)
+                return url, status, data
+            return url, *done
         if check.scheme == "Display":
             phone.screen.backlight = url.split(":")[1]
         elif check.scheme == "Play" and url != "Play:Stop":

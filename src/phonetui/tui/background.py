@@ -32,9 +32,11 @@ from ..jobs import (
     JobDone,
     JobProbed,
     JobResult,
+    JobShot,
     JobWarning,
     ProbeJob,
     PushJob,
+    ShotJob,
     Shutdown,
     ToProcess,
     frame,
@@ -42,6 +44,7 @@ from ..jobs import (
 )
 from ..probe import ProbeResult
 from ..push import PushResult, plan
+from .shotrun import ShotRun as ShotRun  # re-exported: runs of each kind are found here
 
 #: How the app starts its push process.
 COMMAND = (sys.executable, "-m", "phonetui.pushproc")
@@ -189,7 +192,7 @@ class _Child:
 
     def __init__(self, proc: asyncio.subprocess.Process) -> None:
         self.proc = proc
-        self.jobs: dict[int, JobRun | ProbeRun] = {}
+        self.jobs: dict[int, JobRun | ProbeRun | ShotRun] = {}
         self.stderr: deque[str] = deque(maxlen=PushProcess.STDERR_LINES)
 
     def write(self, message: ToProcess) -> bool:
@@ -277,7 +280,13 @@ class PushProcess:
     def prepare_probe(self, phones: list[Phone], concurrency: int, deadline: float) -> ProbeRun:
         return ProbeRun(ProbeJob(next(self._ids), phones, concurrency, deadline), self)
 
-    async def send(self, run: JobRun | ProbeRun) -> None:
+    def prepare_shots(
+        self, phones: list[Phone], credentials: tuple[str, str] | None, deadline: float, concurrency: int = 16
+    ) -> ShotRun:
+        """Screenshots of ``phones`` (``credentials`` None: each phone's own), ready to ``send``."""
+        return ShotRun(ShotJob(next(self._ids), phones, credentials, deadline, concurrency), self)
+
+    async def send(self, run: JobRun | ProbeRun | ShotRun) -> None:
         """Hand the job to the child (started if need be); if that fails, the run ends saying why."""
         try:
             child = await self._running()
@@ -343,6 +352,10 @@ class PushProcess:
                     probe = jobs.get(message.job)
                     if isinstance(probe, ProbeRun):
                         probe.arrived(message.result)
+                elif isinstance(message, JobShot):
+                    shots = jobs.get(message.job)
+                    if isinstance(shots, ShotRun):
+                        shots.arrived(message.shot)
                 elif isinstance(message, JobWarning) and message.job in jobs:
                     jobs[message.job].warnings.append(message.message)
                 elif isinstance(message, JobDone) and message.job in jobs:

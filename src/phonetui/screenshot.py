@@ -1,0 +1,301 @@
+"""Fetch phones' screenshots: ``GET /CGI/Screenshot`` (or the model's own path) with the push user.
+
+A screenshot is a side duty, like a probe: whatever one phone does becomes that phone's
+``Shot`` with a one-line reason, and the others carry on. One shared client, bounded
+concurrency, one deadline per phone over every path it is asked on. Phones refuse to be
+asked more often than every ``SHOT_MIN_INTERVAL`` seconds: a per-phone pacer in this
+process makes every caller wait its turn, and a phone that still answers 503 with
+``Retry-After`` (another process asked it) is asked once more after that wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import time
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from .basic_auth import basic_auth
+from .cisco import Outcome
+from .cisco.screens import SHOT_MIN_INTERVAL, ShotSource, shot_source
+from .config import Phone
+from .push import USER_AGENT, address_problem, make_client
+from .push_result import _connect_failure
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+log = logging.getLogger(__name__)
+
+#: Screenshots in flight at once, and how long one phone has for all its paths.
+DEFAULT_CONCURRENCY = 16
+DEFAULT_TIMEOUT = 10.0
+#: A phone's screenshot is at most 800x480x4 bytes (an uncompressed BMP): more is not a screenshot.
+SHOT_MAX_BYTES = 4 * 1024 * 1024
+#: Pixels an image may have before it is taken for a decompression bomb.
+SHOT_MAX_PIXELS = 4096 * 4096
+#: The longest ``Retry-After`` a fetch waits for before asking a busy phone again.
+RETRY_AFTER_MAX = 2 * SHOT_MIN_INTERVAL
+
+AUTH_HINT = (
+    "the phone's Web Access may be disabled, the push user may not be associated with this device "
+    "in CUCM, or the phone's authentication URL has changed (paging products often replace it)"
+)
+
+
+class ShotOutcome(StrEnum):
+    """How fetching one phone's screenshot ended."""
+
+    OK = "ok"
+    AUTH_FAILED = "auth-failed"  # HTTP 401 (or 403)
+    UNSUPPORTED = "unsupported"  # HTTP 404 on every path
+    TIMEOUT = "timeout"
+    UNREACHABLE = "unreachable"
+    REFUSED = "refused"  # not asked: phonetui says why (an invalid address)
+    NOT_AN_IMAGE = "not-an-image"
+    HTTP_ERROR = "http-error"
+
+    @property
+    def succeeded(self) -> bool:
+        return self is ShotOutcome.OK
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One phone's screenshot, or why there is none."""
+
+    phone: str  #: the phone's name
+    host: str
+    outcome: ShotOutcome
+    detail: str  #: one line, for people
+    hint: str = ""
+    data: bytes = b""  #: the image as the phone sent it
+    content_type: str = ""
+    path: str = ""  #: the path that answered
+    at: float = 0.0  #: time.time() when it arrived
+    latency_ms: int | None = None
+
+    @property
+    def extension(self) -> str:
+        """The file extension of the image as sent: ``bmp``, ``png``, ... ('' when there is none)."""
+        subtype = self.content_type.partition(";")[0].strip().lower().removeprefix("image/")
+        return {"x-ms-bmp": "bmp", "x-bmp": "bmp", "jpeg": "jpg"}.get(subtype, subtype) if self.data else ""
+
+    def image(self) -> Image.Image:
+        """The image decoded, in RGB; ValueError when it cannot be decoded."""
+        return decode_image(self.data).convert("RGB")
+
+    def as_json(self) -> dict[str, Any]:
+        """JSON-ready, without the image."""
+        return {
+            "phone": self.phone,
+            "host": self.host,
+            "outcome": str(self.outcome),
+            "detail": self.detail,
+            "hint": self.hint,
+            "path": self.path,
+            "content_type": self.content_type,
+            "bytes": len(self.data),
+            "latency_ms": self.latency_ms,
+            "at": round(self.at, 3),
+        }
+
+
+def decode_image(data: bytes) -> Image.Image:
+    """``data`` decoded by Pillow (fully loaded); ValueError when it is not an image Pillow reads."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        image = Image.open(io.BytesIO(data))
+        if image.width * image.height > SHOT_MAX_PIXELS:
+            raise ValueError(f"{image.width}x{image.height} pixels is no phone's screen")
+        image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise ValueError(f"not an image Pillow can read: {exc}") from None
+    return image
+
+
+class ShotPacer:
+    """No phone is asked more often than every ``interval`` seconds: each caller waits its turn."""
+
+    def __init__(self, interval: float = SHOT_MIN_INTERVAL) -> None:
+        self.interval = interval
+        self._next: dict[str, float] = {}
+
+    async def wait(self, key: str) -> None:
+        now = time.monotonic()
+        start = max(now, self._next.get(key, 0.0))
+        self._next[key] = start + self.interval
+        if len(self._next) > 4096:  # forget the phones whose turn has long come
+            self._next = {k: t for k, t in self._next.items() if t > now}
+        if start > now:
+            await asyncio.sleep(start - now)
+
+
+#: This process's pacer: the CLI and the push process each have one, shared by every fetch.
+PACER = ShotPacer()
+
+
+def _address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def attempts(phone: Phone, source: ShotSource) -> list[tuple[str, str, bool]]:
+    """(base URL, path, optional) in the order asked; an optional one (HTTPS first) may fail to connect."""
+    own = f"{phone.scheme}://{phone.address}"
+    tries: list[tuple[str, str, bool]] = []
+    if source.https_first and phone.scheme != "https":
+        tries += [(f"https://{_address(phone.host, 443)}", path, True) for path in source.paths]
+    return tries + [(own, path, False) for path in source.paths]
+
+
+class _Fetch:
+    """One phone's fetch: its paths in order, one deadline, a Shot at the end."""
+
+    def __init__(self, client: httpx.AsyncClient, phone: Phone, credentials: tuple[str, str], timeout: float) -> None:
+        self.client, self.phone, self.timeout = client, phone, timeout
+        self.headers = {"Authorization": basic_auth(*credentials), "User-Agent": USER_AGENT, "Connection": "close"}
+        self.started = time.perf_counter()
+
+    def shot(self, outcome: ShotOutcome, detail: str, hint: str = "", **extra: Any) -> Shot:
+        latency = round((time.perf_counter() - self.started) * 1000)
+        return Shot(
+            self.phone.name, self.phone.address, outcome, detail, hint, at=time.time(), latency_ms=latency, **extra
+        )
+
+    async def get(self, url: str) -> tuple[httpx.Response, bytes, bool]:
+        request = self.client.build_request("GET", url, headers=self.headers, timeout=httpx.Timeout(self.timeout))
+        response = await self.client.send(request, stream=True)
+        try:
+            chunks, size = [], 0
+            async for chunk in response.aiter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > SHOT_MAX_BYTES:
+                    return response, b"", True
+            return response, b"".join(chunks), False
+        finally:
+            await response.aclose()
+
+    async def run(self) -> Shot:
+        missing: list[str] = []
+        for base, path, optional in attempts(self.phone, shot_source(self.phone.model)):
+            try:
+                response, body, too_big = await self.get(base + path)
+                if response.status_code == 503 and "retry-after" in response.headers:
+                    wait = _seconds(response.headers["retry-after"])
+                    if wait is not None and wait <= RETRY_AFTER_MAX:
+                        await asyncio.sleep(wait)
+                        response, body, too_big = await self.get(base + path)
+            except (TimeoutError, httpx.TimeoutException):
+                return self.shot(ShotOutcome.TIMEOUT, f"no screenshot within {self.timeout:g} s", path=path)
+            except httpx.InvalidURL as exc:
+                return self.shot(ShotOutcome.REFUSED, f"invalid address: {exc}")
+            except (httpx.HTTPError, OSError) as exc:
+                if optional:
+                    continue  # no HTTPS there: the phone's own scheme next
+                outcome, detail, hint = _connect_failure(exc, self.phone)
+                kind = ShotOutcome.UNREACHABLE if outcome is Outcome.UNREACHABLE else ShotOutcome.HTTP_ERROR
+                return self.shot(kind, detail, hint, path=path)
+            status = response.status_code
+            if status == 404:
+                missing.append(path)
+                continue
+            if status in (401, 403):
+                return self.shot(ShotOutcome.AUTH_FAILED, f"HTTP {status} for {path}", AUTH_HINT, path=path)
+            if status != 200:
+                return self.shot(ShotOutcome.HTTP_ERROR, f"HTTP {status} for {path}", path=path)
+            return self.image(response, body, too_big, path)
+        tried = ", ".join(dict.fromkeys(missing))
+        return self.shot(ShotOutcome.UNSUPPORTED, f"no screenshot here: HTTP 404 for {tried}")
+
+    def image(self, response: httpx.Response, body: bytes, too_big: bool, path: str) -> Shot:
+        content_type = response.headers.get("content-type", "")
+        if not content_type.strip().lower().startswith("image/"):
+            shown = content_type[:60] or "no Content-Type"
+            return self.shot(ShotOutcome.NOT_AN_IMAGE, f"{shown} instead of an image from {path}", path=path)
+        if too_big:
+            detail = f"the image from {path} is larger than {SHOT_MAX_BYTES} bytes"
+            return self.shot(ShotOutcome.NOT_AN_IMAGE, detail, path=path)
+        try:
+            image = decode_image(body)
+        except ValueError as exc:
+            return self.shot(ShotOutcome.NOT_AN_IMAGE, f"{path}: {exc}", path=path)
+        detail = f"{image.width}x{image.height} {image.format or 'image'} from {path}"
+        return self.shot(ShotOutcome.OK, detail, data=body, content_type=content_type, path=path)
+
+
+def _seconds(value: str) -> float | None:
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return seconds if seconds >= 0 else None
+
+
+async def fetch_screenshot(
+    client: httpx.AsyncClient,
+    phone: Phone,
+    credentials: tuple[str, str] | None,
+    timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109 (the interface's name: a deadline per phone)
+    pacer: ShotPacer | None = None,
+) -> Shot:
+    """One phone's screenshot, or why not; never raises (but CancelledError).
+
+    ``credentials`` None: the phone's own (the config's, ``[defaults]`` applied). The wait
+    for the phone's turn (``pacer``, this process's by default) is not part of ``timeout``.
+    """
+    problem = address_problem(phone)
+    if problem:
+        return Shot(phone.name, phone.address, ShotOutcome.REFUSED, problem, at=time.time())
+    await (pacer or PACER).wait(phone.address)
+    fetch = _Fetch(client, phone, credentials or (phone.username, phone.password), timeout)
+    try:
+        async with asyncio.timeout(timeout):
+            return await fetch.run()
+    except TimeoutError:
+        return fetch.shot(ShotOutcome.TIMEOUT, f"no screenshot within {timeout:g} s")
+    except Exception as exc:  # a surprise stays in this phone's row
+        log.warning("screenshot %r: unexpected error", phone.name, exc_info=True)
+        return fetch.shot(ShotOutcome.HTTP_ERROR, f"{type(exc).__name__}: {exc}")
+
+
+async def fetch_screenshots(
+    phones: Iterable[Phone],
+    credentials: tuple[str, str] | None,
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109 (each phone's deadline, not this generator's)
+    client: httpx.AsyncClient | None = None,
+    pacer: ShotPacer | None = None,
+) -> AsyncIterator[Shot]:
+    """Each phone's Shot as it comes; at most ``concurrency`` in flight."""
+    todo = list(phones)
+    results: asyncio.Queue[Shot] = asyncio.Queue()
+    queue = iter(todo)
+    own = client is None
+    shared = client or make_client()
+
+    async def worker() -> None:
+        for phone in queue:  # every worker draws from the one iterator
+            await results.put(await fetch_screenshot(shared, phone, credentials, timeout, pacer))
+
+    workers = [asyncio.create_task(worker()) for _ in range(max(1, min(concurrency, len(todo))))]
+    log.info("screenshots of %d phones, %d at once, %g s each", len(todo), concurrency, timeout)
+    try:
+        for _ in todo:
+            shot = await results.get()
+            log.debug("screenshot %r %s: %s %s", shot.phone, shot.host, shot.outcome, shot.detail)
+            yield shot
+    finally:
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        if own:
+            await shared.aclose()
