@@ -54,7 +54,10 @@ DEFAULT_KEYS: dict[str, tuple[str, str, str]] = {
     "shot-select": ("enter", "press('Key:NavSelect')", "Nav select"),
     "shot-star": ("asterisk", "press('Key:KeyPadStar')", "Keypad *"),
     "shot-pound": ("number_sign", "press('Key:KeyPadPound')", "Keypad #"),
-    **{f"shot-{d}": (d, f"digit('{d}')", f"Softkey {d} (keypad {d})" if d in "12345" else f"Keypad {d}") for d in "1234567890"},
+    **{
+        f"shot-{d}": (d, f"digit('{d}')", f"Softkey {d} (keypad {d})" if d in "12345" else f"Keypad {d}")
+        for d in "1234567890"
+    },
     "grid-open": ("enter", "open", "Open its screen"),
     "grid-refresh": ("r", "refresh", "Refresh"),
 }

@@ -11,9 +11,9 @@ from PIL import Image, ImageDraw
 from phonetui.config import Phone
 from phonetui.push import PushResult
 from phonetui.screenshot import Shot, ShotOutcome
-from phonetui.tui.widgets import picture
 from phonetui.tui.app import PhoneTUI
 from phonetui.tui.screens import shot_view
+from phonetui.tui.widgets import picture
 
 #: What the screens' ages are measured from.
 NOW = 1_000_000.0
@@ -26,7 +26,9 @@ def known_image(width: int = 800, height: int = 480, hue: int = 0) -> Image.Imag
     draw.rectangle((0, 0, width, height // 8), fill=(20 + hue, 60, 140))  # the title bar
     for row in range(4):  # lines of text
         top = height // 5 + row * height // 9
-        draw.rectangle((width // 12, top, width // 12 + (width * (7 - row)) // 10, top + height // 20), fill=(30, 30, 30))
+        draw.rectangle(
+            (width // 12, top, width // 12 + (width * (7 - row)) // 10, top + height // 20), fill=(30, 30, 30)
+        )
     for key in range(4):  # softkeys
         left = key * width // 4
         draw.rectangle((left + 6, height - height // 8, left + width // 4 - 6, height - 4), fill=(90, 90, 100))

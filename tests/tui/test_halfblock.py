@@ -44,7 +44,9 @@ def test_without_colour_greys_read_as_glyphs() -> None:
     assert set(grey) == {UPPER, LOWER}  # half grey: a checkerboard of half blocks
     dark = "".join(s.text for s in render(Image.new("RGB", (8, 8), (60, 60, 60)), 8, 4, "mono"))
     assert " " in dark and "█" not in dark  # darker: more blank than ink
-    assert all(segment.style is None or segment.style.color is None for s in render(white, 8, 4, "mono") for segment in s)
+    assert all(
+        segment.style is None or segment.style.color is None for s in render(white, 8, 4, "mono") for segment in s
+    )
 
 
 def test_mode_follows_the_terminal() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,22 @@ from phonetui.tui.screens.shot_view import ShotScreen
 
 from .conftest import wait_until
 from .shot_fakes import FakeShots, pin_drawing, shot_of
-from .test_snapshots import ThreadedDemo, fleet, make_app, push_to_all  # noqa: F401  # fleet: the fixture
+from .test_snapshots import SHOWN_PORT, ThreadedDemo, make_app, push_to_all
 
 _SHOT_OF_RESULT = {Outcome.AUTH_FAILED: ShotOutcome.AUTH_FAILED, Outcome.UNREACHABLE: ShotOutcome.UNREACHABLE}
+
+
+@pytest.fixture
+def fleet() -> Iterator[ThreadedDemo]:
+    """The demo fleet on its own addresses (as ``test_snapshots``' fixture of that name)."""
+    running = ThreadedDemo()
+    try:
+        if running.demo.simulator.fallback:
+            pytest.skip(f"the snapshots draw the fleet's own addresses: {running.demo.simulator.fallback}")
+        assert len(running.port) == len(SHOWN_PORT)
+        yield running
+    finally:
+        running.stop()
 
 
 async def open_view(pilot: Pilot[int]) -> None:
@@ -39,9 +53,7 @@ def test_screen_view(
     assert snap_compare(make_app(fleet, tmp_path), run_before=open_view, terminal_size=size)
 
 
-def test_grid_after_push(
-    snap_compare, fleet: ThreadedDemo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_grid_after_push(snap_compare, fleet: ThreadedDemo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Which phones show the message: thumbnails labelled with the name and the fetch's outcome."""
     pin_drawing(monkeypatch)
 

@@ -21,9 +21,9 @@ from ..config import ConfigError
 from .check import check_command
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, first_run_message
 from .discover import discover_command
+from .keys import keys_command
 from .logs import logging_to
 from .parser import build_parser
-from .keys import keys_command
 from .probe import probe_command
 from .push import build_object, dry_run_json, push_command, push_config, select_phones
 from .serve import serve_command

@@ -33,7 +33,8 @@ def macro_steps(args: argparse.Namespace, config: Any) -> list[Step]:
         macros, problems = load_macros(config)
         if args.name not in macros:
             known = ", ".join(sorted(macros)) or "none saved yet"
-            raise UsageError(f"no macro named {args.name!r} in {config.templates_file} ({known})")
+            broken = f"; not read: {'; '.join(problems)}" if problems else ""
+            raise UsageError(f"no macro named {args.name!r} in {config.templates_file} ({known}){broken}")
         text = macros[args.name]
     try:
         return parse_macro(text)
@@ -63,8 +64,7 @@ def keys_command(args: argparse.Namespace) -> int:
     presses = sum(1 for step in steps if isinstance(step, Press))
     for phone in phones:
         for step in steps:
-            problem = key_problem(phone.model, step.uri) if isinstance(step, Press) else None
-            if problem:
+            if isinstance(step, Press) and (problem := key_problem(phone.model, step.uri)):
                 print(f"phonetui: warning: {phone.name}: {step.uri}: {problem}", file=sys.stderr)
 
     async def run() -> int:
@@ -81,7 +81,9 @@ def keys_command(args: argparse.Namespace) -> int:
                         line["result"] = result.as_json()
                     print(json.dumps(line, ensure_ascii=False), flush=True)
                 else:
-                    print(f"{fit(phone.name, 16)}  {fit(outcome, 12)}  {pressed}/{presses} {detail}".rstrip(), flush=True)
+                    print(
+                        f"{fit(phone.name, 16)}  {fit(outcome, 12)}  {pressed}/{presses} {detail}".rstrip(), flush=True
+                    )
         print(f"{len(phones) - failed} of {len(phones)} phones ran the macro", file=sys.stderr)
         return EXIT_FAILED if failed else EXIT_OK
 

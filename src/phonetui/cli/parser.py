@@ -90,7 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     discover.add_argument("--json", action="store_true", help="one JSON object per phone: what happened to it")
     discover.add_argument("--dry-run", action="store_true", help="say what would be added, changed and gone")
 
-    keys = commands.add_parser("keys", help="press phones' keys: a macro such as 'Key:Settings, pause 500ms, Key:KeyPad5'")
+    keys = commands.add_parser(
+        "keys", help="press phones' keys: a macro such as 'Key:Settings, pause 500ms, Key:KeyPad5'"
+    )
     keys.add_argument("--config", default=argparse.SUPPRESS, help="config file")
     _targets(keys)
     keys.add_argument("--macro", metavar="TEXT", help="the steps, comma separated")

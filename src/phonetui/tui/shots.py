@@ -44,7 +44,7 @@ class Shots:
         if not phones:
             return ""
         process = self.app.push_process
-        run = process.prepare_shots(phones, SHOT_DEADLINE)
+        run = process.prepare_shots(phones, None, SHOT_DEADLINE)
         await process.send(run)
         while True:
             over = run.over.is_set()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import cast
 
 from PIL import Image
 from rich.text import Text
@@ -71,11 +72,11 @@ def real_pixels() -> type[Widget] | None:
     """textual-image's widget when it is installed and the terminal speaks Kitty graphics or Sixel, else None."""
     try:
         from textual_image import widget as images  # type: ignore[import-not-found, unused-ignore]
-    except Exception:  # noqa: BLE001  # absent, or it could not ask the terminal: half blocks then
+    except Exception:  # absent, or it could not ask the terminal: half blocks then
         return None
     renderable = getattr(images.Image, "_Renderable", None)
     name = getattr(renderable, "__module__", "") or ""
-    return images.Image if name.endswith((".tgp", ".sixel")) else None  # type: ignore[no-any-return]
+    return cast("type[Widget]", images.Image) if name.endswith((".tgp", ".sixel")) else None
 
 
 class ShotScreen(PhoneScreen):
@@ -207,7 +208,9 @@ class ShotScreen(PhoneScreen):
     def action_press(self, uri: str) -> None:
         self.line_next = False
         problem = key_problem(self.phone.model, uri)
-        self.note(f"{uri}: not on a {self.phone.model}: {problem}; sent anyway" if problem else f"{uri} sent…", bool(problem))
+        self.note(
+            f"{uri}: not on a {self.phone.model}: {problem}; sent anyway" if problem else f"{uri} sent…", bool(problem)
+        )
         self._press(uri, problem)
 
     @work(group="keys", exit_on_error=False)
@@ -243,5 +246,7 @@ class ShotScreen(PhoneScreen):
         self.note("macro running…")
         async with self._sending:
             failed = await self.tui.shots.run_macro(self.phone, steps)
-        self.note("macro done" if failed is None else f"macro stopped: {failed.outcome} {failed.detail}", failed is not None)
+        self.note(
+            "macro done" if failed is None else f"macro stopped: {failed.outcome} {failed.detail}", failed is not None
+        )
         self.schedule(AFTER_KEY_SECONDS)
