@@ -45,7 +45,7 @@ class Thumb(Vertical, can_focus=True):
     """One phone: its picture and its label."""
 
     DEFAULT_CSS = f"""
-    Thumb {{ width: {THUMB_WIDTH}; height: {THUMB_HEIGHT}; margin: 0 1 0 0; }}
+    Thumb {{ width: {THUMB_WIDTH}; height: {THUMB_HEIGHT}; }}
     Thumb > Picture {{ height: 1fr; }}
     Thumb > Static {{ height: 1; }}
     Thumb:focus > Static {{ text-style: reverse; }}
@@ -86,11 +86,12 @@ class ShotGridScreen(PhoneScreen):
         Binding("right,down", "app.focus_next", "Next", show=False),
         Binding("left,up", "app.focus_previous", "Previous", show=False),
     ]
-    DEFAULT_CSS = """
-    ShotGridScreen #thumbs {
-        layout: grid; grid-size: 3; grid-gutter: 1 0; height: 1fr;
+    DEFAULT_CSS = f"""
+    ShotGridScreen #thumbs {{
+        layout: grid; grid-size: 3; grid-gutter: 1 1; height: 1fr;
+        grid-columns: {THUMB_WIDTH}; grid-rows: {THUMB_HEIGHT};
         border: round $primary; border-title-align: left;
-    }
+    }}
     """
 
     def __init__(self, phones: list[Phone], why: str) -> None:
@@ -116,7 +117,7 @@ class ShotGridScreen(PhoneScreen):
         self.action_refresh()
 
     def on_resize(self) -> None:
-        columns = max(1, (self.size.width - 4) // (THUMB_WIDTH + 1))
+        columns = max(1, (self.size.width - 3) // (THUMB_WIDTH + 1))
         self.query_one("#thumbs").styles.grid_size_columns = columns
 
     def action_refresh(self) -> None:
