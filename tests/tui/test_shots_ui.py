@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from textual.widgets import Input
 
+from phonetui.demo import Demo
 from phonetui.screenshot import ShotOutcome
 from phonetui.tui.app import PhoneTUI
 from phonetui.tui.screens.help import HelpScreen
@@ -89,3 +91,28 @@ async def test_help_lists_the_screen_keys(app: PhoneTUI) -> None:
         assert ["1", "Softkey 1 (keypad 1)", "shot-1", "Screen"] in rows
         assert ["#", "Keypad #", "shot-pound", "Screen"] in rows
         assert ["Enter", "Open its screen", "grid-open", "Screens"] in rows
+
+
+async def test_keys_reach_the_simulator_and_its_screen_comes_back(app: PhoneTUI, demo: Demo) -> None:
+    """Through the push process for real: the view fetches, Key:Services changes the phone's screen,
+    the view shows the new screen, and a macro from the phone table runs on the selection."""
+    sim = next(phone for phone in demo.simulator.phones if phone.name == "sim-0001")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v")
+        await wait_until(pilot, lambda: isinstance(app.screen, ShotScreen) and app.screen.shot is not None, 30)
+        screen = app.screen
+        assert isinstance(screen, ShotScreen) and screen.shot is not None
+        assert screen.shot.outcome == ShotOutcome.OK
+        first = screen.shot
+        await pilot.press("e")
+        await wait_until(pilot, lambda: sim.screen.title == "Services", 30)
+        # 0.75 s after the key (and no sooner than 2 s after the last fetch) the view fetches again.
+        await wait_until(pilot, lambda: screen.shot is not first and screen.shot.at > first.at, 30)  # type: ignore[union-attr]
+        assert screen.shot is not None and screen.shot.image().tobytes() != first.image().tobytes()
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("k")
+        await pilot.pause()
+        app.screen.query_one("#name", Input).value = "Init:Services"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: sim.screen.title == "", 30)
