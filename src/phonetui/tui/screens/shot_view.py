@@ -69,14 +69,18 @@ def shot_line(phone: Phone, shot: Shot | None, now: float) -> Text:
 
 
 def real_pixels() -> type[Widget] | None:
-    """textual-image's widget when it is installed and the terminal speaks Kitty graphics or Sixel, else None."""
+    """textual-image's widget when it is installed and the terminal speaks Kitty graphics or Sixel, else None.
+
+    textual-image picks the best way the terminal offers when it is first imported; its
+    half-cell and Unicode fallbacks are left to our own renderer (deterministic, colour modes).
+    """
     try:
-        from textual_image import widget as images  # type: ignore[import-not-found, unused-ignore]
+        from textual_image import renderable, widget  # type: ignore[import-not-found, unused-ignore]
     except Exception:  # absent, or it could not ask the terminal: half blocks then
         return None
-    renderable = getattr(images.Image, "_Renderable", None)
-    name = getattr(renderable, "__module__", "") or ""
-    return cast("type[Widget]", images.Image) if name.endswith((".tgp", ".sixel")) else None
+    chosen = str(getattr(renderable.Image, "__module__", ""))
+    graphics = chosen.endswith((".tgp", ".kitty", ".sixel"))
+    return cast("type[Widget]", widget.Image) if graphics else None
 
 
 class ShotScreen(PhoneScreen):
