@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from textual.widgets import Input
 
 from phonetui.demo import Demo
+from phonetui.history import Journal
 from phonetui.screenshot import ShotOutcome
 from phonetui.tui.app import PhoneTUI
 from phonetui.tui.screens.help import HelpScreen
@@ -116,3 +119,21 @@ async def test_keys_reach_the_simulator_and_its_screen_comes_back(app: PhoneTUI,
         app.screen.query_one("#name", Input).value = "Init:Services"
         await pilot.press("enter")
         await wait_until(pilot, lambda: sim.screen.title == "", 30)
+
+
+async def test_without_colour_the_screen_is_drawn_in_glyphs(
+    demo: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NO_COLOR: Textual's filter reads every segment's style; the picture is glyphs, the failure words."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = PhoneTUI(demo.config, journal=Journal(tmp_path / "history.jsonl"))
+    FakeShots(app, lambda phone: shot_of(phone))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v")
+        await wait_until(pilot, lambda: isinstance(app.screen, ShotScreen) and app.screen.shot is not None)
+        await pilot.pause(0.2)
+        picture = app.screen.query_one(Picture)
+        drawn = "".join(picture.render_line(y).text for y in range(picture.size.height))
+        assert {"▀", "▄", "█"} & set(drawn)
+        assert all((seg.style is not None and seg.style.color is None) or seg.style.color == picture.rich_style.color
+                   for y in range(picture.size.height) for seg in picture.render_line(y))  # fmt: skip

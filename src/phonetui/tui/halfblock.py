@@ -27,6 +27,8 @@ from textual.strip import Strip
 
 Mode = Literal["truecolor", "256", "grey", "mono"]
 UPPER, LOWER, FULL = "▀", "▄", "█"
+#: Mono glyphs carry a style all the same (Textual's NO_COLOR filter reads every segment's).
+_NO_COLOUR = Style()
 
 #: Bayer 4x4 thresholds, 0-255.
 _BAYER = [[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]]
@@ -120,7 +122,7 @@ def _mono_line(grey: list[int], width: int, y: int) -> Strip:
         upper = grey[y * width + x] > _THRESHOLD[y % 4][x % 4]
         lower = grey[(y + 1) * width + x] > _THRESHOLD[(y + 1) % 4][x % 4]
         glyphs.append(FULL if upper and lower else UPPER if upper else LOWER if lower else " ")
-    return Strip([Segment("".join(glyphs))], width)
+    return Strip([Segment("".join(glyphs), _NO_COLOUR)], width)
 
 
 def render(image: Image.Image, columns: int, rows: int, mode: Mode = "truecolor") -> list[Strip]:

@@ -56,22 +56,26 @@ class Picture(Widget):
             image = self._image
             strips = render(image, width, height, key[3]) if image is not None else []
             top = max(0, (height - len(strips)) // 2)
-            self._strips = [Strip.blank(width)] * top + [self._centre(strip, width) for strip in strips]
+            base = self.rich_style
+            lines = [self._centre(strip, width, base) for strip in strips]
+            self._strips = [Strip.blank(width, base)] * top + lines
         return self._strips
 
     @staticmethod
-    def _centre(strip: Strip, width: int) -> Strip:
+    def _centre(strip: Strip, width: int, base: Style) -> Strip:
+        """``strip`` in the middle of ``width`` cells, over the widget's own style (every segment styled)."""
         left = max(0, (width - strip.cell_length) // 2)
-        if not left:
-            return strip.crop(0, width)
-        return Strip([Segment(" " * left), *strip], left + strip.cell_length).extend_cell_length(width)
+        if left:
+            strip = Strip([Segment(" " * left), *strip], left + strip.cell_length)
+        return strip.crop(0, width).extend_cell_length(width).apply_style(base)
 
     def render_line(self, y: int) -> Strip:
         width, height = self.size
+        base = self.rich_style
         if self._image is None:
             if y == height // 2 and self._placeholder:
                 text = self._placeholder[:width]
-                return Strip([Segment(text.center(width), Style(dim=True))], width)
-            return Strip.blank(width)
+                return Strip([Segment(text.center(width), base + Style(dim=True))], width)
+            return Strip.blank(width, base)
         lines = self._lines(width, height)
-        return lines[y] if y < len(lines) else Strip.blank(width)
+        return lines[y] if y < len(lines) else Strip.blank(width, base)
