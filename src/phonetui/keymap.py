@@ -38,7 +38,7 @@ DEFAULT_KEYS: dict[str, tuple[str, str, str]] = {
     "history-retry": ("f", "retry", "Retry failed"),
     "screen": ("v", "screen", "Screen"),
     "screens": ("g", "screens", "Screens"),
-    "macro": ("k", "macro", "Keys/macro"),
+    "macro": ("m", "macro", "Keys/macro"),
     "shot-refresh": ("r", "refresh", "Refresh"),
     "shot-macro": ("m", "macro", "Run a macro"),
     "shot-keypad": ("k", "keypad", "Digits: softkeys/keypad"),

@@ -90,7 +90,7 @@ async def test_help_lists_the_screen_keys(app: PhoneTUI) -> None:
         rows = [list(row) for row in app.screen.rows()]
         assert ["v", "Screen", "screen", "Phones"] in rows
         assert ["g", "Screens", "screens", "Phones"] in rows
-        assert ["k", "Keys/macro", "macro", "Phones"] in rows
+        assert ["m", "Keys/macro", "macro", "Phones"] in rows
         assert ["1", "Softkey 1 (keypad 1)", "shot-1", "Screen"] in rows
         assert ["#", "Keypad #", "shot-pound", "Screen"] in rows
         assert ["Enter", "Open its screen", "grid-open", "Screens"] in rows
@@ -114,7 +114,7 @@ async def test_keys_reach_the_simulator_and_its_screen_comes_back(app: PhoneTUI,
         assert screen.shot is not None and screen.shot.image().tobytes() != first.image().tobytes()
         await pilot.press("escape")
         await pilot.pause()
-        await pilot.press("k")
+        await pilot.press("m")
         await pilot.pause()
         app.screen.query_one("#name", Input).value = "Init:Services"
         await pilot.press("enter")
