@@ -171,21 +171,30 @@ class Server:
         task.add_done_callback(self.tasks.discard)
 
     def start_shots(self, job: ShotJob) -> None:
-        """Screenshots as a side duty, run like a probe (and cancelled the same way)."""
+        """Screenshots as a side duty, run like a probe (and cancelled the same way).
+
+        ``JobDone`` is sent when the task ends however it ends, even when it was cancelled
+        before it began (then its body never runs).
+        """
+
+        cancelled = False
 
         async def run() -> None:
-            cancelled = False
+            nonlocal cancelled
+            shots = fetch_screenshots(job.phones, job.credentials, concurrency=job.concurrency, timeout=job.deadline)
             try:
-                shots = fetch_screenshots(
-                    job.phones, job.credentials, concurrency=job.concurrency, timeout=job.deadline
-                )
                 async for shot in shots:
                     self.output.send(JobShot(job.id, shot))
-            except asyncio.CancelledError:
+            except asyncio.CancelledError:  # ends normally: finish() gathers the tasks
                 cancelled = True
-            finally:
-                del self.probes[job.id]
-            self.output.send(JobDone(job.id, cancelled, self.stopping.is_set()))
+
+        def done(task: asyncio.Task[None]) -> None:
+            self.probes.pop(job.id, None)
+            error = ""
+            if not task.cancelled() and task.exception() is not None:
+                exc = task.exception()
+                error = f"the screenshots failed: {type(exc).__name__}: {exc}"
+            self.output.send(JobDone(job.id, cancelled or task.cancelled(), self.stopping.is_set(), error))
 
         if self.stopping.is_set():
             self.output.send(JobDone(job.id, True, True, "the push process is stopping"))
@@ -193,6 +202,7 @@ class Server:
         task = self.probes[job.id] = asyncio.create_task(run())
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
+        task.add_done_callback(done)
 
     def start(self, job: PushJob) -> None:
         if self.stopping.is_set():
@@ -248,7 +258,7 @@ class Server:
             task.cancel()
 
     async def finish(self) -> None:
-        await asyncio.gather(*self.tasks)
+        await asyncio.gather(*self.tasks, return_exceptions=True)  # a job cancelled before it began ends cancelled
 
 
 async def warm_up() -> None:

@@ -28,16 +28,17 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from aiohttp import web
-from PIL import Image, ImageDraw, ImageFont
 
 from .basic_auth import parse_basic
 from .cisco.screens import ALL_PATHS, SHOT_MIN_INTERVAL, Display, display_for, key_problem, shot_source
 from .simphone import Screen, SimPhone
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # Pillow is imported when a screen is first drawn: a fleet that is never looked at skips it
+    from PIL import Image, ImageDraw, ImageFont
+
     from .simulator import Simulator
 
-Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+    Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 #: What ``Key:Services`` (and ``Key:Applications``) shows: a menu of the phone's services.
 SERVICES_MENU = ("1 Corporate Directory", "2 Alerts", "3 Extension Mobility")
@@ -46,6 +47,8 @@ _EXIT_KEYS = ("SoftKey:Exit", "SoftKey:Back", "SoftKey:Cancel", "Init:Services")
 
 @cache
 def _font(size: int) -> Font:
+    from PIL import ImageFont
+
     return ImageFont.load_default(size)
 
 
@@ -76,6 +79,8 @@ def _idle(phone: SimPhone) -> Screen:
 
 def draw_screen(screen: Screen, display: Display, idle: Screen | None = None) -> Image.Image:
     """``screen`` drawn in full colour at ``display``'s size (``idle`` when it shows nothing)."""
+    from PIL import Image, ImageDraw
+
     shown = idle if idle is not None and not (screen.title or screen.text or screen.prompt) else screen
     width, height = display.width, display.height
     size = max(8, min(22, height // 11))
@@ -108,6 +113,8 @@ def draw_screen(screen: Screen, display: Display, idle: Screen | None = None) ->
 
 def reduce_depth(image: Image.Image, display: Display) -> Image.Image:
     """``image`` as the display holds it: 1-bit, greys of ``depth`` bits, or colour of ``depth`` bits."""
+    from PIL import Image
+
     if display.depth == 1:
         return image.convert("L").point(lambda v: 255 if v >= 128 else 0).convert("1", dither=Image.Dither.NONE)
     if not display.colour:

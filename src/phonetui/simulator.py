@@ -41,6 +41,7 @@ from .cisco import (
 )
 from .cisco.encode import declaration
 from .cisco.limits import AUTH_AUTHORIZED, STATUS_MEANINGS
+from .cisco.screens import display_for
 from .simphone import FAULTS, FLEET_MODELS, LOCALHOST, FleetLayout, Screen, SimPhone, fleet_config, fleet_phones
 from .simscreen import ScreenServer, press
 
@@ -183,7 +184,11 @@ class Simulator:
         local = None if phone.host == LOCALHOST else (phone.host, 0)
         # One TLS context for all: building one costs ~80 ms (loading the CA bundle).
         connector = aiohttp.TCPConnector(local_addr=local, force_close=True, ssl=self._tls or True)
-        headers = {"x-CiscoIPPhoneModelName": phone.model, "User-Agent": "Allegro-Software-WebClient/4.34"}
+        headers = {
+            "x-CiscoIPPhoneModelName": phone.model,
+            "x-CiscoIPPhoneDisplay": display_for(phone.model).header,
+            "User-Agent": "Allegro-Software-WebClient/4.34",
+        }
         query, form = (fields, None) if method == "GET" else (None, fields)
         try:
             async with (

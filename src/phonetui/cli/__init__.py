@@ -1,4 +1,4 @@
-"""The command line: the TUI by default, and its commands (push, probe, discover, simulate, serve, check, demo).
+"""The command line: the TUI by default, and its commands (push, probe, screenshot, discover, simulate, serve, ...).
 
 Exit status: 0 when every phone succeeded, 1 when any failed, 2 for usage or
 config errors. Errors are one clear line each on stderr (a config shows every
@@ -26,6 +26,7 @@ from .logs import logging_to
 from .parser import build_parser
 from .probe import probe_command
 from .push import build_object, dry_run_json, push_command, push_config, select_phones
+from .screenshot import screenshot_command
 from .serve import serve_command
 from .simulate import simulate_command
 from .tui import make_app, tui_command
@@ -55,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         "push": push_command,
         "probe": probe_command,
         "keys": keys_command,
+        "screenshot": screenshot_command,
         "discover": discover_command,
         "simulate": simulate_command,
         "serve": serve_command,

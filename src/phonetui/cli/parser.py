@@ -78,6 +78,15 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("--concurrency", type=_at_least_one, metavar="N", help="phones asked at once (default 64)")
     probe.add_argument("--json", action="store_true", help="one JSON object per phone instead of a table")
 
+    shot = commands.add_parser("screenshot", help="fetch phones' screens and write one image per phone")
+    shot.add_argument("--config", default=argparse.SUPPRESS, help="config file")
+    _targets(shot)
+    shot.add_argument("--out", default=".", metavar="DIR|FILE", help="a folder (default: here), or one phone's file")
+    shot.add_argument("--png", action="store_true", help="write PNG whatever the phone sends (BMP on most)")
+    shot.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="seconds each phone has (default: config)")
+    shot.add_argument("--concurrency", type=_at_least_one, metavar="N", help="phones asked at once (default 16)")
+    shot.add_argument("--json", action="store_true", help="one JSON object per phone instead of a table")
+
     discover = commands.add_parser(
         "discover", help="find phones in CUCM, CSV files or address ranges; keep them in the app's own file"
     )
@@ -104,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="the TUI on a built-in simulated fleet (no files needed)")
     demo.add_argument("--count", type=_fleet_size, default=12, metavar="N", help="phones, 1-1000 (default 12)")
-    for command in (push, sim, serve, probe, discover, keys, check, demo):
+    for command in (push, sim, serve, probe, shot, discover, keys, check, demo):
         _log_options(command, argparse.SUPPRESS)  # before or after the command's name, as --config
     return parser
 

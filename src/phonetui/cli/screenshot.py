@@ -1,0 +1,118 @@
+"""``phonetui screenshot``: fetch each chosen phone's screen and write it to a file, a line per phone."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+from ..printable import fit, printable
+from ..screenshot import DEFAULT_CONCURRENCY, Shot, decode_image, fetch_screenshots
+from ..wording import plural
+from .common import EXIT_FAILED, EXIT_OK, UsageError, read_config, run_to_exit
+from .push import select_phones
+
+COLUMNS = (("PHONE", 16), ("ADDRESS", 21), ("OUTCOME", 13), ("LATENCY", 8))
+#: A file name ending in one of these is a file to write, not a folder.
+IMAGE_SUFFIXES = (".png", ".bmp", ".jpg", ".jpeg", ".gif")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def file_stem(name: str) -> str:
+    """A file name made from a phone's name: letters, digits, ``.``, ``_`` and ``-`` only, never hidden."""
+    stem = _UNSAFE.sub("_", name).strip("._")[:100]
+    return stem or "phone"
+
+
+class Writer:
+    """Where each phone's image goes: a file of its own in a folder, or the one file given."""
+
+    def __init__(self, out: str, png: bool, phones: int) -> None:
+        path = Path(out)
+        self.file = path if path.suffix.lower() in IMAGE_SUFFIXES and not path.is_dir() else None
+        if self.file is not None and phones != 1:
+            raise UsageError(f"--out {out} is a file: it takes one phone's image (give a folder for {phones} phones)")
+        self.folder = path.parent if self.file is not None else path
+        self.png = png or (self.file is not None and self.file.suffix.lower() == ".png")
+        self._taken: set[str] = set()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot make the folder {self.folder}: {exc.strerror or exc}") from None
+
+    def target(self, shot: Shot) -> Path:
+        if self.file is not None:
+            return self.file
+        stem = file_stem(shot.phone)
+        name, n = stem, 1
+        while name in self._taken:  # two names that differ only in unsafe characters
+            n += 1
+            name = f"{stem}-{n}"
+        self._taken.add(name)
+        return self.folder / f"{name}.{'png' if self.png else shot.extension or 'img'}"
+
+    def write(self, shot: Shot) -> tuple[str, str]:
+        """The file written ('' if none) and why not ('' when written)."""
+        path = self.target(shot)
+        try:
+            if self.png:
+                decode_image(shot.data).save(path, format="PNG")
+            else:
+                path.write_bytes(shot.data)
+        except (OSError, ValueError) as exc:
+            return "", f"not written to {path}: {exc}"
+        return str(path), ""
+
+
+def header() -> str:
+    return "  ".join([*(fit(name, width) for name, width in COLUMNS), "FILE / DETAIL"]).rstrip()
+
+
+def row(shot: Shot, file: str) -> str:
+    latency = "-" if shot.latency_ms is None else f"{shot.latency_ms} ms"
+    values = (shot.phone, shot.host, str(shot.outcome), latency)
+    last = file or shot.detail
+    if shot.hint:
+        last += f" (hint: {shot.hint})"
+    cells = [fit(value, width) for value, (_, width) in zip(values, COLUMNS, strict=True)]
+    return "  ".join([*cells, printable(last, 400)]).rstrip()
+
+
+def summary(shots: list[Shot]) -> str:
+    counts = Counter(str(shot.outcome) for shot in shots)
+    ok = counts.pop("ok", 0)
+    text = f"{plural(len(shots), 'phone')}: {ok} ok"
+    return text + "".join(f", {n} {outcome}" for outcome, n in counts.most_common())
+
+
+def screenshot_command(args: argparse.Namespace) -> int:
+    """``phonetui screenshot``: exit 0 when every phone's image was written, 1 otherwise."""
+    config = read_config(args)
+    phones = select_phones(config, args.phone, args.tag, args.all)
+    writer = Writer(args.out, args.png, len(phones))
+    concurrency = args.concurrency or DEFAULT_CONCURRENCY
+    timeout = args.timeout or config.defaults.timeout
+
+    async def run() -> int:
+        shots: list[Shot] = []
+        failed = 0
+        if not args.json:
+            print(header(), flush=True)
+        async for shot in fetch_screenshots(phones, None, concurrency=concurrency, timeout=timeout):
+            shots.append(shot)
+            file, problem = writer.write(shot) if shot.outcome.succeeded else ("", "")
+            failed += not file
+            shown = dataclasses.replace(shot, detail=problem) if problem else shot
+            if args.json:
+                data = shown.as_json() | {"file": file or None}
+                print(json.dumps(data, ensure_ascii=False), flush=True)
+            else:
+                print(row(shown, file), flush=True)
+        print(summary(shots), file=sys.stderr)
+        return EXIT_OK if not failed else EXIT_FAILED
+
+    return run_to_exit(run())

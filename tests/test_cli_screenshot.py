@@ -1,0 +1,77 @@
+"""``phonetui screenshot`` as a user runs it, from a fresh config, against a simulated fleet in its own process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image, ImageChops
+
+from phonetui.cli.screenshot import file_stem
+from phonetui.simphone import fleet_phones
+from phonetui.simscreen import render_screen
+
+from .test_cli import Running, json_lines, phonetui
+
+
+def test_push_then_six_screenshots_pillow_opens_then_json(tmp_path: Path) -> None:
+    config = tmp_path / "sim.toml"
+    shots = tmp_path / "shots"
+    running = Running("simulate", "--count", "6", "--write-config", str(config), ready="Ctrl-C")
+    try:
+        pushed = phonetui("push", "--config", str(config), "--all", "--text", "Hello", "--no-history")
+        table = phonetui("screenshot", "--config", str(config), "--all", "--out", f"{shots}/")
+        # within 2 s of the last: each phone says 503 Retry-After, and each is asked again after the wait
+        done = phonetui("screenshot", "--config", str(config), "--all", "--json", "--out", str(tmp_path / "again"))
+        png = phonetui("screenshot", "--config", str(config), "--phone", "sim-0003", "--out", str(tmp_path / "one.png"))
+    finally:
+        assert running.stop() == 0
+    assert pushed.returncode == 0, pushed.stdout + pushed.stderr
+    assert table.returncode == 0, table.stdout + table.stderr
+    assert table.stdout.splitlines()[0].split()[:3] == ["PHONE", "ADDRESS", "OUTCOME"]
+    assert "6 phones: 6 ok" in table.stderr
+    files = sorted(shots.iterdir())
+    assert [f.name for f in files] == [
+        "sim-0001.png", "sim-0002.bmp", "sim-0003.bmp", "sim-0004.png", "sim-0005.bmp", "sim-0006.bmp",
+    ]  # fmt: skip
+    expected = {p.name: p for p in fleet_phones(6)}  # the same fleet, drawn by the simulator's own renderer
+    for file in files:
+        with Image.open(file) as image:
+            image.load()
+            sim_phone = expected[file.stem]
+            sim_phone.screen.text = "Hello"
+            drawn = render_screen(sim_phone).convert("RGB")
+            assert ImageChops.difference(image.convert("RGB"), drawn).getbbox() is None
+    assert done.returncode == 0, done.stderr
+    rows = json_lines(done.stdout)
+    assert len(rows) == 6 and {r["outcome"] for r in rows} == {"ok"}
+    assert {"phone", "host", "outcome", "detail", "file", "latency_ms"} <= set(rows[0])
+    assert all(Path(r["file"]).is_file() for r in rows)
+    assert png.returncode == 0, png.stderr
+    with Image.open(tmp_path / "one.png") as image:
+        assert image.format == "PNG"
+
+
+def test_failures_and_usage_errors(tmp_path: Path) -> None:
+    config = tmp_path / "sim.toml"
+    fleet = ("--count", "3", "--wrong-password", "1", "--write-config", str(config))
+    running = Running("simulate", *fleet, ready="Ctrl-C")
+    try:
+        done = phonetui("screenshot", "--config", str(config), "--all", "--json", "--out", str(tmp_path / "s"))
+        many_to_one = phonetui("screenshot", "--config", str(config), "--all", "--out", str(tmp_path / "x.png"))
+        nothing = phonetui("screenshot", "--config", str(config))
+    finally:
+        assert running.stop() == 0
+    assert done.returncode == 1
+    rows = {r["phone"]: r for r in json_lines(done.stdout)}
+    assert rows["sim-0003"]["outcome"] == "auth-failed" and rows["sim-0003"]["file"] is None
+    assert "associated" in rows["sim-0003"]["hint"]
+    assert many_to_one.returncode == 2 and "takes one phone's image" in many_to_one.stderr
+    assert nothing.returncode == 2 and "choose phones" in nothing.stderr
+
+
+def test_file_names_are_safe() -> None:
+    assert file_stem("sim-0001") == "sim-0001"
+    assert file_stem("../etc/passwd") == "etc_passwd"
+    assert file_stem("a b/c\x1b[31m") == "a_b_c_31m"
+    assert file_stem("...") == "phone"
+    assert file_stem("é" * 300) == "phone"
