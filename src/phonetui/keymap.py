@@ -36,6 +36,30 @@ DEFAULT_KEYS: dict[str, tuple[str, str, str]] = {
     "history-load": ("enter", "load", "Load into form"),
     "history-again": ("p", "again", "Push again"),
     "history-retry": ("f", "retry", "Retry failed"),
+    "screen": ("v", "screen", "Screen"),
+    "screens": ("g", "screens", "Screens"),
+    "macro": ("m", "macro", "Keys/macro"),
+    "shot-refresh": ("r", "refresh", "Refresh"),
+    "shot-macro": ("m", "macro", "Run a macro"),
+    "shot-keypad": ("k", "keypad", "Digits: softkeys/keypad"),
+    "shot-line": ("l", "line", "Line key: l then 1-9"),
+    "shot-services": ("e", "press('Key:Services')", "Services"),
+    "shot-settings": ("s", "press('Key:Settings')", "Settings"),
+    "shot-directories": ("d", "press('Key:Directories')", "Directories"),
+    "shot-applications": ("a", "press('Key:Applications')", "Applications"),
+    "shot-up": ("up", "press('Key:NavUp')", "Nav up"),
+    "shot-down": ("down", "press('Key:NavDwn')", "Nav down"),
+    "shot-left": ("left", "press('Key:NavLeft')", "Nav left"),
+    "shot-right": ("right", "press('Key:NavRight')", "Nav right"),
+    "shot-select": ("enter", "press('Key:NavSelect')", "Nav select"),
+    "shot-star": ("asterisk", "press('Key:KeyPadStar')", "Keypad *"),
+    "shot-pound": ("number_sign", "press('Key:KeyPadPound')", "Keypad #"),
+    **{
+        f"shot-{d}": (d, f"digit('{d}')", f"Softkey {d} (keypad {d})" if d in "12345" else f"Keypad {d}")
+        for d in "1234567890"
+    },
+    "grid-open": ("enter", "open", "Open its screen"),
+    "grid-refresh": ("r", "refresh", "Refresh"),
 }
 
 #: Bound on every screen.
@@ -46,12 +70,18 @@ EVERYWHERE = ("help", "preview", "send")
 SCREENS: dict[str, tuple[str, ...]] = {
     "phones": (
         "quit", "cancel-push", "compose", "toggle", "select-all", "filter", "retry", "history",
-        "responder", "select-none", "select-tag", "sort", "cancel", "reply", "probe",
+        "responder", "select-none", "select-tag", "sort", "cancel", "reply", "probe", "screen", "screens", "macro",
     ),
     "compose": ("back", "switch-kind", "load-template", "save-template"),
     "preview": ("back", "copy-xml"),
     "responder": ("back", "toggle-service"),
     "history": ("back", "history-load", "history-again", "history-retry"),
+    "screen": (
+        "back", "shot-refresh", "shot-macro", "shot-keypad", "shot-line", "shot-services", "shot-settings",
+        "shot-directories", "shot-applications", "shot-up", "shot-down", "shot-left", "shot-right",
+        "shot-select", "shot-star", "shot-pound", *(f"shot-{d}" for d in "1234567890"),
+    ),
+    "screens": ("back", "grid-open", "grid-refresh"),
 }  # fmt: skip
 
 _MODIFIERS = {"ctrl", "shift", "alt", "meta", "super", "hyper"}

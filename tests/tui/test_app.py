@@ -555,8 +555,11 @@ def test_the_key_clash_check_knows_every_screen_s_bindings() -> None:
     def ids(bindings: list[object]) -> set[str]:
         return {b.id for b in bindings if isinstance(b, Binding) and b.id} - set(EVERYWHERE)
 
+    from phonetui.tui.screens.shot_grid import ShotGridScreen, ShotScreen
+
     screens = {"phones": MainScreen, "compose": ComposeScreen, "preview": PreviewScreen,
-               "responder": ResponderScreen, "history": HistoryScreen}  # fmt: skip
+               "responder": ResponderScreen, "history": HistoryScreen,
+               "screen": ShotScreen, "screens": ShotGridScreen}  # fmt: skip
     for name, screen in screens.items():
         assert ids(list(screen.BINDINGS)) == set(SCREENS[name]), name
     assert {b.id for b in PhoneTUI.BINDINGS if isinstance(b, Binding) and b.id} == set(EVERYWHERE)

@@ -21,6 +21,7 @@ from ..config import ConfigError
 from .check import check_command
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, first_run_message
 from .discover import discover_command
+from .keys import keys_command
 from .logs import logging_to
 from .parser import build_parser
 from .probe import probe_command
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers: dict[str | None, Callable[[argparse.Namespace], int]] = {
         "push": push_command,
         "probe": probe_command,
+        "keys": keys_command,
         "screenshot": screenshot_command,
         "discover": discover_command,
         "simulate": simulate_command,

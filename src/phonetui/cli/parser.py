@@ -99,12 +99,21 @@ def build_parser() -> argparse.ArgumentParser:
     discover.add_argument("--json", action="store_true", help="one JSON object per phone: what happened to it")
     discover.add_argument("--dry-run", action="store_true", help="say what would be added, changed and gone")
 
+    keys = commands.add_parser(
+        "keys", help="press phones' keys: a macro such as 'Key:Settings, pause 500ms, Key:KeyPad5'"
+    )
+    keys.add_argument("--config", default=argparse.SUPPRESS, help="config file")
+    _targets(keys)
+    keys.add_argument("--macro", metavar="TEXT", help="the steps, comma separated")
+    keys.add_argument("--name", metavar="SAVED", help="a macro saved from the app (in the templates file)")
+    keys.add_argument("--json", action="store_true", help="one JSON object per phone")
+
     check = commands.add_parser("check", help="validate a config and say what it holds")
     check.add_argument("--config", default=argparse.SUPPRESS, help="config file")
 
     demo = commands.add_parser("demo", help="the TUI on a built-in simulated fleet (no files needed)")
     demo.add_argument("--count", type=_fleet_size, default=12, metavar="N", help="phones, 1-1000 (default 12)")
-    for command in (push, sim, serve, probe, shot, discover, check, demo):
+    for command in (push, sim, serve, probe, shot, discover, keys, check, demo):
         _log_options(command, argparse.SUPPRESS)  # before or after the command's name, as --config
     return parser
 

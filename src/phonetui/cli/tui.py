@@ -31,7 +31,9 @@ def make_app(args: argparse.Namespace, config: Config, service: Service | None, 
     ``args`` carries what the command line says beyond the config (``--log-file``, ``--log-level``).
     """
     from ..tui.app import PhoneTUI  # imported here so the headless commands never load Textual
+    from ..tui.screens.shot_view import real_pixels
 
+    real_pixels()  # textual-image (when installed) asks the terminal what it speaks before Textual owns it
     log_file, log_level = getattr(args, "log_file", None), getattr(args, "log_level", None) or "INFO"
     return PhoneTUI(
         config,

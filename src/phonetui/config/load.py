@@ -96,7 +96,7 @@ def _read_templates_file(config: Config, problems: _Problems) -> list[Template]:
         return []
     text, raw = read
     top = _Reader(path, _Locator(text), raw, (), problems)
-    top.check_keys({"templates"})
+    top.check_keys({"templates", "macros"})
     return _templates(top, path)
 
 

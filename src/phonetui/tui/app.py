@@ -38,6 +38,8 @@ from .screens.history import HistoryScreen
 from .screens.main import MainScreen
 from .screens.preview import PreviewScreen
 from .screens.responder import ResponderScreen
+from .screens.shot_grid import ShotGridScreen, ShotScreen
+from .shots import Shots
 from .state import Fleet
 from .widgets.phone_table import latency_text
 
@@ -96,6 +98,7 @@ class PhoneTUI(App[int]):
         self.push_process = PushProcess(log_file, log_level)
         self.pump = ResultPump(self, self.push_process)
         self.prober = Prober(self)
+        self.shots = Shots(self)
         self.addresses = AddressRefresh(self)
         self.main = MainScreen()
         self.compose_screen = ComposeScreen()
@@ -288,6 +291,8 @@ class PhoneTUI(App[int]):
             ("Preview", list(PreviewScreen.BINDINGS)),
             ("Responder", list(ResponderScreen.BINDINGS)),
             ("History", list(HistoryScreen.BINDINGS)),
+            ("Screen", list(ShotScreen.BINDINGS)),
+            ("Screens", list(ShotGridScreen.BINDINGS)),
         ]
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

@@ -30,6 +30,8 @@ _NAMES = {
     "tab": "Tab",
     "delete": "Del",
     "backspace": "Backspace",
+    "asterisk": "*",
+    "number_sign": "#",
 }
 
 

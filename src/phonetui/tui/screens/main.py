@@ -25,6 +25,7 @@ from .base import PhoneScreen
 from .pickers import NameModal
 from .reply import ReplyScreen
 from .responder import event_line
+from .shot_grid import ShotGridScreen, ShotScreen
 
 LOG_NAME_MAX, LOG_DETAIL_MAX = 40, 300
 #: The reply log keeps this many rows (with its border) however many phones there are.
@@ -57,6 +58,9 @@ class MainScreen(PhoneScreen):
         binding("sort", show=False),
         binding("cancel", show=False),
         binding("reply", show=False),
+        binding("screen"),
+        binding("screens", show=False),
+        binding("macro", show=False),
     ]
 
     def __init__(self) -> None:
@@ -248,6 +252,35 @@ class MainScreen(PhoneScreen):
             if not service.running:
                 responder.append("the built-in responder is stopped now: phones that ask it get no answer (r, s)")
         self.app.push_screen(ReplyScreen(state.result, responder))
+
+    # -- screens and keys: the phones' own ----------------------------------------------------
+
+    def action_screen(self) -> None:
+        """The highlighted phone's screen, its keys pressed from there."""
+        name = self.table.current_name()
+        if name is not None:
+            self.app.push_screen(ShotScreen(self.tui.fleet.states[name].phone))
+
+    def action_screens(self) -> None:
+        """Thumbnails: the selected phones, else those the last push reached, else the highlighted one."""
+        fleet = self.tui.fleet
+        phones, why = fleet.selected(), "selected"
+        if not phones:
+            phones, why = [s.phone for s in fleet.visible() if s.result is not None], "pushed"
+        name = self.table.current_name()
+        if not phones and name is not None:
+            phones, why = [fleet.states[name].phone], "highlighted"
+        if phones:
+            self.app.push_screen(ShotGridScreen(phones, why))
+
+    def action_macro(self) -> None:
+        """Run a macro (or save one) on the selected phones, else the highlighted one."""
+        from ..macros import ask_and_run
+
+        name = self.table.current_name()
+        phones = self.tui.fleet.selected() or ([self.tui.fleet.states[name].phone] if name is not None else [])
+        if phones:
+            ask_and_run(self.tui, phones)
 
     def action_retry(self) -> None:
         failed, pump = self.tui.fleet.failed(), self.tui.pump

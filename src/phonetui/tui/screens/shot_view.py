@@ -1,0 +1,256 @@
+"""One phone's screen, drawn in the terminal, and its keys pressed from here.
+
+The picture is the phone's newest screenshot, in half blocks (``halfblock.py``), or in real
+pixels where the terminal speaks Kitty graphics or Sixel and ``textual-image`` is installed
+(``pip install 'phonetui[images]'``). It is fetched again on ``r``, every
+``REFRESH_SECONDS`` by itself and ``AFTER_KEY_SECONDS`` after a key was sent, never sooner
+than ``SHOT_MIN_INTERVAL`` after the last (phones refuse quicker ones). Keys go to the phone
+as ``Key:`` URIs through the push process; one the model lacks is warned of on the line
+under the picture, and sent anyway (what is known of models may be wrong).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import cast
+
+from PIL import Image
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+
+from ...cisco import Outcome
+from ...cisco.macro import MacroError, Step, parse_macro
+from ...cisco.screens import SHOT_MIN_INTERVAL, key_problem
+from ...config import Phone
+from ...printable import printable
+from ...screenshot import Shot, ShotOutcome
+from ..keys import binding
+from ..plain import plain_text
+from ..widgets.picture import Picture
+from .base import PhoneScreen
+from .pickers import NameModal
+
+REFRESH_SECONDS = 6.0
+AFTER_KEY_SECONDS = 0.75
+NAME_MAX, DETAIL_MAX = 40, 300
+_IDS = (
+    "back", "shot-refresh", "shot-macro", "shot-keypad", "shot-line", "shot-services", "shot-settings",
+    "shot-directories", "shot-applications", "shot-up", "shot-down", "shot-left", "shot-right", "shot-select",
+    "shot-star", "shot-pound", *(f"shot-{d}" for d in "1234567890"),
+)  # fmt: skip
+_SHOWN = {"back", "shot-refresh", "shot-macro", "shot-keypad", "shot-services", "shot-settings"}
+
+
+def now() -> float:
+    """The wall clock for ages (tests pin it)."""
+    return time.time()
+
+
+def age_text(seconds: float) -> str:
+    """``4 s ago``, ``3 min ago``."""
+    return f"{int(seconds)} s ago" if seconds < 120 else f"{int(seconds // 60)} min ago"
+
+
+def shot_line(phone: Phone, shot: Shot | None, now: float) -> Text:
+    """``sim-0001 · 8845 · ok · 4 s ago``: the phone's name and model drawn as they are."""
+    line = Text(printable(phone.name, NAME_MAX), style="bold")
+    line.append(f" · {printable(phone.model or 'model unknown', 30)} · ")
+    if shot is None:
+        line.append("fetching…")
+        return line
+    line.append(str(shot.outcome), style="" if shot.outcome == ShotOutcome.OK else "reverse")
+    line.append(f" · {age_text(max(0.0, now - shot.at))}")
+    return line
+
+
+def real_pixels() -> type[Widget] | None:
+    """textual-image's widget when it is installed and the terminal speaks Kitty graphics or Sixel, else None.
+
+    textual-image picks the best way the terminal offers when it is first imported; its
+    half-cell and Unicode fallbacks are left to our own renderer (deterministic, colour modes).
+    """
+    try:
+        from textual_image import renderable, widget  # type: ignore[import-not-found, unused-ignore]
+    except Exception:  # absent, or it could not ask the terminal: half blocks then
+        return None
+    chosen = str(getattr(renderable.Image, "__module__", ""))
+    graphics = chosen.endswith((".tgp", ".kitty", ".sixel"))
+    return cast("type[Widget]", widget.Image) if graphics else None
+
+
+class ShotScreen(PhoneScreen):
+    """The highlighted phone's screen; its keys are this screen's keys."""
+
+    DEFAULT_CSS = """
+    ShotScreen #shot-title { height: 1; padding: 0 1; }
+    ShotScreen #shot-picture { height: 1fr; }
+    ShotScreen #shot-note { height: 1; padding: 0 1; }
+    """
+
+    BINDINGS = [binding(key_id, show=key_id in _SHOWN) for key_id in _IDS]
+
+    def __init__(self, phone: Phone) -> None:
+        super().__init__()
+        self.phone = phone
+        self.shot: Shot | None = None
+        self.keypad = False
+        self.line_next = False
+        self._fetched_at = 0.0
+        self._timer: Timer | None = None
+        self._fetching = False
+        #: Keys go out one after the other, in the order pressed (the lock is first come, first served).
+        self._sending = asyncio.Lock()
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="shot-title")
+        pixels = real_pixels()
+        yield pixels(id="shot-pixels") if pixels is not None else Picture(id="shot-picture")
+        yield Static(id="shot-note")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.shot = self.tui.shots.latest.get(self.phone.name)
+        self._draw()
+        self.schedule(0.0)
+        self.set_interval(1.0, self._draw_title)
+
+    # -- fetching -------------------------------------------------------------------------
+
+    def schedule(self, delay: float) -> None:
+        """Fetch in ``delay`` seconds, but never sooner than SHOT_MIN_INTERVAL after the last fetch."""
+        if self._timer is not None:
+            self._timer.stop()
+        wait = max(delay, self._fetched_at + SHOT_MIN_INTERVAL - time.monotonic(), 0.01)  # 0 divides by zero
+        self._timer = self.set_timer(wait, self.fetch)
+
+    def fetch(self) -> None:
+        if not self._fetching:
+            self._fetching = True
+            self._fetched_at = time.monotonic()
+            self._fetch()
+
+    @work(group="shot", exclusive=True, exit_on_error=False)
+    async def _fetch(self) -> None:
+        try:
+            error = await self.tui.shots.fetch([self.phone], self.arrived)
+            if error:
+                self.note(f"screenshot: {error}", warn=True)
+        finally:
+            self._fetching = False
+            self.schedule(REFRESH_SECONDS)
+
+    def arrived(self, shots: list[Shot]) -> None:
+        self.shot = shots[-1]
+        self._draw()
+
+    def show_shot(self, shot: Shot) -> None:
+        """Draw ``shot`` (tests and the grid hand one over)."""
+        self.shot = shot
+        self._draw()
+
+    def _image(self) -> Image.Image | None:
+        shot = self.shot
+        if shot is None or shot.outcome != ShotOutcome.OK:
+            return None
+        try:
+            return shot.image()
+        except ValueError:
+            return None
+
+    def _draw(self) -> None:
+        self._draw_title()
+        image, shot = self._image(), self.shot
+        if shot is None:
+            words = "fetching the screen…"
+        elif image is None:
+            hint = f" ({shot.hint})" if shot.hint else ""
+            words = f"{shot.outcome}: {shot.detail}{hint}"
+        else:
+            words = ""
+        for picture in self.query(Picture):
+            picture.show(image, words)
+        for other in self.query("#shot-pixels"):
+            other.image = image  # type: ignore[attr-defined]
+
+    def _draw_title(self) -> None:
+        self.query_one("#shot-title", Static).update(shot_line(self.phone, self.shot, now()))
+
+    def note(self, words: str, warn: bool = False) -> None:
+        """The line under the picture: what was sent, what went wrong (drawn as it is)."""
+        self.query_one("#shot-note", Static).update(plain_text(words, DETAIL_MAX, style="reverse" if warn else ""))
+
+    # -- keys -----------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self.schedule(0.0)
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_keypad(self) -> None:
+        self.keypad = not self.keypad
+        self.note("digits: keypad 0-9 (k: softkeys)" if self.keypad else "digits: softkeys 1-5 (k: keypad)")
+
+    def action_line(self) -> None:
+        self.line_next = True
+        self.note("line key: press its number (1-9)")
+
+    def action_digit(self, digit: str) -> None:
+        if self.line_next and digit != "0":
+            self.line_next = False
+            self.action_press(f"Key:Line{digit}")
+        elif self.keypad or digit not in "12345":
+            self.action_press(f"Key:KeyPad{digit}")
+        else:
+            self.action_press(f"Key:Soft{digit}")
+
+    def action_press(self, uri: str) -> None:
+        self.line_next = False
+        problem = key_problem(self.phone.model, uri)
+        self.note(
+            f"{uri}: not on a {self.phone.model}: {problem}; sent anyway" if problem else f"{uri} sent…", bool(problem)
+        )
+        self._press(uri, problem)
+
+    @work(group="keys", exit_on_error=False)
+    async def _press(self, uri: str, problem: str | None) -> None:
+        async with self._sending:
+            result = await self.tui.shots.press(self.phone, uri)
+        if result.outcome is not Outcome.OK:
+            self.note(f"{uri}: {result.outcome} {result.detail}", warn=True)
+        elif not problem:
+            self.note(f"{uri}: ok")
+        self.schedule(AFTER_KEY_SECONDS)
+
+    def action_macro(self) -> None:
+        """Ask for a macro (or a saved one's name) and run it on this phone."""
+
+        def chosen(text: str | None) -> None:
+            if not text:
+                return
+            from ..macros import resolve
+
+            try:
+                steps = parse_macro(resolve(self.tui, text))
+            except MacroError as exc:
+                self.note(str(exc), warn=True)
+                return
+            self._macro(steps)
+
+        title = "Macro (Key:Settings, pause 500ms, Key:KeyPad5) or a saved macro's name"
+        self.app.push_screen(NameModal(title, placeholder="Key:Services, pause, Key:Soft1"), chosen)
+
+    @work(group="keys", exit_on_error=False)
+    async def _macro(self, steps: list[Step]) -> None:
+        self.note("macro running…")
+        async with self._sending:
+            failed = await self.tui.shots.run_macro(self.phone, steps)
+        self.note(
+            "macro done" if failed is None else f"macro stopped: {failed.outcome} {failed.detail}", failed is not None
+        )
+        self.schedule(AFTER_KEY_SECONDS)

@@ -1,0 +1,41 @@
+"""``phonetui keys`` as a user runs it: a macro reaches simulated phones and changes their screens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from phonetui.config import load_config
+from phonetui.config.macros import save_macro
+
+from .test_cli import Running, json_lines, phonetui
+
+
+def screen_title(config: Path, name: str) -> str:
+    phone = next(p for p in load_config(config).phones if p.name == name)
+    reply = httpx.get(f"http://{phone.address}/sim/screen", timeout=10)
+    return str(reply.json()["title"])
+
+
+def test_a_macro_changes_the_screens_and_a_saved_one_runs_by_name(tmp_path: Path) -> None:
+    config = tmp_path / "sim.toml"
+    running = Running("simulate", "--count", "3", "--write-config", str(config), ready="Ctrl-C")
+    try:
+        done = phonetui("keys", "--config", str(config), "--all", "--macro", "Key:Services, pause 100ms", "--json")
+        titles = [screen_title(config, f"sim-000{n}") for n in (1, 2, 3)]
+        save_macro(load_config(config), "leave", "Init:Services")
+        named = phonetui("keys", "--config", str(config), "--phone", "sim-0001", "--name", "leave")
+        after = screen_title(config, "sim-0001")
+        bad = phonetui("keys", "--config", str(config), "--all", "--macro", "Key:Services,, Key:Soft1")
+        unknown = phonetui("keys", "--config", str(config), "--all", "--name", "nope")
+    finally:
+        assert running.stop() == 0
+    assert done.returncode == 0, done.stderr
+    rows = json_lines(done.stdout)
+    assert sorted(r["phone"] for r in rows) == ["sim-0001", "sim-0002", "sim-0003"]
+    assert all(r["outcome"] == "ok" and r["pressed"] == r["of"] == 1 for r in rows)
+    assert titles == ["Services"] * 3
+    assert named.returncode == 0 and "sim-0001" in named.stdout and after == ""
+    assert bad.returncode == 2 and "step 2" in bad.stderr and "empty step" in bad.stderr
+    assert unknown.returncode == 2 and "no macro named 'nope'" in unknown.stderr and "leave" in unknown.stderr
