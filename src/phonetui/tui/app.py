@@ -78,17 +78,7 @@ class PhoneTUI(App[int]):
     ) -> None:
         super().__init__()
         self.config = config
-        # The config lives as long as the app: out of the collector's passes before 20,000 row
-        # states are made (at 20,000 phones those passes cost 140 of the 160 ms this took);
-        # and young passes less often (each stalls a frame while a thousand results arrive).
-        gc.freeze()
-        gc.set_threshold(20_000, 20, 20)
-        gc.disable()  # nothing made here is garbage (and an app never run must not leave it off)
-        try:
-            self.fleet = Fleet(config.phones)
-            gc.freeze()  # the rows live as long as the app, too
-        finally:
-            gc.enable()
+        self.fleet = Fleet.lasting(config.phones)
         self.service = service
         self.journal = journal
         self.latency_text = latency
