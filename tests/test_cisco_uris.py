@@ -100,3 +100,11 @@ def test_http_urls_a_phone_cannot_fetch_are_said(uri: str, said: str) -> None:
 @pytest.mark.parametrize("uri", ["http://10.0.0.1:8080/x", "https://srv.example.com/a?b=c", "http://[::1]:80/x"])
 def test_good_http_urls_pass(uri: str) -> None:
     assert check_uri(uri).problems == []
+
+
+def test_a_key_phones_do_not_have_is_a_warning_with_the_right_spelling() -> None:
+    (bogus,) = check_uri("Key:Bogus").problems
+    assert bogus.severity == "warning" and "no key 'Bogus' that phonetui knows" in bogus.message
+    (case,) = check_uri("Key:services").problems
+    assert "did you mean Key:Services?" in case.message
+    assert check_uri("Key:KeyPad5").problems == [] and check_uri("Key:Soft3").problems == []

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from .objects import CiscoIPPhoneExecute, ExecuteItem
-from .uris import check_uri
+from .uris import KEY_NAMES, check_uri
 
 #: ``pause`` alone.
 DEFAULT_PAUSE_MS = 500
@@ -23,18 +23,6 @@ PAUSE_MAX_MS = 60_000
 #: The most steps a macro may hold.
 STEPS_MAX = 100
 
-#: Every key name a ``Key:`` URI may carry, as phones spell them.
-KEY_NAMES: tuple[str, ...] = (
-    *(f"Soft{n}" for n in range(1, 6)),
-    *(f"Line{n}" for n in range(1, 37)),
-    *(f"Session{n}" for n in range(1, 11)),
-    *(f"KeyPad{n}" for n in range(10)),
-    "KeyPadStar", "KeyPadPound",
-    "NavUp", "NavDwn", "NavDown", "NavLeft", "NavRight", "NavSelect", "NavBack",
-    "Applications", "AppMenu", "Services", "Directories", "Settings", "Messages", "Info",
-    "Speaker", "Headset", "Mute", "VolUp", "VolDwn", "Hold", "Transfer", "Conference", "Redial",
-    "Release", "FixedFeature1", "FixedFeature2", "FixedFeature3",
-)  # fmt: skip
 _KEYS_BY_LOWER = {name.lower(): name for name in KEY_NAMES}
 _SCHEMES = ("Key", "Init", "Display", "Dial", "SendDigits", "Vibrate", "Play", "App", "Device")
 _SCHEMES_BY_LOWER = {name.lower(): name for name in _SCHEMES}

@@ -47,6 +47,20 @@ COMMON_URIS: tuple[tuple[str, str], ...] = (
 )
 
 
+#: Every key name a ``Key:`` URI may carry, as phones spell them.
+KEY_NAMES: tuple[str, ...] = (
+    *(f"Soft{n}" for n in range(1, 6)),
+    *(f"Line{n}" for n in range(1, 37)),
+    *(f"Session{n}" for n in range(1, 11)),
+    *(f"KeyPad{n}" for n in range(10)),
+    "KeyPadStar", "KeyPadPound",
+    "NavUp", "NavDwn", "NavDown", "NavLeft", "NavRight", "NavSelect", "NavBack",
+    "Applications", "AppMenu", "Services", "Directories", "Settings", "Messages", "Info",
+    "Speaker", "Headset", "Mute", "VolUp", "VolDwn", "Hold", "Transfer", "Conference", "Redial",
+    "Release", "FixedFeature1", "FixedFeature2", "FixedFeature3",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class UriCheck:
     """What a URI is and what is wrong with it."""
@@ -274,6 +288,11 @@ def check_uri(uri: str, field_name: str = "URL", context: Context = "execute") -
     message = checker(rest)
     if message:
         problems.append(Problem(field_name, f"malformed {scheme}: URI: {message}"))
+    elif scheme == "Key" and rest not in KEY_NAMES:
+        close = [name for name in KEY_NAMES if name.lower() == rest.lower()]
+        hint = f"did you mean Key:{close[0]}?" if close else "e.g. Soft1-Soft5, KeyPad0-9, NavUp, Services, Line1"
+        note = f"no key {rest!r} that phonetui knows ({hint}); the phone may answer 'URI not found'"
+        problems.append(Problem(field_name, note, "warning"))
     if context == "execute" and scheme in _NOT_IN_EXECUTE:
         problems.append(Problem(field_name, f"{scheme}: is not allowed in an ExecuteItem"))
     return UriCheck(uri, "internal", scheme, problems)
