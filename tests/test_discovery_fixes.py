@@ -18,7 +18,9 @@ from phonetui.cli.discover_scan import PROGRESS_EVERY, ScanProgress
 from phonetui.config import ConfigError, load_config, write_config
 from phonetui.sim_cucm import FakeCucm, config_by_device, cucm_devices
 from phonetui.simphone import fleet_config, fleet_phones
+from phonetui.simulator import Simulator
 
+from .conftest import needs_loopback_aliases
 from .test_cli import phonetui
 
 CONFIG = '[defaults]\nusername = "u"\npassword = "p"\n\n[[phones]]\nname = "lobby"\nhost = "10.0.0.5"\n'
@@ -155,3 +157,28 @@ def test_ctrl_c_during_a_long_scan_writes_nothing_and_exits_130(tmp_path: Path) 
     assert re.search(r"scan 127\.0\.0\.0/16: [\d,]+ of 65,534 addresses, \d+ phones?", err), err
     assert err.strip().splitlines()[-1].startswith("phonetui: interrupted: nothing written;")
     assert "Traceback" not in err and not (tmp_path / "discovered-phones.toml").exists()
+
+
+@needs_loopback_aliases
+async def test_one_device_name_at_two_addresses_is_said_and_the_known_one_kept(
+    fleet: Simulator, tmp_path: Path
+) -> None:
+    first, double = fleet.phones[0], fleet.phones[5]
+    double.mac = first.mac  # a copied MAC
+    name, cidr, port = first.devicename, "127.77.0.0/28", str(first.port)
+    path = tmp_path / "phones.toml"
+    path.write_text(CONFIG)
+    code, _, err = await run_phonetui("discover", "--config", str(path), "--scan", cidr, "--scan-port", port)
+    message = (
+        f"{name} answered at {first.host} and {double.host}: kept {first.host}; check for a copied MAC or a stale phone"
+    )
+    assert code == 1 and message in err, err
+    discovered = tmp_path / "discovered-phones.toml"
+    assert [p["host"] for p in tomllib.loads(discovered.read_text())["phones"] if p["name"] == name] == [first.host]
+    # The address already known for the name is the one kept.
+    discovered.write_text(
+        f'[[phones]]\nname = "{name}"\ndevice = "{name}"\nhost = "{double.host}"\nsource = "scan {cidr}"\n'
+    )
+    code, _, err = await run_phonetui("discover", "--config", str(path), "--scan", cidr, "--scan-port", port)
+    assert code == 1 and f"kept {double.host};" in err and f"host {double.host} ->" not in err, err
+    assert [p["host"] for p in tomllib.loads(discovered.read_text())["phones"] if p["name"] == name] == [double.host]
