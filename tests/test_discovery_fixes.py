@@ -182,3 +182,35 @@ async def test_one_device_name_at_two_addresses_is_said_and_the_known_one_kept(
     code, _, err = await run_phonetui("discover", "--config", str(path), "--scan", cidr, "--scan-port", port)
     assert code == 1 and f"kept {double.host};" in err and f"host {double.host} ->" not in err, err
     assert [p["host"] for p in tomllib.loads(discovered.read_text())["phones"] if p["name"] == name] == [double.host]
+
+
+def test_the_samples_fleet_tables_check_once_uncommented(tmp_path: Path) -> None:
+    sample = (Path(__file__).resolve().parents[1] / "sample-config.toml").read_text()
+    start = sample.index('Remove the leading "# "')
+    end = sample.index("[[phones]]", start)
+    table_or_key = re.compile(r"^# (\[[a-z]+\]|[a-z_]+ = .*)$", re.MULTILINE)
+    uncommented = sample[:start] + table_or_key.sub(r"\1", sample[start:end]) + sample[end:]
+    assert uncommented.count("\n[cucm]\n") == uncommented.count("\n[discovery]\n") == 1
+    assert "\n[probe]\n" in uncommented
+    path = tmp_path / "config.toml"
+    path.write_text(uncommented)
+    checked = phonetui("check", "--config", str(path))
+    assert checked.returncode == 0, checked.stderr
+    assert "  cucm: https://cucm.example.com:8443 (rate 15/min, AXL on)" in checked.stdout
+    assert "  discovered: none yet (discovered-phones.toml)" in checked.stdout
+
+
+def test_check_says_what_discovery_has_found(tmp_path: Path) -> None:
+    path = tmp_path / "phones.toml"
+    path.write_text(CONFIG + '\n[[phones]]\ndevice = "SEP000000000001"\n')
+    before = phonetui("check", "--config", str(path))
+    assert before.returncode == 0, before.stderr
+    expected = "  no discovered file yet: 1 phone named by device has no address until `phonetui discover`"
+    assert expected in before.stdout
+    csv = tmp_path / "plain.csv"
+    csv.write_text("name,host\nSEP000000000001,10.0.0.9\nSEP000000000002,10.0.0.10\n")
+    assert phonetui("discover", "--config", str(path), "--csv", str(csv)).returncode == 0
+    after = phonetui("check", "--config", str(path))
+    assert re.search(
+        r"  discovered: discovered-phones\.toml, 2 phones \(last written \d{4}-\d\d-\d\d \d\d:\d\d UTC\)", after.stdout
+    )
