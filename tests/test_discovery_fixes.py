@@ -16,6 +16,8 @@ import pytest
 
 from phonetui.cli.discover_scan import PROGRESS_EVERY, ScanProgress
 from phonetui.config import ConfigError, load_config, write_config
+from phonetui.discovery.merge import plan
+from phonetui.discovery.records import Found
 from phonetui.sim_cucm import FakeCucm, config_by_device, cucm_devices
 from phonetui.simphone import fleet_config, fleet_phones
 from phonetui.simulator import Simulator
@@ -214,3 +216,23 @@ def test_check_says_what_discovery_has_found(tmp_path: Path) -> None:
     assert re.search(
         r"  discovered: discovered-phones\.toml, 2 phones \(last written \d{4}-\d\d-\d\d \d\d:\d\d UTC\)", after.stdout
     )
+
+
+def test_a_new_device_pool_replaces_the_old_pools_tag_and_a_persons_tags_stay(tmp_path: Path) -> None:
+    path = tmp_path / "phones.toml"
+    path.write_text(CONFIG)
+    config = load_config(path)
+    from_plain = [Found("SEP000000000002", "10.0.0.12", tags=("lobby",), source="plain.csv:2")]
+    first = plan(config, [], from_plain, {"plain.csv"}, set(), "t1")
+    bat = [Found("SEP000000000002", model="7960", device_pool="DP HQ", description="Desk", source="bat.csv:2")]
+    second = plan(config, first.entries, bat, {"bat.csv"}, set(), "t2")
+    assert sorted(second.entries[0]["tags"]) == ["dp-hq", "legacy", "lobby"]
+    moved = [Found("SEP000000000002", model="8845", device_pool="DP Branch", description="Desk", source="bat.csv:2")]
+    third = plan(config, second.entries, moved, {"bat.csv"}, set(), "t3")
+    (entry,) = third.entries
+    assert sorted(entry["tags"]) == ["dp-branch", "lobby", "modern"]  # dp-hq and legacy replaced, lobby kept
+    assert "tags" in " ".join(third.changed["SEP000000000002"])
+    # A scan knows no device pool: the pool's tag stays.
+    scanned = [Found("SEP000000000002", "10.0.0.12", model="CP-8845", source="scan 10.0.0.0/28")]
+    fourth = plan(config, third.entries, scanned, {"scan 10.0.0.0/28"}, set(), "t4")
+    assert sorted(fourth.entries[0]["tags"]) == ["dp-branch", "lobby", "modern"]

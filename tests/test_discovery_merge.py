@@ -159,21 +159,3 @@ def test_asking_cucm_for_one_device_leaves_the_others(tmp_path: Path) -> None:
     ]
     result = plan(config, existing, [Found("SEP1", "10.0.0.9", source="cucm cm-pub")], {"cucm"}, set(), "t", {"SEP1"})
     assert result.gone == [] and [e["name"] for e in result.entries] == ["SEP1", "SEP2"]
-
-
-def test_a_new_device_pool_replaces_the_old_pools_tag_and_a_persons_tags_stay(tmp_path: Path) -> None:
-    config = load_config(config_at(tmp_path))
-    from_plain = [Found("SEP000000000002", "10.0.0.12", tags=("lobby",), source="plain.csv:2")]
-    first = plan(config, [], from_plain, {"plain.csv"}, set(), "t1")
-    bat = [Found("SEP000000000002", model="7960", device_pool="DP HQ", description="Desk", source="bat.csv:2")]
-    second = plan(config, first.entries, bat, {"bat.csv"}, set(), "t2")
-    assert sorted(second.entries[0]["tags"]) == ["dp-hq", "legacy", "lobby"]
-    moved = [Found("SEP000000000002", model="8845", device_pool="DP Branch", description="Desk", source="bat.csv:2")]
-    third = plan(config, second.entries, moved, {"bat.csv"}, set(), "t3")
-    (entry,) = third.entries
-    assert sorted(entry["tags"]) == ["dp-branch", "lobby", "modern"]  # dp-hq and legacy replaced, lobby kept
-    assert "tags" in " ".join(third.changed["SEP000000000002"])
-    # A scan knows no device pool: the pool's tag stays.
-    scanned = [Found("SEP000000000002", "10.0.0.12", model="CP-8845", source="scan 10.0.0.0/28")]
-    fourth = plan(config, third.entries, scanned, {"scan 10.0.0.0/28"}, set(), "t4")
-    assert sorted(fourth.entries[0]["tags"]) == ["dp-branch", "lobby", "modern"]
