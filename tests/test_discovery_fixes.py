@@ -1,4 +1,4 @@
-"""What a new admin found in discovery: the simulator's rate, the discovered file's folder and damage."""
+"""What a new admin found in discovery: doubled names, unknown devices, the discovered file, scans, check."""
 
 from __future__ import annotations
 
