@@ -302,4 +302,5 @@ def config_by_device(raw: dict[str, Any], phones: list[SimPhone], cucm: FakeCucm
         entry["device"] = by_name[entry["name"]].devicename
     user, password = cucm.credentials
     raw["cucm"] = {"url": cucm.url, "username": user, "password": password, "ca_file": ca_copy.name, "axl": True}
+    raw["cucm"]["rate_per_minute"] = cucm.rate_per_minute  # discover paces to it, never meeting the limit
     return raw

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 
-from ..config import ConfigErrors, missing_credentials
+from ..config import Config, ConfigErrors, discovered_entries, missing_credentials
+from ..wording import plural
 from .common import EXIT_OK, read_config
 
 
@@ -35,6 +37,8 @@ def check_command(args: argparse.Namespace) -> int:
         f"  templates: {len(config.templates)} ({len(config.templates) - saved} in the config, {saved} saved by "
         f"the app in {config.templates_file})"
     )
+    for line in fleet_lines(config):
+        print(f"  {line}")
     if config.keys:
         print(f"  keys rebound: {', '.join(f'{k} = {v}' for k, v in config.keys.items())}")
     missing = missing_credentials(config, config.phones)
@@ -42,3 +46,29 @@ def check_command(args: argparse.Namespace) -> int:
         for line in missing.lines():
             print(f"  warning: {line}")
     return EXIT_OK
+
+
+def fleet_lines(config: Config) -> list[str]:
+    """Where the fleet's phones come from besides the config: CUCM, and the discovered file."""
+    lines: list[str] = []
+    if config.cucm is not None:
+        c = config.cucm
+        lines.append(f"cucm: {c.url} (rate {c.rate_per_minute}/min, AXL {'on' if c.axl else 'off'})")
+    path = config.discovery.file
+    shown = path.name if path.parent == config.path.parent else str(path)
+    try:
+        written = datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.UTC)
+    except OSError:
+        unplaced = sum(1 for phone in config.phones if phone.device and not phone.host)
+        if unplaced:
+            command = "phonetui discover --cucm" if config.cucm else "phonetui discover"
+            lines.append(
+                f"no discovered file yet: {plural(unplaced, 'phone')} named by device "
+                f"{'has' if unplaced == 1 else 'have'} no address until `{command}`"
+            )
+        else:
+            lines.append(f"discovered: none yet ({shown})")
+        return lines
+    count = len(discovered_entries(config))
+    lines.append(f"discovered: {shown}, {plural(count, 'phone')} (last written {written:%Y-%m-%d %H:%M} UTC)")
+    return lines

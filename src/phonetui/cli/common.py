@@ -23,12 +23,15 @@ class UsageError(Exception):
     """A mistake in what the user asked for; printed as one line, exit status 2."""
 
 
-def read_config(args: argparse.Namespace) -> Config:
-    """The config the command names (or the default one), its warnings said on stderr."""
+def read_config(args: argparse.Namespace, rebuild_discovered: bool = False) -> Config:
+    """The config the command names (or the default one), its warnings said on stderr.
+
+    ``rebuild_discovered``: see :func:`load_config` (``discover`` rebuilds a damaged discovered file).
+    """
     path = find_config_path(args.config)
     if not args.config and not os.environ.get(CONFIG_ENV) and not path.exists():
         raise UsageError(first_run_message(path))
-    config = load_config(path)
+    config = load_config(path, rebuild_discovered)
     for warning in config.warnings:
         print(f"phonetui: warning: {warning}", file=sys.stderr)
     if args.command != "check":

@@ -9,19 +9,22 @@ import sys
 from typing import Any
 
 from ..cisco.devinfo import device_name_problem
-from ..config import Config, discovered_entries, write_discovered
+from ..config import Config, ConfigError, discovered_entries, write_discovered
 from ..discovery.axl import list_phones
 from ..discovery.csv_file import read_phones_csv
 from ..discovery.cucm import CucmError, Pacer, client_for, select_devices
 from ..discovery.merge import Plan, plan
 from ..discovery.records import Found
-from ..discovery.scan import scan, scan_addresses
+from ..discovery.scan import scan_addresses
 from ..printable import printable
 from ..wording import names_phrase, plural
 from .common import EXIT_FAILED, EXIT_OK, UsageError, read_config, run_to_exit
+from .discover_scan import nothing_found_hint, one_per_name, scan_phones
 
 #: Phones named one a line in the report; past this, a count (``--json`` lists every one).
 LISTED = 20
+#: The exit status after Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
 
 
 def _say(text: str) -> None:
@@ -42,6 +45,11 @@ class Sources:
         self.troubled = True
         _say(text)
 
+    def fail(self, text: str) -> None:
+        """Something asked for was not found: exit status 1, but the source itself answered fully."""
+        self.troubled = True
+        _say(text)
+
 
 async def _from_cucm(config: Config, devices: list[str], sources: Sources) -> None:
     cucm = config.cucm
@@ -57,6 +65,11 @@ async def _from_cucm(config: Config, devices: list[str], sources: Sources) -> No
     for node in sorted(result.silent_nodes):
         sources.trouble("cucm", f"CUCM node {node} did not answer (NodeNotResponding): its phones may be missing")
     _say(f"CUCM: {plural(len(result.devices), 'phone')} in {plural(result.requests, 'request')}")
+    known = {name.upper() for name in result.devices}
+    unknown = list(dict.fromkeys(device.upper() for device in devices if device.upper() not in known))
+    if unknown:
+        more = f" and {len(unknown) - LISTED} more" if len(unknown) > LISTED else ""
+        sources.fail(f"CUCM does not know {', '.join(unknown[:LISTED])}{more}")
     for found in result.found():
         extra = models.get(found.name.upper(), {})
         if found.web_server_off:
@@ -87,10 +100,15 @@ def _from_csv(path: str, sources: Sources) -> None:
     sources.found.extend(found)
 
 
-async def _from_scan(cidr: str, port: int, sources: Sources) -> None:
-    sources.asked.add(f"scan {cidr}")
-    found = [item async for item in scan(cidr, port=port)]
+async def _from_scan(cidr: str, port: int, sources: Sources, known: dict[str, str]) -> None:
+    kind = f"scan {cidr}"
+    sources.asked.add(kind)
+    found, doubles = one_per_name(await scan_phones(cidr, port, _say), known)
     _say(f"scan {cidr}: {plural(len(found), 'phone')}")
+    if not found:
+        _say(nothing_found_hint(port))
+    for text in doubles:
+        sources.trouble(kind, text)
     sources.found.extend(found)
 
 
@@ -132,7 +150,7 @@ def _json_lines(result: Plan) -> list[dict[str, Any]]:
 
 def discover_command(args: argparse.Namespace) -> int:
     """``phonetui discover``: exit 0 when every source answered fully, 1 when one fell short."""
-    config = read_config(args)
+    config = read_config(args, rebuild_discovered=not args.dry_run)
     use_cucm = args.cucm or bool(args.device) or (not (args.csv or args.scan) and config.cucm is not None)
     if use_cucm and config.cucm is None:
         raise UsageError(f"--cucm needs a [cucm] table in {config.path} (url, username, password, ca_file)")
@@ -146,7 +164,14 @@ def discover_command(args: argparse.Namespace) -> int:
             scan_addresses(cidr)
         except ValueError as exc:
             raise UsageError(f"--scan: {exc}") from None
-    existing = discovered_entries(config)
+    if config.discovered_damage is not None:
+        damage = config.discovered_damage
+        at = f"line {damage.line}: " if damage.line else ""
+        _say(f"{config.discovery.file} is damaged ({at}{damage.message}): rebuilt from what this run finds")
+        existing = []
+    else:
+        existing = discovered_entries(config)
+    known = {str(entry.get("name", "")): str(entry.get("host", "")) for entry in existing}
     sources = Sources()
 
     async def gather() -> int:
@@ -155,10 +180,14 @@ def discover_command(args: argparse.Namespace) -> int:
         for path in args.csv:
             _from_csv(path, sources)
         for cidr in args.scan:
-            await _from_scan(cidr, args.scan_port, sources)
+            await _from_scan(cidr, args.scan_port, sources, known)
         return EXIT_OK
 
-    run_to_exit(gather())
+    try:
+        run_to_exit(gather())
+    except KeyboardInterrupt:
+        _say(f"interrupted: nothing written; {config.discovery.file} is as it was")
+        return EXIT_INTERRUPTED
     seen = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     only = {name.upper() for name in args.device} if args.device else None
     result = plan(config, existing, sources.found, sources.asked, sources.incomplete, seen, only)
@@ -169,5 +198,8 @@ def discover_command(args: argparse.Namespace) -> int:
     if args.dry_run:
         _say(f"nothing written (--dry-run); {config.discovery.file} is as it was")
     else:
-        _say(f"wrote {write_discovered(config, result.entries)}")
+        try:
+            _say(f"wrote {write_discovered(config, result.entries)}")
+        except OSError as exc:
+            raise ConfigError(config.discovery.file, "", f"cannot write the discovered phones file: {exc}") from None
     return EXIT_FAILED if sources.troubled else EXIT_OK

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..cisco import family_for_model
+from .errors import ConfigError
 from .model import TAG_SOURCES, Config, CucmConfig, Defaults, Phone, ProbeConfig, TagSource
 from .reader import _Locator, _Problems, _Reader, _syntax_error, read_app_file
 from .schema import _phone
@@ -82,6 +83,8 @@ def discovery_table(reader: _Reader, config: Config) -> None:
         path = (config.path.parent / file).expanduser()
         if _same(path, config.path):
             reader.fail("file", "must not be the config itself: the app never rewrites it")
+        elif not path.parent.is_dir():
+            reader.fail("file", f"{path.parent} is not a folder: make it, or name a file in one (phonetui makes none)")
         else:
             config.discovery_path = path
     sources: list[TagSource] = []
@@ -101,10 +104,29 @@ def _same(a: Path, b: Path) -> bool:
         return a == b
 
 
-def read_discovered(config: Config, problems: _Problems) -> list[Phone]:
-    """The phones the discovered file holds, checked like the config's (located in their own file)."""
+#: Said with a damaged discovered file: whose it is, and how to recover.
+DAMAGED_HINT = (
+    "this file belongs to phonetui (it is written by 'phonetui discover'): run 'phonetui discover' to "
+    "rebuild it, or delete it"
+)
+
+
+def read_discovered(config: Config, problems: _Problems, rebuild: bool = False) -> list[Phone]:
+    """The phones the discovered file holds, checked like the config's (located in their own file).
+
+    A file that is not TOML is an error saying how to recover; with ``rebuild`` (``discover``,
+    about to write it anew) it is no error: ``config.discovered_damage`` says what was wrong.
+    """
     path = config.discovery.file
-    read = read_app_file(path, "the discovered phones file", problems)
+    own = _Problems()
+    read = read_app_file(path, "the discovered phones file", own)
+    for error in own.errors:
+        if not error.message.startswith("TOML syntax"):
+            problems.errors.append(error)
+        elif rebuild:
+            config.discovered_damage = error
+        else:
+            problems.errors.append(ConfigError(error.path, "", f"{error.message}; {DAMAGED_HINT}", error.line))
     return [] if read is None else _discovered_phones(read[0], read[1], path, config.defaults, problems)
 
 

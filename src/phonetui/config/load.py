@@ -106,8 +106,12 @@ def merge_templates(from_config: list[Template], saved: list[Template]) -> list[
     return [t for t in from_config if t.name not in names] + saved
 
 
-def load_config(path: Path | str) -> Config:
-    """Read and check the config at ``path`` and the app's templates file beside it."""
+def load_config(path: Path | str, rebuild_discovered: bool = False) -> Config:
+    """Read and check the config at ``path`` and the app's templates file beside it.
+
+    ``rebuild_discovered``: a discovered phones file that is not TOML is left out, not an error
+    (``discover`` writes it anew); ``Config.discovered_damage`` says what was wrong with it.
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -125,7 +129,7 @@ def load_config(path: Path | str) -> Config:
     config = _parse(text, path, problems)
     if config is not None:
         config.templates = merge_templates(config.templates, _read_templates_file(config, problems))
-        merge_discovered(config, read_discovered(config, problems))
+        merge_discovered(config, read_discovered(config, problems, rebuild_discovered))
     problems.raise_if_any()
     assert config is not None
     config.warnings.extend(problems.warnings)

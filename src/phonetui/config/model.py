@@ -221,6 +221,8 @@ class Config:
     tags_from: tuple[TagSource, ...] = ("device_pool", "family")
     #: Names of the phones that came from the discovered phones file (not written by a person).
     discovered_names: set[str] = field(default_factory=set)
+    #: The discovered file's syntax error, when it was read to be rebuilt (``discover``) and is damaged.
+    discovered_damage: ConfigError | None = None
 
     @property
     def discovery(self) -> DiscoveryConfig:

@@ -19,13 +19,14 @@ from .reader import _Locator, _Problems, _Reader
 from .schema import _templates
 
 
-def _write_atomic(path: Path, text: str, backup: bool) -> None:
+def _write_atomic(path: Path, text: str, backup: bool, make_folder: bool = True) -> None:
     """Write ``text`` to ``path`` so a crash leaves the old file or the new one, whole.
 
     The text goes to a temporary file in the same folder, is synced, then renamed over
     the old one; with ``backup`` the old file is first copied to ``<name>.bak``.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if make_folder:
+        path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
@@ -144,5 +145,5 @@ def write_discovered(config: Config, entries: list[dict[str, Any]]) -> Path:
     problems = _Problems()
     parse_discovered(text, path, config.defaults, problems)
     problems.raise_if_any()  # never write what we could not read back
-    _write_atomic(path, text, backup=False)
+    _write_atomic(path, text, backup=False, make_folder=False)  # its folder was checked with the config
     return path

@@ -14,6 +14,7 @@ import ssl
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -140,6 +141,8 @@ async def ask_soap(client: httpx.AsyncClient, settings: CucmConfig, url: str, ac
     try:
         response = await client.post(url, content=body, headers=headers)
     except httpx.ConnectError as exc:
+        if _name_mismatch(exc):
+            raise CucmError(await _mismatch_message(settings)) from None
         if "CERTIFICATE_VERIFY_FAILED" in str(exc):
             raise CucmError(
                 f"CUCM's certificate at {settings.url} is not trusted: give its CA as [cucm] ca_file "
@@ -155,6 +158,51 @@ async def ask_soap(client: httpx.AsyncClient, settings: CucmConfig, url: str, ac
     if response.status_code not in (200, 500):  # SOAP faults come with 500
         raise CucmError(f"CUCM answered HTTP {response.status_code} at {url}")
     return response.content
+
+
+#: OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH (an IP address mismatch has it too).
+_HOSTNAME_MISMATCH = 62
+
+
+def _name_mismatch(exc: BaseException) -> bool:
+    """Whether a connection failed because the certificate is made for another host name or address."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError) and seen.verify_code == _HOSTNAME_MISMATCH:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return "Hostname mismatch" in str(exc) or "IP address mismatch" in str(exc)
+
+
+async def _mismatch_message(settings: CucmConfig) -> str:
+    names = await certificate_names(settings)
+    text = f"CUCM's certificate at {settings.url} is made for another name than {urlsplit(settings.url).hostname}"
+    if not names:
+        return text + ": use the name it is made for in [cucm] url"
+    url = urlsplit(settings.url)
+    host = f"[{names[0]}]" if ":" in names[0] else names[0]
+    better = urlunsplit(url._replace(netloc=host + (f":{url.port}" if url.port else "")))
+    return f'{text} (it is made for {", ".join(names)}): set [cucm] url = "{better}"'
+
+
+async def certificate_names(settings: CucmConfig) -> list[str]:
+    """The names and addresses CUCM's certificate is made for, read trusting ``ca_file``; [] if they cannot be known."""
+    url = urlsplit(settings.url)
+    if not url.hostname:
+        return []
+    context = ssl.create_default_context(cafile=settings.ca_file or None)
+    context.check_hostname = False  # the certificate is still verified against the CA: only its name is not
+    try:
+        async with asyncio.timeout(settings.timeout):
+            _, writer = await asyncio.open_connection(url.hostname, url.port or 443, ssl=context)
+    except (OSError, TimeoutError):
+        return []
+    try:
+        peer = writer.get_extra_info("peercert") or {}
+    finally:
+        writer.close()
+    alternatives = peer.get("subjectAltName", ())
+    return [str(value) for kind, value in alternatives if kind in ("DNS", "IP Address")]
 
 
 async def select_devices(

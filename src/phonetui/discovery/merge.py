@@ -83,14 +83,26 @@ def _same(key: str, old: Any, new: Any) -> bool:
     return bool(old == new)
 
 
-def _derived_tags(old: dict[str, Any], config: Config) -> list[str]:
-    """The tags an earlier record's device pool and description give (a scan knows neither)."""
-    found = Found(
-        name=str(old.get("name", "")),
+def _kept_tags(old: dict[str, Any], entry: dict[str, Any], config: Config) -> list[str]:
+    """The earlier record's tags that stay: those a person wrote, and those of fields this run does not know.
+
+    A tag that came from a source's field (device pool, family, description) is replaced by the
+    tag of that field's new value when this run gives one: a phone moved to another device pool
+    loses its old pool's tag. A source that knows nothing of the field (a scan and the device
+    pool) leaves its tag as it was.
+    """
+    earlier = Found(
+        name="",
+        model=str(old.get("model", "")),
         description=str(old.get("description", "")),
         device_pool=str(old.get("device_pool", "")),
     )
-    return list(tags_for(found, tuple(s for s in config.discovery.tags_from if s != "family")))
+    replaced: set[str] = set()
+    for source in config.discovery.tags_from:
+        field_name = "model" if source == "family" else source
+        if entry.get(field_name) and old.get(field_name):
+            replaced.update(tags_for(earlier, (source,)))
+    return [str(tag) for tag in old.get("tags", []) if tag not in replaced]
 
 
 def _source_kind(source: str) -> str:
@@ -136,9 +148,8 @@ def plan(
             merged = {**old, **entry}
             if "model" in old and _same("model", old["model"], entry.get("model")):
                 merged["model"] = old["model"]
-            # tags from every source that found it: those of this run, and the device pool's and
-            # description's that another source gave before
-            tags = list(dict.fromkeys([*entry.get("tags", []), *_derived_tags(old, config)]))
+            # this run's tags, then the earlier ones that stay (a person's; a field this run does not know)
+            tags = list(dict.fromkeys([*entry.get("tags", []), *_kept_tags(old, entry, config)]))
             if tags:
                 merged["tags"] = tags
             changes = [

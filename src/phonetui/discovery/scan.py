@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from ..config import Phone
 from ..probe import DEFAULT_DEADLINE, probe
@@ -33,11 +33,15 @@ async def scan(
     concurrency: int = DEFAULT_SCAN_CONCURRENCY,
     per_second: float = DEFAULT_SCAN_RATE,
     deadline: float = DEFAULT_DEADLINE,
+    progress: Callable[[bool], None] | None = None,
 ) -> AsyncIterator[Found]:
-    """Each address of ``cidr`` that answers like a phone, as it answers."""
+    """Each address of ``cidr`` that answers like a phone, as it answers; ``progress(is_phone)`` after each."""
     phones = [Phone(address, address, port) for address in scan_addresses(cidr)]
     async for result in probe(phones, concurrency, deadline, per_second=per_second):
-        if result.state == "online" and result.info is not None:
+        is_phone = result.state == "online" and result.info is not None
+        if progress:
+            progress(is_phone)
+        if is_phone and result.info is not None:
             info = result.info
             yield Found(
                 name=info.device or result.phone.host,
