@@ -426,3 +426,11 @@ def test_a_config_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert caught.value.located() == f"{path}:3: not UTF-8 text (byte 0xe9): save the file as UTF-8"
+
+
+def test_a_misspelt_array_of_tables_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "t.toml"
+    path.write_text('[defaults]\nusername = "u"\n\n[[phone]]\nname = "a"\nhost = "10.0.0.1"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert f"{path}:4: phone: unknown key; did you mean 'phones'?" in caught.value.lines()

@@ -98,6 +98,15 @@ def test_cucm_and_discovery_tables_are_checked(tmp_path: Path) -> None:
         assert expected in text, text
 
 
+@pytest.mark.parametrize(
+    ("url", "said"), [("https://127.0.0.1:0", "port 0 is no port"), ("https://cucm:99999", "is not a URL")]
+)
+def test_a_cucm_url_needs_a_port_that_is_one(tmp_path: Path, url: str, said: str) -> None:
+    path = config_at(tmp_path, f'\n[cucm]\nurl = "{url}"\ninsecure = true\n')
+    with pytest.raises(ConfigError, match=f"cucm\\.url: {said}"):
+        load_config(path)
+
+
 def test_plain_http_to_cucm_is_refused(tmp_path: Path) -> None:
     """The password would cross the network in clear, and CUCM does not serve RisPort70 over HTTP."""
     path = config_at(tmp_path, '\n[cucm]\nurl = "http://cucm.example.com:8080"\ninsecure = true\n')

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import urllib.parse
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,8 @@ def cucm_table(reader: _Reader, defaults: Defaults) -> CucmConfig:
     if url and not re.match(r"https://[^/\s]+", url):
         # CUCM serves RisPort70 and AXL over HTTPS only; plain HTTP would also carry the password in clear.
         reader.fail("url", "must be CUCM's https:// address, like https://cucm.example.com:8443")
+    elif url and (problem := _port_problem(url)):
+        reader.fail("url", problem)
     ca_file = reader.get("ca_file", str, "")
     if ca_file:
         resolved = (reader.path.parent / ca_file).expanduser()
@@ -52,6 +55,15 @@ def cucm_table(reader: _Reader, defaults: Defaults) -> CucmConfig:
         axl_version=_axl_version(reader),
         timeout=reader.positive("timeout", float, 30.0),
     )
+
+
+def _port_problem(url: str) -> str | None:
+    """Why the port in ``url`` cannot be CUCM's (0, out of range, not a number), or None."""
+    try:
+        port = urllib.parse.urlsplit(url).port
+    except ValueError as exc:
+        return f"is not a URL: {exc}"
+    return "port 0 is no port: CUCM listens on 8443 (or 443)" if port == 0 else None
 
 
 def probe_table(reader: _Reader) -> ProbeConfig:

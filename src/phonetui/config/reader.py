@@ -36,6 +36,7 @@ class _Locator:
                     index = counts.get(name, -1) + 1
                     counts[name] = index
                     table = (*name.split("."), str(index))
+                    self.lines.setdefault(table[:-1], number)  # the array itself: its first element's line
                 else:
                     table = tuple(name.split("."))
                 self.lines.setdefault(table, number)
