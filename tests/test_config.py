@@ -434,3 +434,20 @@ def test_a_misspelt_array_of_tables_names_its_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert f"{path}:4: phone: unknown key; did you mean 'phones'?" in caught.value.lines()
+
+
+def test_a_key_given_twice_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "twice.toml"
+    path.write_text('[defaults]\nusername = "u"\nusername = "v"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.located() == f"{path}:3: username: is given twice in its table (TOML allows once)"
+
+
+def test_cucm_given_as_a_string_is_said_once(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('cucm = "https://cucm.example.com:8443"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    lines = caught.value.lines()
+    assert len(lines) == 1 and "cucm: must be a table" in lines[0], lines

@@ -146,7 +146,7 @@ def parse_discovered(text: str, path: Path, defaults: Defaults, problems: _Probl
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        problems.errors.append(_syntax_error(exc, path))
+        problems.errors.append(_syntax_error(exc, path, text))
         return []
     return _discovered_phones(text, raw, path, defaults, problems)
 

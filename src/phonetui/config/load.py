@@ -19,7 +19,7 @@ def _parse(text: str, path: Path, problems: _Problems) -> Config | None:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        problems.errors.append(_syntax_error(exc, path))
+        problems.errors.append(_syntax_error(exc, path, text))
         return None
     locator = _Locator(text)
     top = _Reader(path, locator, raw, (), problems)
@@ -35,8 +35,8 @@ def _parse(text: str, path: Path, problems: _Problems) -> Config | None:
             config.templates_path = path.parent / TEMPLATES_FILE
     if "service" in raw:
         config.service = _service(top.child(top.get("service", dict, {}), "service"), defaults)
-    if "cucm" in raw:
-        config.cucm = cucm_table(top.child(top.get("cucm", dict, {}), "cucm"), defaults)
+    if "cucm" in raw and (cucm := top.get("cucm", dict)) is not None:  # not a table: said once, by get
+        config.cucm = cucm_table(top.child(cucm, "cucm"), defaults)
     discovery_table(top.child(top.get("discovery", dict, {}), "discovery"), config)
     config.probe = probe_table(top.child(top.get("probe", dict, {}), "probe"))
     names: dict[str, int] = {}

@@ -197,10 +197,16 @@ _TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: 
 _TYPE_NAMES[dict] = "a table"
 
 
-def _syntax_error(exc: tomllib.TOMLDecodeError, path: Path) -> ConfigError:
+def _syntax_error(exc: tomllib.TOMLDecodeError, path: Path, text: str = "") -> ConfigError:
+    """tomllib's complaint, located; a key given twice is named (tomllib says only "Cannot overwrite a value")."""
     match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
     line = int(match.group(1)) if match else None
     message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+    rows = text.splitlines()
+    if message.startswith("Cannot overwrite a value") and line and line <= len(rows):
+        key = _Locator._KEY.match(rows[line - 1])
+        if key:
+            return ConfigError(path, key.group(1).strip("\"'"), "is given twice in its table (TOML allows once)", line)
     return ConfigError(path, "", f"TOML syntax: {message}", line)
 
 
@@ -219,5 +225,5 @@ def read_app_file(path: Path, what: str, problems: _Problems) -> tuple[str, dict
     try:
         return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        problems.errors.append(_syntax_error(exc, path))
+        problems.errors.append(_syntax_error(exc, path, text))
         return None
