@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import socket
+from dataclasses import replace
 
+from phonetui.cisco.devinfo import DeviceInfo
 from phonetui.cisco.families import family_for_model
 from phonetui.config import Phone
 from phonetui.probe import ProbeResult, probe
@@ -98,3 +100,12 @@ async def test_stopping_early_leaves_nothing_running(fleet: Simulator) -> None:
         seen.append(result)
         break
     assert len(seen) == 1
+
+
+def test_a_model_that_came_from_discovery_is_not_blamed_on_the_config() -> None:
+    family = family_for_model("8845")
+    found = Phone("lobby", "10.0.0.6", model="8845", family=family, charset=family.charset, discovered="x.csv:2")
+    said = ProbeResult(found, "online", info=DeviceInfo(model="CP-7975G")).model_note
+    assert said.startswith("discovery says 8845 (modern); the phone says CP-7975G") and "until discover runs" in said
+    written = ProbeResult(replace(found, discovered=""), "online", info=DeviceInfo(model="CP-7975G")).model_note
+    assert written.startswith("the config says 8845") and written.endswith("until it is corrected")

@@ -72,11 +72,14 @@ class ProbeResult:
         if not self.model_disagrees or detected is None or self.info is None:
             return ""
         used = self.phone.family
-        note = f"the config says {self.phone.model} ({used.name}); the phone says {self.info.model} ({detected.name})"
+        # A discovered phone's model came from its source (CUCM, a CSV, a scan), not from the config.
+        from_source = self.phone.discovered and not self.phone.rules_given
+        where, fix = ("discovery", "discover runs again") if from_source else ("the config", "it is corrected")
+        note = f"{where} says {self.phone.model} ({used.name}); the phone says {self.info.model} ({detected.name})"
         rules = f"{used.charset}, {used.size_limit} bytes"
         if detected.name == used.name:
             return f"{note}: same family, pushes are unaffected ({rules})"
-        return f"{note}: pushes use the configured {used.name} rules ({rules}) until the config is corrected"
+        return f"{note}: pushes use the {used.name} rules ({rules}) until {fix}"
 
     def as_json(self) -> dict[str, Any]:
         """The result as a JSON-ready dict (never credentials)."""
