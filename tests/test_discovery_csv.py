@@ -48,3 +48,8 @@ def test_read_from_a_file_with_a_bom_or_in_windows_encoding(tmp_path: Path) -> N
 
 def test_an_empty_file_says_so() -> None:
     assert [str(p) for p in parse_phones_csv("", "x.csv")[1]] == ["x.csv: the file is empty"]
+
+
+def test_unquoted_tags_after_the_model_are_all_kept() -> None:
+    found, problems = parse_phones_csv("extra,127.77.0.6,8845,a,b c,d\n", "x.csv")
+    assert problems == [] and found[0].tags == ("a", "b", "c", "d")

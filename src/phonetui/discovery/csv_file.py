@@ -107,7 +107,8 @@ def _plain(rows: Reader, where: str) -> tuple[list[Found], list[SourceProblem]]:
         if problem:
             problems.append(SourceProblem(line, f"host: {problem}"))
             continue
-        tags = tuple(tag for tag in _TAG_SPLIT.split(values.get("tags", "")) if tag)
+        # Tags may be one cell ("a;b") or, unquoted, the cells after the model ("a,b,c"): all are tags.
+        tags = tuple(tag for cell in cells[3:] for tag in _TAG_SPLIT.split(cell) if tag)
         model = values.get("model", "")
         found.append(Found(name=name, host=host, port=port, model=model, tags=tags, source=line))
     return found, problems
