@@ -75,17 +75,10 @@ class UriCheck:
         return self.kind == "http"
 
 
-def _ip(value: str) -> bool:
+def _ip(value: str, v6_too: bool = False) -> bool:
+    """An IPv4 address (what phones' RTP URIs take), or with ``v6_too`` any IP address."""
     try:
-        ipaddress.IPv4Address(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _any_ip(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value)
+        ipaddress.ip_address(value) if v6_too else ipaddress.IPv4Address(value)
     except ValueError:
         return False
     return True
@@ -260,7 +253,7 @@ def _http_problems(uri: str, field_name: str) -> list[Problem]:
     problems = []
     if not host:
         problems.append(Problem(field_name, "URL has no host"))
-    elif not (_HOST_NAME.fullmatch(host) or _any_ip(host)):
+    elif not (_HOST_NAME.fullmatch(host) or _ip(host, v6_too=True)):
         problems.append(Problem(field_name, f"URL host {host!r} is not a host name or an IP address"))
     if not uri.isascii():
         note = "URL has characters outside ASCII: percent-encode them (phones send the URL as it is)"

@@ -42,9 +42,9 @@ from ..jobs import (
     frame,
     read_frame,
 )
-from ..probe import ProbeResult
 from ..push import PushResult, plan
-from .shotrun import ShotRun as ShotRun  # re-exported: runs of each kind are found here
+from .shotrun import ProbeRun as ProbeRun  # re-exported: runs of each kind are found here
+from .shotrun import ShotRun as ShotRun
 
 #: How the app starts its push process.
 COMMAND = (sys.executable, "-m", "phonetui.pushproc")
@@ -150,41 +150,6 @@ class JobRun:
         new = self.warnings[self._warnings_drained :]
         self._warnings_drained = len(self.warnings)
         return new
-
-
-class ProbeRun:
-    """One probe as the UI sees it: results queue up until ``drain``; ``over`` when every phone was asked."""
-
-    def __init__(self, job: ProbeJob, process: PushProcess) -> None:
-        self.job = job
-        self._process = process
-        self._results: list[ProbeResult] = []
-        self.warnings: list[str] = []
-        self.cancel_asked = False
-        self.sent = False
-        self.error = ""
-        self.over = asyncio.Event()
-        self.last_arrival: float | None = None  # perf_counter, as a push's
-
-    @property
-    def id(self) -> int:
-        return self.job.id
-
-    def cancel(self) -> None:
-        self.cancel_asked = True
-        self._process.cancel(self.id)
-
-    def arrived(self, result: ProbeResult) -> None:
-        self._results.append(result)
-        self.last_arrival = time.perf_counter()
-
-    def ended(self, done: JobDone) -> None:
-        self.error = done.error
-        self.over.set()
-
-    def drain(self) -> list[ProbeResult]:
-        results, self._results = self._results, []
-        return results
 
 
 class _Child:

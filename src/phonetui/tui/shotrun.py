@@ -1,33 +1,43 @@
-"""One screenshot job as the UI sees it (``PushProcess.prepare_shots``): shots queue up until ``drain``.
+"""Probe and screenshot jobs as the UI sees them: what the push process finds queues up until ``drain``.
 
-Kept beside ``background.py`` (which re-exports it) so that each stays small. The shots
-are fetched in the push process, never on the UI's loop.
+Kept beside ``background.py`` (which re-exports both kinds) so that each stays small. The
+phones are asked in the push process, never on the UI's loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
-from ..jobs import JobDone, ShotJob
+from ..jobs import JobDone, ProbeJob, ShotJob
+from ..probe import ProbeResult
 from ..screenshot import Shot
 
 if TYPE_CHECKING:
     from .background import PushProcess
 
 
-class ShotRun:
-    """Screenshots of ``job.phones``: each ``Shot`` as it arrives; ``over`` when every phone was asked.
+class _Job(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+JobT = TypeVar("JobT", bound=_Job)
+ItemT = TypeVar("ItemT")
+
+
+class QueuedRun(Generic[JobT, ItemT]):
+    """One job whose answers queue up, one per phone, until ``drain``; ``over`` when every phone was asked.
 
     ``error`` is one line when the job could not run to its end (the process died); phones
-    it never reported then have no shot.
+    it never reported then have nothing.
     """
 
-    def __init__(self, job: ShotJob, process: PushProcess) -> None:
+    def __init__(self, job: JobT, process: PushProcess) -> None:
         self.job = job
         self._process = process
-        self._shots: list[Shot] = []
+        self._items: list[ItemT] = []
         self.warnings: list[str] = []
         self.cancel_asked = False
         self.sent = False
@@ -46,15 +56,23 @@ class ShotRun:
     async def wait(self) -> None:
         await self.over.wait()
 
-    def arrived(self, shot: Shot) -> None:
-        self._shots.append(shot)
+    def arrived(self, item: ItemT) -> None:
+        self._items.append(item)
         self.last_arrival = time.perf_counter()
 
     def ended(self, done: JobDone) -> None:
         self.error = done.error
         self.over.set()
 
-    def drain(self) -> list[Shot]:
-        """Every shot that arrived since the last drain."""
-        shots, self._shots = self._shots, []
-        return shots
+    def drain(self) -> list[ItemT]:
+        """Everything that arrived since the last drain."""
+        items, self._items = self._items, []
+        return items
+
+
+class ProbeRun(QueuedRun[ProbeJob, ProbeResult]):
+    """One probe: each phone's ``ProbeResult`` as it arrives."""
+
+
+class ShotRun(QueuedRun[ShotJob, Shot]):
+    """Screenshots of ``job.phones``: each ``Shot`` as it arrives."""
