@@ -21,7 +21,8 @@ import httpx
 from .cisco.devinfo import DEVICE_INFORMATION_PATH, DeviceInfo, NotAPhone, parse_device_information
 from .cisco.families import Family, family_for_model, model_number
 from .config import Phone
-from .push import USER_AGENT, address_problem, make_client
+from .fanout import each_phone
+from .push import USER_AGENT, address_problem
 from .push_result import _chain, _read_capped
 
 log = logging.getLogger(__name__)
@@ -178,29 +179,15 @@ async def probe(
 ) -> AsyncIterator[ProbeResult]:
     """Each phone's result as it comes; at most ``concurrency`` in flight (and ``per_second`` started)."""
     todo = list(phones)
-    results: asyncio.Queue[ProbeResult] = asyncio.Queue()
-    queue = iter(todo)
-    own = client is None
-    shared = client or make_client()
     rate = StartRate(per_second) if per_second else None
 
-    async def worker() -> None:
-        for phone in queue:  # every worker draws from the one iterator
-            if rate:
-                await rate.wait()
-            await results.put(await probe_phone(shared, phone, deadline))
+    async def ask(client: httpx.AsyncClient, phone: Phone) -> ProbeResult:
+        if rate:
+            await rate.wait()
+        return await probe_phone(client, phone, deadline)
 
-    workers = [asyncio.create_task(worker()) for _ in range(max(1, min(concurrency, len(todo))))]
     log.info("probe of %d phones, %d at once, %g s each", len(todo), concurrency, deadline)
-    try:
-        for _ in todo:
-            result = await results.get()
-            if log.isEnabledFor(logging.DEBUG):
-                log.debug("probe %r %s: %s %s", result.phone.name, result.phone.address, result.state, result.detail)
-            yield result
-    finally:
-        for task in workers:
-            task.cancel()
-        await asyncio.gather(*workers, return_exceptions=True)
-        if own:
-            await shared.aclose()
+    async for result in each_phone(todo, ask, concurrency, client):
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("probe %r %s: %s %s", result.phone.name, result.phone.address, result.state, result.detail)
+        yield result

@@ -25,7 +25,8 @@ from .basic_auth import basic_auth
 from .cisco import Outcome
 from .cisco.screens import SHOT_MIN_INTERVAL, ShotSource, shot_source
 from .config import Phone
-from .push import USER_AGENT, address_problem, make_client
+from .fanout import each_phone
+from .push import USER_AGENT, address_problem
 from .push_result import CONNECT_TIMEOUT_HINT, READ_TIMEOUT_HINT, _connect_failure
 
 if TYPE_CHECKING:
@@ -288,25 +289,11 @@ async def fetch_screenshots(
 ) -> AsyncIterator[Shot]:
     """Each phone's Shot as it comes; at most ``concurrency`` in flight."""
     todo = list(phones)
-    results: asyncio.Queue[Shot] = asyncio.Queue()
-    queue = iter(todo)
-    own = client is None
-    shared = client or make_client()
 
-    async def worker() -> None:
-        for phone in queue:  # every worker draws from the one iterator
-            await results.put(await fetch_screenshot(shared, phone, credentials, timeout, pacer))
+    async def ask(client: httpx.AsyncClient, phone: Phone) -> Shot:
+        return await fetch_screenshot(client, phone, credentials, timeout, pacer)
 
-    workers = [asyncio.create_task(worker()) for _ in range(max(1, min(concurrency, len(todo))))]
     log.info("screenshots of %d phones, %d at once, %g s each", len(todo), concurrency, timeout)
-    try:
-        for _ in todo:
-            shot = await results.get()
-            log.debug("screenshot %r %s: %s %s", shot.phone, shot.host, shot.outcome, shot.detail)
-            yield shot
-    finally:
-        for task in workers:
-            task.cancel()
-        await asyncio.gather(*workers, return_exceptions=True)
-        if own:
-            await shared.aclose()
+    async for shot in each_phone(todo, ask, concurrency, client):
+        log.debug("screenshot %r %s: %s %s", shot.phone, shot.host, shot.outcome, shot.detail)
+        yield shot
