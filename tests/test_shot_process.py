@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -53,3 +54,15 @@ async def test_wrong_credentials_and_cancel(process: PushProcess, fleet: Simulat
     await process.send(cancelled)
     await cancelled.wait()
     assert process.starts == 1
+
+
+async def test_a_probe_cancelled_before_it_began_still_ends(process: PushProcess, fleet: Simulator) -> None:
+    """The probe shares the screenshots' side-duty runner: a job cancelled at once still sends JobDone."""
+    run = process.prepare_probe(phones_of(fleet), 4, 3.0)
+    run.cancel()
+    await process.send(run)
+    await asyncio.wait_for(run.wait(), 10)
+    again = process.prepare_probe(phones_of(fleet), 4, 3.0)  # and the process goes on
+    await process.send(again)
+    await asyncio.wait_for(again.wait(), 10)
+    assert {result.state for result in again.drain()} == {"online"} and process.starts == 1

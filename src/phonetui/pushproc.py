@@ -26,7 +26,8 @@ import os
 import signal
 import sys
 import time
-from typing import BinaryIO
+from collections.abc import AsyncIterator, Callable
+from typing import BinaryIO, TypeVar
 
 import httpx
 
@@ -51,6 +52,8 @@ from .logfile import logging_to_file
 from .probe import probe
 from .push import Pusher, PushRun, RemoteObjectHost, make_client
 from .screenshot import fetch_screenshots
+
+T = TypeVar("T")
 
 #: Signals that stop the process in good order (every running job writes its end record); Windows has no SIGHUP.
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGINT") if hasattr(signal, name))
@@ -151,55 +154,40 @@ class Server:
 
     def start_probe(self, job: ProbeJob) -> None:
         """Probe as a side duty: its own task, cancelled alone, never in a push's way."""
-
-        async def run() -> None:
-            cancelled = False
-            try:
-                async for result in probe(job.phones, job.concurrency, job.deadline):
-                    self.output.send(JobProbed(job.id, result))
-            except asyncio.CancelledError:
-                cancelled = True
-            finally:
-                del self.probes[job.id]
-            self.output.send(JobDone(job.id, cancelled, self.stopping.is_set()))
-
-        if self.stopping.is_set():
-            self.output.send(JobDone(job.id, True, True, "the push process is stopping"))
-            return
-        task = self.probes[job.id] = asyncio.create_task(run())
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        answers = probe(job.phones, job.concurrency, job.deadline)
+        self._side_duty(job.id, "probe", answers, lambda result: JobProbed(job.id, result))
 
     def start_shots(self, job: ShotJob) -> None:
-        """Screenshots as a side duty, run like a probe (and cancelled the same way).
+        """Screenshots as a side duty, run like a probe (and cancelled the same way)."""
+        shots = fetch_screenshots(job.phones, job.credentials, concurrency=job.concurrency, timeout=job.deadline)
+        self._side_duty(job.id, "screenshots", shots, lambda shot: JobShot(job.id, shot))
 
-        ``JobDone`` is sent when the task ends however it ends, even when it was cancelled
-        before it began (then its body never runs).
-        """
-
+    def _side_duty(
+        self, job_id: int, what: str, answers: AsyncIterator[T], message: Callable[[T], FromProcess]
+    ) -> None:
+        """Send each answer as it comes, then ``JobDone``; that is sent when the task ends however it
+        ends, even when it was cancelled before it began (then its body never runs)."""
         cancelled = False
 
         async def run() -> None:
             nonlocal cancelled
-            shots = fetch_screenshots(job.phones, job.credentials, concurrency=job.concurrency, timeout=job.deadline)
             try:
-                async for shot in shots:
-                    self.output.send(JobShot(job.id, shot))
+                async for answer in answers:
+                    self.output.send(message(answer))
             except asyncio.CancelledError:  # ends normally: finish() gathers the tasks
                 cancelled = True
 
         def done(task: asyncio.Task[None]) -> None:
-            self.probes.pop(job.id, None)
+            self.probes.pop(job_id, None)
             error = ""
-            if not task.cancelled() and task.exception() is not None:
-                exc = task.exception()
-                error = f"the screenshots failed: {type(exc).__name__}: {exc}"
-            self.output.send(JobDone(job.id, cancelled or task.cancelled(), self.stopping.is_set(), error))
+            if not task.cancelled() and (exc := task.exception()) is not None:
+                error = f"the {what} failed: {type(exc).__name__}: {exc}"
+            self.output.send(JobDone(job_id, cancelled or task.cancelled(), self.stopping.is_set(), error))
 
         if self.stopping.is_set():
-            self.output.send(JobDone(job.id, True, True, "the push process is stopping"))
+            self.output.send(JobDone(job_id, True, True, "the push process is stopping"))
             return
-        task = self.probes[job.id] = asyncio.create_task(run())
+        task = self.probes[job_id] = asyncio.create_task(run())
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
         task.add_done_callback(done)
