@@ -33,6 +33,8 @@ def test_keys_and_pauses() -> None:
         ("Key:Settings, Key:Nope", 2, 14, "no key 'Nope'"),
         ("Key:Soft1, pause 5 minutes", 2, 11, "a pause is"),
         ("Settings", 1, 0, "did you mean Key:Settings?"),
+        ("Key:Soft1, Key:Setings", 2, 11, "no key 'Setings': did you mean Key:Settings?"),
+        ("Setings", 1, 0, "did you mean Key:Settings?"),
         ("Key:Soft1, pause 61s", 2, 11, "at most 60 s"),
         ("Foo:bar", 1, 0, "unknown URI scheme 'Foo'"),
         ("pause 500ms", 1, 0, "at least one Key:"),

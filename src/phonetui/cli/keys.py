@@ -20,6 +20,7 @@ from ..config import Phone
 from ..config.macros import load_macros
 from ..printable import fit, printable
 from ..push import Pusher, PushResult
+from ..wording import plural
 from .common import EXIT_FAILED, EXIT_OK, UsageError, read_config, run_to_exit
 from .push import select_phones
 
@@ -69,6 +70,8 @@ def keys_command(args: argparse.Namespace) -> int:
 
     async def run() -> int:
         failed = 0
+        if not args.json:
+            print(f"{fit('PHONE', 16)}  {fit('OUTCOME', 12)}  {fit('PRESSED', 7)}  DETAIL", flush=True)
         async with Pusher(config.defaults) as pusher:
             for done in asyncio.as_completed([_one(pusher, phone, steps) for phone in phones]):
                 phone, pressed, result = await done
@@ -82,9 +85,10 @@ def keys_command(args: argparse.Namespace) -> int:
                     print(json.dumps(line, ensure_ascii=False), flush=True)
                 else:
                     print(
-                        f"{fit(phone.name, 16)}  {fit(outcome, 12)}  {pressed}/{presses} {detail}".rstrip(), flush=True
+                        f"{fit(phone.name, 16)}  {fit(outcome, 12)}  {fit(f'{pressed}/{presses}', 7)}  {detail}".rstrip(),
+                        flush=True,
                     )
-        print(f"{len(phones) - failed} of {len(phones)} phones ran the macro", file=sys.stderr)
+        print(f"{len(phones) - failed} of {plural(len(phones), 'phone')} ran the macro", file=sys.stderr)
         return EXIT_FAILED if failed else EXIT_OK
 
     return run_to_exit(run())
