@@ -212,9 +212,7 @@ class ShotScreen(PhoneScreen):
     def action_press(self, uri: str) -> None:
         self.line_next = False
         problem = key_problem(self.phone.model, uri)
-        self.note(
-            f"{uri}: not on a {self.phone.model}: {problem}; sent anyway" if problem else f"{uri} sent…", bool(problem)
-        )
+        self.note(f"{problem}; sent anyway" if problem else f"{uri} sent…", bool(problem))
         self._press(uri, problem)
 
     @work(group="keys", exit_on_error=False)
