@@ -30,6 +30,9 @@ def test_a_macro_changes_the_screens_and_a_saved_one_runs_by_name(tmp_path: Path
         after = screen_title(config, "sim-0001")
         bad = phonetui("keys", "--config", str(config), "--all", "--macro", "Key:Services,, Key:Soft1")
         unknown = phonetui("keys", "--config", str(config), "--all", "--name", "nope")
+        templates = load_config(config).templates_file
+        templates.write_text(templates.read_text() + '\n[[macros]]\nname = "broken"\nsteps = "Key:Nope"\n')
+        broken = phonetui("keys", "--config", str(config), "--all", "--name", "broken")
     finally:
         assert running.stop() == 0
     assert done.returncode == 0, done.stderr
@@ -42,4 +45,5 @@ def test_a_macro_changes_the_screens_and_a_saved_one_runs_by_name(tmp_path: Path
     assert "1 of 1 phone ran the macro" in named.stderr
     assert typo.returncode == 2 and "did you mean Key:Settings?" in typo.stderr
     assert bad.returncode == 2 and "step 2" in bad.stderr and "empty step" in bad.stderr
-    assert unknown.returncode == 2 and "no macro named 'nope'" in unknown.stderr and "leave" in unknown.stderr
+    assert unknown.returncode == 2 and "no macro named 'nope'" in unknown.stderr and "('leave')" in unknown.stderr
+    assert broken.returncode == 2 and "the saved macro 'broken'" in broken.stderr and "was not read" in broken.stderr

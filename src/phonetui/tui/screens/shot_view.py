@@ -24,7 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from ...cisco import Outcome
-from ...cisco.macro import MacroError, Step, parse_macro
+from ...cisco.macro import Step
 from ...cisco.screens import SHOT_MIN_INTERVAL, key_problem
 from ...config import Phone
 from ...printable import printable
@@ -231,11 +231,11 @@ class ShotScreen(PhoneScreen):
         def chosen(text: str | None) -> None:
             if not text:
                 return
-            from ..macros import resolve
+            from ..macros import steps_for
 
             try:
-                steps = parse_macro(resolve(self.tui, text))
-            except MacroError as exc:
+                steps = steps_for(self.tui, text)
+            except ValueError as exc:
                 self.note(str(exc), warn=True)
                 return
             self._macro(steps)
@@ -248,7 +248,5 @@ class ShotScreen(PhoneScreen):
         self.note("macro running…")
         async with self._sending:
             failed = await self.tui.shots.run_macro(self.phone, steps)
-        self.note(
-            "macro done" if failed is None else f"macro stopped: {failed.outcome} {failed.detail}", failed is not None
-        )
+        self.note("macro done" if failed is None else f"{failed.outcome}: {failed.detail}", failed is not None)
         self.schedule(AFTER_KEY_SECONDS)

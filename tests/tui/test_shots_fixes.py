@@ -1,0 +1,110 @@
+"""What a new admin found in the screen view, the grid and macros: a failed macro's reasons in the reply
+log, the CLI's words for a saved name that is not there, saving over a name, labels that say enough."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input
+
+from phonetui.cisco import Outcome
+from phonetui.config import Phone
+from phonetui.config.macros import load_macros, save_macro
+from phonetui.push import PushResult
+from phonetui.tui.app import PhoneTUI
+from phonetui.tui.screens.pickers import ConfirmModal
+from phonetui.tui.screens.shot_view import ShotScreen
+from phonetui.tui.widgets.line_log import LineLog
+
+from .conftest import wait_until
+from .shot_fakes import FakeShots, pin_drawing, shot_of
+
+
+def toasts(app: PhoneTUI) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def type_macro(app: PhoneTUI, pilot: object, text: str) -> None:
+    await pilot.press("m")  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+    app.screen.query_one("#name", Input).value = text
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def test_a_failed_macro_writes_each_phone_s_reason_in_the_reply_log(app: PhoneTUI) -> None:
+    fake = FakeShots(app, lambda phone: shot_of(phone))
+
+    async def press(phone: Phone, uri: str) -> PushResult:
+        fake.pressed.append((phone.name, uri))
+        if phone.name in ("sim-0002", "sim-0003"):
+            return PushResult(phone, Outcome.AUTH_FAILED, "direct", "HTTP 401", hint="check the push user")
+        return PushResult(phone, Outcome.OK, "direct", "")
+
+    app.shots.press = press  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        for name in ("sim-0001", "sim-0002", "sim-0003"):
+            app.fleet.toggle(name)
+        await type_macro(app, pilot, "Key:Services, Key:Soft1")
+        await wait_until(pilot, lambda: any("ran it" in t for t in toasts(app)))
+        toast = next(t for t in toasts(app) if "ran it" in t)
+        assert "2 of 3 phones ran it" not in toast and "1 of 3 phones ran it" in toast
+        assert "sim-0002, sim-0003" in toast and "see the reply log" in toast
+        log = [line.plain for line in app.main.query_one("#replies", LineLog).lines]
+        failed = [line for line in log if "sim-0002" in line or "sim-0003" in line]
+        assert len(failed) == 2
+        for line in failed:
+            assert "auth-failed" in line and "macro stopped at Key:Services: HTTP 401" in line
+            assert "check the push user" in line
+
+
+async def test_m_with_a_name_no_macro_has_says_what_the_cli_says(app: PhoneTUI) -> None:
+    FakeShots(app, lambda phone: shot_of(phone))
+    save_macro(app.config, "menu,two", "Key:Settings")
+    app.config.templates_file.write_text(
+        app.config.templates_file.read_text() + '\n[[macros]]\nname = "broken"\nsteps = "Key:Nope"\n'
+    )
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await type_macro(app, pilot, "nope")
+        await type_macro(app, pilot, "broken")
+        await type_macro(app, pilot, "Setings")
+        said = toasts(app)
+        assert not any("expected Key:NAME" in t and "no macro" not in t for t in said)
+        nope = next(t for t in said if "'nope'" in t)
+        assert "no macro named 'nope'" in nope and "'menu,two'" in nope and "not read" in nope
+        broken = next(t for t in said if t.startswith("Macro: the saved macro 'broken'"))
+        assert "was not read" in broken and "no key 'Nope'" in broken
+        typo = next(t for t in said if "'Setings'" in t)
+        assert "no macro named 'Setings'" in typo and "did you mean Key:Settings?" in typo
+
+
+async def test_the_screen_view_s_m_says_the_same(app: PhoneTUI, monkeypatch: pytest.MonkeyPatch) -> None:
+    pin_drawing(monkeypatch)
+    FakeShots(app, lambda phone: shot_of(phone))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("v")
+        await wait_until(pilot, lambda: isinstance(app.screen, ShotScreen))
+        screen = app.screen
+        await type_macro(app, pilot, "nope")
+        note = str(screen.query_one("#shot-note").render())
+        assert "no macro named 'nope'" in note
+
+
+async def test_saving_over_a_name_asks_and_save_bang_replaces(app: PhoneTUI) -> None:
+    FakeShots(app, lambda phone: shot_of(phone))
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await type_macro(app, pilot, "save menu: Key:Settings")
+        assert load_macros(app.config)[0] == {"menu": "Key:Settings"}
+        await type_macro(app, pilot, "save menu: Key:Services")
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("n")
+        await pilot.pause()
+        assert load_macros(app.config)[0] == {"menu": "Key:Settings"}
+        await type_macro(app, pilot, "save menu: Key:Services")
+        await pilot.press("y")
+        await pilot.pause()
+        assert load_macros(app.config)[0] == {"menu": "Key:Services"}
+        await type_macro(app, pilot, "save! menu: Key:Soft1")
+        assert not isinstance(app.screen, ConfirmModal)
+        assert load_macros(app.config)[0] == {"menu": "Key:Soft1"}
+        await type_macro(app, pilot, "save " + "x" * 41 + ": Key:Soft1")
+        assert any("Macro not saved" in t and "at most 40" in t for t in toasts(app))
