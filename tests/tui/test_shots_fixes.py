@@ -3,13 +3,17 @@ log, the CLI's words for a saved name that is not there, saving over a name, lab
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
+from rich.text import Text
 from textual.widgets import Input
 
 from phonetui.cisco import Outcome
 from phonetui.config import Phone
 from phonetui.config.macros import load_macros, save_macro
 from phonetui.push import PushResult
+from phonetui.screenshot import AUTH_HINT, Shot, ShotOutcome
 from phonetui.tui.app import PhoneTUI
 from phonetui.tui.screens.pickers import ConfirmModal
 from phonetui.tui.screens.shot_view import ShotScreen
@@ -108,3 +112,63 @@ async def test_saving_over_a_name_asks_and_save_bang_replaces(app: PhoneTUI) -> 
         assert load_macros(app.config)[0] == {"menu": "Key:Soft1"}
         await type_macro(app, pilot, "save " + "x" * 41 + ": Key:Soft1")
         assert any("Macro not saved" in t and "at most 40" in t for t in toasts(app))
+
+
+LONG_DETAIL = "HTTP 401 for /CGI/Screenshot after asking every path this model is known to serve its screen on"
+LONG_HINT = AUTH_HINT
+
+
+def whole_words(rows: list[str], source: str) -> None:
+    """Every word drawn is a word of ``source`` (none cut short), but a last one that ends with "…"."""
+    words = set(source.split())
+    for row in rows:
+        for word in row.split():
+            assert word in words or word == "…" or word.endswith("…"), (word, row)
+
+
+@pytest.mark.parametrize("width", [80, 120])
+async def test_a_long_failure_wraps_under_the_title(app: PhoneTUI, monkeypatch: pytest.MonkeyPatch, width: int) -> None:
+    pin_drawing(monkeypatch)
+
+    def failed(phone: Phone) -> Shot:
+        return dataclasses.replace(shot_of(phone, ShotOutcome.AUTH_FAILED, LONG_DETAIL), hint=LONG_HINT)
+
+    FakeShots(app, failed)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await pilot.press("v")
+        await wait_until(pilot, lambda: isinstance(app.screen, ShotScreen) and app.screen.shot is not None)
+        await pilot.pause()
+        problem = app.screen.query_one("#shot-problem")
+        rows = [problem.render_line(y).text.strip() for y in range(problem.size.height)]
+        assert 2 <= len(rows) <= 3 and all(rows)
+        source = f"auth-failed: {LONG_DETAIL} (hint: {LONG_HINT})"
+        whole_words(rows, source)
+        assert " ".join(rows).startswith("auth-failed: HTTP 401 for /CGI/Screenshot")
+        title = app.screen.query_one("#shot-title")
+        assert "auth-failed" in title.render_line(0).text
+
+
+async def test_a_long_warning_under_the_picture_wraps(app: PhoneTUI, monkeypatch: pytest.MonkeyPatch) -> None:
+    pin_drawing(monkeypatch)
+    FakeShots(app, lambda phone: shot_of(phone))
+    async with app.run_test(size=(80, 24)) as pilot:
+        phone = app.fleet.states["sim-0001"].phone
+        phone.model = "CP-8961"
+        await app.push_screen(ShotScreen(phone))
+        await pilot.press("s")
+        await pilot.pause()
+        note = app.screen.query_one("#shot-note")
+        rows = [note.render_line(y).text.strip() for y in range(note.size.height)]
+        assert " ".join(rows) == "Key:Settings is not supported on the 8961: use Key:Applications; sent anyway"
+
+
+async def test_a_reply_longer_than_the_log_ends_with_an_ellipsis(app: PhoneTUI) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        log = app.main.query_one("#replies", LineLog)
+        long = "12:00:00 sim-0004 ✗ auth-failed 12 ms " + "word " * 40
+        log.write_lines([Text(long), Text("short line")])
+        await pilot.pause()
+        rows = [log.render_line(y).text.rstrip() for y in range(log.scrollable_content_region.height)]
+        cut = next(row for row in rows if row.startswith("12:00:00 sim-0004"))
+        assert cut.endswith("…") and len(cut) == log.scrollable_content_region.width
+        assert "short line" in rows

@@ -66,7 +66,9 @@ async def test_a_failed_fetch_shows_its_outcome_as_text(app: PhoneTUI, monkeypat
         picture = app.screen.query_one(Picture)
         assert picture.image is None
         text = "".join(picture.render_line(y).text for y in range(picture.size.height))
-        assert "auth-failed: HTTP 401 [b]markup[/b] from the phone" in text
+        assert "no picture: auth-failed" in text
+        problem = str(app.screen.query_one("#shot-problem").render())
+        assert "auth-failed: HTTP 401 [b]markup[/b] from the phone" in problem
 
 
 async def test_g_shows_the_selected_phones_and_enter_opens_one(app: PhoneTUI, monkeypatch: pytest.MonkeyPatch) -> None:

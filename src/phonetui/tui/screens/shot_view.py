@@ -27,7 +27,7 @@ from ...cisco import Outcome
 from ...cisco.macro import Step
 from ...cisco.screens import SHOT_MIN_INTERVAL, key_problem
 from ...config import Phone
-from ...printable import printable
+from ...printable import printable, wrapped
 from ...screenshot import Shot, ShotOutcome
 from ..keys import binding
 from ..plain import plain_text
@@ -87,9 +87,10 @@ class ShotScreen(PhoneScreen):
     """The highlighted phone's screen; its keys are this screen's keys."""
 
     DEFAULT_CSS = """
-    ShotScreen #shot-title { height: 1; padding: 0 1; }
+    ShotScreen #shot-title { height: 1; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    ShotScreen #shot-problem { height: auto; max-height: 3; padding: 0 1; }
     ShotScreen #shot-picture { height: 1fr; }
-    ShotScreen #shot-note { height: 1; padding: 0 1; }
+    ShotScreen #shot-note { height: auto; max-height: 3; padding: 0 1; }
     """
 
     BINDINGS = [binding(key_id, show=key_id in _SHOWN) for key_id in _IDS]
@@ -105,9 +106,11 @@ class ShotScreen(PhoneScreen):
         self._fetching = False
         #: Keys go out one after the other, in the order pressed (the lock is first come, first served).
         self._sending = asyncio.Lock()
+        self._note = ("", False)  #: the note's words and whether it warns (drawn again on a resize)
 
     def compose(self) -> ComposeResult:
         yield Static(id="shot-title")
+        yield Static(id="shot-problem")
         pixels = real_pixels()
         yield pixels(id="shot-pixels") if pixels is not None else Picture(id="shot-picture")
         yield Static(id="shot-note")
@@ -165,13 +168,16 @@ class ShotScreen(PhoneScreen):
     def _draw(self) -> None:
         self._draw_title()
         image, shot = self._image(), self.shot
+        problem = ""
         if shot is None:
             words = "fetching the screen…"
         elif image is None:
-            hint = f" ({shot.hint})" if shot.hint else ""
-            words = f"{shot.outcome}: {shot.detail}{hint}"
+            hint = f" (hint: {shot.hint})" if shot.hint else ""
+            problem = f"{shot.outcome}: {shot.detail}{hint}"
+            words = f"no picture: {shot.outcome}"
         else:
             words = ""
+        self._wrap("#shot-problem", problem, "reverse")
         for picture in self.query(Picture):
             picture.show(image, words)
         for other in self.query("#shot-pixels"):
@@ -181,8 +187,20 @@ class ShotScreen(PhoneScreen):
         self.query_one("#shot-title", Static).update(shot_line(self.phone, self.shot, now()))
 
     def note(self, words: str, warn: bool = False) -> None:
-        """The line under the picture: what was sent, what went wrong (drawn as it is)."""
-        self.query_one("#shot-note", Static).update(plain_text(words, DETAIL_MAX, style="reverse" if warn else ""))
+        """The line under the picture: what was sent, what went wrong (drawn as it is, up to 3 rows)."""
+        self._note = (printable(words, DETAIL_MAX), warn)
+        self._wrap("#shot-note", self._note[0], "reverse" if warn else "")
+
+    def _wrap(self, where: str, words: str, style: str) -> None:
+        """``words`` in the Static at ``where``, wrapped at spaces into at most 3 rows (then "…"); hidden when ""."""
+        static = self.query_one(where, Static)
+        static.display = bool(words)
+        width = (self.size.width or self.app.size.width) - 2
+        static.update(plain_text("\n".join(wrapped(words, width, 3)), style=style, one_line=False))
+
+    def on_resize(self) -> None:
+        self._draw()
+        self.note(*self._note)
 
     # -- keys -----------------------------------------------------------------------------
 
