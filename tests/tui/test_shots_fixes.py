@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 from rich.text import Text
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from phonetui.cisco import Outcome
 from phonetui.config import Phone
@@ -16,11 +16,12 @@ from phonetui.push import PushResult
 from phonetui.screenshot import AUTH_HINT, Shot, ShotOutcome
 from phonetui.tui.app import PhoneTUI
 from phonetui.tui.screens.pickers import ConfirmModal
+from phonetui.tui.screens.shot_grid import ShotGridScreen, Thumb, grid_shape, thumb_label
 from phonetui.tui.screens.shot_view import ShotScreen
 from phonetui.tui.widgets.line_log import LineLog
 
 from .conftest import wait_until
-from .shot_fakes import FakeShots, pin_drawing, shot_of
+from .shot_fakes import NOW, FakeShots, pin_drawing, shot_of
 
 
 def toasts(app: PhoneTUI) -> list[str]:
@@ -172,3 +173,48 @@ async def test_a_reply_longer_than_the_log_ends_with_an_ellipsis(app: PhoneTUI) 
         cut = next(row for row in rows if row.startswith("12:00:00 sim-0004"))
         assert cut.endswith("…") and len(cut) == log.scrollable_content_region.width
         assert "short line" in rows
+
+
+def test_grid_labels_say_name_age_and_a_failure_within_their_width() -> None:
+    phone = Phone("sim-0004", "127.0.0.1")
+    ok = shot_of(phone)
+    assert thumb_label(phone, ok, NOW, 28).plain == "sim-0004 · 4 s"
+    failed = shot_of(phone, ShotOutcome.AUTH_FAILED, "HTTP 401")
+    assert thumb_label(phone, failed, NOW, 28).plain == "sim-0004 · 4 s · auth-failed"
+    assert "ok" not in thumb_label(phone, ok, NOW, 28).plain.split()
+    long = Phone("reception-desk-second-floor-east", "127.0.0.1")
+    for width in (26, 28, 40):
+        label = thumb_label(long, failed, NOW, width).plain
+        assert len(label) <= width and "…" in label
+        assert label.startswith("reception-d")
+    assert thumb_label(phone, None, NOW, 26).plain == "sim-0004 · fetching…"
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 4])
+def test_few_thumbnails_fill_the_room(count: int) -> None:
+    columns, width, height = grid_shape(count, 118, 37)
+    rows = -(-count // columns)
+    assert columns * width + (columns - 1) <= 118 and rows * height + (rows - 1) <= 37
+    assert width >= 56 and height >= 18  # not the 26x9 of many phones
+    picture_rows = height - 1
+    assert abs(width / (2 * picture_rows) - 5 / 3) < 0.2 or width >= 110  # the screens' shape kept
+
+
+def test_many_thumbnails_keep_the_smallest_and_scroll() -> None:
+    assert grid_shape(40, 118, 37) == (4, 26, 9)
+    assert grid_shape(12, 78, 21)[1:] == (26, 9)
+
+
+async def test_the_grid_of_two_phones_at_120x40_is_large(app: PhoneTUI, monkeypatch: pytest.MonkeyPatch) -> None:
+    pin_drawing(monkeypatch)
+    FakeShots(app, lambda phone: shot_of(phone))
+    async with app.run_test(size=(120, 40)) as pilot:
+        phones = [app.fleet.states[name].phone for name in ("sim-0001", "sim-0002")]
+        await app.push_screen(ShotGridScreen(phones, "test"))
+        await wait_until(pilot, lambda: all(t.shot is not None for t in app.screen.query(Thumb)))
+        await pilot.pause()
+        thumbs = list(app.screen.query(Thumb))
+        assert all(t.size.width >= 56 and t.size.height >= 18 for t in thumbs)
+        assert thumbs[0].region.y == thumbs[1].region.y  # side by side
+        label = str(thumbs[0].query_one(Static).render())
+        assert label == "sim-0001 · 4 s"
