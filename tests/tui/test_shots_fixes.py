@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 from rich.text import Text
-from textual.widgets import Input, Static
+from textual.widgets import Footer, Input, Static
 
 from phonetui.cisco import Outcome
 from phonetui.config import Phone
@@ -15,6 +15,7 @@ from phonetui.config.macros import load_macros, save_macro
 from phonetui.push import PushResult
 from phonetui.screenshot import AUTH_HINT, Shot, ShotOutcome
 from phonetui.tui.app import PhoneTUI
+from phonetui.tui.screens.help import HelpScreen
 from phonetui.tui.screens.pickers import ConfirmModal
 from phonetui.tui.screens.shot_grid import ShotGridScreen, Thumb, grid_shape, thumb_label
 from phonetui.tui.screens.shot_view import ShotScreen
@@ -218,3 +219,47 @@ async def test_the_grid_of_two_phones_at_120x40_is_large(app: PhoneTUI, monkeypa
         assert thumbs[0].region.y == thumbs[1].region.y  # side by side
         label = str(thumbs[0].query_one(Static).render())
         assert label == "sim-0001 · 4 s"
+
+
+async def test_r_again_within_2_s_says_a_refresh_is_queued(app: PhoneTUI, monkeypatch: pytest.MonkeyPatch) -> None:
+    pin_drawing(monkeypatch)
+    fake = FakeShots(app, lambda phone: shot_of(phone))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v")
+        await wait_until(pilot, lambda: isinstance(app.screen, ShotScreen) and fake.fetches >= 1)
+        await pilot.pause(0.1)
+        await pilot.press("r")
+        await pilot.pause(0.05)
+        title = app.screen.query_one("#shot-title").render_line(0).text
+        assert "refresh in 1." in title or "refresh in 0." in title
+        await wait_until(pilot, lambda: fake.fetches >= 2, 5)
+        await pilot.pause(0.3)
+        assert "refresh in" not in app.screen.query_one("#shot-title").render_line(0).text
+
+
+async def test_the_footer_at_80_shows_the_important_keys_and_f1(app: PhoneTUI, monkeypatch: pytest.MonkeyPatch) -> None:
+    pin_drawing(monkeypatch)
+    FakeShots(app, lambda phone: shot_of(phone))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v")
+        await wait_until(pilot, lambda: isinstance(app.screen, ShotScreen))
+        await pilot.pause(0.2)
+        footer = app.screen.query_one(Footer)
+        text = footer.render_line(0).text if footer.size.height else ""
+        text = "".join(w.render_line(0).text for w in footer.query("*") if w.size.height) or text
+        for words in ("Back", "Refresh", "Macro", "Softkeys/keypad", "Help"):
+            assert words in text, text
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        rows = app.screen.rows()
+        assert rows[0][3] == "Screen"  # the screen view's own keys first
+        assert ("e", "Services", "shot-services", "Screen") in rows
+
+
+async def test_f1_from_the_phone_table_starts_with_everywhere(app: PhoneTUI) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert app.screen.rows()[0][3] in ("Phones", "Everywhere")

@@ -37,13 +37,16 @@ from .pickers import NameModal
 
 REFRESH_SECONDS = 6.0
 AFTER_KEY_SECONDS = 0.75
+#: How often the title line is drawn again (the age, and the countdown to a refresh asked for).
+TITLE_SECONDS = 0.2
 NAME_MAX, DETAIL_MAX = 40, 300
 _IDS = (
     "back", "shot-refresh", "shot-macro", "shot-keypad", "shot-line", "shot-services", "shot-settings",
     "shot-directories", "shot-applications", "shot-up", "shot-down", "shot-left", "shot-right", "shot-select",
     "shot-star", "shot-pound", *(f"shot-{d}" for d in "1234567890"),
 )  # fmt: skip
-_SHOWN = {"back", "shot-refresh", "shot-macro", "shot-keypad", "shot-services", "shot-settings"}
+#: The keys the footer shows: what fits at 80 columns beside F1, which lists them all (this screen's first).
+_SHOWN = {"back", "shot-refresh", "shot-macro", "shot-keypad"}
 
 
 def now() -> float:
@@ -56,8 +59,11 @@ def age_text(seconds: float) -> str:
     return f"{int(seconds)} s ago" if seconds < 120 else f"{int(seconds // 60)} min ago"
 
 
-def shot_line(phone: Phone, shot: Shot | None, now: float) -> Text:
-    """``sim-0001 · 8845 · ok · 4 s ago``: the phone's name and model drawn as they are."""
+def shot_line(phone: Phone, shot: Shot | None, now: float, next_in: float | None = None) -> Text:
+    """``sim-0001 · 8845 · ok · 4 s ago``: the phone's name and model drawn as they are.
+
+    ``next_in``: seconds until a refresh the user asked for (phones refuse quicker ones), or None.
+    """
     line = Text(printable(phone.name, NAME_MAX), style="bold")
     line.append(f" · {printable(phone.model or 'model unknown', 30)} · ")
     if shot is None:
@@ -65,6 +71,8 @@ def shot_line(phone: Phone, shot: Shot | None, now: float) -> Text:
         return line
     line.append(str(shot.outcome), style="" if shot.outcome == ShotOutcome.OK else "reverse")
     line.append(f" · {age_text(max(0.0, now - shot.at))}")
+    if next_in is not None:
+        line.append(f" · refresh in {next_in:.1f} s…" if next_in >= 0.05 else " · refreshing…", style="bold")
     return line
 
 
@@ -106,6 +114,8 @@ class ShotScreen(PhoneScreen):
         self._fetching = False
         #: Keys go out one after the other, in the order pressed (the lock is first come, first served).
         self._sending = asyncio.Lock()
+        self._due = 0.0  #: time.monotonic() when the next fetch is due
+        self._asked = False  #: the user asked for it (r): the title line says when it comes
         self._note = ("", False)  #: the note's words and whether it warns (drawn again on a resize)
 
     def compose(self) -> ComposeResult:
@@ -120,7 +130,7 @@ class ShotScreen(PhoneScreen):
         self.shot = self.tui.shots.latest.get(self.phone.name)
         self._draw()
         self.schedule(0.0)
-        self.set_interval(1.0, self._draw_title)
+        self.set_interval(TITLE_SECONDS, self._draw_title)
 
     # -- fetching -------------------------------------------------------------------------
 
@@ -130,6 +140,7 @@ class ShotScreen(PhoneScreen):
             self._timer.stop()
         wait = max(delay, self._fetched_at + SHOT_MIN_INTERVAL - time.monotonic(), 0.01)  # 0 divides by zero
         self._timer = self.set_timer(wait, self.fetch)
+        self._due = time.monotonic() + wait
 
     def fetch(self) -> None:
         if not self._fetching:
@@ -145,7 +156,9 @@ class ShotScreen(PhoneScreen):
                 self.note(f"screenshot: {error}", warn=True)
         finally:
             self._fetching = False
+            self._asked = False
             self.schedule(REFRESH_SECONDS)
+            self._draw_title()
 
     def arrived(self, shots: list[Shot]) -> None:
         self.shot = shots[-1]
@@ -184,7 +197,8 @@ class ShotScreen(PhoneScreen):
             other.image = image  # type: ignore[attr-defined]
 
     def _draw_title(self) -> None:
-        self.query_one("#shot-title", Static).update(shot_line(self.phone, self.shot, now()))
+        next_in = max(0.0, self._due - time.monotonic()) if self._asked else None
+        self.query_one("#shot-title", Static).update(shot_line(self.phone, self.shot, now(), next_in))
 
     def note(self, words: str, warn: bool = False) -> None:
         """The line under the picture: what was sent, what went wrong (drawn as it is, up to 3 rows)."""
@@ -205,7 +219,11 @@ class ShotScreen(PhoneScreen):
     # -- keys -----------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
-        self.schedule(0.0)
+        """Fetch now, or as soon as the phone allows: the title line counts down to it."""
+        self._asked = True
+        if not self._fetching:
+            self.schedule(0.0)
+        self._draw_title()
 
     def action_back(self) -> None:
         self.dismiss()
