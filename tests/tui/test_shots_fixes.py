@@ -12,6 +12,7 @@ from textual.widgets import Footer, Input, Static
 from phonetui.cisco import Outcome
 from phonetui.config import Phone
 from phonetui.config.macros import load_macros, save_macro
+from phonetui.printable import wrapped
 from phonetui.push import PushResult
 from phonetui.screenshot import AUTH_HINT, Shot, ShotOutcome
 from phonetui.tui.app import PhoneTUI
@@ -263,3 +264,26 @@ async def test_f1_from_the_phone_table_starts_with_everywhere(app: PhoneTUI) -> 
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         assert app.screen.rows()[0][3] in ("Phones", "Everywhere")
+
+
+def test_wrapped_cuts_at_spaces_and_says_when_it_cut() -> None:
+    text = "the phone's Web Access may be disabled, the push user may not be associated with this device"
+    rows = wrapped(text, 30, 2)
+    assert len(rows) == 2 and rows[-1].endswith(" …") and all(len(row) <= 30 for row in rows)
+    whole_words(rows, text)
+    assert wrapped("short", 30, 3) == ["short"]
+    assert wrapped("x" * 50, 20, 1) == ["x" * 19 + "…"]
+    assert wrapped("a\x1b[2Jb", 20, 1) == ["a␛[2Jb"]
+
+
+async def test_a_long_title_line_ends_with_an_ellipsis(app: PhoneTUI, monkeypatch: pytest.MonkeyPatch) -> None:
+    pin_drawing(monkeypatch)
+    FakeShots(app, lambda phone: shot_of(phone, ShotOutcome.AUTH_FAILED, "HTTP 401"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        phone = app.fleet.states["sim-0001"].phone
+        phone.name, phone.model = "reception-desk-second-floor-east-wing-01", "CP-8865-3PCC with a long model name"
+        await app.push_screen(ShotScreen(phone))
+        await wait_until(pilot, lambda: app.screen.shot is not None)  # type: ignore[attr-defined]
+        await pilot.pause()
+        title = app.screen.query_one("#shot-title").render_line(0).text.rstrip()
+        assert title.endswith("…") and len(title) <= 80
