@@ -287,3 +287,22 @@ async def test_a_long_title_line_ends_with_an_ellipsis(app: PhoneTUI, monkeypatc
         await pilot.pause()
         title = app.screen.query_one("#shot-title").render_line(0).text.rstrip()
         assert title.endswith("…") and len(title) <= 80
+
+
+async def test_a_key_the_model_lacks_keeps_its_advice_when_the_phone_refuses_it(
+    app: PhoneTUI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pin_drawing(monkeypatch)
+    FakeShots(app, lambda phone: shot_of(phone))
+
+    async def press(phone: Phone, uri: str) -> PushResult:
+        return PushResult(phone, Outcome.ITEM_ERROR, "direct", f"{uri}: URI not found (status 6)")
+
+    app.shots.press = press  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        phone = app.fleet.states["sim-0012"].phone
+        await app.push_screen(ShotScreen(phone))
+        await pilot.press("s")
+        await pilot.pause(0.2)
+        note = str(app.screen.query_one("#shot-note").render())
+        assert note == "item-error: Key:Settings is not supported on the 8961: use Key:Applications"

@@ -255,7 +255,9 @@ class ShotScreen(PhoneScreen):
     async def _press(self, uri: str, problem: str | None) -> None:
         async with self._sending:
             result = await self.tui.shots.press(self.phone, uri)
-        if result.outcome is not Outcome.OK:
+        if result.outcome is not Outcome.OK and problem:  # the phone said so: what is known says why
+            self.note(f"{result.outcome}: {problem}", warn=True)
+        elif result.outcome is not Outcome.OK:
             self.note(f"{uri}: {result.outcome} {result.detail}", warn=True)
         elif not problem:
             self.note(f"{uri}: ok")
