@@ -26,9 +26,13 @@ def test_a_macro_changes_the_screens_and_a_saved_one_runs_by_name(tmp_path: Path
         titles = [screen_title(config, f"sim-000{n}") for n in (1, 2, 3)]
         save_macro(load_config(config), "leave", "Init:Services")
         named = phonetui("keys", "--config", str(config), "--phone", "sim-0001", "--name", "leave")
+        typo = phonetui("keys", "--config", str(config), "--all", "--macro", "Key:Setings")
         after = screen_title(config, "sim-0001")
         bad = phonetui("keys", "--config", str(config), "--all", "--macro", "Key:Services,, Key:Soft1")
         unknown = phonetui("keys", "--config", str(config), "--all", "--name", "nope")
+        templates = load_config(config).templates_file
+        templates.write_text(templates.read_text() + '\n[[macros]]\nname = "broken"\nsteps = "Key:Nope"\n')
+        broken = phonetui("keys", "--config", str(config), "--all", "--name", "broken")
     finally:
         assert running.stop() == 0
     assert done.returncode == 0, done.stderr
@@ -37,5 +41,9 @@ def test_a_macro_changes_the_screens_and_a_saved_one_runs_by_name(tmp_path: Path
     assert all(r["outcome"] == "ok" and r["pressed"] == r["of"] == 1 for r in rows)
     assert titles == ["Services"] * 3
     assert named.returncode == 0 and "sim-0001" in named.stdout and after == ""
+    assert named.stdout.splitlines()[0].split() == ["PHONE", "OUTCOME", "PRESSED", "DETAIL"]
+    assert "1 of 1 phone ran the macro" in named.stderr
+    assert typo.returncode == 2 and "did you mean Key:Settings?" in typo.stderr
     assert bad.returncode == 2 and "step 2" in bad.stderr and "empty step" in bad.stderr
-    assert unknown.returncode == 2 and "no macro named 'nope'" in unknown.stderr and "leave" in unknown.stderr
+    assert unknown.returncode == 2 and "no macro named 'nope'" in unknown.stderr and "('leave')" in unknown.stderr
+    assert broken.returncode == 2 and "the saved macro 'broken'" in broken.stderr and "was not read" in broken.stderr

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import pytest
 from PIL import Image, ImageChops
 
-from phonetui.cli.screenshot import file_stem
+from phonetui.cli.common import UsageError
+from phonetui.cli.screenshot import Writer, file_stem
+from phonetui.screenshot import Shot, ShotOutcome
 from phonetui.simphone import fleet_phones
 from phonetui.simscreen import render_screen
 
@@ -75,3 +79,42 @@ def test_file_names_are_safe() -> None:
     assert file_stem("a b/c\x1b[31m") == "a_b_c_31m"
     assert file_stem("...") == "phone"
     assert file_stem("é" * 300) == "phone"
+
+
+def _shot(fmt: str) -> Shot:
+    image = Image.new("RGB", (8, 4), (200, 10, 10))
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt)
+    kind = "image/png" if fmt == "PNG" else "image/bmp"
+    return Shot("sim-0001", "127.0.0.1:1", ShotOutcome.OK, "", data=buffer.getvalue(), content_type=kind)
+
+
+def test_out_file_format_follows_its_suffix(tmp_path: Path) -> None:
+    for sent in ("PNG", "BMP"):
+        for suffix, fmt in ((".png", "PNG"), (".bmp", "BMP"), (".BMP", "BMP")):
+            target = tmp_path / f"{sent}-shot{suffix}"
+            file, problem = Writer(str(target), False, 1).write(_shot(sent))
+            assert (file, problem) == (str(target), "")
+            with Image.open(target) as image:
+                assert image.format == fmt
+    file, _ = Writer(str(tmp_path / "p.png"), True, 1).write(_shot("BMP"))
+    with Image.open(file) as image:
+        assert image.format == "PNG"
+    folder = Writer(str(tmp_path / "dir.v2") + "/", False, 1)
+    assert folder.file is None and folder.folder.is_dir()
+
+
+def test_out_usage_errors(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match=r"--png writes PNG"):
+        Writer(str(tmp_path / "x.bmp"), True, 1)
+    for name in ("shot.jpg", "shot.gif", "shot.jpeg"):
+        with pytest.raises(UsageError, match=r"--out is a folder or a \.png/\.bmp file"):
+            Writer(str(tmp_path / name), False, 1)
+    assert not (tmp_path / "shot.jpg").exists()
+
+
+def test_out_jpg_exits_2(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text('[[phones]]\nname = "a"\nhost = "127.0.0.1"\nusername = "u"\npassword = "p"\n')
+    done = phonetui("screenshot", "--config", str(config), "--all", "--out", str(tmp_path / "shot.jpg"))
+    assert done.returncode == 2 and ".png/.bmp" in done.stderr

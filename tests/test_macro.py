@@ -8,7 +8,9 @@ import pytest
 
 from phonetui.cisco.macro import MacroError, Pause, Press, macro_text, parse_macro
 from phonetui.config import load_config
-from phonetui.config.macros import load_macros, save_macro
+from phonetui.config.macros import load_macros, macro_exists, quoted_names, save_macro
+
+from .test_cli import phonetui
 
 
 def test_keys_and_pauses() -> None:
@@ -33,6 +35,8 @@ def test_keys_and_pauses() -> None:
         ("Key:Settings, Key:Nope", 2, 14, "no key 'Nope'"),
         ("Key:Soft1, pause 5 minutes", 2, 11, "a pause is"),
         ("Settings", 1, 0, "did you mean Key:Settings?"),
+        ("Key:Soft1, Key:Setings", 2, 11, "no key 'Setings': did you mean Key:Settings?"),
+        ("Setings", 1, 0, "did you mean Key:Settings?"),
         ("Key:Soft1, pause 61s", 2, 11, "at most 60 s"),
         ("Foo:bar", 1, 0, "unknown URI scheme 'Foo'"),
         ("pause 500ms", 1, 0, "at least one Key:"),
@@ -61,3 +65,41 @@ def test_macros_are_saved_beside_templates_and_the_config_still_loads(tmp_path: 
     with pytest.raises(MacroError):
         save_macro(config, "bad", "Key:Nope")
     assert "config.toml" not in {p.name for p in tmp_path.iterdir() if p.name.endswith(".bak")}
+
+
+def test_macro_names_are_checked_when_saved(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[[phones]]\nname = "a"\nhost = "127.0.0.1"\n')
+    config = load_config(path)
+    for bad in ("", "  ", "a\x1bb", "x" * 41, "menu: two", " lead"):
+        with pytest.raises(ValueError, match="name"):
+            save_macro(config, bad, "Key:Settings")
+    save_macro(config, "a,b", "Key:Settings")
+    save_macro(config, "x" * 40, "Key:Services")
+    assert macro_exists(config, "a,b") and not macro_exists(config, "a")
+    text = config.templates_file.read_text()
+    assert text.count("[[macros]]") == 2 and "macros = [" not in text  # tables, as the README says
+    macros, _ = load_macros(load_config(path))
+    assert set(macros) == {"a,b", "x" * 40}
+    assert quoted_names(sorted(macros)) == "'a,b', '" + "x" * 40 + "'"
+
+
+def test_check_reports_bad_and_duplicate_macros_located(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[[phones]]\nname = "a"\nhost = "127.0.0.1"\n')
+    (tmp_path / "templates.toml").write_text(
+        '[[macros]]\nname = "menu"\nsteps = "Key:Settings"\n\n'
+        '[[macros]]\nname = "menu"\nsteps = "Key:Services"\n\n'
+        '[[macros]]\nname = "typo"\nsteps = "Key:Setings"\n\n'
+        '[[macros]]\nname = "bad\\u0007name"\nsteps = "Key:Soft1"\n'
+    )
+    warnings = load_config(path).warnings
+    templates = tmp_path / "templates.toml"
+    assert f"{templates}:6: macros[1].name: a second macro named 'menu' (line 2): the last one is used" in warnings
+    assert any(
+        w.startswith(f"{templates}:11: macros[2].steps: not a macro:") and "Key:Settings?" in w for w in warnings
+    )
+    assert f"{templates}:14: macros[3].name: a macro's name holds no control characters" in warnings
+    done = phonetui("check", "--config", str(path))
+    assert done.returncode == 0
+    assert "macros[2].steps" in done.stderr and "a second macro named 'menu'" in done.stderr

@@ -23,7 +23,7 @@ from phonetui.cisco.screens import (
 )
 from phonetui.config import Defaults, Phone
 from phonetui.push import Pusher, make_client
-from phonetui.screenshot import Shot, ShotOutcome, ShotPacer, fetch_screenshot, fetch_screenshots
+from phonetui.screenshot import BUSY_HINT, Shot, ShotOutcome, ShotPacer, fetch_screenshot, fetch_screenshots
 from phonetui.service import Service
 from phonetui.simphone import SimPhone, fleet_phones
 from phonetui.simscreen import press, render_screen
@@ -238,3 +238,41 @@ def test_softkeys_that_press_softkeys_do_not_loop() -> None:
     phone.screen.title = "Shown"
     assert press(phone, "Key:Soft1") == (0, "Success") and phone.screen.title == "Shown"
     assert press(phone, "Key:Soft3") == (0, "Success") and phone.screen.title == ""
+
+
+async def _busy_phone(answers: list[bytes]) -> asyncio.Server:
+    """A loopback 'phone' that answers each request with the next of ``answers`` (the last one repeated)."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while (await reader.readline()) not in (b"\r\n", b""):
+            pass
+        writer.write(answers.pop(0) if len(answers) > 1 else answers[0])
+        await writer.drain()
+        writer.close()
+
+    return await asyncio.start_server(handle, "127.0.0.1", 0)
+
+
+def _response(status: str, headers: str = "", body: bytes = b"") -> bytes:
+    head = f"HTTP/1.1 {status}\r\n{headers}Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    return head.encode() + body
+
+
+async def test_a_busy_phone_says_so_and_the_latency_is_the_answering_request() -> None:
+    png = io.BytesIO()
+    Image.new("RGB", (4, 2)).save(png, format="PNG")
+    busy = _response("503 Service Unavailable", "Retry-After: 1\r\n")
+    image = _response("200 OK", "Content-Type: image/png\r\n", png.getvalue())
+    server = await _busy_phone([busy, image])
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        shot = await one(Phone("p", "127.0.0.1", port, model="CP-8845", username=USER, password=PASSWORD))
+        assert shot.outcome is ShotOutcome.OK
+        assert shot.latency_ms is not None and shot.latency_ms < 900  # not the 1 s the phone asked to wait
+    server = await _busy_phone([busy])
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        shot = await one(Phone("p", "127.0.0.1", port, model="CP-8845", username=USER, password=PASSWORD))
+    assert shot.outcome is ShotOutcome.HTTP_ERROR and "HTTP 503" in shot.detail
+    assert shot.hint == BUSY_HINT
+    assert "the phone is busy: another program asked it for a screenshot less than 2 s ago" in BUSY_HINT

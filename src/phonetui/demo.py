@@ -53,7 +53,7 @@ class Demo:
 
 
 async def start_demo(count: int = 12, base: str = "127.76.0.0", port: int = 0, cucm: bool = False) -> Demo:
-    """Start ``count`` phones (one with a wrong password, one offline, one slow) and the service.
+    """Start ``count`` phones (one with a wrong password, one switched off, one slow, a live 8961) and the service.
 
     With ``cucm``, as ``phonetui demo`` runs it: a fake CUCM knows the fleet, the config lists
     the phones by device name, their addresses are discovered from it before the app starts,
@@ -69,6 +69,8 @@ async def start_demo(count: int = 12, base: str = "127.76.0.0", port: int = 0, c
         simulator.phones[7].offline = True
     if count >= 11:
         simulator.phones[10].latency = 1.5
+    if count >= 12:  # a live 8961 (sim-0008 is switched off): its missing menu keys can be tried
+        simulator.phones[11].model, simulator.phones[11].family = "CP-8961", simulator.phones[7].family
     try:
         await simulator.start()
     except OSError:

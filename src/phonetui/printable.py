@@ -10,6 +10,7 @@ and bounded, for the TUI and the command line alike.
 from __future__ import annotations
 
 import re
+import textwrap
 
 from rich.cells import cell_len, set_cell_size
 
@@ -55,3 +56,20 @@ def fit(text: object, width: int) -> str:
     if cell_len(value) > width:
         return set_cell_size(value, width - 1) + ELLIPSIS
     return set_cell_size(value, width)
+
+
+def wrapped(text: object, width: int, rows: int) -> list[str]:
+    """``text`` made printable and wrapped at spaces into at most ``rows`` lines of ``width`` cells.
+
+    What does not fit ends the last line with " …" at a word's end (a word longer than a line
+    is cut, with "…"), so a reader knows there is more and no word is cut short unseen.
+    """
+    if width <= 1 or rows <= 0:
+        return []
+    value = printable(text)
+    lines = textwrap.wrap(value, width, break_on_hyphens=False) or [""]
+    if len(lines) > rows:
+        rest = " ".join(lines[rows - 1 :])
+        last = textwrap.shorten(rest, width, placeholder=" " + ELLIPSIS)
+        lines = [*lines[: rows - 1], last if last != ELLIPSIS.strip() else fit(rest, width)]
+    return [fit(line, width).rstrip() if cell_len(line) > width else line for line in lines]

@@ -50,6 +50,10 @@ AUTH_HINT = (
     "the phone's Web Access may be disabled, the push user may not be associated with this device "
     "in CUCM, or the phone's authentication URL has changed (paging products often replace it)"
 )
+#: A phone answers 503 when it was asked for a screenshot too soon after the last (by another program).
+BUSY_HINT = (
+    f"the phone is busy: another program asked it for a screenshot less than {SHOT_MIN_INTERVAL:g} s ago; try again"
+)
 
 
 class ShotOutcome(StrEnum):
@@ -176,6 +180,7 @@ class _Fetch:
         """GET ``url``; an ``optional`` one (HTTPS first) has a third of the time to connect, at most 3 s."""
         connect = min(OPTIONAL_CONNECT, self.timeout / 3) if optional else self.timeout
         timeout = httpx.Timeout(self.timeout, connect=connect)
+        self.started = time.perf_counter()  # the latency is the answering request's, not the waits before it
         request = self.client.build_request("GET", url, headers=self.headers, timeout=timeout)
         response = await self.client.send(request, stream=True)
         try:
@@ -222,7 +227,8 @@ class _Fetch:
             if status in (401, 403):
                 return self.shot(ShotOutcome.AUTH_FAILED, f"HTTP {status} for {path}", AUTH_HINT, path=path)
             if status != 200:
-                return self.shot(ShotOutcome.HTTP_ERROR, f"HTTP {status} for {path}", path=path)
+                hint = BUSY_HINT if status == 503 else ""
+                return self.shot(ShotOutcome.HTTP_ERROR, f"HTTP {status} for {path}", hint, path=path)
             return self.image(response, body, too_big, path)
         tried = ", ".join(dict.fromkeys(missing))
         return self.shot(ShotOutcome.UNSUPPORTED, f"no screenshot here: HTTP 404 for {tried}")

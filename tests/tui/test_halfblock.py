@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from PIL import Image, ImageDraw
+import pytest
+from PIL import Image, ImageDraw, ImageOps
 
+from phonetui.simphone import SimPhone, fleet_phones
+from phonetui.simscreen import render_screen
 from phonetui.tui.halfblock import LOWER, UPPER, fit, mode_for, render
 
 
@@ -55,3 +58,35 @@ def test_mode_follows_the_terminal() -> None:
     assert mode_for(False, "256") == "256"
     assert mode_for(False, "standard") == "grey"
     assert mode_for(False, None) == "mono"
+
+
+def _sim_screen(model: str, text: str) -> Image.Image:
+    phone = SimPhone("x", "001122334455", model, fleet_phones(1)[0].family, "127.0.0.1")
+    phone.screen.title, phone.screen.text = "Hello", text
+    return render_screen(phone).convert("RGB")
+
+
+def _cells(image: Image.Image) -> list[str]:
+    return [strip.text for strip in render(image, 76, 20, "mono")]
+
+
+@pytest.mark.parametrize("model", ["CP-8845", "CP-7960G"])
+@pytest.mark.parametrize("invert", [False, True])
+def test_without_colour_a_simulator_s_text_stays_readable(model: str, invert: bool) -> None:
+    """NO_COLOR on a light screen (dark text) and on a dark one (light text): the text is drawn, the rest is clean."""
+    words = "A fire drill starts at 10:00. Leave by the nearest stairs; do not use the lifts."
+    with_text, blank = _sim_screen(model, words), _sim_screen(model, "")
+    if invert:
+        with_text, blank = ImageOps.invert(with_text), ImageOps.invert(blank)
+    drawn, empty = _cells(with_text), _cells(blank)
+    changed = sum(a != b for row, other in zip(drawn, empty, strict=True) for a, b in zip(row, other, strict=True))
+    assert changed >= 40  # the text shows: before, the 8845's text was solid █ like its background
+    background = "█" if not invert else " "
+    assert drawn[-1].strip(background) == ""  # the empty bottom of the screen: no dither noise
+    assert drawn[-1].count(background) == len(drawn[-1])
+
+
+def test_without_colour_a_uniform_image_is_uniform() -> None:
+    white, black = Image.new("RGB", (40, 20), (255, 255, 255)), Image.new("RGB", (40, 20))
+    assert {c for row in _cells(white) for c in row} == {"█"}
+    assert {c for row in _cells(black) for c in row} == {" "}

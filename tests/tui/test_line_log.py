@@ -61,9 +61,11 @@ def shown(log: LineLog) -> list[str]:
 
 
 def tail(log: LineLog) -> list[str]:
-    """The newest lines the log holds, as many as fit, cut to the width it draws them in."""
+    """The newest lines the log holds, as many as fit, cut to the width it draws them in (with "…")."""
     region = log.scrollable_content_region
-    return [line.plain[: region.width].rstrip() for line in list(log.lines)[-region.height :]]
+    width = region.width
+    cut = [p if len(p) <= width else p[: width - 1] + "…" for p in (line.plain for line in log.lines)]
+    return [line.rstrip() for line in cut[-region.height :]]
 
 
 def newest(app: LogApp, count: int = VIEW) -> list[str]:

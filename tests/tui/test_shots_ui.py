@@ -52,7 +52,8 @@ async def test_a_key_the_model_lacks_is_warned_of_on_the_screen(app: PhoneTUI, m
         await pilot.press("s")
         await pilot.pause()
         note = str(app.screen.query_one("#shot-note").render())
-        assert "Key:Settings" in note and "not on a 9971" in note
+        assert note == "Key:Settings is not supported on the 9971: use Key:Applications; sent anyway"
+        assert note.count("not supported") == 1
 
 
 async def test_a_failed_fetch_shows_its_outcome_as_text(app: PhoneTUI, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -65,7 +66,9 @@ async def test_a_failed_fetch_shows_its_outcome_as_text(app: PhoneTUI, monkeypat
         picture = app.screen.query_one(Picture)
         assert picture.image is None
         text = "".join(picture.render_line(y).text for y in range(picture.size.height))
-        assert "auth-failed: HTTP 401 [b]markup[/b] from the phone" in text
+        assert "no picture: auth-failed" in text
+        problem = str(app.screen.query_one("#shot-problem").render())
+        assert "auth-failed: HTTP 401 [b]markup[/b] from the phone" in problem
 
 
 async def test_g_shows_the_selected_phones_and_enter_opens_one(app: PhoneTUI, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -137,3 +140,10 @@ async def test_without_colour_the_screen_is_drawn_in_glyphs(
         assert {"▀", "▄", "█"} & set(drawn)
         assert all((seg.style is not None and seg.style.color is None) or seg.style.color == picture.rich_style.color
                    for y in range(picture.size.height) for seg in picture.render_line(y))  # fmt: skip
+
+
+async def test_the_demo_has_a_live_8961(demo: Demo) -> None:
+    """The "key not on this model" warning can be seen in the demo: an 8961 that answers."""
+    live = [p for p in demo.simulator.phones if p.model == "CP-8961" and not p.offline]
+    assert [p.name for p in live] == ["sim-0012"]
+    assert next(p for p in demo.config.phones if p.name == "sim-0012").model == "CP-8961"

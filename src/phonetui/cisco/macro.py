@@ -10,6 +10,7 @@ the text, and what is wrong. Pure: no I/O.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -59,11 +60,18 @@ class MacroError(Exception):
         return f"step {self.step} ({self.text!r}, at character {self.column + 1}): {self.message}"
 
 
+def _closest_key(text: str, cutoff: float) -> str | None:
+    """The key name ``text`` is (case aside) or is closest to (a typo: ``Setings``), or None."""
+    lower = text.strip().lower()
+    close = [lower] if lower in _KEYS_BY_LOWER else difflib.get_close_matches(lower, _KEYS_BY_LOWER, 1, cutoff)
+    return _KEYS_BY_LOWER[close[0]] if close else None
+
+
 def _press(text: str) -> str:
     """The URI of a step that is not a pause, spelled as phones spell it; raises ValueError."""
     scheme, sep, rest = text.partition(":")
     if not sep:
-        close = _KEYS_BY_LOWER.get(text.lower())
+        close = _closest_key(text, 0.8)
         hint = f" (did you mean Key:{close}?)" if close else ""
         raise ValueError(f"expected Key:NAME, Init:..., or pause; got {text!r}{hint}")
     proper = _SCHEMES_BY_LOWER.get(scheme.strip().lower())
@@ -73,7 +81,10 @@ def _press(text: str) -> str:
     if proper == "Key":
         name = _KEYS_BY_LOWER.get(rest.lower())
         if name is None:
-            raise ValueError(f"no key {rest!r}: e.g. Soft1-Soft5, KeyPad0-9, KeyPadStar, NavUp, Services, Line1")
+            close = _closest_key(rest, 0.6)
+            guess = f"did you mean Key:{close}?" if close else ""
+            examples = "e.g. Soft1-Soft5, KeyPad0-9, KeyPadStar, NavUp, Services, Line1"
+            raise ValueError(f"no key {rest!r}: {guess or examples}")
         return f"Key:{name}"
     uri = f"{proper}:{rest}"
     problems = check_uri(uri, "step")

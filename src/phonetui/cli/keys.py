@@ -17,9 +17,10 @@ from ..cisco import Outcome
 from ..cisco.macro import MacroError, Pause, Press, Step, key_object, parse_macro
 from ..cisco.screens import key_problem
 from ..config import Phone
-from ..config.macros import load_macros
+from ..config.macros import load_macros, unknown_macro
 from ..printable import fit, printable
 from ..push import Pusher, PushResult
+from ..wording import plural
 from .common import EXIT_FAILED, EXIT_OK, UsageError, read_config, run_to_exit
 from .push import select_phones
 
@@ -32,9 +33,7 @@ def macro_steps(args: argparse.Namespace, config: Any) -> list[Step]:
     if args.name is not None:
         macros, problems = load_macros(config)
         if args.name not in macros:
-            known = ", ".join(sorted(macros)) or "none saved yet"
-            broken = f"; not read: {'; '.join(problems)}" if problems else ""
-            raise UsageError(f"no macro named {args.name!r} in {config.templates_file} ({known}){broken}")
+            raise UsageError(unknown_macro(config, args.name, macros, problems))
         text = macros[args.name]
     try:
         return parse_macro(text)
@@ -69,6 +68,8 @@ def keys_command(args: argparse.Namespace) -> int:
 
     async def run() -> int:
         failed = 0
+        if not args.json:
+            print(f"{fit('PHONE', 16)}  {fit('OUTCOME', 12)}  {fit('PRESSED', 7)}  DETAIL", flush=True)
         async with Pusher(config.defaults) as pusher:
             for done in asyncio.as_completed([_one(pusher, phone, steps) for phone in phones]):
                 phone, pressed, result = await done
@@ -81,10 +82,9 @@ def keys_command(args: argparse.Namespace) -> int:
                         line["result"] = result.as_json()
                     print(json.dumps(line, ensure_ascii=False), flush=True)
                 else:
-                    print(
-                        f"{fit(phone.name, 16)}  {fit(outcome, 12)}  {pressed}/{presses} {detail}".rstrip(), flush=True
-                    )
-        print(f"{len(phones) - failed} of {len(phones)} phones ran the macro", file=sys.stderr)
+                    count = fit(f"{pressed}/{presses}", 7)
+                    print(f"{fit(phone.name, 16)}  {fit(outcome, 12)}  {count}  {detail}".rstrip(), flush=True)
+        print(f"{len(phones) - failed} of {plural(len(phones), 'phone')} ran the macro", file=sys.stderr)
         return EXIT_FAILED if failed else EXIT_OK
 
     return run_to_exit(run())

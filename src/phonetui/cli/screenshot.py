@@ -17,8 +17,8 @@ from .common import EXIT_FAILED, EXIT_OK, UsageError, read_config, run_to_exit
 from .push import select_phones
 
 COLUMNS = (("PHONE", 16), ("ADDRESS", 21), ("OUTCOME", 13), ("LATENCY", 8))
-#: A file name ending in one of these is a file to write, not a folder.
-IMAGE_SUFFIXES = (".png", ".bmp", ".jpg", ".jpeg", ".gif")
+#: The files ``--out`` may name, by suffix: the format each is written in.
+FILE_FORMATS = {".png": "PNG", ".bmp": "BMP"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -28,16 +28,36 @@ def file_stem(name: str) -> str:
     return stem or "phone"
 
 
+def out_file(out: str, png: bool) -> Path | None:
+    """The one file ``--out`` names (its format follows its suffix), or None for a folder; UsageError if neither.
+
+    A name with another suffix (``shot.jpg``) is an error, unless it is a folder already or ends
+    with ``/`` (a new folder with a dot in its name).
+    """
+    path = Path(out)
+    suffix = path.suffix.lower()
+    if path.is_dir() or out.endswith(("/", "\\")) or not suffix:
+        return None
+    if suffix not in FILE_FORMATS:
+        raise UsageError(
+            f"--out {out}: --out is a folder or a .png/.bmp file (end a new folder's name with / if it has a dot)"
+        )
+    if png and suffix != ".png":
+        raise UsageError(f"--png writes PNG, but --out {out} names a {suffix} file: drop --png or name a .png file")
+    return path
+
+
 class Writer:
     """Where each phone's image goes: a file of its own in a folder, or the one file given."""
 
     def __init__(self, out: str, png: bool, phones: int) -> None:
         path = Path(out)
-        self.file = path if path.suffix.lower() in IMAGE_SUFFIXES and not path.is_dir() else None
+        self.file = out_file(out, png)
         if self.file is not None and phones != 1:
             raise UsageError(f"--out {out} is a file: it takes one phone's image (give a folder for {phones} phones)")
         self.folder = path.parent if self.file is not None else path
-        self.png = png or (self.file is not None and self.file.suffix.lower() == ".png")
+        #: The format every image is converted to ("" keeps each as the phone sent it).
+        self.format = FILE_FORMATS[self.file.suffix.lower()] if self.file is not None else "PNG" if png else ""
         self._taken: set[str] = set()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -53,14 +73,14 @@ class Writer:
             n += 1
             name = f"{stem}-{n}"
         self._taken.add(name)
-        return self.folder / f"{name}.{'png' if self.png else shot.extension or 'img'}"
+        return self.folder / f"{name}.{self.format.lower() or shot.extension or 'img'}"
 
     def write(self, shot: Shot) -> tuple[str, str]:
         """The file written ('' if none) and why not ('' when written)."""
         path = self.target(shot)
         try:
-            if self.png:
-                decode_image(shot.data).save(path, format="PNG")
+            if self.format and shot.extension != self.format.lower():
+                decode_image(shot.data).save(path, format=self.format)
             else:
                 path.write_bytes(shot.data)
         except (OSError, ValueError) as exc:

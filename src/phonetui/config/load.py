@@ -9,6 +9,7 @@ from typing import Any
 
 from .errors import ConfigError, ConfigErrors
 from .fleet import cucm_table, discovery_table, merge_discovered, probe_table, read_discovered
+from .macros import check_macros
 from .model import TEMPLATES_FILE, Config, Phone, Template
 from .reader import _Locator, _Problems, _Reader, _syntax_error, read_app_file
 from .schema import _TOP_KEYS, _defaults, _keys, _phone, _service, _templates
@@ -97,6 +98,7 @@ def _read_templates_file(config: Config, problems: _Problems) -> list[Template]:
     text, raw = read
     top = _Reader(path, _Locator(text), raw, (), problems)
     top.check_keys({"templates", "macros"})
+    check_macros(top)
     return _templates(top, path)
 
 

@@ -239,8 +239,9 @@ class PhoneTUI(App[int]):
             self.push_screen("history")
 
     def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+        if not isinstance(self.screen, HelpScreen):  # the keys of the screen it was asked from come first
+            here = list(type(self.screen).BINDINGS)
+            self.push_screen(HelpScreen(first=next((w for w, b in self.key_map() if b == here), "")))
 
     async def to_compose(self) -> ComposeScreen:
         """The form, brought to the top."""

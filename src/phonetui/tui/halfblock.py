@@ -12,7 +12,11 @@ Colour modes, from what the terminal can show (``mode_for``):
 - ``grey``: 16 colours or fewer: four greys (black, bright black, white, bright white);
 - ``mono``: ``NO_COLOR``: no colour at all. Each pixel is black or white after an ordered
   (Bayer 4x4) dither, drawn as `` ``, ``▀``, ``▄`` or ``█``: greys read as denser or lighter
-  patterns, and the drawing is the same on every run.
+  patterns, and the drawing is the same on every run. The dither is centred on the image's own
+  mean luminance, its spread no wider than the distance from that mean to black or white: on a
+  light screen (an 88xx) the faint greys that small text becomes when scaled down are darker
+  than the mean and show, where a fixed mid-grey threshold turned them into solid ``█``; on a
+  dark screen light text shows the same way; a mid-grey image dithers as before.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ _NO_COLOUR = Style()
 #: Bayer 4x4 thresholds, 0-255.
 _BAYER = [[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]]
 _THRESHOLD = [[(v * 16 + 8) for v in row] for row in _BAYER]
+#: Below this variance of luminance an image is flat (one grey): drawn by its absolute grey.
+FLAT_VARIANCE = 64.0
 #: The four greys of a 16-colour terminal, by luminance.
 _GREYS = ("black", "bright_black", "white", "bright_white")
 
@@ -116,11 +122,26 @@ def _colour_line(pixels: list[tuple[int, int, int]], width: int, y: int, styles:
     return Strip(segments, width)
 
 
-def _mono_line(grey: list[int], width: int, y: int) -> Strip:
+def thresholds(grey: list[int]) -> list[list[float]]:
+    """The Bayer thresholds centred on the mean of ``grey``, spread no wider than it is from 0 or 255.
+
+    Kept within 1-254, so a white pixel is always lit and a black one never is. A flat image
+    (hardly any contrast: nothing to read) keeps the fixed thresholds, so its grey shows as such.
+    """
+    if not grey:
+        return [[float(t) for t in row] for row in _THRESHOLD]
+    mean = sum(grey) / len(grey)
+    if sum((g - mean) ** 2 for g in grey) / len(grey) < FLAT_VARIANCE:
+        return [[float(t) for t in row] for row in _THRESHOLD]
+    spread = max(min(mean, 255 - mean), 8.0) / 128
+    return [[min(254.0, max(1.0, mean + (t - 128) * spread)) for t in row] for row in _THRESHOLD]
+
+
+def _mono_line(grey: list[int], width: int, y: int, threshold: list[list[float]]) -> Strip:
     glyphs = []
     for x in range(width):
-        upper = grey[y * width + x] > _THRESHOLD[y % 4][x % 4]
-        lower = grey[(y + 1) * width + x] > _THRESHOLD[(y + 1) % 4][x % 4]
+        upper = grey[y * width + x] > threshold[y % 4][x % 4]
+        lower = grey[(y + 1) * width + x] > threshold[(y + 1) % 4][x % 4]
         glyphs.append(FULL if upper and lower else UPPER if upper else LOWER if lower else " ")
     return Strip([Segment("".join(glyphs), _NO_COLOUR)], width)
 
@@ -137,7 +158,8 @@ def render(image: Image.Image, columns: int, rows: int, mode: Mode = "truecolor"
         picture, height = padded, height + 1
     if mode == "mono":
         grey = list(picture.convert("L").tobytes())
-        return [_mono_line(grey, width, y) for y in range(0, height, 2)]
+        threshold = thresholds(grey)
+        return [_mono_line(grey, width, y, threshold) for y in range(0, height, 2)]
     raw = picture.tobytes()
     pixels = [(raw[i], raw[i + 1], raw[i + 2]) for i in range(0, len(raw), 3)]
     styles = _Styles(mode)

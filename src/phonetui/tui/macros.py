@@ -1,4 +1,11 @@
-"""Macros from the app: ask for one (or a saved one's name), warn of keys the models lack, run it on many phones."""
+"""Macros from the app: ask for one (or a saved one's name), warn of keys the models lack, run it on many phones.
+
+What is typed is a saved macro's name if one is called so; else steps if it has a colon (or
+is a pause); else a name no macro has, answered as ``phonetui keys --name`` answers it. ``save
+NAME: steps`` saves one, asking first when the name is taken; ``save! NAME: steps`` replaces
+without asking. A phone the macro failed on gets a line in the reply log (its outcome, the
+press, the detail and the hint).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +14,13 @@ from typing import TYPE_CHECKING
 
 from ..cisco.macro import MacroError, Step, parse_macro
 from ..config import ConfigError, Phone
-from ..config.macros import load_macros, save_macro
+from ..config.macros import load_macros, macro_exists, save_macro, unknown_macro
+from ..printable import printable
+from ..push import PushResult
 from ..wording import names_phrase, plural
-from .screens.pickers import NameModal
+from .screens.pickers import ConfirmModal, NameModal
 from .shots import unsupported
+from .widgets.line_log import LineLog
 
 if TYPE_CHECKING:
     from .app import PhoneTUI
@@ -19,29 +29,48 @@ if TYPE_CHECKING:
 MACRO_CONCURRENCY = 32
 
 
-def resolve(app: PhoneTUI, text: str) -> str:
-    """``text`` itself, or the steps of the saved macro it names."""
+def steps_for(app: PhoneTUI, text: str) -> list[Step]:
+    """The steps ``text`` means (a saved macro's name, or steps); ValueError saying what is wrong, as the CLI does."""
+    name = text.strip()
     try:
-        macros, _ = load_macros(app.config)
-    except ConfigError:
-        return text
-    return macros.get(text.strip(), text)
+        macros, problems = load_macros(app.config)
+    except ConfigError as exc:
+        macros, problems = {}, [exc.message]
+    if name in macros:
+        try:
+            return parse_macro(macros[name])
+        except MacroError as exc:  # changed on disk since it was read
+            raise ValueError(f"the saved macro {printable(name, 60)!r} was not read: {exc}") from None
+    if ":" in name or name.lower().startswith("pause"):
+        try:
+            return parse_macro(text)
+        except MacroError as exc:
+            raise ValueError(f"macro: {exc}") from None
+    message = unknown_macro(app.config, name, macros, problems)
+    try:
+        parse_macro(text)
+    except MacroError as exc:
+        if "did you mean" in exc.message:  # ``Settings`` for ``Key:Settings``
+            message += f"; as steps: {exc.message}"
+    raise ValueError(message)
 
 
 def ask_and_run(app: PhoneTUI, phones: list[Phone]) -> None:
-    """Ask for a macro and run it on ``phones``; ``save NAME: steps`` saves one instead."""
+    """Ask for a macro and run it on ``phones``; ``save NAME: steps`` (``save!``) saves one instead."""
     title = f"Macro for {plural(len(phones), 'phone')}: steps, a saved name, or 'save NAME: steps'"
 
     def chosen(text: str | None) -> None:
         if not text:
             return
-        if text.lower().startswith("save ") and ":" in text:
+        lower = text.lower()
+        if lower.startswith(("save ", "save!")) and ":" in text:
+            force = lower.startswith("save!")
             name, steps = text[5:].split(":", 1)
-            _save(app, name.strip(), steps.strip())
+            ask_and_save(app, name.strip(), steps.strip(), force)
             return
         try:
-            steps_ = parse_macro(resolve(app, text))
-        except MacroError as exc:
+            steps_ = steps_for(app, text)
+        except ValueError as exc:
             app.notify(f"Macro: {exc}", severity="warning", markup=False)
             return
         problems = sorted({line for phone in phones for line in unsupported(phone, steps_)})
@@ -52,30 +81,45 @@ def ask_and_run(app: PhoneTUI, phones: list[Phone]) -> None:
     app.push_screen(NameModal(title, placeholder="Key:Settings, pause 500ms, Key:KeyPad5"), chosen)
 
 
-def _save(app: PhoneTUI, name: str, steps: str) -> None:
-    if not name:
-        app.notify("Macro not saved: give it a name (save NAME: steps).", severity="warning")
+def ask_and_save(app: PhoneTUI, name: str, steps: str, force: bool = False) -> None:
+    """Save ``steps`` as ``name``; a name already saved is replaced only when the user says so (or ``force``)."""
+    try:
+        taken = macro_exists(app.config, name)
+    except ConfigError:
+        taken = False  # the save says why the file cannot be read
+    if not taken or force:
+        _save(app, name, steps)
         return
+    question = f"Replace the saved macro {printable(name, 40)!r}?"
+    detail = f"New steps: {printable(steps, 200)}\n(save! NAME: steps replaces without asking)"
+    app.push_screen(
+        ConfirmModal(question, detail, yes="Replace", no="Keep it"),
+        lambda yes: _save(app, name, steps) if yes else None,
+    )
+
+
+def _save(app: PhoneTUI, name: str, steps: str) -> None:
     try:
         path = save_macro(app.config, name, steps)
-    except (MacroError, ConfigError, OSError) as exc:
+    except (ValueError, MacroError, ConfigError, OSError) as exc:
         app.notify(f"Macro not saved: {exc}", severity="warning", markup=False)
         return
-    app.notify(f"Macro {name!r} saved to {path.name}.", markup=False)
+    app.notify(f"Macro {printable(name, 40)!r} saved to {path.name}.", markup=False)
 
 
 async def run_on(app: PhoneTUI, phones: list[Phone], steps: list[Step]) -> None:
-    """Run ``steps`` on each phone (MACRO_CONCURRENCY at once); a toast says how it went."""
+    """Run ``steps`` on each phone (MACRO_CONCURRENCY at once); a toast says how it went, the reply log why."""
     slots = asyncio.Semaphore(MACRO_CONCURRENCY)
 
-    async def one(phone: Phone) -> tuple[str, str | None]:
+    async def one(phone: Phone) -> tuple[Phone, PushResult | None]:
         async with slots:
-            failed = await app.shots.run_macro(phone, steps)
-            return phone.name, None if failed is None else f"{failed.outcome}"
+            return phone, await app.shots.run_macro(phone, steps)
 
     outcomes = await asyncio.gather(*(one(phone) for phone in phones))
-    failed = [name for name, problem in outcomes if problem]
+    failed = [result for _, result in outcomes if result is not None]
     text = f"Macro: {len(phones) - len(failed)} of {plural(len(phones), 'phone')} ran it"
     if failed:
-        text += f"; failed on {names_phrase(failed)}"
+        stamp = app.clock()
+        app.main.query_one("#replies", LineLog).write_lines([app.main.log_line(result, stamp) for result in failed])
+        text += f"; failed on {names_phrase([result.phone.name for result in failed])}; see the reply log"
     app.notify(text, severity="warning" if failed else "information", markup=False)

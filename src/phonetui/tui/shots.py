@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -71,14 +72,14 @@ class Shots:
         return PushResult(phone, Outcome.CANCELLED, "direct", run.error or "no answer came back")
 
     async def run_macro(self, phone: Phone, steps: list[Step]) -> PushResult | None:
-        """``steps`` on one phone, in order; the first failed press stops it (its result), else None."""
+        """``steps`` on one phone, in order; the first failed press stops it (its result, the URI in its detail)."""
         for step in steps:
             if isinstance(step, Pause):
                 await asyncio.sleep(step.ms / 1000)
             elif isinstance(step, Press):
                 result = await self.press(phone, step.uri)
                 if result.outcome is not Outcome.OK:
-                    return result
+                    return dataclasses.replace(result, detail=f"macro stopped at {step.uri}: {result.detail}")
         return None
 
 

@@ -23,6 +23,11 @@ class HelpScreen(PromptFrames, ModalScreen[None]):
 
     BINDINGS = [binding("back")]
 
+    def __init__(self, first: str = "") -> None:
+        super().__init__()
+        #: The section listed first (the screen F1 was pressed on); the others follow in their order.
+        self.first = first
+
     def compose(self) -> ComposeResult:
         table: DataTable[Text] = DataTable(cursor_type="row", id="keys")
         table.border_title = plain_content("Keys  (Esc closes; rebind in the config's [keys] table by id)")
@@ -38,14 +43,15 @@ class HelpScreen(PromptFrames, ModalScreen[None]):
             "Everywhere": [Binding("ctrl+p", "", "Command palette"), Binding("ctrl+q", "", "Quit")],
             "Phones": [Binding("end", "", "Replies: follow the newest again")],
         }
-        everywhere: set[str] = set()
-        for where, bindings in tui.key_map():
+        sections = tui.key_map()
+        everywhere = {b.id for where, bindings in sections if where == "Everywhere" for b in bindings
+                      if isinstance(b, Binding) and b.id}  # fmt: skip
+        sections.sort(key=lambda section: section[0] != self.first)  # stable: the rest keep their order
+        for where, bindings in sections:
             table.add_row(Text(f"{where}:", style="bold underline"), Text(""), Text(""), key=f"section-{where}")
             for item in [*bindings, *extra.get(where, [])]:
                 if not isinstance(item, Binding) or (where != "Everywhere" and item.id in everywhere):
                     continue
-                if where == "Everywhere" and item.id:
-                    everywhere.add(item.id)
                 key = tui.keymap.get(item.id or "", item.key)
                 row = (describe_key(key), item.description or item.action, item.id or "")
                 table.add_row(*(plain_text(cell) for cell in row))

@@ -24,10 +24,10 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from ...cisco import Outcome
-from ...cisco.macro import MacroError, Step, parse_macro
+from ...cisco.macro import Step
 from ...cisco.screens import SHOT_MIN_INTERVAL, key_problem
 from ...config import Phone
-from ...printable import printable
+from ...printable import printable, wrapped
 from ...screenshot import Shot, ShotOutcome
 from ..keys import binding
 from ..plain import plain_text
@@ -37,13 +37,16 @@ from .pickers import NameModal
 
 REFRESH_SECONDS = 6.0
 AFTER_KEY_SECONDS = 0.75
+#: How often the title line is drawn again (the age, and the countdown to a refresh asked for).
+TITLE_SECONDS = 0.2
 NAME_MAX, DETAIL_MAX = 40, 300
 _IDS = (
     "back", "shot-refresh", "shot-macro", "shot-keypad", "shot-line", "shot-services", "shot-settings",
     "shot-directories", "shot-applications", "shot-up", "shot-down", "shot-left", "shot-right", "shot-select",
     "shot-star", "shot-pound", *(f"shot-{d}" for d in "1234567890"),
 )  # fmt: skip
-_SHOWN = {"back", "shot-refresh", "shot-macro", "shot-keypad", "shot-services", "shot-settings"}
+#: The keys the footer shows: what fits at 80 columns beside F1, which lists them all (this screen's first).
+_SHOWN = {"back", "shot-refresh", "shot-macro", "shot-keypad"}
 
 
 def now() -> float:
@@ -56,8 +59,11 @@ def age_text(seconds: float) -> str:
     return f"{int(seconds)} s ago" if seconds < 120 else f"{int(seconds // 60)} min ago"
 
 
-def shot_line(phone: Phone, shot: Shot | None, now: float) -> Text:
-    """``sim-0001 · 8845 · ok · 4 s ago``: the phone's name and model drawn as they are."""
+def shot_line(phone: Phone, shot: Shot | None, now: float, next_in: float | None = None) -> Text:
+    """``sim-0001 · 8845 · ok · 4 s ago``: the phone's name and model drawn as they are.
+
+    ``next_in``: seconds until a refresh the user asked for (phones refuse quicker ones), or None.
+    """
     line = Text(printable(phone.name, NAME_MAX), style="bold")
     line.append(f" · {printable(phone.model or 'model unknown', 30)} · ")
     if shot is None:
@@ -65,6 +71,8 @@ def shot_line(phone: Phone, shot: Shot | None, now: float) -> Text:
         return line
     line.append(str(shot.outcome), style="" if shot.outcome == ShotOutcome.OK else "reverse")
     line.append(f" · {age_text(max(0.0, now - shot.at))}")
+    if next_in is not None:
+        line.append(f" · refresh in {next_in:.1f} s…" if next_in >= 0.05 else " · refreshing…", style="bold")
     return line
 
 
@@ -87,9 +95,10 @@ class ShotScreen(PhoneScreen):
     """The highlighted phone's screen; its keys are this screen's keys."""
 
     DEFAULT_CSS = """
-    ShotScreen #shot-title { height: 1; padding: 0 1; }
+    ShotScreen #shot-title { height: 1; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    ShotScreen #shot-problem { height: auto; max-height: 3; padding: 0 1; }
     ShotScreen #shot-picture { height: 1fr; }
-    ShotScreen #shot-note { height: 1; padding: 0 1; }
+    ShotScreen #shot-note { height: auto; max-height: 3; padding: 0 1; }
     """
 
     BINDINGS = [binding(key_id, show=key_id in _SHOWN) for key_id in _IDS]
@@ -105,9 +114,13 @@ class ShotScreen(PhoneScreen):
         self._fetching = False
         #: Keys go out one after the other, in the order pressed (the lock is first come, first served).
         self._sending = asyncio.Lock()
+        self._due = 0.0  #: time.monotonic() when the next fetch is due
+        self._asked = False  #: the user asked for it (r): the title line says when it comes
+        self._note = ("", False)  #: the note's words and whether it warns (drawn again on a resize)
 
     def compose(self) -> ComposeResult:
         yield Static(id="shot-title")
+        yield Static(id="shot-problem")
         pixels = real_pixels()
         yield pixels(id="shot-pixels") if pixels is not None else Picture(id="shot-picture")
         yield Static(id="shot-note")
@@ -117,7 +130,7 @@ class ShotScreen(PhoneScreen):
         self.shot = self.tui.shots.latest.get(self.phone.name)
         self._draw()
         self.schedule(0.0)
-        self.set_interval(1.0, self._draw_title)
+        self.set_interval(TITLE_SECONDS, self._draw_title)
 
     # -- fetching -------------------------------------------------------------------------
 
@@ -127,6 +140,7 @@ class ShotScreen(PhoneScreen):
             self._timer.stop()
         wait = max(delay, self._fetched_at + SHOT_MIN_INTERVAL - time.monotonic(), 0.01)  # 0 divides by zero
         self._timer = self.set_timer(wait, self.fetch)
+        self._due = time.monotonic() + wait
 
     def fetch(self) -> None:
         if not self._fetching:
@@ -142,7 +156,9 @@ class ShotScreen(PhoneScreen):
                 self.note(f"screenshot: {error}", warn=True)
         finally:
             self._fetching = False
+            self._asked = False
             self.schedule(REFRESH_SECONDS)
+            self._draw_title()
 
     def arrived(self, shots: list[Shot]) -> None:
         self.shot = shots[-1]
@@ -165,29 +181,49 @@ class ShotScreen(PhoneScreen):
     def _draw(self) -> None:
         self._draw_title()
         image, shot = self._image(), self.shot
+        problem = ""
         if shot is None:
             words = "fetching the screen…"
         elif image is None:
-            hint = f" ({shot.hint})" if shot.hint else ""
-            words = f"{shot.outcome}: {shot.detail}{hint}"
+            hint = f" (hint: {shot.hint})" if shot.hint else ""
+            problem = f"{shot.outcome}: {shot.detail}{hint}"
+            words = f"no picture: {shot.outcome}"
         else:
             words = ""
+        self._wrap("#shot-problem", problem, "reverse")
         for picture in self.query(Picture):
             picture.show(image, words)
         for other in self.query("#shot-pixels"):
             other.image = image  # type: ignore[attr-defined]
 
     def _draw_title(self) -> None:
-        self.query_one("#shot-title", Static).update(shot_line(self.phone, self.shot, now()))
+        next_in = max(0.0, self._due - time.monotonic()) if self._asked else None
+        self.query_one("#shot-title", Static).update(shot_line(self.phone, self.shot, now(), next_in))
 
     def note(self, words: str, warn: bool = False) -> None:
-        """The line under the picture: what was sent, what went wrong (drawn as it is)."""
-        self.query_one("#shot-note", Static).update(plain_text(words, DETAIL_MAX, style="reverse" if warn else ""))
+        """The line under the picture: what was sent, what went wrong (drawn as it is, up to 3 rows)."""
+        self._note = (printable(words, DETAIL_MAX), warn)
+        self._wrap("#shot-note", self._note[0], "reverse" if warn else "")
+
+    def _wrap(self, where: str, words: str, style: str) -> None:
+        """``words`` in the Static at ``where``, wrapped at spaces into at most 3 rows (then "…"); hidden when ""."""
+        static = self.query_one(where, Static)
+        static.display = bool(words)
+        width = (self.size.width or self.app.size.width) - 2
+        static.update(plain_text("\n".join(wrapped(words, width, 3)), style=style, one_line=False))
+
+    def on_resize(self) -> None:
+        self._draw()
+        self.note(*self._note)
 
     # -- keys -----------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
-        self.schedule(0.0)
+        """Fetch now, or as soon as the phone allows: the title line counts down to it."""
+        self._asked = True
+        if not self._fetching:
+            self.schedule(0.0)
+        self._draw_title()
 
     def action_back(self) -> None:
         self.dismiss()
@@ -212,16 +248,16 @@ class ShotScreen(PhoneScreen):
     def action_press(self, uri: str) -> None:
         self.line_next = False
         problem = key_problem(self.phone.model, uri)
-        self.note(
-            f"{uri}: not on a {self.phone.model}: {problem}; sent anyway" if problem else f"{uri} sent…", bool(problem)
-        )
+        self.note(f"{problem}; sent anyway" if problem else f"{uri} sent…", bool(problem))
         self._press(uri, problem)
 
     @work(group="keys", exit_on_error=False)
     async def _press(self, uri: str, problem: str | None) -> None:
         async with self._sending:
             result = await self.tui.shots.press(self.phone, uri)
-        if result.outcome is not Outcome.OK:
+        if result.outcome is not Outcome.OK and problem:  # the phone said so: what is known says why
+            self.note(f"{result.outcome}: {problem}", warn=True)
+        elif result.outcome is not Outcome.OK:
             self.note(f"{uri}: {result.outcome} {result.detail}", warn=True)
         elif not problem:
             self.note(f"{uri}: ok")
@@ -233,11 +269,11 @@ class ShotScreen(PhoneScreen):
         def chosen(text: str | None) -> None:
             if not text:
                 return
-            from ..macros import resolve
+            from ..macros import steps_for
 
             try:
-                steps = parse_macro(resolve(self.tui, text))
-            except MacroError as exc:
+                steps = steps_for(self.tui, text)
+            except ValueError as exc:
                 self.note(str(exc), warn=True)
                 return
             self._macro(steps)
@@ -250,7 +286,5 @@ class ShotScreen(PhoneScreen):
         self.note("macro running…")
         async with self._sending:
             failed = await self.tui.shots.run_macro(self.phone, steps)
-        self.note(
-            "macro done" if failed is None else f"macro stopped: {failed.outcome} {failed.detail}", failed is not None
-        )
+        self.note("macro done" if failed is None else f"{failed.outcome}: {failed.detail}", failed is not None)
         self.schedule(AFTER_KEY_SECONDS)

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable
 
+from rich.segment import Segment
 from rich.text import Text
 from textual import events
 from textual.cache import LRUCache
@@ -31,6 +32,8 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from ...printable import ELLIPSIS
 
 #: Rendered lines kept, by line number: a few screens' worth, for scrolling back and forth.
 CACHE_LINES = 512
@@ -185,8 +188,10 @@ class LineLog(ScrollView, can_focus=True):
         number = self.dropped + index
         strip = self._strips.get(number)
         if strip is None or strip.cell_length != width:
-            segments = self.lines[index].render(self.app.console, end="")
-            strip = Strip(segments).apply_style(self.rich_style).crop_extend(0, width, self.rich_style)
+            strip = Strip(self.lines[index].render(self.app.console, end=""))
+            if strip.cell_length > width > 1:  # a line longer than the log says so: it ends with "…"
+                strip = Strip.join([strip.crop(0, width - 1), Strip([Segment(ELLIPSIS)], 1)])
+            strip = strip.apply_style(self.rich_style).crop_extend(0, width, self.rich_style)
             self._strips[number] = strip
         return strip
 

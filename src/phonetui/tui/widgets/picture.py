@@ -8,12 +8,13 @@ text: it may carry a phone's words).
 from __future__ import annotations
 
 from PIL import Image
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
-from ...printable import printable
+from ...printable import printable, wrapped
 from ..halfblock import Mode, mode_for, render
 
 
@@ -73,9 +74,13 @@ class Picture(Widget):
         width, height = self.size
         base = self.rich_style
         if self._image is None:
-            if y == height // 2 and self._placeholder:
-                text = self._placeholder[:width]
-                return Strip([Segment(text.center(width), base + Style(dim=True))], width)
+            words = wrapped(self._placeholder, width, max(1, height)) if self._placeholder else []
+            index = y - max(0, (height - len(words)) // 2)
+            if 0 <= index < len(words):
+                text = words[index]
+                left = max(0, (width - cell_len(text)) // 2)
+                strip = Strip([Segment(" " * left + text, base + Style(dim=True))])
+                return strip.extend_cell_length(width, base)
             return Strip.blank(width, base)
         lines = self._lines(width, height)
         return lines[y] if y < len(lines) else Strip.blank(width, base)
