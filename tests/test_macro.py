@@ -103,3 +103,19 @@ def test_check_reports_bad_and_duplicate_macros_located(tmp_path: Path) -> None:
     done = phonetui("check", "--config", str(path))
     assert done.returncode == 0
     assert "macros[2].steps" in done.stderr and "a second macro named 'menu'" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("Key:Settings, pause 3, Key:KeyPad5", "give the pause a unit: 'pause 3s' or 'pause 3ms'"),
+        ("Key:Line0", "Line keys are Line1-Line36"),
+        ("Key:Soft9", "Soft keys are Soft1-Soft5"),
+        ("key:settings; key:keypad5", "separate steps with commas"),
+        ("Key:Settings pause 500ms", "separate steps with commas"),
+    ],
+)
+def test_the_usual_slips_are_said_plainly(text: str, said: str) -> None:
+    with pytest.raises(MacroError) as caught:
+        parse_macro(text)
+    assert said in caught.value.message

@@ -136,6 +136,9 @@ async def test_a_phone_without_a_screenshot_path_is_unsupported(service: Service
         unknown = await one(as_phone(sim.phones[0], model=""))
         assert unknown.outcome is ShotOutcome.UNSUPPORTED
         assert all(path in unknown.detail for path in UNKNOWN_PATHS)
+        assert (
+            shot.hint == "" and "give its model in the config (69xx and 39xx phones serve /CGI/lcd.bmp" in unknown.hint
+        )
 
 
 async def test_faster_than_2_s_is_refused_with_retry_after(fleet: Simulator) -> None:

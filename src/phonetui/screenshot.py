@@ -23,7 +23,7 @@ import httpx
 
 from .basic_auth import basic_auth
 from .cisco import Outcome
-from .cisco.screens import SHOT_MIN_INTERVAL, ShotSource, shot_source
+from .cisco.screens import LCD_PATH, MPP_PATH, SHOT_MIN_INTERVAL, ShotSource, shot_source
 from .config import Phone
 from .fanout import each_phone
 from .push import USER_AGENT, address_problem
@@ -51,6 +51,11 @@ AUTH_HINT = (
     "in CUCM, or the phone's authentication URL has changed (paging products often replace it)"
 )
 #: A phone answers 503 when it was asked for a screenshot too soon after the last (by another program).
+#: An unknown model was asked on the usual paths only; some models keep theirs elsewhere.
+UNKNOWN_MODEL_HINT = (
+    "the phone's model is not known, so only the usual paths were tried: give its model in the config"
+    f" (69xx and 39xx phones serve {LCD_PATH}, multiplatform phones {MPP_PATH})"
+)
 BUSY_HINT = (
     f"the phone is busy: another program asked it for a screenshot less than {SHOT_MIN_INTERVAL:g} s ago; try again"
 )
@@ -231,7 +236,8 @@ class _Fetch:
                 return self.shot(ShotOutcome.HTTP_ERROR, f"HTTP {status} for {path}", hint, path=path)
             return self.image(response, body, too_big, path)
         tried = ", ".join(dict.fromkeys(missing))
-        return self.shot(ShotOutcome.UNSUPPORTED, f"no screenshot here: HTTP 404 for {tried}")
+        hint = "" if shot_source(self.phone.model).known else UNKNOWN_MODEL_HINT
+        return self.shot(ShotOutcome.UNSUPPORTED, f"no screenshot here: HTTP 404 for {tried}", hint)
 
     def image(self, response: httpx.Response, body: bytes, too_big: bool, path: str) -> Shot:
         content_type = response.headers.get("content-type", "")

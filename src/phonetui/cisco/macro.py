@@ -80,6 +80,12 @@ def _press(text: str) -> str:
     rest = rest.strip()
     if proper == "Key":
         name = _KEYS_BY_LOWER.get(rest.lower())
+        if name is None and re.search(r"[;\s]", rest):
+            raise ValueError(f"no key {rest!r}: separate steps with commas (Key:Settings, pause 500ms, Key:KeyPad5)")
+        numbered = re.fullmatch(r"([A-Za-z]+?)(\d+)", rest)
+        if name is None and numbered and (first := _KEYS_BY_LOWER.get(f"{numbered.group(1).lower()}1")):
+            same = [key for key in KEY_NAMES if re.fullmatch(rf"{first[:-1]}\d+", key)]
+            raise ValueError(f"no key {rest!r}: {first[:-1]} keys are {same[0]}-{same[-1]}")
         if name is None:
             close = _closest_key(rest, 0.6)
             guess = f"did you mean Key:{close}?" if close else ""
@@ -94,9 +100,11 @@ def _press(text: str) -> str:
 
 
 def _pause(match: re.Match[str]) -> int:
-    amount, unit = match.group(1), (match.group(2) or "ms").lower()
+    amount, unit = match.group(1), (match.group(2) or "").lower()
     if amount is None:
         return DEFAULT_PAUSE_MS
+    if not unit:  # "pause 3": seconds or milliseconds? Say, rather than guess.
+        raise ValueError(f"give the pause a unit: 'pause {amount}s' or 'pause {amount}ms'")
     ms = float(amount) * (1000 if unit == "s" else 1)
     if ms > PAUSE_MAX_MS:
         raise ValueError(f"a pause is at most {PAUSE_MAX_MS // 1000} s")

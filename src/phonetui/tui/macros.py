@@ -45,7 +45,7 @@ def steps_for(app: PhoneTUI, text: str) -> list[Step]:
         try:
             return parse_macro(text)
         except MacroError as exc:
-            raise ValueError(f"macro: {exc}") from None
+            raise ValueError(str(exc)) from None  # said as "Macro: step 1 (...)": no second "macro"
     message = unknown_macro(app.config, name, macros, problems)
     try:
         parse_macro(text)
@@ -102,7 +102,9 @@ def _save(app: PhoneTUI, name: str, steps: str) -> None:
     try:
         path = save_macro(app.config, name, steps)
     except (ValueError, MacroError, ConfigError, OSError) as exc:
-        app.notify(f"Macro not saved: {exc}", severity="warning", markup=False)
+        # "save a:b: Key:Settings" gives the name "a" and the steps "b: Key:Settings": say why.
+        why = " (the name is what comes before the first ':', and holds no ':')" if isinstance(exc, MacroError) else ""
+        app.notify(f"Macro not saved: {exc}{why}", severity="warning", markup=False)
         return
     app.notify(f"Macro {printable(name, 40)!r} saved to {path.name}.", markup=False)
 
