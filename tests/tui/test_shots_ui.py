@@ -147,3 +147,22 @@ async def test_the_demo_has_a_live_8961(demo: Demo) -> None:
     live = [p for p in demo.simulator.phones if p.model == "CP-8961" and not p.offline]
     assert [p.name for p in live] == ["sim-0012"]
     assert next(p for p in demo.config.phones if p.name == "sim-0012").model == "CP-8961"
+
+
+async def test_a_failed_refresh_keeps_the_last_picture(app: PhoneTUI, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another program asked the phone (503): the picture stays, the failure is said above it."""
+    pin_drawing(monkeypatch)
+    FakeShots(app, lambda phone: shot_of(phone))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v")
+        await wait_until(pilot, lambda: isinstance(app.screen, ShotScreen) and app.screen.shot is not None)
+        screen = app.screen
+        assert isinstance(screen, ShotScreen)
+        good = screen.query_one(Picture).image
+        assert good is not None
+        screen.show_shot(shot_of(screen.phone, ShotOutcome.HTTP_ERROR, "HTTP 503 for /CGI/Screenshot"))
+        await pilot.pause()
+        kept = screen.query_one(Picture).image
+        assert kept is not None and kept.tobytes() == good.tobytes()
+        problem = str(screen.query_one("#shot-problem").render())
+        assert "http-error: HTTP 503 for /CGI/Screenshot" in problem and "the picture is the last good one" in problem

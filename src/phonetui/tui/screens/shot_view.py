@@ -107,6 +107,8 @@ class ShotScreen(PhoneScreen):
         super().__init__()
         self.phone = phone
         self.shot: Shot | None = None
+        #: The newest shot with a picture: a failed refresh leaves it on screen.
+        self.good: Shot | None = None
         self.keypad = False
         self.line_next = False
         self._fetched_at = 0.0
@@ -170,13 +172,16 @@ class ShotScreen(PhoneScreen):
         self._draw()
 
     def _image(self) -> Image.Image | None:
-        shot = self.shot
-        if shot is None or shot.outcome != ShotOutcome.OK:
-            return None
-        try:
-            return shot.image()
-        except ValueError:
-            return None
+        """The newest picture: this shot's, or after a failed refresh the last good one's (kept in ``good``)."""
+        for shot in (self.shot, self.good):
+            if shot is not None and shot.outcome == ShotOutcome.OK:
+                try:
+                    image = shot.image()
+                except ValueError:
+                    continue
+                self.good = shot
+                return image
+        return None
 
     def _draw(self) -> None:
         self._draw_title()
@@ -184,9 +189,13 @@ class ShotScreen(PhoneScreen):
         problem = ""
         if shot is None:
             words = "fetching the screen…"
-        elif image is None:
+        elif shot.outcome != ShotOutcome.OK or image is None:
             hint = f" (hint: {shot.hint})" if shot.hint else ""
-            problem = f"{shot.outcome}: {shot.detail}{hint}"
+            older = self.good if image is not None and self.good is not shot else None
+            kept = (
+                f"; the picture is the last good one, {age_text(max(0.0, time.time() - older.at))} old" if older else ""
+            )
+            problem = f"{shot.outcome}: {shot.detail}{hint}{kept}"
             words = f"no picture: {shot.outcome}"
         else:
             words = ""
