@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import httpx
@@ -33,6 +34,9 @@ def test_a_macro_changes_the_screens_and_a_saved_one_runs_by_name(tmp_path: Path
         templates = load_config(config).templates_file
         templates.write_text(templates.read_text() + '\n[[macros]]\nname = "broken"\nsteps = "Key:Nope"\n')
         broken = phonetui("keys", "--config", str(config), "--all", "--name", "broken")
+        wrong = tmp_path / "wrong.toml"
+        wrong.write_text(re.sub(r'(?m)^password = ".*"$', 'password = "not-it"', config.read_text(), count=1))
+        refused = phonetui("keys", "--config", str(wrong), "--phone", "sim-0001", "--macro", "Key:Services")
     finally:
         assert running.stop() == 0
     assert done.returncode == 0, done.stderr
@@ -47,3 +51,4 @@ def test_a_macro_changes_the_screens_and_a_saved_one_runs_by_name(tmp_path: Path
     assert bad.returncode == 2 and "step 2" in bad.stderr and "empty step" in bad.stderr
     assert unknown.returncode == 2 and "no macro named 'nope'" in unknown.stderr and "('leave')" in unknown.stderr
     assert broken.returncode == 2 and "the saved macro 'broken'" in broken.stderr and "was not read" in broken.stderr
+    assert refused.returncode == 1 and "auth-failed" in refused.stdout and "(hint: " in refused.stdout

@@ -103,6 +103,7 @@ def test_check_reports_bad_and_duplicate_macros_located(tmp_path: Path) -> None:
     done = phonetui("check", "--config", str(path))
     assert done.returncode == 0
     assert "macros[2].steps" in done.stderr and "a second macro named 'menu'" in done.stderr
+    assert f"  macros: 1 saved in {templates}, 2 not read" in done.stdout  # menu (twice: the last), typo, bad
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import datetime
 
-from ..config import Config, ConfigErrors, discovered_entries, missing_credentials
+from ..config import Config, ConfigError, ConfigErrors, discovered_entries, missing_credentials
+from ..config.macros import load_macros
 from ..wording import plural
 from .common import EXIT_OK, read_config
 
@@ -37,6 +38,11 @@ def check_command(args: argparse.Namespace) -> int:
         f"  templates: {len(config.templates)} ({len(config.templates) - saved} in the config, {saved} saved by "
         f"the app in {config.templates_file})"
     )
+    try:
+        macros, unread = load_macros(config)
+    except ConfigError:
+        macros, unread = {}, []  # the templates file's own error was said when the config was read
+    print(f"  macros: {len(macros)} saved in {config.templates_file}" + (f", {len(unread)} not read" if unread else ""))
     for line in fleet_lines(config):
         print(f"  {line}")
     if config.keys:

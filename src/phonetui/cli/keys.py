@@ -76,6 +76,8 @@ def keys_command(args: argparse.Namespace) -> int:
                 failed += result is not None
                 outcome = "ok" if result is None else str(result.outcome)
                 detail = "" if result is None else printable(result.detail, 200)
+                if result is not None and result.hint:  # as push and screenshot print it
+                    detail += f" (hint: {printable(result.hint, 200)})"
                 if args.json:
                     line: dict[str, Any] = {"phone": phone.name, "outcome": outcome, "pressed": pressed, "of": presses}
                     if result is not None:
