@@ -115,6 +115,8 @@ async def test_saving_over_a_name_asks_and_save_bang_replaces(app: PhoneTUI) -> 
         assert load_macros(app.config)[0] == {"menu": "Key:Soft1"}
         await type_macro(app, pilot, "save " + "x" * 41 + ": Key:Soft1")
         assert any("Macro not saved" in t and "at most 40" in t for t in toasts(app))
+        await type_macro(app, pilot, "save quick")  # no colon: not taken for a macro's name to run
+        assert any("save NAME: steps (a colon after the name)" in t for t in toasts(app))
 
 
 LONG_DETAIL = "HTTP 401 for /CGI/Screenshot after asking every path this model is known to serve its screen on"

@@ -63,7 +63,10 @@ def ask_and_run(app: PhoneTUI, phones: list[Phone]) -> None:
         if not text:
             return
         lower = text.lower()
-        if lower.startswith(("save ", "save!")) and ":" in text:
+        if lower.startswith(("save ", "save!")) and ":" not in text:
+            app.notify("To save a macro: save NAME: steps (a colon after the name)", severity="warning")
+            return
+        if lower.startswith(("save ", "save!")):
             force = lower.startswith("save!")
             name, steps = text[5:].split(":", 1)
             ask_and_save(app, name.strip(), steps.strip(), force)
