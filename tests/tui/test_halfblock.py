@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PIL import Image, ImageDraw, ImageOps
+from textual.strip import Strip
 
 from phonetui.simphone import SimPhone, fleet_phones
 from phonetui.simscreen import render_screen
@@ -81,12 +82,88 @@ def test_without_colour_a_simulator_s_text_stays_readable(model: str, invert: bo
     drawn, empty = _cells(with_text), _cells(blank)
     changed = sum(a != b for row, other in zip(drawn, empty, strict=True) for a, b in zip(row, other, strict=True))
     assert changed >= 40  # the text shows: before, the 8845's text was solid █ like its background
-    background = "█" if not invert else " "
-    assert drawn[-1].strip(background) == ""  # the empty bottom of the screen: no dither noise
-    assert drawn[-1].count(background) == len(drawn[-1])
+    assert drawn[-1].strip() == ""  # the empty bottom of the screen (its paper) is blank, light or dark: no noise
 
 
 def test_without_colour_a_uniform_image_is_uniform() -> None:
     white, black = Image.new("RGB", (40, 20), (255, 255, 255)), Image.new("RGB", (40, 20))
     assert {c for row in _cells(white) for c in row} == {"█"}
     assert {c for row in _cells(black) for c in row} == {" "}
+
+
+#: 1-bit and 2-bit (7960, 6921), greys (7961, 6945), colour of 16 bits (7945, 7965) and of 24 (8845, 8861, 9971).
+EVERY_KIND = ["CP-7960G", "CP-6921", "CP-7961G", "CP-6945", "CP-7945G", "CP-7965G", "CP-8845", "CP-8861", "CP-9971"]
+#: Cells of the view at 80x24 and 120x40 (what is left for the picture), and a grid's thumbnail.
+BOXES = [(78, 19), (118, 35), (26, 8)]
+
+
+def _pushed(model: str) -> tuple[Image.Image, int, int]:
+    """A Text pushed to a simulated ``model``: its screen, and the pixel rows of its title and of its first line."""
+    phone = SimPhone("x", "001122334455", model, fleet_phones(1)[0].family, "127.0.0.1")
+    phone.screen.title = "Fire drill at ten"
+    phone.screen.text = "Leave by the nearest stairs; do not use the lifts.\nMeet in the car park by the gate."
+    image = render_screen(phone).convert("RGB")
+    size = max(8, min(22, image.height // 11))  # as simscreen draws it
+    return image, 2 + size // 2, size + 6 + size // 2
+
+
+def _row_at(strips: list[str], image: Image.Image, y: int) -> str:
+    """The cells drawn for pixel row ``y`` of ``image`` (strips fitted to ``image``)."""
+    return strips[min(len(strips) - 1, y * 2 * len(strips) // image.height // 2)]
+
+
+@pytest.mark.parametrize("box", BOXES)
+@pytest.mark.parametrize("model", EVERY_KIND)
+@pytest.mark.parametrize("invert", [False, True])
+def test_without_colour_title_and_text_show_as_ink_on_paper(model: str, invert: bool, box: tuple[int, int]) -> None:
+    """NO_COLOR: where the title and the text are, cells hold ink and paper; the picture is no slab of █."""
+    image, title_y, text_y = _pushed(model)
+    if invert:
+        image = ImageOps.invert(image)
+    strips = [strip.text for strip in render(image, *box, "mono")]
+    for y in (title_y, text_y):
+        row = _row_at(strips, image, y)
+        written = row[: max(4, len(row) * 2 // 5)]  # where the words are: the left of the line
+        assert set(written) - {"█"} and set(written) - {" "}, f"{model} row {y}: {row!r}"
+        assert len(set(written)) >= 2
+    cells = "".join(strips)
+    assert cells.count("█") / len(cells) < 0.5, "\n".join(strips)
+
+
+@pytest.mark.parametrize("model", ["CP-8845", "CP-8861", "CP-9971"])
+def test_without_colour_a_colour_88xx_is_mostly_paper(model: str) -> None:
+    """Its white body is the terminal's blank and its text the glyphs: before, 85% of the cells were █."""
+    image, _, _ = _pushed(model)
+    for box in BOXES[:2]:
+        cells = "".join(strip.text for strip in render(image, *box, "mono"))
+        assert cells.count("█") / len(cells) < 0.25
+        assert cells.count(" ") / len(cells) > 0.5
+
+
+_GREY_LEVELS = {"black": 0, "bright_black": 1, "white": 2, "bright_white": 3}
+
+
+def _levels(strip: Strip) -> set[int]:
+    found = set()
+    for segment in strip:
+        assert segment.style is not None and segment.style.color and segment.style.bgcolor
+        found |= {_GREY_LEVELS[segment.style.color.name], _GREY_LEVELS[segment.style.bgcolor.name]}
+    return found
+
+
+@pytest.mark.parametrize("model", EVERY_KIND)
+def test_sixteen_colours_give_the_text_a_grey_of_its_own(model: str) -> None:
+    """Four greys: the faint grey that small dark text becomes is pushed from the white paper's grey to a dark one
+    (before, the 8845's text was white and light grey), and the title's light text from its dark bar."""
+    image, title_y, text_y = _pushed(model)
+    strips = render(image, 78, 19, "grey")
+    title, text = (strips[min(len(strips) - 1, y * 2 * len(strips) // image.height // 2)] for y in (title_y, text_y))
+    assert {0, 3} <= _levels(title), model
+    assert 3 in _levels(text) and min(_levels(text)) <= 1, model
+
+
+def test_mono_and_grey_are_the_same_twice_on_a_simulated_screen() -> None:
+    image, _, _ = _pushed("CP-8845")
+    for mode in ("mono", "grey"):
+        first, second = render(image, 78, 19, mode), render(image, 78, 19, mode)  # type: ignore[arg-type]
+        assert [list(s) for s in first] == [list(s) for s in second]
