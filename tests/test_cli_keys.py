@@ -46,9 +46,29 @@ def test_a_macro_changes_the_screens_and_a_saved_one_runs_by_name(tmp_path: Path
     assert titles == ["Services"] * 3
     assert named.returncode == 0 and "sim-0001" in named.stdout and after == ""
     assert named.stdout.splitlines()[0].split() == ["PHONE", "OUTCOME", "PRESSED", "DETAIL"]
-    assert "1 of 1 phone ran the macro" in named.stderr
+    assert named.stderr.strip().splitlines()[-1] == "1 phone: 1 ok"  # as push ends
     assert typo.returncode == 2 and "did you mean Key:Settings?" in typo.stderr
     assert bad.returncode == 2 and "step 2" in bad.stderr and "empty step" in bad.stderr
     assert unknown.returncode == 2 and "no macro named 'nope'" in unknown.stderr and "('leave')" in unknown.stderr
     assert broken.returncode == 2 and "the saved macro 'broken'" in broken.stderr and "was not read" in broken.stderr
     assert refused.returncode == 1 and "auth-failed" in refused.stdout and "(hint: " in refused.stdout
+
+
+def test_keys_take_the_push_user_as_push_does_and_end_with_its_summary(tmp_path: Path) -> None:
+    config, wrong = tmp_path / "sim.toml", tmp_path / "wrong.toml"
+    running = Running("simulate", "--count", "2", "--password", "s3cret", "--write-config", str(config), ready="Ctrl-C")
+    try:
+        wrong.write_text(re.sub(r'(?m)^password = ".*"$', 'password = "not-it"', config.read_text(), count=1))
+        keys = ("keys", "--all", "--macro", "Key:Services")
+        right = phonetui(*keys, "--config", str(wrong), "--username", "phonetui", "--password", "s3cret")
+        refused = phonetui(*keys, "--config", str(config), "--password", "not-it", "--json")
+        failed = phonetui(*keys, "--config", str(wrong))
+    finally:
+        assert running.stop() == 0
+    assert right.returncode == 0, right.stdout + right.stderr
+    assert [line.split()[1] for line in right.stdout.splitlines()[1:]] == ["ok", "ok"]
+    assert right.stderr.strip().splitlines()[-1] == "2 phones: 2 ok"
+    assert refused.returncode == 1
+    assert {r["outcome"] for r in json_lines(refused.stdout)} == {"auth-failed"}
+    assert failed.returncode == 1
+    assert failed.stderr.strip().splitlines()[-1] == "2 phones: 0 ok, 2 failed (2 auth-failed)"

@@ -31,10 +31,15 @@ def table_row(result: PushResult) -> str:
 
 def summary(results: list[PushResult]) -> str:
     """One line: how many phones, how many ok, and the failures by outcome."""
-    counts = Counter(r.outcome for r in results)
-    ok = counts.pop(Outcome.OK, 0)
+    return outcome_summary([str(r.outcome) for r in results])
+
+
+def outcome_summary(outcomes: list[str]) -> str:
+    """``3 phones: 2 ok, 1 failed (1 auth-failed)``: push, screenshot and keys end with it alike."""
+    counts = Counter(outcomes)
+    ok = counts.pop(str(Outcome.OK), 0)
     failed = sum(counts.values())
-    text = f"{len(results)} phone{'s' if len(results) != 1 else ''}: {ok} ok"
+    text = f"{len(outcomes)} phone{'s' if len(outcomes) != 1 else ''}: {ok} ok"
     if failed:
         detail = ", ".join(f"{n} {outcome}" for outcome, n in counts.most_common())
         text += f", {failed} failed ({detail})"

@@ -18,11 +18,11 @@ from ..cisco.macro import MacroError, Pause, Press, Step, key_object, parse_macr
 from ..cisco.screens import key_problem
 from ..config import Phone
 from ..config.macros import load_macros, unknown_macro
+from ..output import outcome_summary
 from ..printable import fit, printable
 from ..push import Pusher, PushResult
-from ..wording import plural
 from .common import EXIT_FAILED, EXIT_OK, UsageError, read_config, run_to_exit
-from .push import select_phones
+from .push import chosen_credentials, select_phones
 
 
 def macro_steps(args: argparse.Namespace, config: Any) -> list[Step]:
@@ -41,14 +41,16 @@ def macro_steps(args: argparse.Namespace, config: Any) -> list[Step]:
         raise UsageError(f"macro: {exc}") from None
 
 
-async def _one(pusher: Pusher, phone: Phone, steps: list[Step]) -> tuple[Phone, int, PushResult | None]:
+async def _one(
+    pusher: Pusher, phone: Phone, steps: list[Step], credentials: tuple[str, str] | None = None
+) -> tuple[Phone, int, PushResult | None]:
     """Run ``steps`` on ``phone``: how many presses went, and the failed one's result (or None)."""
     pressed = 0
     for step in steps:
         if isinstance(step, Pause):
             await asyncio.sleep(step.ms / 1000)
         elif isinstance(step, Press):
-            results = [r async for r in pusher.push(key_object(step.uri), [phone], "direct")]
+            results = [r async for r in pusher.push(key_object(step.uri), [phone], "direct", credentials)]
             if not results or results[-1].outcome is not Outcome.OK:
                 return phone, pressed, results[-1] if results else None
             pressed += 1
@@ -60,6 +62,7 @@ def keys_command(args: argparse.Namespace) -> int:
     config = read_config(args)
     phones = select_phones(config, args.phone, args.tag, args.all)
     steps = macro_steps(args, config)
+    credentials = chosen_credentials(config, phones, args)
     presses = sum(1 for step in steps if isinstance(step, Press))
     for phone in phones:
         for step in steps:
@@ -67,14 +70,14 @@ def keys_command(args: argparse.Namespace) -> int:
                 print(f"phonetui: warning: {phone.name}: {step.uri}: {problem}", file=sys.stderr)
 
     async def run() -> int:
-        failed = 0
+        outcomes: list[str] = []
         if not args.json:
             print(f"{fit('PHONE', 16)}  {fit('OUTCOME', 12)}  {fit('PRESSED', 7)}  DETAIL", flush=True)
         async with Pusher(config.defaults) as pusher:
-            for done in asyncio.as_completed([_one(pusher, phone, steps) for phone in phones]):
+            for done in asyncio.as_completed([_one(pusher, phone, steps, credentials) for phone in phones]):
                 phone, pressed, result = await done
-                failed += result is not None
                 outcome = "ok" if result is None else str(result.outcome)
+                outcomes.append(outcome)
                 detail = "" if result is None else printable(result.detail, 200)
                 if result is not None and result.hint:  # as push and screenshot print it
                     detail += f" (hint: {printable(result.hint, 200)})"
@@ -86,7 +89,7 @@ def keys_command(args: argparse.Namespace) -> int:
                 else:
                     count = fit(f"{pressed}/{presses}", 7)
                     print(f"{fit(phone.name, 16)}  {fit(outcome, 12)}  {count}  {detail}".rstrip(), flush=True)
-        print(f"{len(phones) - failed} of {plural(len(phones), 'phone')} ran the macro", file=sys.stderr)
-        return EXIT_FAILED if failed else EXIT_OK
+        print(outcome_summary(outcomes), file=sys.stderr)  # as push ends
+        return EXIT_OK if outcomes.count("ok") == len(outcomes) else EXIT_FAILED
 
     return run_to_exit(run())

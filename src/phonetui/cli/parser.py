@@ -33,8 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     obj.add_argument("--xml", metavar="FILE", help="send this XML object as it is")
     obj.add_argument("--template", metavar="NAME", help="a template saved in the config")
     push.add_argument("--mode", choices=MODES, help="delivery (default: config, else auto)")
-    push.add_argument("--username", help="push as this user instead of the config's")
-    push.add_argument("--password", help="push with this password instead of the config's")
+    _credentials(push, "push")
     push.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="seconds each phone has to answer")
     push.add_argument("--concurrency", type=_at_least_one, metavar="N", help="phones pushed at once")
     push.add_argument("--dry-run", action="store_true", help="print the XML and the delivery plan; send nothing")
@@ -63,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
         ("web-off", "refuse their web port (Web Access disabled; CUCM says Httpd = No)"),
     ):
         sim.add_argument(f"--{fault}", type=int, default=0, metavar="N", help=f"N phones {text}")
+    sim.add_argument(
+        "--no-screenshots", type=int, default=0, metavar="N",
+        help="the last N phones answer 404 on every screenshot path (their web server's screenshot is off)",
+    )  # fmt: skip
     sim.add_argument("--cucm", action="store_true", help="also a fake CUCM over HTTPS; the config lists devices only")
     sim.add_argument("--cucm-rate", type=_at_least_one, default=15, metavar="N", help="its RisPort requests a minute")
     sim.add_argument("--cucm-page", type=_at_least_one, default=1000, metavar="N", help="devices per RisPort answer")
@@ -86,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="seconds each phone has (default: config)")
     shot.add_argument("--concurrency", type=_at_least_one, metavar="N", help="phones asked at once (default 16)")
     shot.add_argument("--json", action="store_true", help="one JSON object per phone instead of a table")
+    _credentials(shot, "fetch")
 
     discover = commands.add_parser(
         "discover", help="find phones in CUCM, CSV files or address ranges; keep them in the app's own file"
@@ -107,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     keys.add_argument("--macro", metavar="TEXT", help="the steps, comma separated")
     keys.add_argument("--name", metavar="SAVED", help="a macro saved from the app (in the templates file)")
     keys.add_argument("--json", action="store_true", help="one JSON object per phone")
+    _credentials(keys, "press")
 
     check = commands.add_parser("check", help="validate a config and say what it holds")
     check.add_argument("--config", default=argparse.SUPPRESS, help="config file")
@@ -123,6 +128,12 @@ def _targets(command: argparse.ArgumentParser) -> None:
     targets.add_argument("--phone", action="append", default=[], metavar="NAME", help="a phone by name (repeatable)")
     targets.add_argument("--tag", action="append", default=[], metavar="TAG", help="phones with a tag (repeatable)")
     targets.add_argument("--all", action="store_true", help="every phone in the config")
+
+
+def _credentials(command: argparse.ArgumentParser, verb: str) -> None:
+    """``--username`` and ``--password``, the same on every command that asks phones as the push user."""
+    command.add_argument("--username", help=f"{verb} as this user instead of the config's")
+    command.add_argument("--password", help=f"{verb} with this password instead of the config's")
 
 
 def _port(text: str) -> int:

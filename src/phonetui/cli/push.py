@@ -52,6 +52,26 @@ def select_phones(config: Config, names: list[str], tags: list[str], everyone: b
     return chosen
 
 
+def chosen_credentials(
+    config: Config, phones: list[Phone], args: argparse.Namespace, check: bool = True
+) -> tuple[str, str] | None:
+    """The push user ``--username`` / ``--password`` give (the other from ``[defaults]``), or None: each phone's own.
+
+    ``check``: a ConfigError naming every chosen phone left with no user or password. Shared
+    by ``push``, ``screenshot`` and ``keys``, so the three take credentials the same way.
+    """
+    missing = missing_credentials(config, phones, args.username, args.password)
+    if missing is not None and check:
+        raise missing
+    if args.username is None and args.password is None:
+        return None
+    defaults = config.defaults
+    return (
+        args.username if args.username is not None else defaults.username,
+        args.password if args.password is not None else defaults.password,
+    )
+
+
 def build_object(args: argparse.Namespace, config: Config) -> CiscoObject:
     """The object the flags describe; UsageError listing every problem."""
     given = (args.text is not None, bool(args.execute), args.xml is not None, args.template is not None)
@@ -137,21 +157,13 @@ def push_config(config: Config, args: argparse.Namespace) -> int:
     """``push`` on a config already read (from its file, or built in code)."""
     phones = select_phones(config, args.phone, args.tag, args.all)
     obj = build_object(args, config)
-    missing = missing_credentials(config, phones, args.username, args.password)
-    if missing is not None and not args.dry_run:
-        raise missing
+    credentials = chosen_credentials(config, phones, args, check=not args.dry_run)
     defaults = config.defaults
     if args.timeout is not None:
         defaults.timeout = args.timeout
     if args.concurrency is not None:
         defaults.concurrency = args.concurrency
     mode: Mode = next((m for m in MODES if m == args.mode), defaults.mode)
-    credentials = None
-    if args.username is not None or args.password is not None:
-        credentials = (
-            args.username if args.username is not None else defaults.username,
-            args.password if args.password is not None else defaults.password,
-        )
     host = ServiceObjectHost(config.service) if config.service else None
     journal = None if args.no_history or args.dry_run else Journal(args.history or default_history_path())
     return run_to_exit(_push_async(obj, phones, mode, credentials, host, journal, args, defaults))

@@ -7,14 +7,13 @@ import dataclasses
 import json
 import re
 import sys
-from collections import Counter
 from pathlib import Path
 
+from ..output import outcome_summary
 from ..printable import fit, printable
 from ..screenshot import DEFAULT_CONCURRENCY, Shot, decode_image, fetch_screenshots
-from ..wording import plural
 from .common import EXIT_FAILED, EXIT_OK, UsageError, read_config, run_to_exit
-from .push import select_phones
+from .push import chosen_credentials, select_phones
 
 COLUMNS = (("PHONE", 16), ("ADDRESS", 21), ("OUTCOME", 13), ("LATENCY", 8))
 #: The files ``--out`` may name, by suffix: the format each is written in.
@@ -103,16 +102,15 @@ def row(shot: Shot, file: str) -> str:
 
 
 def summary(shots: list[Shot]) -> str:
-    counts = Counter(str(shot.outcome) for shot in shots)
-    ok = counts.pop("ok", 0)
-    text = f"{plural(len(shots), 'phone')}: {ok} ok"
-    return text + "".join(f", {n} {outcome}" for outcome, n in counts.most_common())
+    """The line ``push`` ends with: ``6 phones: 5 ok, 1 failed (1 unsupported)``."""
+    return outcome_summary([str(shot.outcome) for shot in shots])
 
 
 def screenshot_command(args: argparse.Namespace) -> int:
     """``phonetui screenshot``: exit 0 when every phone's image was written, 1 otherwise."""
     config = read_config(args)
     phones = select_phones(config, args.phone, args.tag, args.all)
+    credentials = chosen_credentials(config, phones, args)
     writer = Writer(args.out, args.png, len(phones))
     concurrency = args.concurrency or DEFAULT_CONCURRENCY
     timeout = args.timeout or config.defaults.timeout
@@ -122,7 +120,7 @@ def screenshot_command(args: argparse.Namespace) -> int:
         failed = 0
         if not args.json:
             print(header(), flush=True)
-        async for shot in fetch_screenshots(phones, None, concurrency=concurrency, timeout=timeout):
+        async for shot in fetch_screenshots(phones, credentials, concurrency=concurrency, timeout=timeout):
             shots.append(shot)
             file, problem = writer.write(shot) if shot.outcome.succeeded else ("", "")
             failed += not file

@@ -25,6 +25,8 @@ def simulate_command(args: argparse.Namespace) -> int:
     faults = tuple(getattr(args, fault) for fault in ("offline", "black_hole", "garbled", "wrong_password", "web_off"))
     if any(n < 0 for n in faults) or sum(faults) > args.count:
         raise UsageError("fault counts must be 0 or more and add up to at most --count")
+    if not 0 <= args.no_screenshots <= args.count:
+        raise UsageError("--no-screenshots must be 0 to --count")
     from ..simfleet import simulated_fleet
     from ..simphone import fleet_phones
 
@@ -37,7 +39,8 @@ def simulate_command(args: argparse.Namespace) -> int:
 
 
 def _assign_faults(sim: Fleet, args: argparse.Namespace) -> None:
-    """Give the last phones of the fleet the requested faults, one fault per phone."""
+    """Give the last phones of the fleet the requested faults, one fault per phone; the last
+    ``--no-screenshots`` of them serve no screenshot besides (404 on every path, before any fault)."""
     from ..simphone import FAULTS  # the options' names are the phones' fault knobs
 
     pool = list(reversed(sim.phones))
@@ -46,6 +49,8 @@ def _assign_faults(sim: Fleet, args: argparse.Namespace) -> None:
             setattr(pool.pop(0), fault, True)
     for phone in sim.phones:
         phone.latency = args.latency
+    for phone in sim.phones[len(sim.phones) - args.no_screenshots :]:  # besides any fault: 404 comes first
+        phone.screenshots = False
 
 
 async def _simulate_async(args: argparse.Namespace, sim: Fleet, listen: tuple[str, int]) -> int:
