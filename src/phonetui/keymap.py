@@ -39,6 +39,7 @@ DEFAULT_KEYS: dict[str, tuple[str, str, str]] = {
     "screen": ("v", "screen", "Screen"),
     "screens": ("g", "screens", "Screens"),
     "macro": ("m", "macro", "Keys/macro"),
+    "shot-back": ("escape,q", "back", "Close"),
     "shot-refresh": ("r", "refresh", "Refresh"),
     "shot-macro": ("m", "macro", "Macro"),
     "shot-keypad": ("k", "keypad", "Softkeys/keypad"),
@@ -77,7 +78,7 @@ SCREENS: dict[str, tuple[str, ...]] = {
     "responder": ("back", "toggle-service"),
     "history": ("back", "history-load", "history-again", "history-retry"),
     "screen": (
-        "back", "shot-refresh", "shot-macro", "shot-keypad", "shot-line", "shot-services", "shot-settings",
+        "shot-back", "shot-refresh", "shot-macro", "shot-keypad", "shot-line", "shot-services", "shot-settings",
         "shot-directories", "shot-applications", "shot-up", "shot-down", "shot-left", "shot-right",
         "shot-select", "shot-star", "shot-pound", *(f"shot-{d}" for d in "1234567890"),
     ),

@@ -11,6 +11,7 @@ process makes every caller wait its turn, and a phone that still answers 503 wit
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
 import time
@@ -134,20 +135,44 @@ def decode_image(data: bytes) -> Image.Image:
 
 
 class ShotPacer:
-    """No phone is asked more often than every ``interval`` seconds: each caller waits its turn."""
+    """No phone is asked more often than every ``interval`` seconds: each caller waits its turn.
+
+    A turn is held for the whole fetch, and the next one starts ``interval`` after it *ended*:
+    counted from when a request left, a request slow to arrive (a loaded machine, 40 phones
+    at once) and a quick one after it could reach the phone less than ``interval`` apart, and
+    the phone would answer 503.
+    """
 
     def __init__(self, interval: float = SHOT_MIN_INTERVAL) -> None:
         self.interval = interval
         self._next: dict[str, float] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    @contextlib.asynccontextmanager
+    async def turn(self, key: str) -> AsyncIterator[None]:
+        """``key``'s turn: once the last one's has ended and ``interval`` has passed since."""
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            delay = self._next.get(key, 0.0) - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            try:
+                yield
+            finally:
+                self._next[key] = time.monotonic() + self.interval
+                self._forget()
 
     async def wait(self, key: str) -> None:
-        now = time.monotonic()
-        start = max(now, self._next.get(key, 0.0))
-        self._next[key] = start + self.interval
-        if len(self._next) > 4096:  # forget the phones whose turn has long come
-            self._next = {k: t for k, t in self._next.items() if t > now}
-        if start > now:
-            await asyncio.sleep(start - now)
+        """Wait for ``key``'s turn and end it at once."""
+        async with self.turn(key):
+            pass
+
+    def _forget(self) -> None:
+        """Forget the phones whose turn has long come (at most a few thousand are kept)."""
+        if len(self._next) > 4096:
+            now = time.monotonic()
+            self._next = {k: t for k, t in self._next.items() if t > now or self._locks[k].locked()}
+            self._locks = {k: lock for k, lock in self._locks.items() if k in self._next}
 
 
 #: This process's pacer: the CLI and the push process each have one, shared by every fetch.
@@ -273,21 +298,22 @@ async def fetch_screenshot(
     """One phone's screenshot, or why not; never raises (but CancelledError).
 
     ``credentials`` None: the phone's own (the config's, ``[defaults]`` applied). The wait
-    for the phone's turn (``pacer``, this process's by default) is not part of ``timeout``.
+    for the phone's turn (``pacer``, this process's by default) is not part of ``timeout``;
+    the next turn starts 2 s after this fetch ended.
     """
     problem = address_problem(phone)
     if problem:
         return Shot(phone.name, phone.address, ShotOutcome.REFUSED, problem, at=time.time())
-    await (pacer or PACER).wait(phone.address)
-    fetch = _Fetch(client, phone, credentials or (phone.username, phone.password), timeout)
-    try:
-        async with asyncio.timeout(timeout):
-            return await fetch.run()
-    except TimeoutError:
-        return fetch.shot(ShotOutcome.TIMEOUT, f"no screenshot within {timeout:g} s")
-    except Exception as exc:  # a surprise stays in this phone's row
-        log.warning("screenshot %r: unexpected error", phone.name, exc_info=True)
-        return fetch.shot(ShotOutcome.HTTP_ERROR, f"{type(exc).__name__}: {exc}")
+    async with (pacer or PACER).turn(phone.address):
+        fetch = _Fetch(client, phone, credentials or (phone.username, phone.password), timeout)
+        try:
+            async with asyncio.timeout(timeout):
+                return await fetch.run()
+        except TimeoutError:
+            return fetch.shot(ShotOutcome.TIMEOUT, f"no screenshot within {timeout:g} s")
+        except Exception as exc:  # a surprise stays in this phone's row
+            log.warning("screenshot %r: unexpected error", phone.name, exc_info=True)
+            return fetch.shot(ShotOutcome.HTTP_ERROR, f"{type(exc).__name__}: {exc}")
 
 
 async def fetch_screenshots(

@@ -12,6 +12,7 @@ from phonetui.cisco import Outcome
 from phonetui.config import Phone
 from phonetui.screenshot import Shot, ShotOutcome
 from phonetui.tui.app import PhoneTUI
+from phonetui.tui.screens import shot_grid, shot_view
 from phonetui.tui.screens.shot_grid import ShotGridScreen, Thumb
 from phonetui.tui.screens.shot_view import ShotScreen
 
@@ -56,6 +57,8 @@ def test_screen_view(
 def test_grid_after_push(snap_compare, fleet: ThreadedDemo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Which phones show the message: thumbnails labelled with the name and the fetch's outcome."""
     pin_drawing(monkeypatch)
+    monkeypatch.setattr(shot_view, "REFRESH_SECONDS", 1000.0)  # the title's countdown: "refresh in 1000 s",
+    monkeypatch.setattr(shot_grid, "clock", lambda: 5000.0)  # however long the machine takes to draw it
 
     async def grid(pilot: Pilot[int]) -> None:
         app = pilot.app

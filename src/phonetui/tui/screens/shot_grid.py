@@ -2,16 +2,25 @@
 
 Opened after a push (its phones) or on the selection; fetched in one job of the push
 process, each thumbnail drawn as its screenshot arrives. Enter opens the focused phone's
-view; ``r`` fetches them all again.
+view. The grid refreshes by itself: one round (one job for every phone) at a time, the next
+``shot_view.REFRESH_SECONDS`` after the last ended, so a slow phone or many phones never pile
+up requests, and the push process's pacer asks no phone more often than every 2 s. The frame's
+title counts down (``refresh in 4 s``) and then counts the round (``refreshing 3/12``); ``r``
+starts a round now, or right after the one running. While the grid is under another screen (a
+phone's view) it waits, so the view's own fetches are not kept waiting behind it.
 """
 
 from __future__ import annotations
 
+import math
+import time
+
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import ScrollableContainer, Vertical
+from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from ...config import Phone
@@ -35,6 +44,13 @@ SCREEN_ASPECT = 5 / 3
 NAME_MIN = 12
 #: Cells between thumbnails, across and down; the container's border and the footer.
 GUTTER, FRAME_COLUMNS, FRAME_ROWS = 1, 2, 3
+#: How often the labels' ages and the title's countdown are drawn again.
+TITLE_SECONDS = 0.5
+
+
+def clock() -> float:
+    """``time.monotonic()``, for the countdown (snapshots pin it)."""
+    return time.monotonic()
 
 
 def grid_shape(count: int, width: int, height: int) -> tuple[int, int, int]:
@@ -103,6 +119,7 @@ class Thumb(Vertical, can_focus=True):
         super().__init__()
         self.phone = phone
         self.shot = shot
+        self._drawn: bytes | None = None  #: the image now drawn: the same again is not decoded again
 
     def compose(self) -> ComposeResult:
         yield Picture()
@@ -113,6 +130,9 @@ class Thumb(Vertical, can_focus=True):
 
     def show(self, shot: Shot | None) -> None:
         self.shot = shot
+        if shot is not None and shot.outcome == ShotOutcome.OK and shot.data == self._drawn:
+            self.label()  # the screen has not changed: only its age has
+            return
         image = None
         if shot is not None and shot.outcome == ShotOutcome.OK:
             try:
@@ -120,6 +140,7 @@ class Thumb(Vertical, can_focus=True):
             except ValueError:
                 image = None
         words = "…" if shot is None else "" if image is not None else printable(shot.detail, 200)
+        self._drawn = shot.data if shot is not None and image is not None else None
         self.query_one(Picture).show(image, words)
         self.label()
 
@@ -155,6 +176,13 @@ class ShotGridScreen(PhoneScreen):
         self.phones = phones
         self.why = why
         self.thumbs: dict[str, Thumb] = {}
+        #: While a round runs: how many phones answered in it, of how many; None between rounds.
+        self.round: tuple[int, int] | None = None
+        self.rounds = 0  #: rounds started
+        self._again = False  #: r during a round: another right after it
+        self._due = 0.0  #: clock() when the next round starts
+        self._timer: Timer | None = None
+        self._waiting = False  #: under another screen: no rounds until it is back
 
     def compose(self) -> ComposeResult:
         latest = self.tui.shots.latest
@@ -165,13 +193,11 @@ class ShotGridScreen(PhoneScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        container = self.query_one("#thumbs")
-        container.border_title = plain_content(f"Screens of {plural(len(self.phones), 'phone')} ({self.why})")
         self.on_resize()
         if self.phones:
             next(iter(self.thumbs.values())).focus()
         self.action_refresh()
-        self.set_interval(1.0, self._ages)
+        self.set_interval(TITLE_SECONDS, self._ages)
 
     def on_resize(self) -> None:
         """Thumbnails as large as the room there is allows, at the screens' shape (see ``grid_shape``)."""
@@ -186,21 +212,82 @@ class ShotGridScreen(PhoneScreen):
     def _ages(self) -> None:
         for thumb in self.thumbs.values():
             thumb.label()
+        self._draw_title()
+
+    def status(self) -> str:
+        """``refreshing 3/12`` during a round (``, then again`` after an ``r``), else ``refresh in 4 s``."""
+        if self.round is not None:
+            arrived, of = self.round
+            return f"refreshing {arrived}/{of}" + (", then again" if self._again else "")
+        if self._waiting:
+            return "refresh when back"
+        return f"refresh in {max(0, math.ceil(self._due - clock()))} s"
+
+    def _draw_title(self) -> None:
+        title = f"Screens of {plural(len(self.phones), 'phone')} ({self.why}) · {self.status()}"
+        self.query_one("#thumbs").border_title = plain_content(title)
 
     def action_refresh(self) -> None:
+        """A round now; or, while one runs, another right after it (one round at a time)."""
+        if self.round is not None:
+            self._again = True
+        else:
+            self._start()
+        self._draw_title()
+
+    def _start(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if self.round is not None or not self.is_attached:
+            return
+        self.round = (0, len(self.phones))
+        self.rounds += 1
+        self._draw_title()
         self._fetch()
 
-    @work(group="shots", exclusive=True, exit_on_error=False)
+    def _schedule(self, delay: float) -> None:
+        """The next round in ``delay`` seconds (unless the grid waits under another screen)."""
+        if self._timer is not None:
+            self._timer.stop()
+        self._due = clock() + delay
+        self._timer = None if self._waiting else self.set_timer(max(0.01, delay), self._start)
+        self._draw_title()
+
+    @work(group="shots", exit_on_error=False)
     async def _fetch(self) -> None:
-        error = await self.tui.shots.fetch(self.phones, self.arrived)
-        if error:
-            self.notify(f"Screenshots stopped: {error}", severity="warning", markup=False)
+        try:
+            error = await self.tui.shots.fetch(self.phones, self.arrived)
+            if error:
+                self.notify(f"Screenshots stopped: {error}", severity="warning", markup=False)
+        finally:
+            self.round = None
+            again, self._again = self._again, False
+            if self.is_attached:
+                self._schedule(0.0 if again else shot_view.REFRESH_SECONDS)
 
     def arrived(self, shots: list[Shot]) -> None:
         for shot in shots:
             thumb = self.thumbs.get(shot.phone)
             if thumb is not None:
                 thumb.show(shot)
+        if self.round is not None:
+            self.round = (min(self.round[1], self.round[0] + len(shots)), self.round[1])
+        self._draw_title()
+
+    def on_screen_suspend(self, event: events.ScreenSuspend) -> None:
+        """Under a phone's view: no rounds (the view fetches its phone; the grid's would make it wait its turn)."""
+        self._waiting = True
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if not self._waiting:
+            return
+        self._waiting = False
+        if self.round is None:
+            self._schedule(max(0.0, self._due - clock()))
 
     def action_open(self) -> None:
         focused = self.focused

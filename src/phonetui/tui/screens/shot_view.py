@@ -41,12 +41,12 @@ AFTER_KEY_SECONDS = 0.75
 TITLE_SECONDS = 0.2
 NAME_MAX, DETAIL_MAX = 40, 300
 _IDS = (
-    "back", "shot-refresh", "shot-macro", "shot-keypad", "shot-line", "shot-services", "shot-settings",
+    "shot-back", "shot-refresh", "shot-macro", "shot-keypad", "shot-line", "shot-services", "shot-settings",
     "shot-directories", "shot-applications", "shot-up", "shot-down", "shot-left", "shot-right", "shot-select",
     "shot-star", "shot-pound", *(f"shot-{d}" for d in "1234567890"),
 )  # fmt: skip
 #: The keys the footer shows: what fits at 80 columns beside F1, which lists them all (this screen's first).
-_SHOWN = {"back", "shot-refresh", "shot-macro", "shot-keypad"}
+_SHOWN = {"shot-back", "shot-refresh", "shot-macro", "shot-keypad"}
 
 
 def now() -> float:
@@ -207,7 +207,9 @@ class ShotScreen(PhoneScreen):
 
     def _draw_title(self) -> None:
         next_in = max(0.0, self._due - time.monotonic()) if self._asked else None
-        self.query_one("#shot-title", Static).update(shot_line(self.phone, self.shot, now(), next_in))
+        line = shot_line(self.phone, self.shot, now(), next_in)
+        line.append(f" · {printable(self.tui.key_for('shot-back'), 30)}: close", style="dim")  # Esc alone may be lost
+        self.query_one("#shot-title", Static).update(line)
 
     def note(self, words: str, warn: bool = False) -> None:
         """The line under the picture: what was sent, what went wrong (drawn as it is, up to 3 rows)."""
