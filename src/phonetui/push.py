@@ -49,6 +49,7 @@ from .push_result import (
     _reason,
     _refused,
 )
+from .tailor import Tailor
 
 __all__ = [
     "AUTH_HINT",
@@ -98,16 +99,20 @@ class PushRun:
         deliveries: list[Delivery],
         credentials: tuple[str, str] | None,
         journal: Journal | None,
+        label: dict[str, Any] | None = None,
     ) -> None:
         self.id = uuid.uuid4().hex[:12]
         self.obj = obj
+        #: Written into the journal's start record as it is (an alert's id and round, say).
+        self.label = label or {}
         self.deliveries = deliveries
         self._pusher = pusher
         self._credentials = credentials
         self._journal = journal
         self._cancel = asyncio.Event()
         self._interrupted = False
-        self._hosted: dict[str, asyncio.Task[str]] = {}
+        #: One hosted copy per charset and bytes: tailored copies differ per phone.
+        self._hosted: dict[tuple[str, bytes], asyncio.Task[str]] = {}
         #: The latest reply times (a bounded window: a median over all of them grows with the fleet).
         self._latencies: deque[float] = deque(maxlen=LATENCY_WINDOW)
         self._replies = 0
@@ -198,12 +203,12 @@ class PushRun:
             self._log_end()
 
     async def _object_url(self, delivery: Delivery) -> str:
-        charset = delivery.phone.charset
-        if charset not in self._hosted:
+        key = (delivery.phone.charset, delivery.object_xml)
+        if key not in self._hosted:
             host = self._pusher.host
             assert host is not None, "plan() only routes via-url when a host exists"
-            self._hosted[charset] = asyncio.ensure_future(host.host(delivery.object_xml, charset))
-        return await asyncio.shield(self._hosted[charset])
+            self._hosted[key] = asyncio.ensure_future(host.host(delivery.object_xml, key[0]))
+        return await asyncio.shield(self._hosted[key])
 
     async def _deliver(self, delivery: Delivery) -> PushResult:
         """Push to one phone; whatever goes wrong becomes this phone's result, never the run's."""
@@ -273,7 +278,7 @@ class PushRun:
     def _log_start(self) -> None:
         log.info("%s", start_line(self.id, self.obj, self.deliveries))
         if self._journal:
-            self._journal.append(start_record(self.id, self.obj, self.deliveries))
+            self._journal.append({**start_record(self.id, self.obj, self.deliveries), **self.label})
 
     def _log(self, result: PushResult) -> PushResult:
         self._outcomes[str(result.outcome)] += 1
@@ -317,8 +322,10 @@ class Pusher:
             await self._client.aclose()
             self._client = None
 
-    def plan(self, obj: CiscoObject, phones: list[Phone], mode: Mode = "auto") -> list[Delivery]:
-        return plan(obj, phones, mode, can_host=self.host is not None)
+    def plan(
+        self, obj: CiscoObject, phones: list[Phone], mode: Mode = "auto", tailor: Tailor | None = None
+    ) -> list[Delivery]:
+        return plan(obj, phones, mode, can_host=self.host is not None, tailor=tailor)
 
     def push(
         self,
@@ -326,9 +333,18 @@ class Pusher:
         phones: list[Phone],
         mode: Mode = "auto",
         credentials: tuple[str, str] | None = None,
+        tailor: Tailor | None = None,
+        label: dict[str, Any] | None = None,
     ) -> PushRun:
-        """Start nothing yet: the returned run sends as it is iterated."""
-        return PushRun(self, obj, self.plan(obj, phones, mode), credentials, self.journal)
+        """Start nothing yet: the returned run sends as it is iterated.
+
+        ``tailor``: each phone's own copy (variables, an alert's Ack key); ``label``: fields
+        the journal's start record carries (an alert's id and round).
+        """
+        deliveries = self.plan(obj, phones, mode, tailor)
+        if tailor is not None and not tailor.same_for_all(obj):
+            label = {"template": encode(obj, "utf-8").decode("utf-8"), **(label or {})}
+        return PushRun(self, obj, deliveries, credentials, self.journal, label)
 
     def _timeout(self, plays: bool) -> tuple[httpx.Timeout, float, float]:
         """httpx's timeouts, the whole deadline (connect + read), and the read timeout to name."""
