@@ -96,6 +96,7 @@ async def test_tailored_push_gives_each_phone_its_copy_and_labels_the_journal(
     start = next(r for r in journal.records() if r.get("event") == "start")
     assert start["alert"] == "al1"
     assert "To {phone}" in start["template"], "a retry from the journal needs the template, not one phone's copy"
+    assert start["xml"] == start["template"], "no phone's own copy (an Ack token) is journalled"
 
 
 async def test_tailored_via_url_hosts_one_copy_per_phone(

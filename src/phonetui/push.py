@@ -19,7 +19,6 @@ import uuid
 from collections import Counter, deque
 from collections.abc import AsyncGenerator
 from typing import Any
-from urllib.parse import quote_from_bytes
 
 import httpx
 
@@ -50,6 +49,7 @@ from .push_result import (
     _refused,
 )
 from .tailor import Tailor
+from .wire import USER_AGENT, form_body, make_client
 
 __all__ = [
     "AUTH_HINT",
@@ -68,25 +68,9 @@ __all__ = [
     "plan",
 ]
 
-USER_AGENT = "phonetui"
 #: Reply times the stall rule takes its median from.
 LATENCY_WINDOW = 256
 log = logging.getLogger(__name__)
-
-
-def form_body(xml: bytes) -> bytes:
-    """The POST body a phone expects: ``XML=`` and the percent-encoded object."""
-    return b"XML=" + quote_from_bytes(xml, safe="").encode("ascii")
-
-
-def make_client() -> httpx.AsyncClient:
-    """The one client a whole run shares: no proxies from the environment, no redirects.
-
-    Its pool is unbounded: the run's own slots bound the phones being pushed, and a
-    stalled phone that gave its slot up must not block the pool either.
-    """
-    limits = httpx.Limits(max_connections=None, max_keepalive_connections=0)
-    return httpx.AsyncClient(limits=limits, trust_env=False, follow_redirects=False, verify=False)
 
 
 class PushRun:
@@ -343,7 +327,9 @@ class Pusher:
         """
         deliveries = self.plan(obj, phones, mode, tailor)
         if tailor is not None and not tailor.same_for_all(obj):
-            label = {"template": encode(obj, "utf-8").decode("utf-8"), **(label or {})}
+            # one phone's copy would put its Ack token in the journal: the template stands for all
+            template = encode(obj, "utf-8").decode("utf-8")
+            label = {"template": template, "xml": template, **(label or {})}
         return PushRun(self, obj, deliveries, credentials, self.journal, label)
 
     def _timeout(self, plays: bool) -> tuple[httpx.Timeout, float, float]:
