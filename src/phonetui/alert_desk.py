@@ -38,8 +38,8 @@ class AlertDesk(Protocol):
         """Every acknowledgement of the alert so far."""
         ...
 
-    async def news(self, timeout: float) -> None:
-        """Return when an acknowledgement may have come, or after ``timeout`` seconds."""
+    async def news(self, within: float) -> None:
+        """Return when an acknowledgement may have come, or after ``within`` seconds."""
         ...
 
 
@@ -62,9 +62,9 @@ class ServiceAlertDesk:
     async def acknowledgements(self, alert_id: str) -> list[Acknowledgement]:
         return self.service.alerts.acknowledgements(alert_id) or []
 
-    async def news(self, timeout: float) -> None:
+    async def news(self, within: float) -> None:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._news.wait(), timeout)
+            await asyncio.wait_for(self._news.wait(), within)
         self._news.clear()
 
     def close(self) -> None:
@@ -92,8 +92,8 @@ class RemoteAlertDesk:
         rows = response.json().get("acks", [])
         return [Acknowledgement(alert_id, str(r["phone"]), float(r["time"]), "") for r in rows]
 
-    async def news(self, timeout: float) -> None:
-        await asyncio.sleep(min(timeout, POLL_INTERVAL))
+    async def news(self, within: float) -> None:
+        await asyncio.sleep(min(within, POLL_INTERVAL))
 
     async def aclose(self) -> None:
         await self._client.aclose()
