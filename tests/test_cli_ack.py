@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -32,9 +34,9 @@ def sim_ack(tmp_path: Path) -> Iterator[Path]:
 
 @pytest.fixture
 def sim_quiet(tmp_path: Path) -> Iterator[Path]:
-    """Four simulated phones nobody answers."""
+    """Five simulated phones nobody answers at, the last of them offline."""
     config = tmp_path / "quiet.toml"
-    running = Running("simulate", "--count", "4", "--write-config", str(config), ready="Ctrl-C")
+    running = Running("simulate", "--count", "5", "--offline", "1", "--write-config", str(config), ready="Ctrl-C")
     yield config
     assert running.stop() == 0
 
@@ -73,12 +75,28 @@ def test_repeats_go_to_who_has_not_acknowledged_with_a_beep(sim_quiet: Path, tmp
     assert done.returncode == 1, "nobody acknowledged"
     assert 1.9 < time.monotonic() - started < 15
     lines = json_lines(done.stdout)
-    assert len(lines) == 4 and all(line["acked_at"] is None for line in lines)
+    assert len(lines) == 5 and all(line["acked_at"] is None for line in lines)
     starts = [json.loads(line) for line in history.read_text().splitlines() if '"event":"start"' in line]
     assert [(s["round"], s.get("beep"), len(s["targets"])) for s in starts] == [
-        (0, None, 4), (1, "Play:Chime", 4), (2, "Play:Chime", 4),
+        (0, None, 5), (1, "Play:Chime", 4), (2, "Play:Chime", 4),
     ]  # fmt: skip
-    assert "0 of 4 acknowledged, 4 delivered, 0 failed" in done.stderr
+    assert len({s["alert"] for s in starts}) == 1
+    assert "0 of 5 acknowledged, 4 delivered, 1 failed" in done.stderr
+    again = phonetui("push", "--config", str(sim_quiet), *args, "--repeat-failed", "--history", str(history))
+    assert again.returncode == 1 and "repeat 2: 5 phones: 4 ok, 1 failed" in again.stderr
+
+
+def test_acks_reach_the_push_processes_own_service(sim_ack: Path, tmp_path: Path) -> None:
+    """With nothing listening at [service], the push starts its own and hears the phones there."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    text = re.sub(r"(?m)^(listen|url) = .*$", "", sim_ack.read_text())
+    own = tmp_path / "own.toml"
+    own.write_text(text.replace("[service]", f'[service]\nlisten = "127.0.0.1:{port}"'))
+    done = phonetui("push", "--config", str(own), "--phone", "sim-0002", "--text", "Drill", "--ack", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json_lines(done.stdout)[0]["acked_at"]
 
 
 def test_ctrl_c_ends_the_wait_and_reports_the_rest(sim_quiet: Path) -> None:
@@ -91,7 +109,7 @@ def test_ctrl_c_ends_the_wait_and_reports_the_rest(sim_quiet: Path) -> None:
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 1 and "Traceback" not in err
-    assert len(json_lines(out)) == 4 and "not acknowledged: sim-0001, sim-0002" in err
+    assert len(json_lines(out)) == 5 and "not acknowledged: sim-0001, sim-0002" in err
 
 
 @pytest.mark.parametrize(
