@@ -72,14 +72,16 @@ async def test_remote_desk_registers_and_reads_acknowledgements(service: Service
         await desk.register(alert)
         async with httpx.AsyncClient() as client:
             await client.get(f"{service.url}/ack/{alert.id}/{alert.tokens['b']}")
+            await client.get(f"{service.url}/ack/{alert.id}/{alert.tokens['a']}")
             refused = await client.post(f"{service.url}/alerts", json=Alert.new(["x"], 5).to_json())
             unauthorised = await client.get(f"{service.url}/alerts/{alert.id}")
             bad = await client.post(f"{service.url}/alerts", content=b"{", auth=(USER, PASSWORD))
             again = await client.post(f"{service.url}/alerts", json=alert.to_json(), auth=(USER, PASSWORD))
         acks = await desk.acknowledgements(alert.id)
+        rest = await desk.acknowledgements(alert.id, since=1)
     finally:
         await desk.aclose()
-    assert [a.phone for a in acks] == ["b"]
+    assert [a.phone for a in acks] == ["b", "a"] and [a.phone for a in rest] == ["a"]
     assert refused.status_code == 401 and unauthorised.status_code == 401
     assert bad.status_code == 400 and again.status_code == 409
 

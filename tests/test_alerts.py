@@ -29,6 +29,8 @@ def test_book_counts_a_phone_once_and_never_across_alerts() -> None:
     assert book.acknowledge(one.id, "forged-token-forged-token", "x")[0] is Verdict.UNKNOWN
     assert book.acknowledge("no-such-alert", one.tokens["b"], "x")[0] is Verdict.UNKNOWN
     assert [a.phone for a in book.acknowledgements(one.id) or []] == ["a"]
+    book.acknowledge(one.id, one.tokens["b"], "127.0.0.7")
+    assert [a.phone for a in book.acknowledgements(one.id, since=1) or []] == ["b"], "a reader asks for the rest"
     assert book.acknowledgements(two.id) == []
     assert book.acknowledgements("nope") is None
 

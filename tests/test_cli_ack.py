@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from phonetui.cli import main
+from phonetui.config import load_config
 
 from .test_cli import Running, json_lines, phonetui
 
@@ -147,6 +148,17 @@ def test_dry_run_plans_each_copy_with_its_ack_key(tmp_path: Path, capsys: pytest
     assert all(e["bytes"] < 512 for e in plan["encodings"]), "without its key the alert fits a 7960"
     routes = {p["phone"]: p["route"] for p in plan["phones"]}
     assert routes == {"lobby": "direct", "old": "via-url"}, "with its Ack key it does not: it goes by URL"
+
+
+def test_the_reply_comes_from_the_config_or_the_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(SERVICE + 'ack_reply = "Merci \\u0007"\n' + PHONE)
+    assert main(["--config", str(path), "check"]) == 2
+    assert "ack_reply" in capsys.readouterr().err
+    path.write_text(SERVICE + 'ack_reply = "Vu, merci"\n' + PHONE)
+    assert load_config(path).service is not None and load_config(path).service.ack_reply == "Vu, merci"
+    code = main(["--config", str(path), "push", "--all", "--text", "x", "--ack", "--ack-reply", "a\x07", "--dry-run"])
+    assert code == 2 and "--ack-reply" in capsys.readouterr().err
 
 
 def test_simulate_ack_probability_needs_ack_after(capsys: pytest.CaptureFixture[str]) -> None:

@@ -34,8 +34,8 @@ class AlertDesk(Protocol):
         """Start taking acknowledgements for ``alert``; raises when the service will not."""
         ...
 
-    async def acknowledgements(self, alert_id: str) -> list[Acknowledgement]:
-        """Every acknowledgement of the alert so far."""
+    async def acknowledgements(self, alert_id: str, since: int = 0) -> list[Acknowledgement]:
+        """The acknowledgements of the alert so far, in order, from the ``since``-th on."""
         ...
 
     async def news(self, within: float) -> None:
@@ -59,8 +59,8 @@ class ServiceAlertDesk:
         if not self.service.alerts.register(alert):
             raise ValueError("an alert with this id exists")
 
-    async def acknowledgements(self, alert_id: str) -> list[Acknowledgement]:
-        return self.service.alerts.acknowledgements(alert_id) or []
+    async def acknowledgements(self, alert_id: str, since: int = 0) -> list[Acknowledgement]:
+        return self.service.alerts.acknowledgements(alert_id, since) or []
 
     async def news(self, within: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -86,8 +86,8 @@ class RemoteAlertDesk:
             raise PermissionError(f"{self.base_url} refused the [service] credentials")
         response.raise_for_status()
 
-    async def acknowledgements(self, alert_id: str) -> list[Acknowledgement]:
-        response = await self._client.get(f"{self.base_url}/alerts/{alert_id}")
+    async def acknowledgements(self, alert_id: str, since: int = 0) -> list[Acknowledgement]:
+        response = await self._client.get(f"{self.base_url}/alerts/{alert_id}", params={"since": since})
         response.raise_for_status()
         rows = response.json().get("acks", [])
         return [Acknowledgement(alert_id, str(r["phone"]), float(r["time"]), "") for r in rows]

@@ -88,6 +88,7 @@ class Alert:
             raise ValueError("expires_in: seconds, more than 0 and at most a day")
         if not isinstance(reply, str) or not isinstance(charsets, dict):
             raise ValueError("reply: a string; charsets: phone names to charsets")
+        charsets = {str(k): v for k, v in charsets.items() if v in ("utf-8", "iso-8859-1")}
         now = time.time()
         return cls(alert_id, {str(k): v for k, v in tokens.items()}, now, now + expires_in, reply[:255], charsets)
 
@@ -114,6 +115,8 @@ class AlertBook:
         #: Per alert: token to phone name (the lookup an acknowledgement makes).
         self._by_token: dict[str, dict[str, str]] = {}
         self._acks: dict[str, dict[str, Acknowledgement]] = {}
+        #: Per alert: the acknowledgements in the order they came (read from an index on).
+        self._order: dict[str, list[Acknowledgement]] = {}
 
     def register(self, alert: Alert) -> bool:
         """Start taking acknowledgements for ``alert``; False when its id is taken already."""
@@ -123,6 +126,7 @@ class AlertBook:
         self._alerts[alert.id] = alert
         self._by_token[alert.id] = {token: name for name, token in alert.tokens.items()}
         self._acks[alert.id] = {}
+        self._order[alert.id] = []
         return True
 
     def get(self, alert_id: str) -> Alert | None:
@@ -143,12 +147,14 @@ class AlertBook:
         if name in acks:
             return Verdict.AGAIN, acks[name]
         acks[name] = Acknowledgement(alert_id, name, now, peer)
+        self._order[alert_id].append(acks[name])
         return Verdict.NEW, acks[name]
 
-    def acknowledgements(self, alert_id: str) -> list[Acknowledgement] | None:
-        """Who acknowledged the alert so far, in order; None for an alert the book does not know."""
-        acks = self._acks.get(alert_id)
-        return None if acks is None else list(acks.values())
+    def acknowledgements(self, alert_id: str, since: int = 0) -> list[Acknowledgement] | None:
+        """Who acknowledged the alert so far, in order, from the ``since``-th on (a reader that has
+        the first ``since`` asks for the rest only); None for an alert the book does not know."""
+        acks = self._order.get(alert_id)
+        return None if acks is None else acks[max(0, since) :]
 
     def _forget_old(self) -> None:
         now = time.time()
@@ -160,6 +166,7 @@ class AlertBook:
             self._alerts.pop(alert_id, None)
             self._by_token.pop(alert_id, None)
             self._acks.pop(alert_id, None)
+            self._order.pop(alert_id, None)
 
 
 class PhoneState(StrEnum):

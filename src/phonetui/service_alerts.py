@@ -54,7 +54,7 @@ class AlertRoutes:
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/ack/{alert}/{token}", self.ack)
         app.router.add_post("/alerts", self.register)
-        app.router.add_get("/alerts/{alert}", self.status)
+        app.router.add_get("/alerts/{alert}", self.status)  # ?since=N: from the Nth acknowledgement on
 
     async def ack(self, request: web.Request) -> web.Response:
         """A phone's Ack key: record it once, answer the alert's reply or a refusal."""
@@ -107,7 +107,8 @@ class AlertRoutes:
         if not self._authorized(request):
             raise web.HTTPUnauthorized(text="credentials refused")
         alert_id = request.match_info["alert"]
-        acks = self.service.alerts.acknowledgements(alert_id)
+        since = request.query.get("since", "0")
+        acks = self.service.alerts.acknowledgements(alert_id, int(since) if since.isdigit() else 0)
         alert = self.service.alerts.get(alert_id)
         if acks is None or alert is None:
             self.service._tell(request, 404)

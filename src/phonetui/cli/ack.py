@@ -44,6 +44,8 @@ class AckPush:
         self.tally = AlertTally(p.name for p in phones)
         self.results: dict[str, PushResult] = {}
         self.printed: set[str] = set()  # --json: phones whose one line is out
+        self.by_name = {p.name: p for p in phones}
+        self.seen = 0  # acknowledgements read from the desk so far
         self.stop = asyncio.Event()
         self.run: PushRun | None = None
         self.begin()
@@ -80,7 +82,7 @@ class AckPush:
             return
         if self.journal is not None:
             self.journal.append({"event": "ack", "alert": alert_id, "phone": name, "time": when})
-        phone = next(p for p in self.phones if p.name == name)
+        phone = self.by_name[name]
         if not self.as_json:
             print(ack_row(phone, when, when - self.started), flush=True)
         elif name in self.results:
@@ -148,12 +150,13 @@ class AckPush:
 
     async def collect(self, desk: AlertDesk, alert_id: str) -> None:
         try:
-            acks = await desk.acknowledgements(alert_id)
+            acks = await desk.acknowledgements(alert_id, self.seen)
         except Exception as exc:  # the service went away, say: the wait goes on
             if not self._desk_problem:
                 self._desk_problem = str(exc) or type(exc).__name__
                 print(f"phonetui: warning: cannot read acknowledgements: {self._desk_problem}", file=sys.stderr)
             return
+        self.seen += len(acks)
         for ack in acks:
             self.acknowledged(ack.phone, ack.time, alert_id)
 

@@ -77,8 +77,10 @@ def ack_options(args: argparse.Namespace, config: Config, obj: CiscoObject) -> A
         raise UsageError(f"--max {args.max} repeats every {args.repeat:g} s do not fit in --ack-wait {wait:g}")
     if args.ack_name is not None and not args.ack_name.strip():
         raise UsageError("--ack-name must not be empty")
-    if args.ack_reply is not None and not args.ack_reply.strip():
-        raise UsageError("--ack-reply must not be empty")
+    if args.ack_reply is not None:
+        problems = errors(validate(CiscoIPPhoneText("Acknowledged", "", args.ack_reply), "utf-8"))
+        if problems or not args.ack_reply.strip():
+            raise UsageError("--ack-reply: " + (str(problems[0]) if problems else "must not be empty"))
     beep = None
     if args.beep is not None:
         beep = CiscoIPPhoneExecute([ExecuteItem(f"Play:{args.beep}")])
@@ -89,7 +91,7 @@ def ack_options(args: argparse.Namespace, config: Config, obj: CiscoObject) -> A
         wait=wait,
         name=args.ack_name or "Ack",
         replace_exit=args.ack_replace_exit,
-        reply=args.ack_reply or "Thank you",
+        reply=args.ack_reply or config.service.ack_reply,
         repeat=args.repeat,
         max_repeats=args.max,
         repeat_failed=args.repeat_failed,
