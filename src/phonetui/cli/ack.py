@@ -132,7 +132,7 @@ class AckPush:
                     round_results.append(result)
                     self.pushed(result)
             if not self.as_json:
-                what = "round 1" if not number else f"repeat {number}"
+                what = "alert" if not number else f"repeat {number}"
                 print(f"{what}: {summary(round_results)}", file=sys.stderr, flush=True)
             if number and options.beep is not None and not self.stop.is_set():
                 heard = [r.phone for r in round_results if r.outcome.succeeded]
