@@ -29,6 +29,9 @@ from ..object_host import ServiceObjectHost
 from ..output import plan_lines, summary, table_header, table_row
 from ..paths import default_history_path
 from ..push import Delivery, Pusher, PushResult
+from ..tailor import Tailor
+from .ack import push_with_acks
+from .ack_options import ack_options, dry_run_tailor
 from .common import EXIT_FAILED, EXIT_OK, UsageError, read_config, run_to_exit
 
 
@@ -137,6 +140,7 @@ def push_config(config: Config, args: argparse.Namespace) -> int:
     """``push`` on a config already read (from its file, or built in code)."""
     phones = select_phones(config, args.phone, args.tag, args.all)
     obj = build_object(args, config)
+    ack = ack_options(args, config, obj)
     missing = missing_credentials(config, phones, args.username, args.password)
     if missing is not None and not args.dry_run:
         raise missing
@@ -154,7 +158,14 @@ def push_config(config: Config, args: argparse.Namespace) -> int:
         )
     host = ServiceObjectHost(config.service) if config.service else None
     journal = None if args.no_history or args.dry_run else Journal(args.history or default_history_path())
-    return run_to_exit(_push_async(obj, phones, mode, credentials, host, journal, args, defaults))
+    if ack is not None and not args.dry_run:
+        assert host is not None, "ack_options() needs [service]"
+        alert = push_with_acks(obj, phones, mode, credentials, host, journal, args.json, defaults, ack)
+        return run_to_exit(alert)
+    tailor = None
+    if ack is not None and config.service is not None:
+        tailor = dry_run_tailor(phones, ack, config.service.public_url)
+    return run_to_exit(_push_async(obj, phones, mode, credentials, host, journal, args, defaults, tailor))
 
 
 class _JournalWarning:
@@ -179,11 +190,12 @@ async def _push_async(
     journal: Journal | None,
     args: argparse.Namespace,
     defaults: Any,
+    tailor: Tailor | None = None,
 ) -> int:
     results: list[PushResult] = []
     warning = _JournalWarning(journal)
     async with Pusher(defaults, host=host, journal=journal) as pusher:
-        run = pusher.push(obj, phones, mode, credentials)
+        run = pusher.push(obj, phones, mode, credentials, tailor=tailor)
         if args.dry_run:
             if args.json:
                 print(json.dumps(dry_run_json(obj, run.deliveries), ensure_ascii=False, indent=2))
