@@ -29,6 +29,7 @@ from ..object_host import ServiceObjectHost
 from ..output import plan_lines, summary, table_header, table_row
 from ..paths import default_history_path
 from ..push import Delivery, Pusher, PushResult
+from ..tailor import Tailor
 from .common import EXIT_FAILED, EXIT_OK, UsageError, read_config, run_to_exit
 
 
@@ -154,7 +155,7 @@ def push_config(config: Config, args: argparse.Namespace) -> int:
         )
     host = ServiceObjectHost(config.service) if config.service else None
     journal = None if args.no_history or args.dry_run else Journal(args.history or default_history_path())
-    return run_to_exit(_push_async(obj, phones, mode, credentials, host, journal, args, defaults))
+    return run_to_exit(push_and_print(obj, phones, mode, credentials, host, journal, args, defaults))
 
 
 class _JournalWarning:
@@ -170,7 +171,7 @@ class _JournalWarning:
             print(f"phonetui: warning: {self.journal.problem}", file=sys.stderr, flush=True)
 
 
-async def _push_async(
+async def push_and_print(
     obj: CiscoObject,
     phones: list[Phone],
     mode: Mode,
@@ -179,11 +180,14 @@ async def _push_async(
     journal: Journal | None,
     args: argparse.Namespace,
     defaults: Any,
+    tailor: Tailor | None = None,
+    label: dict[str, Any] | None = None,
 ) -> int:
+    """Push and print each phone's row as it comes; also ``clear``'s (with its tailor and journal label)."""
     results: list[PushResult] = []
     warning = _JournalWarning(journal)
     async with Pusher(defaults, host=host, journal=journal) as pusher:
-        run = pusher.push(obj, phones, mode, credentials)
+        run = pusher.push(obj, phones, mode, credentials, tailor, label)
         if args.dry_run:
             if args.json:
                 print(json.dumps(dry_run_json(obj, run.deliveries), ensure_ascii=False, indent=2))
