@@ -109,7 +109,9 @@ def alert_sent(pushes: list[PushRecord], alert_id: str) -> AlertSent:
             if isinstance(name, str) and result.get("outcome") == "ok":
                 got.setdefault(name)
     first = number(rounds[0].start.get("time")) if rounds else None
-    return AlertSent(alert_id, first, len(rounds), list(got))
+    numbered = {round_of(r) for r in rounds} - {None}
+    count = len(numbered) + sum(1 for r in rounds if round_of(r) is None)  # a round pushed in parts counts once
+    return AlertSent(alert_id, first, count, list(got))
 
 
 def last_alert(pushes: list[PushRecord]) -> AlertSent | None:

@@ -13,6 +13,7 @@ keeps it as it is; CSV keeps it too, but a cell that a spreadsheet would run as 
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -30,6 +31,8 @@ FORMATS: tuple[Format, ...] = ("csv", "json")
 COLUMNS = ("phone", "address", "outcome", "detail", "latency_ms", "acked_at", "push", "round", "time")
 #: What a spreadsheet takes for the start of a formula (OWASP's list: the brief's four, tab and CR).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Columns that JSON writes as null when there is nothing (CSV: an empty cell).
+_EMPTY_IS_NULL = ("acked_at", "time")
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,9 @@ def to_csv(rows: list[ExportRow]) -> str:
 
 def to_json(rows: list[ExportRow]) -> str:
     """One JSON array of objects, a field per column (null for nothing), values as they were."""
-    return json.dumps([asdict(row) for row in rows], ensure_ascii=False, indent=2) + "\n"
+    data = [{key: None if value == "" and key in _EMPTY_IS_NULL else value for key, value in asdict(row).items()}
+            for row in rows]  # fmt: skip
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 def render(rows: list[ExportRow], fmt: Format) -> str:
@@ -172,8 +177,11 @@ def write_new(path: Path, text: str, replace: bool = False) -> None:
     no permission) leaves no partial file behind and an existing one untouched.
     """
     if path.exists() and not replace:
-        raise FileExistsError(17, "file exists", str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file where the folder should be: not "the export exists"
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path.parent)) from None
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
@@ -181,7 +189,7 @@ def write_new(path: Path, text: str, replace: bool = False) -> None:
             file.flush()
             os.fsync(file.fileno())
         if not replace and path.exists():
-            raise FileExistsError(17, "file exists", str(path))
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path))
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -90,7 +90,8 @@ def _export(journal: Journal, args: argparse.Namespace) -> int:
     except FileExistsError:
         raise UsageError(f"{args.out} exists: give another --out, or --force to replace it") from None
     except OSError as exc:
-        print(f"phonetui: cannot write {printable(args.out)}: {exc.strerror or exc}", file=sys.stderr)
+        where = printable(exc.filename or args.out)
+        print(f"phonetui: cannot write {where}: {exc.strerror or exc}; nothing was written", file=sys.stderr)
         return EXIT_FAILED
     print(f"phonetui: {len(rows)} rows written to {printable(args.out)}", file=sys.stderr)
     return EXIT_OK
