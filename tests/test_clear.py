@@ -156,3 +156,12 @@ async def test_clear_takes_the_last_alert_off_the_simulated_screens(
         shown = await screen_of(one)
         assert (shown["title"], shown["text"]) == ("Message cleared", "Drill over")
         assert [r for r in journal.records() if r.get("event") == "start"][-1]["clear"] is None
+
+
+def test_the_clear_key_is_shift_c_and_clashes_with_nothing() -> None:
+    from phonetui.keymap import DEFAULT_KEYS, clashes
+
+    assert DEFAULT_KEYS["clear-alert"][0] == "C" and DEFAULT_KEYS["history-export"][0] == "e"
+    assert clashes({}) == []  # C is not c (compose): Textual tells the two apart
+    assert clashes({"clear-alert": "c"}) == [("clear-alert", "c", "compose", "phones")]
+    assert clashes({"history-export": "p"}) == [("history-export", "p", "history-again", "history")]
