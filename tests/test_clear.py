@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import pickle
 import sys
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,7 @@ def test_what_each_family_gets() -> None:
     assert chosen.methods_text() == "1 Init:Services, 1 replacement Text (MPP)"
     deliveries = plan(chosen.obj, mixed, tailor=chosen.tailor)
     assert [b"Init:Services" in d.object_xml for d in deliveries] == [True, False]
+    assert pickle.loads(pickle.dumps(chosen.tailor)) == chosen.tailor  # it travels to the app's push process
     assert plan_clear(mixed[:1], None).tailor is None  # one kind of phone: one object, no tailoring
 
 
