@@ -45,6 +45,25 @@ def build_parser() -> argparse.ArgumentParser:
     push.add_argument("--no-history", action="store_true", help="do not write the journal")
     _ack_options(push)
 
+    clear = commands.add_parser("clear", help="take the last alert (or a message on the phones named) off the screens")
+    clear.add_argument("--config", default=argparse.SUPPRESS, help="config file")
+    _targets(clear)
+    clear.add_argument("--with-text", metavar="TEXT", help="cover the message with this Text on every phone instead")
+    clear.add_argument("--json", action="store_true", help="one JSON object per phone instead of a table")
+    clear.add_argument("--history", metavar="FILE", help="journal file (default: the platform state dir)")
+    clear.set_defaults(dry_run=False)
+
+    history = commands.add_parser("history", help="recent pushes; --export one push's or alert's results")
+    history.add_argument("--config", default=argparse.SUPPRESS, help="config file (not needed: the journal is read)")
+    history.add_argument("--history", metavar="FILE", help="journal file (default: the platform state dir)")
+    history.add_argument("--last", type=_at_least_one, default=20, metavar="N", help="pushes listed (default 20)")
+    history.add_argument("--export", choices=("csv", "json"), help="one row per phone, as CSV or a JSON array")
+    history.add_argument("--push", metavar="ID", help="export this push (an id, or the start of one)")
+    history.add_argument("--alert", metavar="ID", help="export every round of this alert, a row per phone")
+    history.add_argument("--last-push", action="store_true", help="export the newest push (the default)")
+    history.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
+    history.add_argument("--force", action="store_true", help="replace --out FILE when it exists")
+
     sim = commands.add_parser("simulate", help="run a fleet of simulated phones on loopback")
     sim.add_argument("--count", type=int, default=12, help="how many phones (default 12)")
     sim.add_argument("--write-config", metavar="FILE", help="write a config listing the fleet")
@@ -120,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="the TUI on a built-in simulated fleet (no files needed)")
     demo.add_argument("--count", type=_fleet_size, default=12, metavar="N", help="phones, 1-1000 (default 12)")
-    for command in (push, sim, serve, probe, shot, discover, keys, check, demo):
+    for command in (push, clear, history, sim, serve, probe, shot, discover, keys, check, demo):
         _log_options(command, argparse.SUPPRESS)  # before or after the command's name, as --config
     return parser
 

@@ -165,7 +165,7 @@ def push_config(config: Config, args: argparse.Namespace) -> int:
     tailor = None
     if ack is not None and config.service is not None:
         tailor = dry_run_tailor(phones, ack, config.service.public_url)
-    return run_to_exit(_push_async(obj, phones, mode, credentials, host, journal, args, defaults, tailor))
+    return run_to_exit(push_and_print(obj, phones, mode, credentials, host, journal, args, defaults, tailor))
 
 
 class _JournalWarning:
@@ -181,7 +181,7 @@ class _JournalWarning:
             print(f"phonetui: warning: {self.journal.problem}", file=sys.stderr, flush=True)
 
 
-async def _push_async(
+async def push_and_print(
     obj: CiscoObject,
     phones: list[Phone],
     mode: Mode,
@@ -191,11 +191,13 @@ async def _push_async(
     args: argparse.Namespace,
     defaults: Any,
     tailor: Tailor | None = None,
+    label: dict[str, Any] | None = None,
 ) -> int:
+    """Push and print each phone's row as it comes; also ``clear``'s (with its tailor and journal label)."""
     results: list[PushResult] = []
     warning = _JournalWarning(journal)
     async with Pusher(defaults, host=host, journal=journal) as pusher:
-        run = pusher.push(obj, phones, mode, credentials, tailor=tailor)
+        run = pusher.push(obj, phones, mode, credentials, tailor, label)
         if args.dry_run:
             if args.json:
                 print(json.dumps(dry_run_json(obj, run.deliveries), ensure_ascii=False, indent=2))
