@@ -12,6 +12,7 @@ import asyncio
 import pickle
 import struct
 from dataclasses import dataclass, field
+from typing import Any
 
 from .cisco import CiscoObject
 from .config import Defaults, Mode, Phone
@@ -19,6 +20,7 @@ from .probe import ProbeResult
 from .push import PushResult
 from .screenshot import DEFAULT_CONCURRENCY as SHOT_CONCURRENCY
 from .screenshot import Shot
+from .tailor import Tailor
 
 FRAME = struct.Struct(">I")
 #: No message comes near this (a job for 20,000 phones pickles to a few MB): a longer one is garbage.
@@ -38,6 +40,10 @@ class PushJob:
     service_url: str | None = None
     service_credentials: tuple[str, str] = field(default=("", ""), repr=False)
     journal: str | None = None
+    #: Each phone's own copy (variables, an alert's Ack key); None: the same object for all.
+    tailor: Tailor | None = None
+    #: Fields for the journal's start record (an alert's id and round).
+    label: dict[str, Any] | None = None
 
 
 @dataclass

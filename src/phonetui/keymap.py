@@ -59,6 +59,8 @@ DEFAULT_KEYS: dict[str, tuple[str, str, str]] = {
         f"shot-{d}": (d, f"digit('{d}')", f"Softkey {d} (keypad {d})" if d in "12345" else f"Keypad {d}")
         for d in "1234567890"
     },
+    "clear-alert": ("C", "clear_alert", "Clear alert"),
+    "history-export": ("e", "export", "Export CSV"),
     "grid-open": ("enter", "open", "Open its screen"),
     "grid-refresh": ("r", "refresh", "Refresh"),
 }
@@ -72,11 +74,12 @@ SCREENS: dict[str, tuple[str, ...]] = {
     "phones": (
         "quit", "cancel-push", "compose", "toggle", "select-all", "filter", "retry", "history",
         "responder", "select-none", "select-tag", "sort", "cancel", "reply", "probe", "screen", "screens", "macro",
+        "clear-alert",
     ),
     "compose": ("back", "switch-kind", "load-template", "save-template"),
     "preview": ("back", "copy-xml"),
     "responder": ("back", "toggle-service"),
-    "history": ("back", "history-load", "history-again", "history-retry"),
+    "history": ("back", "history-load", "history-again", "history-retry", "history-export"),
     "screen": (
         "shot-back", "shot-refresh", "shot-macro", "shot-keypad", "shot-line", "shot-services", "shot-settings",
         "shot-directories", "shot-applications", "shot-up", "shot-down", "shot-left", "shot-right",
@@ -110,6 +113,12 @@ def key_problem(keys: str) -> str | None:
     return None
 
 
+def _normal(key: str) -> str:
+    """A key as Textual tells it: names and modifiers in lower case, but a letter keeps its case (C is not c)."""
+    *modifiers, name = key.strip().split("+")
+    return "+".join([*(m.lower() for m in modifiers), name if len(name) == 1 else name.lower()])
+
+
 def clashes(chosen: dict[str, str]) -> list[tuple[str, str, str, str]]:
     """Where one key would serve two ids on a screen: (id, key, other id, screen), ``chosen`` over the defaults."""
     effective = {key_id: chosen.get(key_id, default[0]) for key_id, default in DEFAULT_KEYS.items()}
@@ -118,7 +127,7 @@ def clashes(chosen: dict[str, str]) -> list[tuple[str, str, str, str]]:
         owner: dict[str, str] = {}
         for key_id in dict.fromkeys((*EVERYWHERE, *ids)):
             for key in effective[key_id].split(","):
-                key = key.strip().lower()
+                key = _normal(key)
                 if key in owner and owner[key] != key_id:
                     first, second = (key_id, owner[key]) if key_id in chosen else (owner[key], key_id)
                     found.append((first, key, second, screen))

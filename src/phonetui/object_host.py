@@ -52,7 +52,8 @@ class ServiceObjectHost:
         self.service: Service | None = None
         self._chosen: ObjectHost | None = None
 
-    async def host(self, data: bytes, charset: str) -> str:
+    async def chosen(self) -> ObjectHost:
+        """The embedded service, started now, or the service already listening there."""
         if self._chosen is None:
             from .service import Service
 
@@ -62,7 +63,10 @@ class ServiceObjectHost:
                 self.service, self._chosen = service, service
             except OSError:  # taken: most likely 'phonetui serve' or 'simulate' runs there
                 self._chosen = RemoteObjectHost(service.url, self.config.username, self.config.password)
-        return await self._chosen.host(data, charset)
+        return self._chosen
+
+    async def host(self, data: bytes, charset: str) -> str:
+        return await (await self.chosen()).host(data, charset)
 
     async def aclose(self) -> None:
         """Stop the embedded service, if this host started one."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterable
 
 from .cisco import Outcome
+from .config import Phone
 from .printable import fit, printable
 from .push import Delivery, PushResult
 
@@ -27,6 +29,12 @@ def table_row(result: PushResult) -> str:
     status = "-" if result.status is None else str(result.status)
     detail = f"{result.detail} (hint: {result.hint})" if result.hint else result.detail
     return _row((result.phone.name, result.phone.address, str(result.outcome), status, latency), detail)
+
+
+def ack_row(phone: Phone, when: float, after: float) -> str:
+    """One line for a phone's acknowledgement: when, and how long after the alert went out."""
+    stamp = time.strftime("%H:%M:%S", time.localtime(when))
+    return _row((phone.name, phone.address, "acknowledged", "-", "-"), f"at {stamp}, {after:.1f} s after the alert")
 
 
 def summary(results: list[PushResult]) -> str:

@@ -19,7 +19,6 @@ import uuid
 from collections import Counter, deque
 from collections.abc import AsyncGenerator
 from typing import Any
-from urllib.parse import quote_from_bytes
 
 import httpx
 
@@ -49,6 +48,8 @@ from .push_result import (
     _reason,
     _refused,
 )
+from .tailor import Tailor
+from .wire import USER_AGENT, form_body, make_client
 
 __all__ = [
     "AUTH_HINT",
@@ -67,25 +68,9 @@ __all__ = [
     "plan",
 ]
 
-USER_AGENT = "phonetui"
 #: Reply times the stall rule takes its median from.
 LATENCY_WINDOW = 256
 log = logging.getLogger(__name__)
-
-
-def form_body(xml: bytes) -> bytes:
-    """The POST body a phone expects: ``XML=`` and the percent-encoded object."""
-    return b"XML=" + quote_from_bytes(xml, safe="").encode("ascii")
-
-
-def make_client() -> httpx.AsyncClient:
-    """The one client a whole run shares: no proxies from the environment, no redirects.
-
-    Its pool is unbounded: the run's own slots bound the phones being pushed, and a
-    stalled phone that gave its slot up must not block the pool either.
-    """
-    limits = httpx.Limits(max_connections=None, max_keepalive_connections=0)
-    return httpx.AsyncClient(limits=limits, trust_env=False, follow_redirects=False, verify=False)
 
 
 class PushRun:
@@ -98,16 +83,20 @@ class PushRun:
         deliveries: list[Delivery],
         credentials: tuple[str, str] | None,
         journal: Journal | None,
+        label: dict[str, Any] | None = None,
     ) -> None:
         self.id = uuid.uuid4().hex[:12]
         self.obj = obj
+        #: Written into the journal's start record as it is (an alert's id and round, say).
+        self.label = label or {}
         self.deliveries = deliveries
         self._pusher = pusher
         self._credentials = credentials
         self._journal = journal
         self._cancel = asyncio.Event()
         self._interrupted = False
-        self._hosted: dict[str, asyncio.Task[str]] = {}
+        #: One hosted copy per charset and bytes: tailored copies differ per phone.
+        self._hosted: dict[tuple[str, bytes], asyncio.Task[str]] = {}
         #: The latest reply times (a bounded window: a median over all of them grows with the fleet).
         self._latencies: deque[float] = deque(maxlen=LATENCY_WINDOW)
         self._replies = 0
@@ -198,12 +187,12 @@ class PushRun:
             self._log_end()
 
     async def _object_url(self, delivery: Delivery) -> str:
-        charset = delivery.phone.charset
-        if charset not in self._hosted:
+        key = (delivery.phone.charset, delivery.object_xml)
+        if key not in self._hosted:
             host = self._pusher.host
             assert host is not None, "plan() only routes via-url when a host exists"
-            self._hosted[charset] = asyncio.ensure_future(host.host(delivery.object_xml, charset))
-        return await asyncio.shield(self._hosted[charset])
+            self._hosted[key] = asyncio.ensure_future(host.host(delivery.object_xml, key[0]))
+        return await asyncio.shield(self._hosted[key])
 
     async def _deliver(self, delivery: Delivery) -> PushResult:
         """Push to one phone; whatever goes wrong becomes this phone's result, never the run's."""
@@ -273,7 +262,7 @@ class PushRun:
     def _log_start(self) -> None:
         log.info("%s", start_line(self.id, self.obj, self.deliveries))
         if self._journal:
-            self._journal.append(start_record(self.id, self.obj, self.deliveries))
+            self._journal.append({**start_record(self.id, self.obj, self.deliveries), **self.label})
 
     def _log(self, result: PushResult) -> PushResult:
         self._outcomes[str(result.outcome)] += 1
@@ -317,8 +306,10 @@ class Pusher:
             await self._client.aclose()
             self._client = None
 
-    def plan(self, obj: CiscoObject, phones: list[Phone], mode: Mode = "auto") -> list[Delivery]:
-        return plan(obj, phones, mode, can_host=self.host is not None)
+    def plan(
+        self, obj: CiscoObject, phones: list[Phone], mode: Mode = "auto", tailor: Tailor | None = None
+    ) -> list[Delivery]:
+        return plan(obj, phones, mode, can_host=self.host is not None, tailor=tailor)
 
     def push(
         self,
@@ -326,9 +317,20 @@ class Pusher:
         phones: list[Phone],
         mode: Mode = "auto",
         credentials: tuple[str, str] | None = None,
+        tailor: Tailor | None = None,
+        label: dict[str, Any] | None = None,
     ) -> PushRun:
-        """Start nothing yet: the returned run sends as it is iterated."""
-        return PushRun(self, obj, self.plan(obj, phones, mode), credentials, self.journal)
+        """Start nothing yet: the returned run sends as it is iterated.
+
+        ``tailor``: each phone's own copy (variables, an alert's Ack key); ``label``: fields
+        the journal's start record carries (an alert's id and round).
+        """
+        deliveries = self.plan(obj, phones, mode, tailor)
+        if tailor is not None and not tailor.same_for_all(obj):
+            # one phone's copy would put its Ack token in the journal: the template stands for all
+            template = encode(obj, "utf-8").decode("utf-8")
+            label = {"template": template, "xml": template, **(label or {})}
+        return PushRun(self, obj, deliveries, credentials, self.journal, label)
 
     def _timeout(self, plays: bool) -> tuple[httpx.Timeout, float, float]:
         """httpx's timeouts, the whole deadline (connect + read), and the read timeout to name."""

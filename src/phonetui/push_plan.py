@@ -11,6 +11,7 @@ from typing import Literal
 
 from .cisco import CiscoObject, encode, errors, validate
 from .config import Mode, Phone, host_problem
+from .tailor import Tailor
 
 Route = Literal["direct", "via-url", "refused"]
 
@@ -57,13 +58,30 @@ def _encoded(obj: CiscoObject, charset: str) -> bytes | str:
         return f"cannot encode in {charset!r}: {type(exc).__name__}: {exc}"
 
 
-def plan(obj: CiscoObject, phones: list[Phone], mode: Mode = "auto", can_host: bool = False) -> list[Delivery]:
-    """Decide per phone: direct, via-url, or refused with a reason that says what to do."""
+def plan(
+    obj: CiscoObject,
+    phones: list[Phone],
+    mode: Mode = "auto",
+    can_host: bool = False,
+    tailor: Tailor | None = None,
+) -> list[Delivery]:
+    """Decide per phone: direct, via-url, or refused with a reason that says what to do.
+
+    With a ``tailor`` each phone's own copy is checked and sized (its variables, its Ack key);
+    without one, or when every copy is the same, the object is encoded once per charset.
+    """
     encoded: dict[str, bytes | str] = {}
+    shared = tailor is None or tailor.same_for_all(obj)
+    common = tailor.common(obj) if tailor is not None and shared else obj
     deliveries = []
     for phone in phones:
         try:
-            deliveries.append(_plan_one(obj, phone, mode, can_host, encoded))
+            if shared:
+                deliveries.append(_plan_one(common, phone, mode, can_host, encoded))
+            else:
+                assert tailor is not None
+                own = tailor.object_for(obj, phone)
+                deliveries.append(_plan_one(own, phone, mode, can_host, {}))
         except Exception as exc:  # a phone built in code with a wrong type, say: refuse it alone
             deliveries.append(Delivery(phone, "refused", b"", f"not sent: {type(exc).__name__}: {exc}"))
     return deliveries

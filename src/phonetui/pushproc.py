@@ -200,7 +200,7 @@ class Server:
         journal = Journal(job.journal) if job.journal else None
         pusher = Pusher(job.defaults, host=host, journal=journal)
         try:
-            run = pusher.push(job.obj, job.phones, job.mode, job.credentials)
+            run = pusher.push(job.obj, job.phones, job.mode, job.credentials, job.tailor, job.label)
         except Exception as exc:  # a job that cannot even be planned fails alone
             log.exception("job %d could not start", job.id)
             self.output.send(JobDone(job.id, False, False, f"the push failed: {type(exc).__name__}: {exc}"))

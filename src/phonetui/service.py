@@ -1,8 +1,9 @@
-"""The embedded HTTP service: the phones' authentication URL and hosted objects.
+"""The embedded HTTP service: the phones' authentication URL, hosted objects, alerts.
 
 ``/authenticate`` answers a phone's question "are these push credentials good?"
 with exactly ``AUTHORIZED``, ``UN-AUTHORIZED`` or ``ERROR``. ``/objects/<token>``
-serves objects too large to push directly. Runs inside any asyncio program.
+serves objects too large to push directly; ``/ack/<alert>/<token>`` takes a phone's
+acknowledgement of an alert (``service_alerts.py``). Runs inside any asyncio program.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from .alerts import Acknowledgement, AlertBook
 from .basic_auth import parse_basic
 from .cisco.limits import AUTH_AUTHORIZED, AUTH_ERROR, AUTH_UNAUTHORIZED
 from .config import ServiceConfig
 from .printable import printable
+from .service_alerts import AlertRoutes
 
 MAX_REQUEST_BYTES = 64 * 1024
 #: Wrong credentials from one address this many times within THROTTLE_WINDOW seconds
@@ -70,6 +73,9 @@ class Service:
         self.config = config
         self.listeners: list[Callable[[AuthEvent], None]] = [on_event] if on_event else []
         self.request_listeners: list[Callable[[str, str, str, int], None]] = []
+        #: The alerts phones acknowledge here; each listener hears every new acknowledgement.
+        self.alerts = AlertBook()
+        self.ack_listeners: list[Callable[[Acknowledgement], None]] = []
         self.events: deque[AuthEvent] = deque(maxlen=1000)
         self.counters: Counter[str] = Counter()
         self._objects: dict[str, tuple[bytes, str, float]] = {}
@@ -82,6 +88,7 @@ class Service:
         self.app.router.add_route("POST", "/authenticate", self._authenticate)
         self.app.router.add_get("/objects/{token}", self._object)
         self.app.router.add_post("/objects", self._upload)
+        AlertRoutes(self).add_routes(self.app)
         self.app.router.add_route("*", "/{anything:.*}", self._unknown)
 
     @property

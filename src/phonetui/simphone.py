@@ -73,6 +73,11 @@ class SimPhone:
     screenshots: bool = True
     #: Its place in the fleet, from 0: its directory number and group follow from it.
     number: int = 0
+    #: Press ``ack_key`` this many seconds after a Text with that key shows (a person acknowledging);
+    #: None: never. ``ack_probability``: the chance the person does.
+    ack_after: float | None = None
+    ack_probability: float = 1.0
+    ack_key: str = "Ack"
     screen: Screen = field(default_factory=Screen)
 
     @property

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from .basic_auth import parse_basic
-from .cisco.screens import ALL_PATHS, SHOT_MIN_INTERVAL, Display, display_for, key_problem, shot_source
+from .cisco.screens import ALL_PATHS, SHOT_MIN_INTERVAL, Display, display_for, is_mpp, key_problem, shot_source
 from .simphone import Screen, SimPhone
 
 if TYPE_CHECKING:  # Pillow is imported when a screen is first drawn: a fleet that is never looked at skips it
@@ -163,6 +163,8 @@ def press(phone: SimPhone, uri: str) -> tuple[int, str] | str:
     screen = phone.screen
     if key_problem(phone.model, uri):
         return 6, "URI not found"
+    if uri.startswith("Init:") and uri != "Init:CallHistory" and is_mpp(phone.model):
+        return 6, "URI not found"  # multiplatform firmware knows Init:CallHistory only
     if uri in _EXIT_KEYS:
         _show(screen, "", "", [])
         return 0, "Success"

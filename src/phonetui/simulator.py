@@ -43,6 +43,7 @@ from .cisco.encode import declaration
 from .cisco.limits import AUTH_AUTHORIZED, STATUS_MEANINGS
 from .cisco.screens import display_for
 from .simphone import FAULTS, FLEET_MODELS, LOCALHOST, FleetLayout, Screen, SimPhone, fleet_config, fleet_phones
+from .simpress import KeyPresser
 from .simscreen import ScreenServer, press
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,8 @@ class Simulator:
         app.router.add_get("/DeviceInformationX", self._device_information)
         app.router.add_get("/sim/screen", self._screen)
         ScreenServer(self).add_routes(app)
+        self.presser = KeyPresser(self)  # POST /sim/press, and phones that acknowledge on their own
+        self.presser.add_routes(app)
         self.app = app
 
     @classmethod
@@ -147,6 +150,7 @@ class Simulator:
 
     async def stop(self) -> None:
         self._hang.set()
+        self.presser.stop()
         if self._runner:
             await self._runner.cleanup()
             self._runner = None
@@ -261,6 +265,7 @@ class Simulator:
         screen.softkeys = [key.name for key in keys]
         screen.softkey_urls = [key.url for key in keys]
         screen.updated = time.time()
+        self.presser.shown(phone)
 
     async def _run_item(self, phone: SimPhone, url: str) -> tuple[str, int, str]:
         check = check_uri(url)

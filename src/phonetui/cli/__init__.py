@@ -19,8 +19,10 @@ from collections.abc import Callable
 from .. import __version__
 from ..config import ConfigError
 from .check import check_command
+from .clear import clear_command
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, first_run_message
 from .discover import discover_command
+from .history import history_command
 from .keys import keys_command
 from .logs import logging_to
 from .parser import build_parser
@@ -54,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers: dict[str | None, Callable[[argparse.Namespace], int]] = {
         "push": push_command,
+        "clear": clear_command,
+        "history": history_command,
         "probe": probe_command,
         "keys": keys_command,
         "screenshot": screenshot_command,

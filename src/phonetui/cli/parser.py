@@ -42,6 +42,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     push.add_argument("--history", metavar="FILE", help="journal file (default: the platform state dir)")
     push.add_argument("--no-history", action="store_true", help="do not write the journal")
+    _ack_options(push)
+
+    clear = commands.add_parser("clear", help="take the last alert (or a message on the phones named) off the screens")
+    clear.add_argument("--config", default=argparse.SUPPRESS, help="config file")
+    _targets(clear)
+    clear.add_argument("--with-text", metavar="TEXT", help="cover the message with this Text on every phone instead")
+    clear.add_argument("--json", action="store_true", help="one JSON object per phone instead of a table")
+    clear.add_argument("--history", metavar="FILE", help="journal file (default: the platform state dir)")
+    clear.set_defaults(dry_run=False)
+
+    history = commands.add_parser("history", help="recent pushes; --export one push's or alert's results")
+    history.add_argument("--config", default=argparse.SUPPRESS, help="config file (not needed: the journal is read)")
+    history.add_argument("--history", metavar="FILE", help="journal file (default: the platform state dir)")
+    history.add_argument("--last", type=_at_least_one, default=20, metavar="N", help="pushes listed (default 20)")
+    history.add_argument("--export", choices=("csv", "json"), help="one row per phone, as CSV or a JSON array")
+    history.add_argument("--push", metavar="ID", help="export this push (an id, or the start of one)")
+    history.add_argument("--alert", metavar="ID", help="export every round of this alert, a row per phone")
+    history.add_argument("--last-push", action="store_true", help="export the newest push (the default)")
+    history.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
+    history.add_argument("--force", action="store_true", help="replace --out FILE when it exists")
 
     sim = commands.add_parser("simulate", help="run a fleet of simulated phones on loopback")
     sim.add_argument("--count", type=int, default=12, help="how many phones (default 12)")
@@ -54,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--username", default="phonetui", help="push user the responder accepts")
     sim.add_argument("--password", help="push password the responder accepts (default: random)")
     sim.add_argument("--latency", type=float, default=0.0, help="seconds every phone waits before answering")
+    sim.add_argument(
+        "--ack-after", type=_seconds, metavar="SECONDS", help="phones press an alert's Ack key this long after it shows"
+    )
+    sim.add_argument(
+        "--ack-probability", type=_probability, default=1.0, metavar="P", help="with --ack-after: the chance (0-1)"
+    )
     for fault, text in (
         ("offline", "listen on nothing"),
         ("black-hole", "accept but never answer"),
@@ -118,9 +144,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="the TUI on a built-in simulated fleet (no files needed)")
     demo.add_argument("--count", type=_fleet_size, default=12, metavar="N", help="phones, 1-1000 (default 12)")
-    for command in (push, sim, serve, probe, shot, discover, keys, check, demo):
+    for command in (push, clear, history, sim, serve, probe, shot, discover, keys, check, demo):
         _log_options(command, argparse.SUPPRESS)  # before or after the command's name, as --config
     return parser
+
+
+def _ack_options(push: argparse.ArgumentParser) -> None:
+    ack = push.add_argument_group("alerts people acknowledge (a Text with an Ack key; needs [service])")
+    ack.add_argument("--ack", action="store_true", help="add an Ack key and wait for each phone's acknowledgement")
+    ack.add_argument("--ack-wait", type=_seconds, metavar="SECONDS", help="how long to wait (default 60)")
+    ack.add_argument("--ack-name", metavar="NAME", help="the key's name (default Ack)")
+    ack.add_argument("--ack-replace-exit", action="store_true", help="no Exit key beside Ack")
+    ack.add_argument("--ack-reply", metavar="TEXT", help="what a phone shows once acknowledged (default Thank you)")
+    ack.add_argument("--repeat", type=_seconds, metavar="SECONDS", help="push again to who has not acknowledged")
+    ack.add_argument("--max", type=_at_least_one, metavar="N", help="with --repeat: at most N repeats")
+    ack.add_argument("--repeat-failed", action="store_true", help="repeats also go to phones whose push failed")
+    ack.add_argument("--beep", metavar="TONE", help="on repeats, also play this tone file (Play:TONE)")
+
+
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a probability") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be from 0 to 1")
+    return value
 
 
 def _targets(command: argparse.ArgumentParser) -> None:

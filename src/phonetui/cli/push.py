@@ -29,6 +29,9 @@ from ..object_host import ServiceObjectHost
 from ..output import plan_lines, summary, table_header, table_row
 from ..paths import default_history_path
 from ..push import Delivery, Pusher, PushResult
+from ..tailor import Tailor
+from .ack import push_with_acks
+from .ack_options import ack_options, dry_run_tailor
 from .common import EXIT_FAILED, EXIT_OK, UsageError, read_config, run_to_exit
 
 
@@ -157,6 +160,7 @@ def push_config(config: Config, args: argparse.Namespace) -> int:
     """``push`` on a config already read (from its file, or built in code)."""
     phones = select_phones(config, args.phone, args.tag, args.all)
     obj = build_object(args, config)
+    ack = ack_options(args, config, obj)
     credentials = chosen_credentials(config, phones, args, check=not args.dry_run)
     defaults = config.defaults
     if args.timeout is not None:
@@ -166,7 +170,14 @@ def push_config(config: Config, args: argparse.Namespace) -> int:
     mode: Mode = next((m for m in MODES if m == args.mode), defaults.mode)
     host = ServiceObjectHost(config.service) if config.service else None
     journal = None if args.no_history or args.dry_run else Journal(args.history or default_history_path())
-    return run_to_exit(_push_async(obj, phones, mode, credentials, host, journal, args, defaults))
+    if ack is not None and not args.dry_run:
+        assert host is not None, "ack_options() needs [service]"
+        alert = push_with_acks(obj, phones, mode, credentials, host, journal, args.json, defaults, ack)
+        return run_to_exit(alert)
+    tailor = None
+    if ack is not None and config.service is not None:
+        tailor = dry_run_tailor(phones, ack, config.service.public_url)
+    return run_to_exit(push_and_print(obj, phones, mode, credentials, host, journal, args, defaults, tailor))
 
 
 class _JournalWarning:
@@ -182,7 +193,7 @@ class _JournalWarning:
             print(f"phonetui: warning: {self.journal.problem}", file=sys.stderr, flush=True)
 
 
-async def _push_async(
+async def push_and_print(
     obj: CiscoObject,
     phones: list[Phone],
     mode: Mode,
@@ -191,11 +202,14 @@ async def _push_async(
     journal: Journal | None,
     args: argparse.Namespace,
     defaults: Any,
+    tailor: Tailor | None = None,
+    label: dict[str, Any] | None = None,
 ) -> int:
+    """Push and print each phone's row as it comes; also ``clear``'s (with its tailor and journal label)."""
     results: list[PushResult] = []
     warning = _JournalWarning(journal)
     async with Pusher(defaults, host=host, journal=journal) as pusher:
-        run = pusher.push(obj, phones, mode, credentials)
+        run = pusher.push(obj, phones, mode, credentials, tailor, label)
         if args.dry_run:
             if args.json:
                 print(json.dumps(dry_run_json(obj, run.deliveries), ensure_ascii=False, indent=2))

@@ -25,6 +25,8 @@ def simulate_command(args: argparse.Namespace) -> int:
     faults = tuple(getattr(args, fault) for fault in ("offline", "black_hole", "garbled", "wrong_password", "web_off"))
     if any(n < 0 for n in faults) or sum(faults) > args.count:
         raise UsageError("fault counts must be 0 or more and add up to at most --count")
+    if args.ack_probability != 1.0 and args.ack_after is None:
+        raise UsageError("--ack-probability needs --ack-after SECONDS")
     if not 0 <= args.no_screenshots <= args.count:
         raise UsageError("--no-screenshots must be 0 to --count")
     from ..simfleet import simulated_fleet
@@ -49,6 +51,7 @@ def _assign_faults(sim: Fleet, args: argparse.Namespace) -> None:
             setattr(pool.pop(0), fault, True)
     for phone in sim.phones:
         phone.latency = args.latency
+        phone.ack_after, phone.ack_probability = args.ack_after, args.ack_probability
     for phone in sim.phones[len(sim.phones) - args.no_screenshots :]:  # besides any fault: 404 comes first
         phone.screenshots = False
 

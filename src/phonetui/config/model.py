@@ -97,6 +97,8 @@ class ServiceConfig:
     password: str = field(default="", repr=False)
     allowed_devices: tuple[str, ...] = ()
     object_ttl: float = 300.0
+    #: What a phone shows once it has acknowledged an alert.
+    ack_reply: str = "Thank you"
 
     @property
     def public_url(self) -> str:

@@ -9,8 +9,10 @@ from pathlib import Path
 
 from ..cisco import (
     FAMILIES,
+    CiscoIPPhoneText,
     ExecuteItem,
     SoftKeyItem,
+    errors,
     family_for_model,
     normalise_charset,
     validate,
@@ -26,7 +28,7 @@ _PHONE_KEYS |= {"device", "dn", "description"}
 #: What ``phonetui discover`` also records about a phone it found (its own file only).
 DISCOVERED_KEYS = {"device_pool", "source", "seen", "web_server_off"}
 _DEFAULT_KEYS = {"username", "timeout", "connect_timeout", "play_timeout", "concurrency", "mode", "templates_file"}
-_SERVICE_KEYS = {"listen", "url", "username", "allowed_devices", "object_ttl"}
+_SERVICE_KEYS = {"listen", "url", "username", "allowed_devices", "object_ttl", "ack_reply"}
 _TOP_KEYS = {"defaults", "service", "phones", "templates", "keys", "cucm", "discovery", "probe"}
 _TEMPLATE_KEYS: dict[str, set[str]] = {
     "text": {"name", "kind", "title", "prompt", "text", "softkeys"},
@@ -140,7 +142,18 @@ def _service(reader: _Reader, defaults: Defaults) -> ServiceConfig:
         password=reader.password(defaults.password),
         allowed_devices=tuple("SEP" + d[3:].upper() for d in devices),
         object_ttl=reader.positive("object_ttl", float, 300.0),
+        ack_reply=_ack_reply(reader),
     )
+
+
+def _ack_reply(reader: _Reader) -> str:
+    """The text phones show once acknowledged: a Text's body, in either charset."""
+    reply: str = reader.get("ack_reply", str, "Thank you")
+    problems = errors(validate(CiscoIPPhoneText("Acknowledged", "", reply), "utf-8"))
+    if not reply.strip() or problems:
+        reader.fail("ack_reply", str(problems[0]) if problems else "must not be empty")
+        return "Thank you"
+    return reply
 
 
 def _phone(reader: _Reader, defaults: Defaults, discovered: bool = False) -> Phone | None:

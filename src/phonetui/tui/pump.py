@@ -20,12 +20,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.timer import Timer
 
 from ..cisco import CiscoObject, Outcome
 from ..config import Mode, Phone
+from ..tailor import Tailor
 from .background import JobRun, PushProcess
 
 if TYPE_CHECKING:
@@ -61,8 +62,18 @@ class ResultPump:
     def running(self) -> bool:
         return self.run is not None
 
-    def start(self, obj: CiscoObject, phones: list[Phone], mode: Mode) -> bool:
-        """Start pushing ``obj`` to ``phones``; False (nothing started) while another push runs."""
+    def start(
+        self,
+        obj: CiscoObject,
+        phones: list[Phone],
+        mode: Mode,
+        tailor: Tailor | None = None,
+        label: dict[str, Any] | None = None,
+    ) -> bool:
+        """Start pushing ``obj`` to ``phones``; False (nothing started) while another push runs.
+
+        ``tailor`` and ``label``: each phone's own copy, and what the journal's start record carries (a clear).
+        """
         if self.run is not None:
             return False
         app, screen = self.app, self.app.main
@@ -71,7 +82,8 @@ class ResultPump:
         for phone in phones:
             fleet.set_result(fleet.states[phone.name], None, pending=True)
         self.progress = (0, len(phones))
-        self.run = self.process.prepare(obj, phones, mode, app.config.defaults, app.object_host(), app.journal)
+        host, journal = app.object_host(), app.journal
+        self.run = self.process.prepare(obj, phones, mode, app.config.defaults, host, journal, tailor, label)
         self._over.clear()
         screen.show_push_started(phones)
         self._timer = screen.set_interval(FLUSH_SECONDS, self._flush_when_quiet)

@@ -75,6 +75,7 @@ class HistoryScreen(PhoneScreen):
         binding("history-load", priority=True),
         binding("history-again"),
         binding("history-retry"),
+        binding("history-export"),
         Binding("enter", "show_result", "Phone's result", priority=True),
     ]
 
@@ -274,6 +275,16 @@ class HistoryScreen(PhoneScreen):
             self.notify("None of those phones is in the config any more.", severity="warning")
             return
         self.tui.confirm_push(obj, found, self.tui.config.defaults.mode, retry=retry)
+
+    def action_export(self) -> None:
+        """The highlighted push (a round: its whole alert) as CSV, to a path asked for (``history_export``)."""
+        from ..history_export import ask_and_export
+
+        view = self.current
+        if view is None:
+            self.notify("No push in the history yet.")
+        else:
+            ask_and_export(self.tui, view.record)
 
     def action_back(self) -> None:
         self.app.pop_screen()

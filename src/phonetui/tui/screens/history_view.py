@@ -204,7 +204,7 @@ class PushView:
 
     def __init__(self, record: PushRecord, running: bool = False) -> None:
         self.record = record
-        self.obj, self.problem = decode_object(record.start.get("xml"))
+        self.obj, self.problem = decode_object(record.start.get("template", record.start.get("xml")))
         self.state = push_state(record, running)
         targets = record.start.get("targets")
         # Counted straight from the records: a push to thousands of phones, in a journal of

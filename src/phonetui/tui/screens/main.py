@@ -61,6 +61,7 @@ class MainScreen(PhoneScreen):
         binding("screen"),
         binding("screens", show=False),
         binding("macro", show=False),
+        binding("clear-alert", show=False),
     ]
 
     def __init__(self) -> None:
@@ -281,6 +282,12 @@ class MainScreen(PhoneScreen):
         phones = self.tui.fleet.selected() or ([self.tui.fleet.states[name].phone] if name is not None else [])
         if phones:
             ask_and_run(self.tui, phones)
+
+    def action_clear_alert(self) -> None:
+        """Take the last alert off the phones that got it (``tui/clearing.py``)."""
+        from ..clearing import ask_and_clear
+
+        ask_and_clear(self.tui)
 
     def action_retry(self) -> None:
         failed, pump = self.tui.fleet.failed(), self.tui.pump

@@ -1,0 +1,127 @@
+"""Alerts as the journal tells them: their rounds, who got them, who acknowledged, and when.
+
+An alert's rounds are pushes whose ``start`` record carries ``"alert": <id>`` and
+``"round": <n>``; each acknowledgement is its own record, ``{"event": "ack", "alert": <id>,
+"phone": <name>, "time": <epoch>}``. A clear is a push whose start carries ``"clear"``.
+The journal is outside data (a file torn by a crash, edited by hand): a field of the wrong
+type counts as missing, never as an error.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .history import Journal, PushRecord
+from .wording import plural
+
+
+def number(value: object) -> float | None:
+    """A finite number from the journal, or None (a bool or a string in its place is not one)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def alert_of(record: PushRecord) -> str | None:
+    """The alert a push was a round of, or None."""
+    alert = record.start.get("alert")
+    return alert if isinstance(alert, str) and alert else None
+
+
+def round_of(record: PushRecord) -> int | None:
+    value = record.start.get("round")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def kind_of(record: PushRecord) -> str:
+    """``alert`` (a round of one), ``clear``, or ``push``."""
+    if alert_of(record):
+        return "alert"
+    return "clear" if "clear" in record.start else "push"
+
+
+def alert_pushes(pushes: Iterable[PushRecord], alert_id: str) -> list[PushRecord]:
+    """The rounds of ``alert_id``, oldest first."""
+    return [p for p in pushes if alert_of(p) == alert_id]
+
+
+def acknowledgements(records: Iterable[dict[str, Any]], alert_id: str) -> dict[str, float]:
+    """Each phone's first acknowledgement of ``alert_id`` (a phone that pressed twice counts once)."""
+    acked: dict[str, float] = {}
+    for record in records:
+        if record.get("event") != "ack" or record.get("alert") != alert_id:
+            continue
+        phone, when = record.get("phone"), number(record.get("time"))
+        if isinstance(phone, str) and when is not None and (phone not in acked or when < acked[phone]):
+            acked[phone] = when
+    return acked
+
+
+def iso_time(stamp: float | None) -> str:
+    """ISO 8601 with the local offset (``2026-11-30T10:31:02+01:00``); '' when there is none."""
+    if stamp is None:
+        return ""
+    try:
+        return datetime.fromtimestamp(stamp).astimezone().isoformat(timespec="seconds")
+    except (OverflowError, OSError, ValueError):
+        return ""
+
+
+def clock_time(stamp: float | None, now: float | None = None) -> str:
+    """``10:31`` today, ``2026-11-29 10:31`` another day, ``?`` when unknown."""
+    if stamp is None:
+        return "?"
+    try:
+        day = time.strftime("%Y-%m-%d", time.localtime(stamp))
+        today = time.strftime("%Y-%m-%d", time.localtime(time.time() if now is None else now))
+        return time.strftime("%H:%M" if day == today else "%Y-%m-%d %H:%M", time.localtime(stamp))
+    except (OverflowError, OSError, ValueError):
+        return "?"
+
+
+@dataclass(frozen=True)
+class AlertSent:
+    """An alert as a clear needs it: its id, when its first round went, and the phones that got it."""
+
+    alert_id: str
+    sent: float | None
+    rounds: int
+    phones: list[str]
+
+    def describe(self) -> str:
+        """``alert a1b2 sent 10:31 to 40 phones`` (2 rounds when there were)."""
+        rounds = f" in {self.rounds} rounds" if self.rounds > 1 else ""
+        return f"alert {self.alert_id} sent {clock_time(self.sent)} to {plural(len(self.phones), 'phone')}{rounds}"
+
+
+def alert_sent(pushes: list[PushRecord], alert_id: str) -> AlertSent:
+    """Every phone of every round of ``alert_id`` whose push succeeded, in the order they first did."""
+    rounds = alert_pushes(pushes, alert_id)
+    got: dict[str, None] = {}
+    for record in rounds:
+        for result in record.results:
+            name = result.get("phone")
+            if isinstance(name, str) and result.get("outcome") == "ok":
+                got.setdefault(name)
+    first = number(rounds[0].start.get("time")) if rounds else None
+    numbered = {round_of(r) for r in rounds} - {None}
+    count = len(numbered) + sum(1 for r in rounds if round_of(r) is None)  # a round pushed in parts counts once
+    return AlertSent(alert_id, first, count, list(got))
+
+
+def last_alert(pushes: list[PushRecord]) -> AlertSent | None:
+    """The newest alert in the journal (the newest push with an alert label), or None."""
+    for record in reversed(pushes):
+        alert = alert_of(record)
+        if alert:
+            return alert_sent(pushes, alert)
+    return None
+
+
+def last_alert_in(journal: Journal | None) -> AlertSent | None:
+    return last_alert(journal.pushes()) if journal is not None else None

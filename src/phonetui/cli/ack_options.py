@@ -1,0 +1,105 @@
+"""``push --ack``'s options: what they mean together, and the usage errors when they do not fit."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+
+from ..cisco import CiscoIPPhoneExecute, CiscoIPPhoneText, CiscoObject, ExecuteItem, errors, validate
+from ..config import Config, Phone
+from ..tailor import AckKey, Tailor
+from .common import UsageError
+
+#: How long ``--ack`` waits unless told (seconds).
+DEFAULT_WAIT = 60.0
+#: An alert still takes acknowledgements this long after the wait (a late press is still thanked).
+GRACE = 60.0
+_NEEDS_ACK = ("ack_wait", "ack_name", "ack_replace_exit", "ack_reply", "repeat", "max", "repeat_failed", "beep")
+
+
+@dataclass(frozen=True)
+class AckOptions:
+    """How a push with acknowledgements runs."""
+
+    wait: float = DEFAULT_WAIT
+    name: str = "Ack"
+    replace_exit: bool = False
+    reply: str = "Thank you"
+    #: Seconds between rounds; None: no repeats.
+    repeat: float | None = None
+    #: Repeats after the first round; None: as many as fit in the wait.
+    max_repeats: int | None = None
+    repeat_failed: bool = False
+    #: On repeats, an Execute that plays this after the Text.
+    beep: CiscoIPPhoneExecute | None = None
+
+    @property
+    def lifetime(self) -> float:
+        """How long the alert's tokens are good: the wait and a grace."""
+        return self.wait + GRACE
+
+    def repeats(self) -> int:
+        """How many repeat rounds there can be."""
+        if self.repeat is None:
+            return 0
+        fit = int(self.wait // self.repeat)
+        if fit * self.repeat >= self.wait:
+            fit -= 1  # a round at the very end of the wait would get no time
+        return fit if self.max_repeats is None else min(fit, self.max_repeats)
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def ack_options(args: argparse.Namespace, config: Config, obj: CiscoObject) -> AckOptions | None:
+    """The options, or None without ``--ack``; UsageError for a combination that cannot work."""
+    if not getattr(args, "ack", False):
+        given = [_flag(n) for n in _NEEDS_ACK if getattr(args, n, None) not in (None, False)]
+        if given:
+            raise UsageError(f"{given[0]} needs --ack")
+        return None
+    if not isinstance(obj, CiscoIPPhoneText):
+        raise UsageError("--ack needs a Text (--text, or a Text from --xml or --template): an Execute has no keys")
+    if config.service is None:
+        raise UsageError(
+            f"--ack needs a [service] table in {config.path}: phones fetch the Ack key's URL from the service"
+        )
+    for needs_repeat in ("max", "repeat_failed", "beep"):
+        if getattr(args, needs_repeat) not in (None, False) and args.repeat is None:
+            raise UsageError(f"{_flag(needs_repeat)} needs --repeat SECONDS")
+    wait = args.ack_wait
+    if wait is None:
+        wait = args.repeat * (args.max + 1) if args.repeat is not None and args.max is not None else DEFAULT_WAIT
+    if args.repeat is not None and args.repeat >= wait:
+        raise UsageError(f"--repeat {args.repeat:g} leaves no time for a repeat within --ack-wait {wait:g}")
+    if args.repeat is not None and args.max is not None and args.repeat * args.max >= wait:
+        raise UsageError(f"--max {args.max} repeats every {args.repeat:g} s do not fit in --ack-wait {wait:g}")
+    if args.ack_name is not None and not args.ack_name.strip():
+        raise UsageError("--ack-name must not be empty")
+    if args.ack_reply is not None:
+        problems = errors(validate(CiscoIPPhoneText("Acknowledged", "", args.ack_reply), "utf-8"))
+        if problems or not args.ack_reply.strip():
+            raise UsageError("--ack-reply: " + (str(problems[0]) if problems else "must not be empty"))
+    beep = None
+    if args.beep is not None:
+        beep = CiscoIPPhoneExecute([ExecuteItem(f"Play:{args.beep}")])
+        problems = errors(validate(beep))
+        if problems or not args.beep.strip():
+            raise UsageError(f"--beep {args.beep!r}: " + ("; ".join(str(p) for p in problems) or "give a tone file"))
+    return AckOptions(
+        wait=wait,
+        name=args.ack_name or "Ack",
+        replace_exit=args.ack_replace_exit,
+        reply=args.ack_reply or config.service.ack_reply,
+        repeat=args.repeat,
+        max_repeats=args.max,
+        repeat_failed=args.repeat_failed,
+        beep=beep,
+    )
+
+
+def dry_run_tailor(phones: list[Phone], options: AckOptions, service_url: str) -> Tailor:
+    """Each phone's copy as ``--dry-run`` plans it: an Ack key with stand-in tokens of the real length."""
+    tokens = {p.name: "x" * 22 for p in phones}
+    return Tailor(ack=AckKey(service_url, "x" * 16, tokens, options.name, options.replace_exit))

@@ -1,0 +1,166 @@
+"""``phonetui push --ack`` as a user runs it: beside ``simulate``, real processes, real loopback."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from phonetui.cli import main
+from phonetui.config import load_config
+
+from .test_cli import Running, json_lines, phonetui
+
+SERVICE = '[service]\nlisten = "127.0.0.1:8081"\n'
+PHONE = '[[phones]]\nname = "lobby"\nhost = "127.0.0.9"\nmodel = "CP-8845"\n'
+
+
+@pytest.fixture
+def sim_ack(tmp_path: Path) -> Iterator[Path]:
+    """Ten simulated phones whose people press Ack a second after an alert shows."""
+    config = tmp_path / "sim.toml"
+    running = Running("simulate", "--count", "10", "--ack-after", "1", "--write-config", str(config), ready="Ctrl-C")
+    yield config
+    assert running.stop() == 0
+
+
+@pytest.fixture
+def sim_quiet(tmp_path: Path) -> Iterator[Path]:
+    """Five simulated phones nobody answers at, the last of them offline."""
+    config = tmp_path / "quiet.toml"
+    running = Running("simulate", "--count", "5", "--offline", "1", "--write-config", str(config), ready="Ctrl-C")
+    yield config
+    assert running.stop() == 0
+
+
+def test_drill_from_the_readme_gives_ten_acked_lines(sim_ack: Path, tmp_path: Path) -> None:
+    history = tmp_path / "h.jsonl"
+    args = ("--all", "--text", "Drill", "--ack", "--ack-wait", "10", "--json", "--history", str(history))
+    done = phonetui("push", "--config", str(sim_ack), *args)
+    assert done.returncode == 0, done.stderr
+    lines = json_lines(done.stdout)
+    assert sorted(line["phone"] for line in lines) == [f"sim-{i:04d}" for i in range(1, 11)]
+    assert all(line["outcome"] == "ok" and line["acked_at"] for line in lines)
+    assert datetime.fromisoformat(lines[0]["acked_at"]).utcoffset() is not None
+    assert done.stderr.strip().endswith("10 of 10 acknowledged, 0 delivered, 0 failed")
+    records = [json.loads(line) for line in history.read_text().splitlines()]
+    alert = next(r["alert"] for r in records if r["event"] == "start")
+    acks = [r for r in records if r["event"] == "ack"]
+    assert len(acks) == 10 and all(set(r) == {"event", "alert", "phone", "time"} for r in acks)
+    assert {r["alert"] for r in acks} == {alert}
+
+
+def test_text_mode_prints_rows_then_acknowledgements(sim_ack: Path) -> None:
+    done = phonetui("push", "--config", str(sim_ack), "--tag", "group-1", "--text", "Drill", "--ack", "--no-history")
+    assert done.returncode == 0, done.stderr
+    rows = done.stdout.splitlines()
+    assert rows[0].startswith("PHONE") and len(rows) == 1 + 3 + 3
+    assert all(" ok " in row for row in rows[1:4]) and all("acknowledged" in row for row in rows[4:])
+    assert "3 of 3 acknowledged" in done.stderr
+
+
+def test_repeats_go_to_who_has_not_acknowledged_with_a_beep(sim_quiet: Path, tmp_path: Path) -> None:
+    history = tmp_path / "h.jsonl"
+    args = ("--all", "--text", "Drill", "--ack", "--ack-wait", "2", "--repeat", "0.6", "--max", "2", "--beep", "Chime")
+    started = time.monotonic()
+    done = phonetui("push", "--config", str(sim_quiet), *args, "--json", "--history", str(history))
+    assert done.returncode == 1, "nobody acknowledged"
+    assert 1.9 < time.monotonic() - started < 15
+    lines = json_lines(done.stdout)
+    assert len(lines) == 5 and all(line["acked_at"] is None for line in lines)
+    starts = [json.loads(line) for line in history.read_text().splitlines() if '"event":"start"' in line]
+    assert [(s["round"], s.get("beep"), len(s["targets"])) for s in starts] == [
+        (0, None, 5), (1, "Play:Chime", 4), (2, "Play:Chime", 4),
+    ]  # fmt: skip
+    assert len({s["alert"] for s in starts}) == 1
+    assert "0 of 5 acknowledged, 4 delivered, 1 failed" in done.stderr
+    again = phonetui("push", "--config", str(sim_quiet), *args, "--repeat-failed", "--history", str(history))
+    assert again.returncode == 1 and "repeat 2: 5 phones: 4 ok, 1 failed" in again.stderr
+
+
+def test_acks_reach_the_push_processes_own_service(sim_ack: Path, tmp_path: Path) -> None:
+    """With nothing listening at [service], the push starts its own and hears the phones there."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    text = re.sub(r"(?m)^(listen|url) = .*$", "", sim_ack.read_text())
+    own = tmp_path / "own.toml"
+    own.write_text(text.replace("[service]", f'[service]\nlisten = "127.0.0.1:{port}"'))
+    done = phonetui("push", "--config", str(own), "--phone", "sim-0002", "--text", "Drill", "--ack", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json_lines(done.stdout)[0]["acked_at"]
+
+
+def test_ctrl_c_ends_the_wait_and_reports_the_rest(sim_quiet: Path) -> None:
+    args = ["--config", str(sim_quiet), "--all", "--text", "Drill", "--ack", "--ack-wait", "60", "--json"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "phonetui", "push", *args, "--no-history"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 1 and "Traceback" not in err
+    assert len(json_lines(out)) == 5 and "not acknowledged: sim-0001, sim-0002" in err
+
+
+@pytest.mark.parametrize(
+    ("config", "args", "message"),
+    [
+        (PHONE, ["--text", "x", "--ack"], "--ack needs a [service] table"),
+        (SERVICE + PHONE, ["--execute", "Key:Services", "--ack"], "--ack needs a Text"),
+        (SERVICE + PHONE, ["--text", "x", "--ack-wait", "5"], "--ack-wait needs --ack"),
+        (SERVICE + PHONE, ["--text", "x", "--repeat", "5"], "--repeat needs --ack"),
+        (SERVICE + PHONE, ["--text", "x", "--ack", "--max", "2"], "--max needs --repeat"),
+        (SERVICE + PHONE, ["--text", "x", "--ack", "--beep", "Chime"], "--beep needs --repeat"),
+        (SERVICE + PHONE, ["--text", "x", "--ack", "--ack-wait", "5", "--repeat", "5"], "leaves no time"),
+        (SERVICE + PHONE, ["--text", "x", "--ack", "--ack-wait", "9", "--repeat", "3", "--max", "3"], "do not fit"),
+        (SERVICE + PHONE, ["--text", "x", "--ack", "--ack-name", " "], "--ack-name must not be empty"),
+    ],
+)
+def test_ack_usage_errors_are_one_line_exit_2(
+    tmp_path: Path, config: str, args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(config)
+    code = main(["--config", str(path), "push", "--all", *args])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_dry_run_plans_each_copy_with_its_ack_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "c.toml"
+    legacy = '[[phones]]\nname = "old"\nhost = "127.0.0.8"\nmodel = "CP-7960G"\n'
+    path.write_text(SERVICE + PHONE + legacy)
+    code = main(["--config", str(path), "push", "--all", "--text", "y" * 350, "--ack", "--dry-run", "--json"])
+    plan = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert all(e["bytes"] < 512 for e in plan["encodings"]), "without its key the alert fits a 7960"
+    routes = {p["phone"]: p["route"] for p in plan["phones"]}
+    assert routes == {"lobby": "direct", "old": "via-url"}, "with its Ack key it does not: it goes by URL"
+
+
+def test_the_reply_comes_from_the_config_or_the_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(SERVICE + 'ack_reply = "Merci \\u0007"\n' + PHONE)
+    assert main(["--config", str(path), "check"]) == 2
+    assert "ack_reply" in capsys.readouterr().err
+    path.write_text(SERVICE + 'ack_reply = "Vu, merci"\n' + PHONE)
+    assert load_config(path).service is not None and load_config(path).service.ack_reply == "Vu, merci"
+    code = main(["--config", str(path), "push", "--all", "--text", "x", "--ack", "--ack-reply", "a\x07", "--dry-run"])
+    assert code == 2 and "--ack-reply" in capsys.readouterr().err
+
+
+def test_simulate_ack_probability_needs_ack_after(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--count", "2", "--ack-probability", "0.5"]) == 2
+    assert "--ack-probability needs --ack-after" in capsys.readouterr().err
