@@ -121,3 +121,9 @@ def _route(phone: Phone, data: bytes | str, mode: Mode, can_host: bool, longer: 
     why = f"{what}{size}" if not fits else "via-url needs the service"
     reason = f"{why}; configure [service] so phones can fetch it by URL, or shorten the object"
     return Delivery(phone, "refused", data, reason)
+
+
+def largest(deliveries: list[Delivery]) -> Delivery | None:
+    """The delivery with the most bytes (the first of equals), or None when none has any."""
+    sized = [d for d in deliveries if d.object_xml]
+    return max(sized, key=lambda d: d.size) if sized else None

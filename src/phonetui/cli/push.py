@@ -9,6 +9,7 @@ import difflib
 import json
 import signal
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,18 +19,20 @@ from ..cisco import (
     CiscoObject,
     ExecuteItem,
     ObjectError,
-    encode,
     errors,
     parse_object,
     validate,
 )
-from ..config import MODES, Config, Mode, Phone, missing_credentials
+from ..config import MODES, Config, Mode, Phone, Template, missing_credentials
 from ..history import Journal
 from ..object_host import ServiceObjectHost
-from ..output import plan_lines, summary, table_header, table_row
+from ..output import summary, table_header, table_row
 from ..paths import default_history_path
-from ..push import Delivery, Pusher, PushResult
+from ..push import Pusher, PushResult
+from ..tailor import Tailor, push_values
+from ..variables import default_sender, empty_dn_warning, known_names, parse_assignment, unknown_problems
 from .common import EXIT_FAILED, EXIT_OK, UsageError, read_config, run_to_exit
+from .dry_run import dry_run_exit, dry_run_json, print_dry_run
 
 
 def select_phones(config: Config, names: list[str], tags: list[str], everyone: bool) -> list[Phone]:
@@ -97,35 +100,34 @@ def build_object(args: argparse.Namespace, config: Config) -> CiscoObject:
     return obj
 
 
-def _print_dry_run(obj: CiscoObject, deliveries: list[Delivery]) -> int:
-    for charset in dict.fromkeys(d.phone.charset for d in deliveries):
-        phones = [d for d in deliveries if d.phone.charset == charset]
+def own_variables(args: argparse.Namespace, template: Template | None) -> dict[str, str]:
+    """The template's own variables, then ``--var`` ones over them; UsageError for a malformed one."""
+    values = dict(template.variables) if template is not None else {}
+    for text in getattr(args, "var", None) or []:
         try:
-            data = encode(obj, charset)
-        except Exception as exc:  # an unknown charset from a config built in code, say
-            print(f"# {charset}: cannot encode: {exc}")
-            continue
-        print(f"# {charset.upper()}, {len(data)} bytes, for {len(phones)} phone{'s' * (len(phones) != 1)}")
-        print(data.decode(charset))
-    print()
-    print("\n".join(plan_lines(deliveries)))
-    return EXIT_FAILED if any(d.route == "refused" for d in deliveries) else EXIT_OK
+            name, value = parse_assignment(text)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        values[name] = value
+    return values
 
 
-def dry_run_json(obj: CiscoObject, deliveries: list[Delivery]) -> dict[str, Any]:
-    """The plan as one JSON object: the object's root, its bytes in each charset, each phone's route."""
-    encodings: list[dict[str, Any]] = []
-    for charset in dict.fromkeys(d.phone.charset for d in deliveries):
-        try:
-            data = encode(obj, charset)
-        except Exception as exc:
-            encodings.append({"charset": charset, "bytes": None, "xml": None, "error": str(exc)})
-            continue
-        encodings.append({"charset": charset, "bytes": len(data), "xml": data.decode(charset)})
-    phones = [
-        {"phone": d.phone.name, "host": d.phone.address, "route": d.route, "reason": d.reason} for d in deliveries
-    ]
-    return {"object": obj.root, "encodings": encodings, "phones": phones}
+def push_tailor(args: argparse.Namespace, config: Config, template: Template | None) -> Tailor:
+    """The one place a CLI push's Tailor is built: who sends and when, the template's and ``--var`` values.
+
+    ``{sender}`` is ``--sender``, else ``[defaults] sender``, else the login name.
+    """
+    sender = getattr(args, "sender", None) or default_sender(config.defaults.sender)
+    return Tailor({**push_values(sender), **own_variables(args, template)})
+
+
+def check_variables(obj: CiscoObject, args: argparse.Namespace, template: Template | None) -> None:
+    """UsageError naming each unknown ``{name}``: it would reach the phones as written."""
+    known = known_names(own_variables(args, template))
+    problems = unknown_problems(obj, known)
+    if problems:
+        prefix = f"{template.where}: template {template.name!r}: " if template is not None else ""
+        raise UsageError("\n".join(f"{prefix}{p}" for p in problems))
 
 
 def push_command(args: argparse.Namespace) -> int:
@@ -137,6 +139,10 @@ def push_config(config: Config, args: argparse.Namespace) -> int:
     """``push`` on a config already read (from its file, or built in code)."""
     phones = select_phones(config, args.phone, args.tag, args.all)
     obj = build_object(args, config)
+    template = config.template(args.template) if args.template is not None else None
+    check_variables(obj, args, template)
+    tailor = push_tailor(args, config, template)
+    show = _shown_phone(args, phones)
     missing = missing_credentials(config, phones, args.username, args.password)
     if missing is not None and not args.dry_run:
         raise missing
@@ -154,7 +160,41 @@ def push_config(config: Config, args: argparse.Namespace) -> int:
         )
     host = ServiceObjectHost(config.service) if config.service else None
     journal = None if args.no_history or args.dry_run else Journal(args.history or default_history_path())
-    return run_to_exit(_push_async(obj, phones, mode, credentials, host, journal, args, defaults))
+    warning = empty_dn_warning(obj, phones)
+    if warning:
+        print(f"phonetui: warning: {warning}", file=sys.stderr)
+    label = {"vars": own} if (own := own_variables(args, template)) else None
+    job = _Job(obj, phones, mode, credentials, tailor, label, show)
+    return run_to_exit(_push_async(job, host, journal, args, defaults))
+
+
+def _shown_phone(args: argparse.Namespace, phones: list[Phone]) -> Phone | None:
+    """The phone ``--show`` names, among those chosen; UsageError otherwise."""
+    name = getattr(args, "show", None)
+    if name is None:
+        return None
+    if not args.dry_run:
+        raise UsageError("--show PHONE goes with --dry-run: it prints the copy that phone would get")
+    found = next((p for p in phones if p.name == name), None)
+    if found is None:
+        names = [p.name for p in phones]
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise UsageError(f"--show {name!r}: not among the phones chosen ({len(names)}){hint}")
+    return found
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What a CLI push sends, to whom and how: everything but the connections and the journal."""
+
+    obj: CiscoObject
+    phones: list[Phone]
+    mode: Mode
+    credentials: tuple[str, str] | None
+    tailor: Tailor
+    label: dict[str, Any] | None
+    show: Phone | None
 
 
 class _JournalWarning:
@@ -171,10 +211,7 @@ class _JournalWarning:
 
 
 async def _push_async(
-    obj: CiscoObject,
-    phones: list[Phone],
-    mode: Mode,
-    credentials: tuple[str, str] | None,
+    job: _Job,
     host: ServiceObjectHost | None,
     journal: Journal | None,
     args: argparse.Namespace,
@@ -183,12 +220,14 @@ async def _push_async(
     results: list[PushResult] = []
     warning = _JournalWarning(journal)
     async with Pusher(defaults, host=host, journal=journal) as pusher:
-        run = pusher.push(obj, phones, mode, credentials)
+        run = pusher.push(job.obj, job.phones, job.mode, job.credentials, job.tailor, job.label)
         if args.dry_run:
+            show = next((d for d in run.deliveries if d.phone is job.show), None)
             if args.json:
-                print(json.dumps(dry_run_json(obj, run.deliveries), ensure_ascii=False, indent=2))
-                return EXIT_FAILED if any(d.route == "refused" for d in run.deliveries) else EXIT_OK
-            return _print_dry_run(obj, run.deliveries)
+                plan = dry_run_json(job.obj, run.deliveries, job.tailor, show)
+                print(json.dumps(plan, ensure_ascii=False, indent=2))
+                return dry_run_exit(run.deliveries)
+            return print_dry_run(job.obj, run.deliveries, job.tailor, show)
         loop = asyncio.get_running_loop()
         # Ctrl-C is the user cancelling; SIGTERM and a hang-up stop the push from outside
         loop.add_signal_handler(signal.SIGINT, run.cancel)
