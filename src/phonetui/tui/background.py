@@ -22,6 +22,7 @@ import time
 from collections import deque
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..cisco import CiscoObject, Outcome
 from ..config import Defaults, Mode, Phone
@@ -43,6 +44,7 @@ from ..jobs import (
     read_frame,
 )
 from ..push import PushResult, plan
+from ..tailor import Tailor
 from .shotrun import ProbeRun as ProbeRun  # re-exported: runs of each kind are found here
 from .shotrun import ShotRun as ShotRun
 
@@ -136,7 +138,7 @@ class JobRun:
         if missing and self.sent:
             job = self.job
             detail = f"the push was interrupted: {done.error or 'no result came back'}; no answer was awaited"
-            for delivery in plan(job.obj, missing, job.mode, can_host=job.service_url is not None):
+            for delivery in plan(job.obj, missing, job.mode, job.service_url is not None, job.tailor):
                 self.arrived(PushResult(delivery.phone, Outcome.CANCELLED, delivery.route, detail))
         self.over.set()
 
@@ -235,9 +237,12 @@ class PushProcess:
         defaults: Defaults,
         host: ObjectHostAddress | None = None,
         journal: Journal | None = None,
+        tailor: Tailor | None = None,
+        label: dict[str, Any] | None = None,
     ) -> JobRun:
         """A job ready to ``send``: its ``JobRun`` exists at once, so it can be cancelled before it starts."""
-        job = PushJob(next(self._ids), obj, phones, mode, defaults, journal=str(journal.path) if journal else None)
+        where = str(journal.path) if journal else None
+        job = PushJob(next(self._ids), obj, phones, mode, defaults, journal=where, tailor=tailor, label=label)
         if host is not None:
             job.service_url, job.service_credentials = host.url, (host.username, host.password)
         return JobRun(job, self)

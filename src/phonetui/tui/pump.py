@@ -20,12 +20,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from textual.timer import Timer
 
 from ..cisco import CiscoObject, Outcome
 from ..config import Mode, Phone
+from ..tailor import Tailor
 from .background import JobRun, PushProcess
 
 if TYPE_CHECKING:
@@ -46,6 +48,8 @@ class ResultPump:
         self.run: JobRun | None = None
         self.last_object: CiscoObject | None = None
         self.last_mode: Mode = "auto"
+        #: The last push's own variables (a template's), for a retry.
+        self.last_variables: dict[str, str] = {}
         #: Phones reported and phones in the running (or last) push.
         self.progress = (0, 0)
         self.pushes_finished = 0
@@ -61,17 +65,32 @@ class ResultPump:
     def running(self) -> bool:
         return self.run is not None
 
-    def start(self, obj: CiscoObject, phones: list[Phone], mode: Mode) -> bool:
-        """Start pushing ``obj`` to ``phones``; False (nothing started) while another push runs."""
+    def start(
+        self,
+        obj: CiscoObject,
+        phones: list[Phone],
+        mode: Mode,
+        tailor: Tailor | None = None,
+        variables: Mapping[str, str] | None = None,
+    ) -> bool:
+        """Start pushing ``obj`` to ``phones``; False (nothing started) while another push runs.
+
+        ``tailor`` makes each phone's copy; ``variables`` (a template's own) go into the journal
+        and into a retry, so the object pushed again is filled alike.
+        """
         if self.run is not None:
             return False
         app, screen = self.app, self.app.main
         self.last_object, self.last_mode = obj, mode
+        self.last_variables = dict(variables or {})
         fleet = app.fleet
         for phone in phones:
             fleet.set_result(fleet.states[phone.name], None, pending=True)
         self.progress = (0, len(phones))
-        self.run = self.process.prepare(obj, phones, mode, app.config.defaults, app.object_host(), app.journal)
+        label = {"vars": self.last_variables} if self.last_variables else None
+        self.run = self.process.prepare(
+            obj, phones, mode, app.config.defaults, app.object_host(), app.journal, tailor, label
+        )
         self._over.clear()
         screen.show_push_started(phones)
         self._timer = screen.set_interval(FLUSH_SECONDS, self._flush_when_quiet)

@@ -34,6 +34,8 @@ from ...cisco import (
 )
 from ...cisco import limits as L
 from ...config import Template, save_template
+from ...tailor import object_variables
+from ...variables import known_names, unknown_problems
 from ...wording import names_phrase
 from ..keys import binding
 from .base import PhoneScreen
@@ -77,6 +79,8 @@ class ComposeScreen(PhoneScreen):
     def __init__(self) -> None:
         super().__init__(id="compose")
         self.problems: list[Problem] = []
+        #: The loaded template's own variables (or a history push's): ``{site}`` beside the built-in ones.
+        self.variables: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         with TabbedContent(initial="text-tab", id="kind"):
@@ -195,7 +199,7 @@ class ComposeScreen(PhoneScreen):
         everyone = sum(len(names) for names in by_charset.values())
         if blocked and blocked == everyone:
             problems = [Problem(p.field, p.message) if p.severity == "warning" else p for p in problems]
-        self.problems = problems
+        self.problems = problems + unknown_problems(obj, known_names(self.variables))
         self._show(obj)
         return self.problems
 
@@ -233,8 +237,12 @@ class ComposeScreen(PhoneScreen):
             widget.update("\n".join(messages.get(f"#{widget.id}", [])))
         summary = "\n".join(messages.get("#object-error", []))
         if not errors(self.problems):
-            ready = f"✓ {obj.root}, {self.sizes(obj)}; F2 preview, F5 send"
+            before = " before variables" if object_variables(obj) else ""
+            ready = f"✓ {obj.root}, {self.sizes(obj)}{before}; F2 preview, F5 send"
             summary = ready + (f"\n{summary}" if summary else "")
+        if self.variables:
+            own = ", ".join(f"{{{name}}} = {value!r}" for name, value in self.variables.items())
+            summary += f"\nthe template's variables: {own}"
         self.query_one("#object-error", Label).update(summary)
 
     @on(Input.Changed)
@@ -276,10 +284,13 @@ class ComposeScreen(PhoneScreen):
 
     def to_template(self, name: str) -> Template:
         """The form, as it is now, as a template named ``name``."""
-        return Template.from_object(name, self.current_object())
+        template = Template.from_object(name, self.current_object())
+        template.variables = dict(self.variables)
+        return template
 
-    def load_object(self, obj: CiscoObject) -> None:
-        """Fill the form with ``obj`` (a template's, or one from the history)."""
+    def load_object(self, obj: CiscoObject, variables: dict[str, str] | None = None) -> None:
+        """Fill the form with ``obj`` (a template's, or one from the history) and its own variables."""
+        self.variables = dict(variables or {})
         for field in self.query(Input).results(Input):
             field.value = ""
         if isinstance(obj, CiscoIPPhoneExecute):
@@ -307,7 +318,7 @@ class ComposeScreen(PhoneScreen):
 
         def chosen(name: str | None) -> None:
             if name:
-                self.load_object(templates[name].to_object())
+                self.load_object(templates[name].to_object(), templates[name].variables)
                 self.notify(f"Template {name!r} loaded.", markup=False)
 
         choices = [(f"{name}  ({t.kind})", name) for name, t in templates.items()]
