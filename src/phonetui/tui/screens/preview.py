@@ -155,16 +155,22 @@ class PreviewScreen(PhoneScreen):
             can_host = self.tui.object_host() is not None
             self.deliveries = plan(self.obj, self.phones, mode, can_host=can_host, tailor=self.tailor)
         size = len(self.xml.encode(self.charset))
-        lines = [plan_summary(self.deliveries, size, self.charset)]
-        if self.own_copies:
-            big = largest(self.deliveries)
-            if big is not None:
-                limit = big.phone.size_limit
-                lines.append(f"largest copy: {printable(big.phone.name, 24)}'s, {big.size} bytes of its {limit}")
+        lines = []  # what concerns copies first: at 80 columns the plan is cut at the bottom
         empty_dn = empty_dn_warning(self.obj, self.phones)
         if empty_dn:
             lines.append(f"⚠ {empty_dn}")
+        big = largest(self.deliveries) if self.own_copies else None
+        if big is not None:
+            limit = big.phone.size_limit
+            lines.append(f"largest copy: {printable(big.phone.name, 24)}'s, {big.size} bytes of its {limit}")
+        lines.append(plan_summary(self.deliveries, size, self.charset))
         self.query_one("#plan", Static).update("\n".join(lines) + f"\nmode: {mode}")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """n and p only when phones get copies of their own (else they are not in the footer)."""
+        if action in ("next_phone", "previous_phone"):
+            return self.own_copies
+        return True
 
     async def _move(self, step: int) -> None:
         if not self.own_copies:
