@@ -191,3 +191,15 @@ def test_an_unknown_variable_in_a_template_is_its_own_error(tmp_path: Path) -> N
     (error,) = loaded.phone_errors
     assert error.line == 8 and error.key == "templates[0].text"
     assert "template 't': unknown variable {sitee}" in error.message and "did you mean {site}?" in error.message
+
+
+def test_push_checks_limits_with_the_values_filled_in(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from phonetui.cli import main
+
+    config = tmp_path / "c.toml"
+    config.write_text('[[phones]]\nname = "a"\nhost = "127.0.0.1"\n')
+    base = ["--config", str(config), "push", "--all", "--text", "x", "--dry-run"]
+    assert main([*base, "--title", "{site}" * 6, "--var", "site=A"]) == 0, "36 characters as written, 6 filled"
+    capsys.readouterr()
+    assert main([*base, "--title", "At {site}", "--var", "site=" + "A" * 30]) == 2
+    assert "Title: is 33 characters; the limit is 32" in capsys.readouterr().err

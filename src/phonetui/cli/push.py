@@ -55,8 +55,25 @@ def select_phones(config: Config, names: list[str], tags: list[str], everyone: b
     return chosen
 
 
-def build_object(args: argparse.Namespace, config: Config) -> CiscoObject:
-    """The object the flags describe; UsageError listing every problem."""
+def build_object(args: argparse.Namespace, config: Config, tailor: Tailor | None = None) -> CiscoObject:
+    """The object the flags describe; UsageError listing every problem.
+
+    With a ``tailor`` its unknown variables are errors, and the limits are checked with the
+    push's values filled in (a title of ``{site}`` is as long as the site's name).
+    """
+    obj, prefix = _object(args, config)
+    if tailor is not None:
+        check_variables(obj, args, config.template(args.template) if args.template is not None else None)
+    problems = validate(tailor.common(obj) if tailor is not None else obj)
+    for warning in [p for p in problems if p.severity == "warning"]:
+        print(f"phonetui: {prefix}{warning}", file=sys.stderr)
+    if errors(problems):
+        raise UsageError(prefix + "; ".join(str(p) for p in errors(problems)))
+    return obj
+
+
+def _object(args: argparse.Namespace, config: Config) -> tuple[CiscoObject, str]:
+    """The object as the flags give it, and the words that say where it came from."""
     given = (args.text is not None, bool(args.execute), args.xml is not None, args.template is not None)
     if sum(given) != 1:
         raise UsageError("give exactly one object: --text, --execute (up to 3), --xml FILE or --template NAME")
@@ -92,12 +109,7 @@ def build_object(args: argparse.Namespace, config: Config) -> CiscoObject:
         obj = CiscoIPPhoneExecute(items)
     else:
         obj = CiscoIPPhoneText(args.title, args.prompt, args.text.replace("\\n", "\n"))
-    problems = validate(obj)
-    for warning in [p for p in problems if p.severity == "warning"]:
-        print(f"phonetui: {prefix}{warning}", file=sys.stderr)
-    if errors(problems):
-        raise UsageError(prefix + "; ".join(str(p) for p in errors(problems)))
-    return obj
+    return obj, prefix
 
 
 def own_variables(args: argparse.Namespace, template: Template | None) -> dict[str, str]:
@@ -138,10 +150,9 @@ def push_command(args: argparse.Namespace) -> int:
 def push_config(config: Config, args: argparse.Namespace) -> int:
     """``push`` on a config already read (from its file, or built in code)."""
     phones = select_phones(config, args.phone, args.tag, args.all)
-    obj = build_object(args, config)
     template = config.template(args.template) if args.template is not None else None
-    check_variables(obj, args, template)
     tailor = push_tailor(args, config, template)
+    obj = build_object(args, config, tailor)
     show = _shown_phone(args, phones)
     missing = missing_credentials(config, phones, args.username, args.password)
     if missing is not None and not args.dry_run:
