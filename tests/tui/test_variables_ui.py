@@ -70,3 +70,14 @@ async def test_an_unknown_variable_is_shown_beside_its_field_and_stops_f5(app: P
         compose.query_one("#title").value = "At {sitee}"  # type: ignore[attr-defined]
         await pilot.pause()
         assert "did you mean {site}?" in str(compose.query_one("#title-error", Label).render())
+
+
+async def test_the_form_checks_limits_with_the_values_filled_in(app: PhoneTUI) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        compose = await app.to_compose()
+        compose.load_object(Template("t", title="{site}" * 6, text="x").to_object(), {"site": "A"})
+        await pilot.pause()
+        assert str(compose.query_one("#title-error", Label).render()) == "", "36 characters as written, 6 filled"
+        compose.load_object(Template("t", title="At {site}", text="x").to_object(), {"site": "A" * 30})
+        await pilot.pause()
+        assert "is 33 characters; the limit is 32" in str(compose.query_one("#title-error", Label).render())

@@ -34,7 +34,7 @@ from ...cisco import (
 )
 from ...cisco import limits as L
 from ...config import Template, save_template
-from ...tailor import object_variables
+from ...tailor import PHONE_VARIABLES, object_variables
 from ...variables import known_names, unknown_problems
 from ...wording import names_phrase
 from ..keys import binding
@@ -183,14 +183,17 @@ class ComposeScreen(PhoneScreen):
         will be refused, the others pushed. Only when no selected phone can carry the
         object is it an error.
         """
+        from ..sending import push_tailor  # the app's one Tailor; sending imports the screens
+
         obj = self.current_object()
-        problems = validate(obj, "utf-8")
+        filled = push_tailor(self.tui, self.variables).common(obj)  # limits hold for the values, not the names
+        problems = validate(filled, "utf-8")
         by_charset = self.phones_by_charset()
         others = {charset: names for charset, names in by_charset.items() if charset != "utf-8"}
         blocked = 0
         for charset, names in others.items():
             refused = False
-            for field, chars in unsendable(obj, charset).items():
+            for field, chars in unsendable(filled, charset).items():
                 refused = True
                 shown = ", ".join(repr(ch) for ch in chars[:5]) + (" …" if len(chars) > 5 else "")
                 message = f"{shown} cannot be sent in {charset.upper()}: {names_phrase(names)} will be refused"
@@ -200,7 +203,7 @@ class ComposeScreen(PhoneScreen):
         if blocked and blocked == everyone:
             problems = [Problem(p.field, p.message) if p.severity == "warning" else p for p in problems]
         self.problems = problems + unknown_problems(obj, known_names(self.variables))
-        self._show(obj)
+        self._show(filled)
         return self.problems
 
     def sizes(self, obj: CiscoObject) -> str:
@@ -237,7 +240,7 @@ class ComposeScreen(PhoneScreen):
             widget.update("\n".join(messages.get(f"#{widget.id}", [])))
         summary = "\n".join(messages.get("#object-error", []))
         if not errors(self.problems):
-            before = " before variables" if object_variables(obj) else ""
+            before = " before each phone's own variables" if set(object_variables(obj)) & set(PHONE_VARIABLES) else ""
             ready = f"✓ {obj.root}, {self.sizes(obj)}{before}; F2 preview, F5 send"
             summary = ready + (f"\n{summary}" if summary else "")
         if self.variables:
