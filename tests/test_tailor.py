@@ -68,7 +68,10 @@ def test_plan_checks_each_phones_own_copy() -> None:
     obj = CiscoIPPhoneText(title="x", text="Hello {phone}" + "." * 395)
     deliveries = plan(obj, phones, "direct", tailor=Tailor())
     assert b"Hello a." in deliveries[0].object_xml and deliveries[0].route == "direct"
-    assert deliveries[1].route == "refused" and "against the phone's limit of 512" in deliveries[1].reason
+    assert (
+        deliveries[1].route == "refused"
+        and "its copy is 520 bytes against its limit of 512 (the name 'bbbbbbbbbbbbbbb'" in deliveries[1].reason
+    )
     shared = plan(CiscoIPPhoneText(text="{sender} says hi"), phones, tailor=Tailor({"sender": "ops"}))
     assert {d.object_xml for d in shared} == {shared[0].object_xml} and b"ops says hi" in shared[0].object_xml
 

@@ -30,6 +30,8 @@ DEFAULT_KEYS: dict[str, tuple[str, str, str]] = {
     "load-template": ("f3", "load_template", "Load"),
     "save-template": ("f4", "save_template", "Save"),
     "copy-xml": ("y", "copy_xml", "Copy XML"),
+    "preview-next": ("n", "next_phone", "Next phone's copy"),
+    "preview-previous": ("p", "previous_phone", "Previous phone's copy"),
     "switch-kind": ("f6", "switch_kind", "Text/Execute"),
     "back": ("escape", "back", "Back"),
     "toggle-service": ("s", "toggle_service", "Start/stop"),
@@ -77,7 +79,7 @@ SCREENS: dict[str, tuple[str, ...]] = {
         "clear-alert",
     ),
     "compose": ("back", "switch-kind", "load-template", "save-template"),
-    "preview": ("back", "copy-xml"),
+    "preview": ("back", "copy-xml", "preview-next", "preview-previous"),
     "responder": ("back", "toggle-service"),
     "history": ("back", "history-load", "history-again", "history-retry", "history-export"),
     "screen": (

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .cisco import CiscoObject, encode, errors, validate
+from .cisco import CiscoObject
 from .config import Mode, Phone, host_problem
+from .copies import Copies, encoded, lengthened_by
 from .tailor import Tailor
 
 Route = Literal["direct", "via-url", "refused"]
@@ -47,17 +48,6 @@ def address_problem(phone: Phone) -> str | None:
     return None
 
 
-def _encoded(obj: CiscoObject, charset: str) -> bytes | str:
-    """The object's bytes in ``charset``, or why it cannot be sent in it."""
-    try:
-        problems = errors(validate(obj, charset))
-        if problems:
-            return "; ".join(str(p) for p in problems)
-        return encode(obj, charset)
-    except Exception as exc:  # an unknown charset from a config built in code, say
-        return f"cannot encode in {charset!r}: {type(exc).__name__}: {exc}"
-
-
 def plan(
     obj: CiscoObject,
     phones: list[Phone],
@@ -70,41 +60,70 @@ def plan(
     With a ``tailor`` each phone's own copy is checked and sized (its variables, its Ack key);
     without one, or when every copy is the same, the object is encoded once per charset.
     """
-    encoded: dict[str, bytes | str] = {}
+    by_charset: dict[str, bytes | str] = {}
     shared = tailor is None or tailor.same_for_all(obj)
     common = tailor.common(obj) if tailor is not None and shared else obj
+    copies = None if tailor is None or shared else Copies(obj, tailor)
     deliveries = []
     for phone in phones:
         try:
-            if shared:
-                deliveries.append(_plan_one(common, phone, mode, can_host, encoded))
+            if copies is None:
+                deliveries.append(_plan_one(common, phone, mode, can_host, by_charset))
             else:
-                assert tailor is not None
-                own = tailor.object_for(obj, phone)
-                deliveries.append(_plan_one(own, phone, mode, can_host, {}))
+                deliveries.append(_plan_own(copies, phone, mode, can_host))
         except Exception as exc:  # a phone built in code with a wrong type, say: refuse it alone
             deliveries.append(Delivery(phone, "refused", b"", f"not sent: {type(exc).__name__}: {exc}"))
     return deliveries
 
 
-def _plan_one(obj: CiscoObject, phone: Phone, mode: Mode, can_host: bool, encoded: dict[str, bytes | str]) -> Delivery:
+def _plan_one(
+    obj: CiscoObject, phone: Phone, mode: Mode, can_host: bool, by_charset: dict[str, bytes | str]
+) -> Delivery:
     problem = address_problem(phone)
     if problem:
         return Delivery(phone, "refused", b"", problem)
-    if phone.charset not in encoded:
-        encoded[phone.charset] = _encoded(obj, phone.charset)
-    data = encoded[phone.charset]
+    if phone.charset not in by_charset:
+        by_charset[phone.charset] = encoded(obj, phone.charset)
+    return _route(phone, by_charset[phone.charset], mode, can_host)
+
+
+def _plan_own(copies: Copies, phone: Phone, mode: Mode, can_host: bool) -> Delivery:
+    """A phone with a copy of its own: the messages say it is its copy, and what lengthened it."""
+    problem = address_problem(phone)
+    if problem:
+        return Delivery(phone, "refused", b"", problem)
+    data = copies.bytes_for(phone)
+    if isinstance(data, str):
+        return Delivery(phone, "refused", b"", f"its copy cannot be sent: {data}")
+    return _route(phone, data, mode, can_host, lengthened_by(copies, phone) if len(data) > phone.size_limit else "")
+
+
+def _route(phone: Phone, data: bytes | str, mode: Mode, can_host: bool, longer: str | None = None) -> Delivery:
+    """Direct, via-url or refused for bytes (or the reason they cannot be had); ``longer``: its own copy's."""
     if isinstance(data, str):
         return Delivery(phone, "refused", b"", data)
     fits = len(data) <= phone.size_limit
-    size = f"{len(data)} bytes against the phone's limit of {phone.size_limit}"
+    if longer is None:
+        size = f"{len(data)} bytes against the phone's limit of {phone.size_limit}"
+        what = "object is "
+    else:
+        size = f"{len(data)} bytes against its limit of {phone.size_limit}"
+        what = "its copy is "
+        if not fits:
+            size += longer
     if mode == "direct" or (mode == "auto" and fits):
         if fits:
             return Delivery(phone, "direct", data, size)
-        reason = f"object is {size}; use --mode via-url or auto, or raise size_limit for this phone"
+        reason = f"{what}{size}; use --mode via-url or auto, or raise size_limit for this phone"
         return Delivery(phone, "refused", data, reason)
     if can_host:
         return Delivery(phone, "via-url", data, f"hosted by the service ({size})")
-    why = f"object is {size}" if not fits else "via-url needs the service"
+    why = f"{what}{size}" if not fits else "via-url needs the service"
     reason = f"{why}; configure [service] so phones can fetch it by URL, or shorten the object"
     return Delivery(phone, "refused", data, reason)
+
+
+def largest(deliveries: list[Delivery]) -> Delivery | None:
+    """The delivery with the most bytes (the first of equals), or None when none has any."""
+    sized = [d for d in deliveries if d.object_xml]
+    return max(sized, key=lambda d: d.size) if sized else None

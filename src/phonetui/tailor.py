@@ -11,7 +11,7 @@ other brace is left as written: a text about ``{`` needs no escaping unless it l
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -19,8 +19,10 @@ from .cisco import CiscoIPPhoneText, CiscoObject, ExecuteItem, SoftKeyItem
 from .cisco.families import model_number
 from .config import Phone
 
-#: The variables every push knows; a template may define more (``[templates.NAME.vars]``).
+#: The variables every push knows; a template may define more (``vars`` of a ``[[templates]]``).
 BUILTIN_VARIABLES = ("phone", "dn", "model", "date", "time", "sender")
+#: The variables whose value differs from phone to phone.
+PHONE_VARIABLES = ("phone", "dn", "model")
 #: Models whose softkey row starts with Exit (8900/9900 series).
 _EXIT_FIRST = ("89", "99")
 MAX_SOFTKEYS = 8
@@ -47,6 +49,23 @@ def fill(text: str, values: Mapping[str, str]) -> str:
         if name is None:
             return match.group(0)[0]
         return values.get(name, match.group(0))
+
+    return _VARIABLE.sub(one, text)
+
+
+def fill_some(text: str, values: Mapping[str, str]) -> str:
+    """``text`` with only the names in ``values`` filled, all else (``{{`` too) kept, to be filled again.
+
+    The values' own braces are doubled, so the second fill leaves them as they were given.
+    """
+    if "{" not in text:
+        return text
+
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name is None or name not in values:
+            return match.group(0)
+        return values[name].replace("{", "{{").replace("}", "}}")
 
     return _VARIABLE.sub(one, text)
 
@@ -118,17 +137,23 @@ def with_ack(text: CiscoIPPhoneText, key: AckKey, phone: Phone) -> CiscoIPPhoneT
     return replace(text, softkeys=keys)
 
 
-def _filled(obj: CiscoObject, values: Mapping[str, str]) -> CiscoObject:
+def filled(
+    obj: CiscoObject, values: Mapping[str, str], how: Callable[[str, Mapping[str, str]], str] = fill
+) -> CiscoObject:
+    """A copy of ``obj`` with every text field (those ``text_fields`` lists) filled by ``how``."""
     if isinstance(obj, CiscoIPPhoneText):
-        keys = [replace(k, name=fill(k.name, values), url=fill(k.url, values)) for k in obj.softkeys]
+        keys = [
+            replace(k, name=how(k.name, values), url=how(k.url, values), url_down=how(k.url_down, values))
+            for k in obj.softkeys
+        ]
         return replace(
             obj,
-            title=fill(obj.title, values),
-            prompt=fill(obj.prompt, values),
-            text=fill(obj.text, values),
+            title=how(obj.title, values),
+            prompt=how(obj.prompt, values),
+            text=how(obj.text, values),
             softkeys=keys,
         )
-    return replace(obj, items=[ExecuteItem(fill(i.url, values), i.priority) for i in obj.items])
+    return replace(obj, items=[ExecuteItem(how(i.url, values), i.priority) for i in obj.items])
 
 
 @dataclass(frozen=True)
@@ -142,17 +167,25 @@ class Tailor:
         """The copy ``phone`` gets. KeyError when an alert has no token for the phone."""
         copy = obj
         if object_variables(obj):
-            copy = _filled(obj, {**self.values, **phone_values(phone)})
+            copy = filled(obj, {**self.values, **phone_values(phone)})
         if self.ack is not None and isinstance(copy, CiscoIPPhoneText):
             copy = with_ack(copy, self.ack, phone)
         return copy
 
     def common(self, obj: CiscoObject) -> CiscoObject:
         """The copy every phone gets when ``same_for_all``: the push's own values filled in."""
-        return _filled(obj, self.values) if object_variables(obj) else obj
+        return filled(obj, self.values) if object_variables(obj) else obj
+
+    def by_filling(self) -> bool:
+        """Each copy is the object with the phone's variables filled in, nothing more.
+
+        Then a plan may fill the encoded XML instead of building each copy (``copies.py``);
+        an Ack key, or a subclass that makes other objects (a clear), says False.
+        """
+        return self.ack is None and type(self) is Tailor
 
     def same_for_all(self, obj: CiscoObject) -> bool:
         """True when every phone gets the same bytes (no per-phone variable, no Ack)."""
         if self.ack is not None and isinstance(obj, CiscoIPPhoneText):
             return False
-        return not set(object_variables(obj)) & {"phone", "dn", "model"}
+        return not set(object_variables(obj)) & set(PHONE_VARIABLES)

@@ -81,9 +81,14 @@ def _execute_problems(obj: CiscoIPPhoneExecute) -> list[Problem]:
     return problems
 
 
+def structure_problems(obj: CiscoObject) -> list[Problem]:
+    """Limits and URIs alone, whatever the charset: a tailored plan checks characters apart."""
+    return _text_problems(obj) if isinstance(obj, CiscoIPPhoneText) else _execute_problems(obj)
+
+
 def validate(obj: CiscoObject, charset: str = "utf-8", size_limit: int | None = None) -> list[Problem]:
     """Every problem with ``obj``: limits, URIs, characters, and size against ``size_limit``."""
-    problems = _text_problems(obj) if isinstance(obj, CiscoIPPhoneText) else _execute_problems(obj)
+    problems = structure_problems(obj)
     chars = character_problems(obj, charset)
     problems += chars
     if size_limit is not None and not chars:

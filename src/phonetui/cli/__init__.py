@@ -22,12 +22,13 @@ from .check import check_command
 from .clear import clear_command
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, first_run_message
 from .discover import discover_command
+from .dry_run import dry_run_json
 from .history import history_command
 from .keys import keys_command
 from .logs import logging_to
 from .parser import build_parser
 from .probe import probe_command
-from .push import build_object, dry_run_json, push_command, push_config, select_phones
+from .push import build_object, push_command, push_config, select_phones
 from .screenshot import screenshot_command
 from .serve import serve_command
 from .simulate import simulate_command

@@ -14,6 +14,7 @@ import json
 import signal
 import sys
 import time
+from dataclasses import replace
 from typing import Any
 
 from ..alert_desk import AlertDesk, close_desk, open_desk
@@ -25,7 +26,7 @@ from ..object_host import ServiceObjectHost
 from ..output import ack_row, summary, table_header, table_row
 from ..printable import printable
 from ..push import Pusher, PushResult, PushRun
-from ..tailor import AckKey, Tailor
+from ..tailor import AckKey
 from .ack_options import AckOptions
 from .common import EXIT_FAILED, EXIT_OK
 
@@ -109,7 +110,7 @@ class AckPush:
     ) -> None:
         """The first round to every phone, then repeats to who has not acknowledged."""
         options = self.options
-        tailor = Tailor(ack=AckKey(url, alert.id, alert.tokens, options.name, options.replace_exit))
+        tailor = replace(options.base, ack=AckKey(url, alert.id, alert.tokens, options.name, options.replace_exit))
         for number in range(options.repeats() + 1):
             if number:
                 assert options.repeat is not None
@@ -122,7 +123,7 @@ class AckPush:
             targets = [p for p in self.phones if names is None or p.name in names]
             if not targets:
                 continue
-            label: dict[str, Any] = {"alert": alert.id, "round": number}
+            label: dict[str, Any] = {**(options.label or {}), "alert": alert.id, "round": number}
             if number and options.beep is not None:
                 label["beep"] = options.beep.items[0].url
             self.run = pusher.push(obj, targets, mode, credentials, tailor=tailor, label=label)

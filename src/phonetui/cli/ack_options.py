@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..cisco import CiscoIPPhoneExecute, CiscoIPPhoneText, CiscoObject, ExecuteItem, errors, validate
 from ..config import Config, Phone
@@ -32,6 +33,10 @@ class AckOptions:
     repeat_failed: bool = False
     #: On repeats, an Execute that plays this after the Text.
     beep: CiscoIPPhoneExecute | None = None
+    #: The push's own copies (its variables), which each round's Ack key is added to.
+    base: Tailor = field(default_factory=Tailor)
+    #: More for each round's journal record (the push's own variables).
+    label: dict[str, Any] | None = None
 
     @property
     def lifetime(self) -> float:
@@ -102,4 +107,4 @@ def ack_options(args: argparse.Namespace, config: Config, obj: CiscoObject) -> A
 def dry_run_tailor(phones: list[Phone], options: AckOptions, service_url: str) -> Tailor:
     """Each phone's copy as ``--dry-run`` plans it: an Ack key with stand-in tokens of the real length."""
     tokens = {p.name: "x" * 22 for p in phones}
-    return Tailor(ack=AckKey(service_url, "x" * 16, tokens, options.name, options.replace_exit))
+    return replace(options.base, ack=AckKey(service_url, "x" * 16, tokens, options.name, options.replace_exit))

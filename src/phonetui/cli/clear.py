@@ -16,7 +16,7 @@ from ..paths import default_history_path
 from ..printable import printable
 from ..wording import names_phrase, plural
 from .common import EXIT_FAILED, UsageError, read_config, run_to_exit
-from .push import push_and_print, select_phones
+from .push import PushJobSpec, push_and_print, select_phones
 
 NO_ALERT_HINT = "name the phones to clear with --phone NAME, --tag TAG or --all"
 
@@ -75,7 +75,6 @@ def clear_config(config: Config, args: argparse.Namespace) -> int:
     _say(f"sending {plan.methods_text()}")
     host = ServiceObjectHost(config.service) if config.service else None
     mode = config.defaults.mode
-    coroutine = push_and_print(
-        plan.obj, phones, mode, None, host, journal, args, config.defaults, plan.tailor, plan.label
-    )
+    job = PushJobSpec(plan.obj, phones, mode, None, plan.tailor, plan.label, None)
+    coroutine = push_and_print(job, host, journal, args, config.defaults)
     return run_to_exit(coroutine)

@@ -36,7 +36,12 @@ def read_config(args: argparse.Namespace, rebuild_discovered: bool = False) -> C
         print(f"phonetui: warning: {warning}", file=sys.stderr)
     if args.command != "check":
         for error in config.phone_errors:
-            print(f"phonetui: warning: {error.located()}; this phone will be refused", file=sys.stderr)
+            what = (
+                "pushing this template stops until it is fixed"
+                if "templates" in error.key
+                else "this phone will be refused"
+            )
+            print(f"phonetui: warning: {error.located()}; {what}", file=sys.stderr)
     waiting = sum(1 for phone in config.phones if phone.device and not phone.host)
     if waiting and args.command in ("push", "probe"):  # said once, as a command to paste
         have = "has" if waiting == 1 else "have"

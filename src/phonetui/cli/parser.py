@@ -32,6 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     obj.add_argument("--xml", metavar="FILE", help="send this XML object as it is")
     obj.add_argument("--template", metavar="NAME", help="a template saved in the config")
+    push.add_argument(
+        "--var", action="append", default=[], metavar="NAME=VALUE", help="a variable's value, {NAME} (repeatable)"
+    )
+    push.add_argument("--sender", help="{sender} (default: [defaults] sender, else your login name)")
+    push.add_argument("--show", metavar="PHONE", help="with --dry-run: print the copy this phone would get")
     push.add_argument("--mode", choices=MODES, help="delivery (default: config, else auto)")
     _credentials(push, "push")
     push.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="seconds each phone has to answer")

@@ -9,6 +9,7 @@ import difflib
 import json
 import signal
 import sys
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,21 +19,22 @@ from ..cisco import (
     CiscoObject,
     ExecuteItem,
     ObjectError,
-    encode,
     errors,
     parse_object,
     validate,
 )
-from ..config import MODES, Config, Mode, Phone, missing_credentials
+from ..config import MODES, Config, Mode, Phone, Template, missing_credentials
 from ..history import Journal
 from ..object_host import ServiceObjectHost
-from ..output import plan_lines, summary, table_header, table_row
+from ..output import summary, table_header, table_row
 from ..paths import default_history_path
-from ..push import Delivery, Pusher, PushResult
-from ..tailor import Tailor
+from ..push import Pusher, PushResult
+from ..tailor import Tailor, push_values
+from ..variables import default_sender, empty_dn_warning, known_names, parse_assignment, unknown_problems
 from .ack import push_with_acks
 from .ack_options import ack_options, dry_run_tailor
 from .common import EXIT_FAILED, EXIT_OK, UsageError, read_config, run_to_exit
+from .dry_run import dry_run_exit, dry_run_json, print_dry_run
 
 
 def select_phones(config: Config, names: list[str], tags: list[str], everyone: bool) -> list[Phone]:
@@ -75,8 +77,25 @@ def chosen_credentials(
     )
 
 
-def build_object(args: argparse.Namespace, config: Config) -> CiscoObject:
-    """The object the flags describe; UsageError listing every problem."""
+def build_object(args: argparse.Namespace, config: Config, tailor: Tailor | None = None) -> CiscoObject:
+    """The object the flags describe; UsageError listing every problem.
+
+    With a ``tailor`` its unknown variables are errors, and the limits are checked with the
+    push's values filled in (a title of ``{site}`` is as long as the site's name).
+    """
+    obj, prefix = _object(args, config)
+    if tailor is not None:
+        check_variables(obj, args, config.template(args.template) if args.template is not None else None)
+    problems = validate(tailor.common(obj) if tailor is not None else obj)
+    for warning in [p for p in problems if p.severity == "warning"]:
+        print(f"phonetui: {prefix}{warning}", file=sys.stderr)
+    if errors(problems):
+        raise UsageError(prefix + "; ".join(str(p) for p in errors(problems)))
+    return obj
+
+
+def _object(args: argparse.Namespace, config: Config) -> tuple[CiscoObject, str]:
+    """The object as the flags give it, and the words that say where it came from."""
     given = (args.text is not None, bool(args.execute), args.xml is not None, args.template is not None)
     if sum(given) != 1:
         raise UsageError("give exactly one object: --text, --execute (up to 3), --xml FILE or --template NAME")
@@ -112,43 +131,37 @@ def build_object(args: argparse.Namespace, config: Config) -> CiscoObject:
         obj = CiscoIPPhoneExecute(items)
     else:
         obj = CiscoIPPhoneText(args.title, args.prompt, args.text.replace("\\n", "\n"))
-    problems = validate(obj)
-    for warning in [p for p in problems if p.severity == "warning"]:
-        print(f"phonetui: {prefix}{warning}", file=sys.stderr)
-    if errors(problems):
-        raise UsageError(prefix + "; ".join(str(p) for p in errors(problems)))
-    return obj
+    return obj, prefix
 
 
-def _print_dry_run(obj: CiscoObject, deliveries: list[Delivery]) -> int:
-    for charset in dict.fromkeys(d.phone.charset for d in deliveries):
-        phones = [d for d in deliveries if d.phone.charset == charset]
+def own_variables(args: argparse.Namespace, template: Template | None) -> dict[str, str]:
+    """The template's own variables, then ``--var`` ones over them; UsageError for a malformed one."""
+    values = dict(template.variables) if template is not None else {}
+    for text in getattr(args, "var", None) or []:
         try:
-            data = encode(obj, charset)
-        except Exception as exc:  # an unknown charset from a config built in code, say
-            print(f"# {charset}: cannot encode: {exc}")
-            continue
-        print(f"# {charset.upper()}, {len(data)} bytes, for {len(phones)} phone{'s' * (len(phones) != 1)}")
-        print(data.decode(charset))
-    print()
-    print("\n".join(plan_lines(deliveries)))
-    return EXIT_FAILED if any(d.route == "refused" for d in deliveries) else EXIT_OK
+            name, value = parse_assignment(text)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        values[name] = value
+    return values
 
 
-def dry_run_json(obj: CiscoObject, deliveries: list[Delivery]) -> dict[str, Any]:
-    """The plan as one JSON object: the object's root, its bytes in each charset, each phone's route."""
-    encodings: list[dict[str, Any]] = []
-    for charset in dict.fromkeys(d.phone.charset for d in deliveries):
-        try:
-            data = encode(obj, charset)
-        except Exception as exc:
-            encodings.append({"charset": charset, "bytes": None, "xml": None, "error": str(exc)})
-            continue
-        encodings.append({"charset": charset, "bytes": len(data), "xml": data.decode(charset)})
-    phones = [
-        {"phone": d.phone.name, "host": d.phone.address, "route": d.route, "reason": d.reason} for d in deliveries
-    ]
-    return {"object": obj.root, "encodings": encodings, "phones": phones}
+def push_tailor(args: argparse.Namespace, config: Config, template: Template | None) -> Tailor:
+    """The one place a CLI push's Tailor is built: who sends and when, the template's and ``--var`` values.
+
+    ``{sender}`` is ``--sender``, else ``[defaults] sender``, else the login name.
+    """
+    sender = getattr(args, "sender", None) or default_sender(config.defaults.sender)
+    return Tailor({**push_values(sender), **own_variables(args, template)})
+
+
+def check_variables(obj: CiscoObject, args: argparse.Namespace, template: Template | None) -> None:
+    """UsageError naming each unknown ``{name}``: it would reach the phones as written."""
+    known = known_names(own_variables(args, template))
+    problems = unknown_problems(obj, known)
+    if problems:
+        prefix = f"{template.where}: template {template.name!r}: " if template is not None else ""
+        raise UsageError("\n".join(f"{prefix}{p}" for p in problems))
 
 
 def push_command(args: argparse.Namespace) -> int:
@@ -159,8 +172,11 @@ def push_command(args: argparse.Namespace) -> int:
 def push_config(config: Config, args: argparse.Namespace) -> int:
     """``push`` on a config already read (from its file, or built in code)."""
     phones = select_phones(config, args.phone, args.tag, args.all)
-    obj = build_object(args, config)
+    template = config.template(args.template) if args.template is not None else None
+    tailor = push_tailor(args, config, template)
+    obj = build_object(args, config, tailor)
     ack = ack_options(args, config, obj)
+    show = _shown_phone(args, phones)
     credentials = chosen_credentials(config, phones, args, check=not args.dry_run)
     defaults = config.defaults
     if args.timeout is not None:
@@ -170,14 +186,49 @@ def push_config(config: Config, args: argparse.Namespace) -> int:
     mode: Mode = next((m for m in MODES if m == args.mode), defaults.mode)
     host = ServiceObjectHost(config.service) if config.service else None
     journal = None if args.no_history or args.dry_run else Journal(args.history or default_history_path())
-    if ack is not None and not args.dry_run:
-        assert host is not None, "ack_options() needs [service]"
-        alert = push_with_acks(obj, phones, mode, credentials, host, journal, args.json, defaults, ack)
-        return run_to_exit(alert)
-    tailor = None
-    if ack is not None and config.service is not None:
+    warning = empty_dn_warning(obj, phones)
+    if warning:
+        print(f"phonetui: warning: {warning}", file=sys.stderr)
+    label = {"vars": own} if (own := own_variables(args, template)) else None
+    if ack is not None:
+        ack = replace(ack, base=tailor, label=label)
+        if not args.dry_run:
+            assert host is not None, "ack_options() needs [service]"
+            alert = push_with_acks(obj, phones, mode, credentials, host, journal, args.json, defaults, ack)
+            return run_to_exit(alert)
+        assert config.service is not None, "ack_options() needs [service]"
         tailor = dry_run_tailor(phones, ack, config.service.public_url)
-    return run_to_exit(push_and_print(obj, phones, mode, credentials, host, journal, args, defaults, tailor))
+    job = PushJobSpec(obj, phones, mode, credentials, tailor, label, show)
+    return run_to_exit(push_and_print(job, host, journal, args, defaults))
+
+
+def _shown_phone(args: argparse.Namespace, phones: list[Phone]) -> Phone | None:
+    """The phone ``--show`` names, among those chosen; UsageError otherwise."""
+    name = getattr(args, "show", None)
+    if name is None:
+        return None
+    if not args.dry_run:
+        raise UsageError("--show PHONE goes with --dry-run: it prints the copy that phone would get")
+    found = next((p for p in phones if p.name == name), None)
+    if found is None:
+        names = [p.name for p in phones]
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise UsageError(f"--show {name!r}: not among the phones chosen ({len(names)}){hint}")
+    return found
+
+
+@dataclass(frozen=True)
+class PushJobSpec:
+    """What a CLI push sends, to whom and how: everything but the connections and the journal."""
+
+    obj: CiscoObject
+    phones: list[Phone]
+    mode: Mode
+    credentials: tuple[str, str] | None
+    tailor: Tailor | None
+    label: dict[str, Any] | None
+    show: Phone | None
 
 
 class _JournalWarning:
@@ -194,27 +245,20 @@ class _JournalWarning:
 
 
 async def push_and_print(
-    obj: CiscoObject,
-    phones: list[Phone],
-    mode: Mode,
-    credentials: tuple[str, str] | None,
-    host: ServiceObjectHost | None,
-    journal: Journal | None,
-    args: argparse.Namespace,
-    defaults: Any,
-    tailor: Tailor | None = None,
-    label: dict[str, Any] | None = None,
+    job: PushJobSpec, host: ServiceObjectHost | None, journal: Journal | None, args: argparse.Namespace, defaults: Any
 ) -> int:
     """Push and print each phone's row as it comes; also ``clear``'s (with its tailor and journal label)."""
     results: list[PushResult] = []
     warning = _JournalWarning(journal)
     async with Pusher(defaults, host=host, journal=journal) as pusher:
-        run = pusher.push(obj, phones, mode, credentials, tailor, label)
+        run = pusher.push(job.obj, job.phones, job.mode, job.credentials, job.tailor, job.label)
         if args.dry_run:
+            show = next((d for d in run.deliveries if d.phone is job.show), None)
             if args.json:
-                print(json.dumps(dry_run_json(obj, run.deliveries), ensure_ascii=False, indent=2))
-                return EXIT_FAILED if any(d.route == "refused" for d in run.deliveries) else EXIT_OK
-            return _print_dry_run(obj, run.deliveries)
+                plan = dry_run_json(job.obj, run.deliveries, job.tailor, show)
+                print(json.dumps(plan, ensure_ascii=False, indent=2))
+                return dry_run_exit(run.deliveries)
+            return print_dry_run(job.obj, run.deliveries, job.tailor, show)
         loop = asyncio.get_running_loop()
         # Ctrl-C is the user cancelling; SIGTERM and a hang-up stop the push from outside
         loop.add_signal_handler(signal.SIGINT, run.cancel)

@@ -84,6 +84,8 @@ class Defaults:
     play_timeout: float = 30.0
     concurrency: int = 32
     mode: Mode = "auto"
+    #: ``{sender}`` when ``--sender`` is not given ("": the login name).
+    sender: str = ""
 
 
 @dataclass
@@ -151,6 +153,8 @@ class Template:
     text: str = ""
     softkeys: list[SoftKeyItem] = field(default_factory=list)
     items: list[ExecuteItem] = field(default_factory=list)
+    #: The template's own variables (``vars = { site = "HQ" }``), beside the built-in ones.
+    variables: dict[str, str] = field(default_factory=dict)
     source: Path | None = field(default=None, compare=False)
     line: int | None = field(default=None, compare=False)
 
@@ -178,11 +182,13 @@ class Template:
 
     def to_toml(self) -> dict[str, Any]:
         """The table that reads back as this template."""
+        own = {"vars": dict(self.variables)} if self.variables else {}
         if self.kind == "execute":
             return {
                 "name": self.name,
                 "kind": "execute",
                 "items": [{"url": i.url, "priority": i.priority} for i in self.items],
+                **own,
             }
         table: dict[str, Any] = {
             "name": self.name,
@@ -198,6 +204,7 @@ class Template:
                 else {"name": k.name, "url": k.url, "position": k.position}
                 for k in self.softkeys
             ]
+        table.update(own)
         return table
 
 
@@ -214,8 +221,8 @@ class Config:
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
     warnings: list[str] = field(default_factory=list)
     templates_path: Path | None = None
-    #: Located errors of single phones (an address that cannot be one): ``check`` fails on them,
-    #: ``push`` and the app keep the other phones and refuse these.
+    #: Located errors of single phones (an address that cannot be one) or templates (an unknown
+    #: variable): ``check`` fails on them; ``push`` and the app keep the others and refuse these.
     phone_errors: list[ConfigError] = field(default_factory=list)
     cucm: CucmConfig | None = None
     probe: ProbeConfig = field(default_factory=ProbeConfig)

@@ -104,7 +104,7 @@ class _Reader:
         self.problems.errors.append(self.error(key, message))
 
     def fail_phone(self, key: str | int | None, message: str) -> None:
-        """Record an error that concerns this phone alone: the phone is kept, and refused when pushed."""
+        """Record an error that concerns this phone (or template) alone: it is kept, and refused when pushed."""
         self.problems.phone_errors.append(self.error(key, message))
 
     def warn(self, key: str | int | None, message: str) -> None:

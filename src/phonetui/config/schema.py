@@ -28,12 +28,15 @@ _PHONE_KEYS |= {"device", "dn", "description"}
 #: What ``phonetui discover`` also records about a phone it found (its own file only).
 DISCOVERED_KEYS = {"device_pool", "source", "seen", "web_server_off"}
 _DEFAULT_KEYS = {"username", "timeout", "connect_timeout", "play_timeout", "concurrency", "mode", "templates_file"}
+_DEFAULT_KEYS.add("sender")
 _SERVICE_KEYS = {"listen", "url", "username", "allowed_devices", "object_ttl", "ack_reply"}
 _TOP_KEYS = {"defaults", "service", "phones", "templates", "keys", "cucm", "discovery", "probe"}
 _TEMPLATE_KEYS: dict[str, set[str]] = {
-    "text": {"name", "kind", "title", "prompt", "text", "softkeys"},
-    "execute": {"name", "kind", "items"},
+    "text": {"name", "kind", "title", "prompt", "text", "softkeys", "vars"},
+    "execute": {"name", "kind", "items", "vars"},
 }
+#: The key of a template that holds a field of its object.
+_FIELD_KEYS = {"Title": "title", "Prompt": "prompt", "Text": "text"}
 _SOFTKEY_KEYS = {"name", "url", "url_down", "position"}
 _ITEM_KEYS = {"url", "priority"}
 
@@ -104,6 +107,7 @@ def _defaults(reader: _Reader) -> Defaults:
         play_timeout=reader.positive("play_timeout", float, Defaults.play_timeout),
         concurrency=reader.positive("concurrency", int, Defaults.concurrency),
         mode=mode,
+        sender=reader.get("sender", str, ""),
     )
 
 
@@ -261,11 +265,35 @@ def _template(reader: _Reader, source: Path) -> Template | None:
         template.softkeys = [_softkey(r, i + 1) for i, r in reader.tables("softkeys", example)]
     else:
         template.items = [_item(r) for _, r in reader.tables("items", '{ url = "Key:Services", priority = 0 }')]
+    template.variables = _variables(reader)
     if len(reader.problems.errors) != errors_before:
         return None
     for problem in validate(template.to_object()):
         reader.warn(None, f"{problem.field}: {problem.message}")
+    from ..variables import known_names, unknown_problems  # the variables module needs the config's types
+
+    for problem in unknown_problems(template.to_object(), known_names(template.variables)):
+        key = _FIELD_KEYS.get(problem.field) or ("softkeys" if problem.field.startswith("SoftKey") else "items")
+        field = "" if problem.field in _FIELD_KEYS else f"{problem.field}: "
+        reader.fail_phone(key, f"template {name!r}: {field}{problem.message}")
     return template
+
+
+def _variables(reader: _Reader) -> dict[str, str]:
+    """A template's ``vars``: names that are lower-case identifiers, not built in; values strings."""
+    from ..variables import name_problem
+
+    table = reader.get("vars", dict, {})
+    values: dict[str, str] = {}
+    own = reader.child(table, "vars")
+    for name, value in table.items():
+        if problem := name_problem(name):
+            own.fail(name, problem)
+        elif not isinstance(value, str):
+            own.fail(name, f'must be a string, in quotes: {name} = "…"')
+        else:
+            values[name] = value
+    return values
 
 
 def _templates(top: _Reader, source: Path) -> list[Template]:

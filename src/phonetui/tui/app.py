@@ -209,7 +209,7 @@ class PhoneTUI(App[int]):
             return
         ready = sending.ready_to_send(self)
         if ready:
-            self.push_screen(PreviewScreen(*ready))
+            self.push_screen(sending.preview_screen(self, *ready))
 
     def action_send(self) -> None:
         if self._asking():
@@ -251,7 +251,7 @@ class PhoneTUI(App[int]):
 
     async def load_template(self, template: Template) -> None:
         """Open the form and fill it with ``template`` (from the palette)."""
-        (await self.to_compose()).load_object(template.to_object())
+        (await self.to_compose()).load_object(template.to_object(), template.variables)
         self.notify(f"Template {template.name!r} loaded.", markup=False)
 
     async def load_template_from_form(self) -> None:

@@ -138,7 +138,7 @@ class JobRun:
         if missing and self.sent:
             job = self.job
             detail = f"the push was interrupted: {done.error or 'no result came back'}; no answer was awaited"
-            for delivery in plan(job.obj, missing, job.mode, can_host=job.service_url is not None):
+            for delivery in plan(job.obj, missing, job.mode, job.service_url is not None, job.tailor):
                 self.arrived(PushResult(delivery.phone, Outcome.CANCELLED, delivery.route, detail))
         self.over.set()
 
@@ -241,8 +241,8 @@ class PushProcess:
         label: dict[str, Any] | None = None,
     ) -> JobRun:
         """A job ready to ``send``: its ``JobRun`` exists at once, so it can be cancelled before it starts."""
-        job = PushJob(next(self._ids), obj, phones, mode, defaults, journal=str(journal.path) if journal else None)
-        job.tailor, job.label = tailor, label
+        where = str(journal.path) if journal else None
+        job = PushJob(next(self._ids), obj, phones, mode, defaults, journal=where, tailor=tailor, label=label)
         if host is not None:
             job.service_url, job.service_credentials = host.url, (host.username, host.password)
         return JobRun(job, self)

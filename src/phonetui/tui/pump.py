@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from textual.timer import Timer
@@ -47,6 +48,8 @@ class ResultPump:
         self.run: JobRun | None = None
         self.last_object: CiscoObject | None = None
         self.last_mode: Mode = "auto"
+        #: The last push's own variables (a template's), for a retry.
+        self.last_variables: dict[str, str] = {}
         #: Phones reported and phones in the running (or last) push.
         self.progress = (0, 0)
         self.pushes_finished = 0
@@ -68,20 +71,26 @@ class ResultPump:
         phones: list[Phone],
         mode: Mode,
         tailor: Tailor | None = None,
+        variables: Mapping[str, str] | None = None,
         label: dict[str, Any] | None = None,
     ) -> bool:
         """Start pushing ``obj`` to ``phones``; False (nothing started) while another push runs.
 
-        ``tailor`` and ``label``: each phone's own copy, and what the journal's start record carries (a clear).
+        ``tailor`` makes each phone's copy; ``variables`` (a template's own) go into the journal
+        and into a retry, so the object pushed again is filled alike; ``label``: more for the
+        journal's start record (a clear).
         """
         if self.run is not None:
             return False
         app, screen = self.app, self.app.main
         self.last_object, self.last_mode = obj, mode
+        self.last_variables = dict(variables or {})
         fleet = app.fleet
         for phone in phones:
             fleet.set_result(fleet.states[phone.name], None, pending=True)
         self.progress = (0, len(phones))
+        if self.last_variables:
+            label = {"vars": self.last_variables, **(label or {})}
         host, journal = app.object_host(), app.journal
         self.run = self.process.prepare(obj, phones, mode, app.config.defaults, host, journal, tailor, label)
         self._over.clear()

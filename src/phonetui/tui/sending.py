@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ..cisco import CiscoIPPhoneText, CiscoObject, errors
 from ..config import Mode, Phone
 from ..printable import printable
 from ..push import plan
+from ..tailor import Tailor, push_values
+from ..variables import default_sender, empty_dn_warning, known_names, unknown_problems
 from ..wording import names_phrase, plural
 from .screens.main import MainScreen
 from .screens.pickers import ConfirmModal, QuitModal
+from .screens.preview import PreviewScreen
 
 if TYPE_CHECKING:
     from .app import PhoneTUI
@@ -35,10 +39,47 @@ def ready_to_send(app: PhoneTUI) -> tuple[CiscoObject, list[Phone]] | None:
     return obj, app.fleet.selected()
 
 
-def confirm_push(app: PhoneTUI, obj: CiscoObject, phones: list[Phone], mode: Mode, retry: bool = False) -> None:
-    """Ask, naming the phones (the first few) and the routes; on yes, back to the table and push."""
+def form_variables(app: PhoneTUI) -> dict[str, str]:
+    """The variables of the template loaded in the form (or of the push loaded from the history)."""
+    compose = app.compose_screen
+    return dict(compose.variables) if compose.is_mounted else {}
+
+
+def preview_screen(app: PhoneTUI, obj: CiscoObject, phones: list[Phone]) -> PreviewScreen:
+    """The preview of the form's object, showing the highlighted phone's copy when it is selected."""
+    highlighted = app.main.table.current_name()
+    return PreviewScreen(obj, phones, push_tailor(app, form_variables(app)), highlighted)
+
+
+def push_tailor(app: PhoneTUI, variables: Mapping[str, str]) -> Tailor:
+    """The one place the app's Tailor is built: who sends and when, then the template's own values.
+
+    ``{sender}`` is ``[defaults] sender``, else the login name.
+    """
+    return Tailor({**push_values(default_sender(app.config.defaults.sender)), **variables})
+
+
+def confirm_push(
+    app: PhoneTUI,
+    obj: CiscoObject,
+    phones: list[Phone],
+    mode: Mode,
+    retry: bool = False,
+    variables: Mapping[str, str] | None = None,
+) -> None:
+    """Ask, naming the phones (the first few) and the routes; on yes, back to the table and push.
+
+    ``variables``: the object's own (a history push's); None: the form's. An unknown one
+    stops here, saying which.
+    """
+    own = dict(form_variables(app) if variables is None else variables)
+    unknown = unknown_problems(obj, known_names(own))
+    if unknown:
+        app.notify(f"Not sent: {unknown[0]}", severity="error", markup=False)
+        return
+    tailor = push_tailor(app, own)
     host = app.object_host()
-    deliveries = plan(obj, phones, mode, can_host=host is not None)
+    deliveries = plan(obj, phones, mode, can_host=host is not None, tailor=tailor)
     routes = Counter(d.route for d in deliveries)
     route_text = ", ".join(f"{routes[r]} {r}" for r in ("direct", "via-url", "refused") if routes[r])
     verb = "Retry" if retry else "Push"
@@ -50,6 +91,9 @@ def confirm_push(app: PhoneTUI, obj: CiscoObject, phones: list[Phone], mode: Mod
     if refused:
         why = printable(refused[0].reason.split("; ")[0], 100)
         detail += f"\nrefused: {names_phrase([d.phone.name for d in refused])}: {why}"
+    empty_dn = empty_dn_warning(obj, phones)
+    if empty_dn:
+        detail += f"\n{empty_dn}"
     if app.service is not None and not app.service.running and not app.service_taken:
         detail += "\nthe responder is stopped: phones that ask it will refuse the push (r, then s, starts it)"
     silent = [p.name for p in phones if app.fleet.states[p.name].state not in ("online", "unknown")]
@@ -70,7 +114,7 @@ def confirm_push(app: PhoneTUI, obj: CiscoObject, phones: list[Phone], mode: Mod
         while not isinstance(app.screen, MainScreen):
             await app.pop_screen()
         chosen = [p for p in phones if p.name not in silent] if modal.skip_chosen else phones
-        if not app.pump.start(obj, chosen, mode):
+        if not app.pump.start(obj, chosen, mode, tailor, own):
             app.main.say_busy()
         elif modal.skip_chosen:
             app.main.log_note(f"○ skipped, not online at the last probe: {names_phrase(silent, shown=10)}")

@@ -34,6 +34,8 @@ from ...cisco import (
 )
 from ...cisco import limits as L
 from ...config import Template, save_template
+from ...tailor import PHONE_VARIABLES, object_variables
+from ...variables import known_names, unknown_problems
 from ...wording import names_phrase
 from ..keys import binding
 from .base import PhoneScreen
@@ -77,6 +79,8 @@ class ComposeScreen(PhoneScreen):
     def __init__(self) -> None:
         super().__init__(id="compose")
         self.problems: list[Problem] = []
+        #: The loaded template's own variables (or a history push's): ``{site}`` beside the built-in ones.
+        self.variables: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         with TabbedContent(initial="text-tab", id="kind"):
@@ -179,14 +183,17 @@ class ComposeScreen(PhoneScreen):
         will be refused, the others pushed. Only when no selected phone can carry the
         object is it an error.
         """
+        from ..sending import push_tailor  # the app's one Tailor; sending imports the screens
+
         obj = self.current_object()
-        problems = validate(obj, "utf-8")
+        filled = push_tailor(self.tui, self.variables).common(obj)  # limits hold for the values, not the names
+        problems = validate(filled, "utf-8")
         by_charset = self.phones_by_charset()
         others = {charset: names for charset, names in by_charset.items() if charset != "utf-8"}
         blocked = 0
         for charset, names in others.items():
             refused = False
-            for field, chars in unsendable(obj, charset).items():
+            for field, chars in unsendable(filled, charset).items():
                 refused = True
                 shown = ", ".join(repr(ch) for ch in chars[:5]) + (" …" if len(chars) > 5 else "")
                 message = f"{shown} cannot be sent in {charset.upper()}: {names_phrase(names)} will be refused"
@@ -195,8 +202,8 @@ class ComposeScreen(PhoneScreen):
         everyone = sum(len(names) for names in by_charset.values())
         if blocked and blocked == everyone:
             problems = [Problem(p.field, p.message) if p.severity == "warning" else p for p in problems]
-        self.problems = problems
-        self._show(obj)
+        self.problems = problems + unknown_problems(obj, known_names(self.variables))
+        self._show(filled)
         return self.problems
 
     def sizes(self, obj: CiscoObject) -> str:
@@ -233,8 +240,12 @@ class ComposeScreen(PhoneScreen):
             widget.update("\n".join(messages.get(f"#{widget.id}", [])))
         summary = "\n".join(messages.get("#object-error", []))
         if not errors(self.problems):
-            ready = f"✓ {obj.root}, {self.sizes(obj)}; F2 preview, F5 send"
+            before = " before each phone's own variables" if set(object_variables(obj)) & set(PHONE_VARIABLES) else ""
+            ready = f"✓ {obj.root}, {self.sizes(obj)}{before}; F2 preview, F5 send"
             summary = ready + (f"\n{summary}" if summary else "")
+        if self.variables:
+            own = ", ".join(f"{{{name}}} = {value!r}" for name, value in self.variables.items())
+            summary += f"\nthe template's variables: {own}"
         self.query_one("#object-error", Label).update(summary)
 
     @on(Input.Changed)
@@ -276,10 +287,13 @@ class ComposeScreen(PhoneScreen):
 
     def to_template(self, name: str) -> Template:
         """The form, as it is now, as a template named ``name``."""
-        return Template.from_object(name, self.current_object())
+        template = Template.from_object(name, self.current_object())
+        template.variables = dict(self.variables)
+        return template
 
-    def load_object(self, obj: CiscoObject) -> None:
-        """Fill the form with ``obj`` (a template's, or one from the history)."""
+    def load_object(self, obj: CiscoObject, variables: dict[str, str] | None = None) -> None:
+        """Fill the form with ``obj`` (a template's, or one from the history) and its own variables."""
+        self.variables = dict(variables or {})
         for field in self.query(Input).results(Input):
             field.value = ""
         if isinstance(obj, CiscoIPPhoneExecute):
@@ -307,7 +321,7 @@ class ComposeScreen(PhoneScreen):
 
         def chosen(name: str | None) -> None:
             if name:
-                self.load_object(templates[name].to_object())
+                self.load_object(templates[name].to_object(), templates[name].variables)
                 self.notify(f"Template {name!r} loaded.", markup=False)
 
         choices = [(f"{name}  ({t.kind})", name) for name, t in templates.items()]

@@ -20,6 +20,7 @@ from ...config import Phone
 from ...wording import plural
 from ..frame_timer import PromptFrames
 from ..keys import binding
+from ..sending import confirm_push
 from .base import PhoneScreen
 from .history_view import (
     STATE_STYLES,
@@ -237,7 +238,7 @@ class HistoryScreen(PhoneScreen):
             # the form must be mounted before it can be filled.
             await tui.pop_screen()
             await tui.push_screen("compose")
-        compose.load_object(chosen[1])
+        compose.load_object(chosen[1], chosen[0].variables)
         self.notify("The push's object is in the form: F2 previews, F5 sends.")
 
     def action_again(self) -> None:
@@ -245,7 +246,7 @@ class HistoryScreen(PhoneScreen):
         chosen = self.pushable()
         if chosen is not None:
             view, obj = chosen
-            self.confirm(obj, [line.name for line in view.lines], retry=False)
+            self.confirm(obj, [line.name for line in view.lines], retry=False, variables=view.variables)
 
     def action_retry(self) -> None:
         """Push the object again to the phones that did not answer ok (or never answered)."""
@@ -257,9 +258,9 @@ class HistoryScreen(PhoneScreen):
         if not failed:
             self.notify("Every phone of this push answered ok: nothing to retry.")
             return
-        self.confirm(obj, failed, retry=True)
+        self.confirm(obj, failed, retry=True, variables=view.variables)
 
-    def confirm(self, obj: CiscoObject, names: list[object], retry: bool) -> None:
+    def confirm(self, obj: CiscoObject, names: list[object], retry: bool, variables: dict[str, str]) -> None:
         """Match the names to the config's phones and ask the app's usual confirmation."""
         phones: dict[str, Phone] = {phone.name: phone for phone in self.tui.config.phones}
         found = list({name: phones[name] for name in names if isinstance(name, str) and name in phones}.values())
@@ -274,7 +275,7 @@ class HistoryScreen(PhoneScreen):
         if not found:
             self.notify("None of those phones is in the config any more.", severity="warning")
             return
-        self.tui.confirm_push(obj, found, self.tui.config.defaults.mode, retry=retry)
+        confirm_push(self.tui, obj, found, self.tui.config.defaults.mode, retry, variables)
 
     def action_export(self) -> None:
         """The highlighted push (a round: its whole alert) as CSV, to a path asked for (``history_export``)."""

@@ -205,6 +205,13 @@ class PushView:
     def __init__(self, record: PushRecord, running: bool = False) -> None:
         self.record = record
         self.obj, self.problem = decode_object(record.start.get("template", record.start.get("xml")))
+        given = record.start.get("vars")
+        #: The push's own variables (a template's, ``--var``), so pushing it again fills them alike.
+        self.variables: dict[str, str] = (
+            {k: v for k, v in given.items() if isinstance(k, str) and isinstance(v, str)}
+            if isinstance(given, dict)
+            else {}
+        )
         self.state = push_state(record, running)
         targets = record.start.get("targets")
         # Counted straight from the records: a push to thousands of phones, in a journal of

@@ -294,7 +294,9 @@ class MainScreen(PhoneScreen):
         if pump.last_object is None or not failed:
             self.notify("Nothing to retry: no push has failed.")
             return
-        self.tui.confirm_push(pump.last_object, failed, pump.last_mode, retry=True)
+        from ..sending import confirm_push  # sending imports this screen
+
+        confirm_push(self.tui, pump.last_object, failed, pump.last_mode, True, pump.last_variables)
 
     # -- pushing: the result pump (``pump.py``) decides when; this screen draws -----------------
 

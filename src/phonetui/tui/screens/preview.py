@@ -1,4 +1,7 @@
-"""The exact bytes before sending: highlighted XML, size against limits, route per phone, a drawing."""
+"""The exact bytes before sending: highlighted XML, size against limits, route per phone, a drawing.
+
+With variables, the bytes are one phone's copy; the plan names the largest copy.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,9 @@ from ...cisco import CiscoObject, ObjectError, encode
 from ...config import Phone
 from ...printable import printable
 from ...push import Delivery, plan
+from ...push_plan import largest
+from ...tailor import Tailor
+from ...variables import empty_dn_warning
 from ...wording import names_phrase, plural
 from ..keys import binding
 from ..plain import plain_content
@@ -40,28 +46,72 @@ def plan_summary(deliveries: list[Delivery], size: int, charset: str) -> str:
 
 
 class PreviewScreen(PhoneScreen):
-    """What will be sent, to whom and how; y copies the XML, F5 sends."""
+    """What will be sent, to whom and how; y copies the XML, F5 sends.
 
-    BINDINGS = [binding("back"), binding("send"), binding("copy-xml")]
+    When each phone gets its own copy (``{phone}`` in the text), it shows the copy of one
+    phone (``first``, else the first selected); n and p go to the next and previous one.
+    """
 
-    def __init__(self, obj: CiscoObject, phones: list[Phone]) -> None:
+    BINDINGS = [
+        binding("back"),
+        binding("send"),
+        binding("copy-xml"),
+        binding("preview-next"),
+        binding("preview-previous"),
+    ]
+
+    def __init__(
+        self, obj: CiscoObject, phones: list[Phone], tailor: Tailor | None = None, first: str | None = None
+    ) -> None:
         super().__init__(id="preview")
         self.obj = obj
         self.phones = phones
-        self.encodings: dict[str, bytes | ObjectError] = {}
-        for charset in sorted({p.charset for p in phones} | {"utf-8"}):
+        self.tailor = tailor or Tailor()
+        #: Each phone gets its own copy: the panes show one phone's.
+        self.own_copies = bool(phones) and not self.tailor.same_for_all(obj)
+        names = [p.name for p in phones]
+        self.index = names.index(first) if first in names else 0
+        self.deliveries: list[Delivery] | None = None
+        self._show()
+
+    @property
+    def phone(self) -> Phone | None:
+        """The phone whose copy is shown (None: every phone gets the same object)."""
+        return self.phones[self.index] if self.own_copies else None
+
+    def _show(self) -> None:
+        """What the panes show: the chosen phone's copy, or the object every phone gets."""
+        phone = self.phone
+        shown: CiscoObject = self.tailor.common(self.obj)
+        if phone is not None:
             try:
-                self.encodings[charset] = encode(obj, charset)
+                shown = self.tailor.object_for(self.obj, phone)
+            except Exception:  # an alert without this phone's token: show the object as composed
+                shown = self.obj
+        self.shown = shown
+        self.encodings: dict[str, bytes | ObjectError] = {}
+        own_charset = [phone.charset] if phone is not None else []
+        charsets = [*own_charset, *sorted({p.charset for p in self.phones} | {"utf-8"})]
+        for charset in dict.fromkeys(charsets):
+            try:
+                self.encodings[charset] = encode(shown, charset)
             except ObjectError as exc:
                 self.encodings[charset] = exc
-        shown = [c for c in ("utf-8", *self.encodings) if isinstance(self.encodings[c], bytes)]
-        self.charset = shown[0] if shown else "utf-8"
+        first = [*own_charset, "utf-8"]
+        usable = [c for c in (*first, *self.encodings) if isinstance(self.encodings[c], bytes)]
+        self.charset = usable[0] if usable else "utf-8"
         data = self.encodings[self.charset]
         self.xml = data.decode(self.charset) if isinstance(data, bytes) else ""
 
     def other_charsets(self) -> list[tuple[str, str]]:
         """What phones of another charset get (a line, and their exact XML), or why they cannot get it."""
         lines: list[tuple[str, str]] = []
+        phone = self.phone
+        if phone is not None:
+            data = self.encodings.get(phone.charset)
+            if not isinstance(data, bytes):
+                lines.append((f"{phone.name} ({phone.charset.upper()}) cannot get its copy: {data}", ""))
+            return lines
         for charset, data in self.encodings.items():
             count = sum(p.charset == charset for p in self.phones)
             if charset == self.charset or not count:
@@ -79,7 +129,15 @@ class PreviewScreen(PhoneScreen):
         with Horizontal():
             with VerticalScroll(id="xml-pane") as pane:
                 size = len(self.xml.encode(self.charset))
-                pane.border_title = plain_content(f"XML, {self.charset.upper()}, {size} bytes")
+                title = f"XML, {self.charset.upper()}, {size} bytes"
+                if self.phone is not None:
+                    title = f"{self.phone.name}'s copy, {self.charset.upper()}, {size} bytes"
+                pane.border_title = plain_content(title)
+                if self.phone is not None:
+                    where = f"{self.index + 1} of {len(self.phones)}"
+                    keys = f"{self.tui.key_for('preview-next')} next, {self.tui.key_for('preview-previous')} previous"
+                    line = f"Each phone gets its own copy: this is {self.phone.name}'s ({where}; {keys})."
+                    yield Static(line, markup=False, id="copy-of")
                 yield Static(Syntax(self.xml, "xml", theme="ansi_dark", word_wrap=True), id="xml")
                 for line, xml in self.other_charsets():
                     yield Static(line, markup=False, classes="other-charset")
@@ -91,11 +149,43 @@ class PreviewScreen(PhoneScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(PhoneScreenView).show(self.obj)
+        self.query_one(PhoneScreenView).show(self.shown)
         mode = self.tui.config.defaults.mode
-        deliveries = plan(self.obj, self.phones, mode, can_host=self.tui.object_host() is not None)
+        if self.deliveries is None:
+            can_host = self.tui.object_host() is not None
+            self.deliveries = plan(self.obj, self.phones, mode, can_host=can_host, tailor=self.tailor)
         size = len(self.xml.encode(self.charset))
-        self.query_one("#plan", Static).update(plan_summary(deliveries, size, self.charset) + f"\nmode: {mode}")
+        lines = []  # what concerns copies first: at 80 columns the plan is cut at the bottom
+        empty_dn = empty_dn_warning(self.obj, self.phones)
+        if empty_dn:
+            lines.append(f"⚠ {empty_dn}")
+        big = largest(self.deliveries) if self.own_copies else None
+        if big is not None:
+            limit = big.phone.size_limit
+            lines.append(f"largest copy: {printable(big.phone.name, 24)}'s, {big.size} bytes of its {limit}")
+        lines.append(plan_summary(self.deliveries, size, self.charset))
+        self.query_one("#plan", Static).update("\n".join(lines) + f"\nmode: {mode}")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """n and p only when phones get copies of their own (else they are not in the footer)."""
+        if action in ("next_phone", "previous_phone"):
+            return self.own_copies
+        return True
+
+    async def _move(self, step: int) -> None:
+        if not self.own_copies:
+            self.notify("Every phone gets the same object: there is no other copy to show.")
+            return
+        self.index = (self.index + step) % len(self.phones)
+        self._show()
+        await self.recompose()
+        self.on_mount()
+
+    async def action_next_phone(self) -> None:
+        await self._move(1)
+
+    async def action_previous_phone(self) -> None:
+        await self._move(-1)
 
     def action_back(self) -> None:
         self.app.pop_screen()
