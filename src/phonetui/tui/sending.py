@@ -114,7 +114,7 @@ def confirm_push(
         while not isinstance(app.screen, MainScreen):
             await app.pop_screen()
         chosen = [p for p in phones if p.name not in silent] if modal.skip_chosen else phones
-        if not app.pump.start(obj, chosen, mode, tailor, own):
+        if not app.pump.start(obj, chosen, mode, tailor, variables=own):
             app.main.say_busy()
         elif modal.skip_chosen:
             app.main.log_note(f"○ skipped, not online at the last probe: {names_phrase(silent, shown=10)}")
