@@ -22,7 +22,6 @@ from typing import Any
 
 import httpx
 
-from .basic_auth import basic_auth
 from .cisco import (
     CiscoIPPhoneExecute,
     CiscoObject,
@@ -35,6 +34,7 @@ from .cisco import (
 from .config import Defaults, Mode, Phone
 from .history import Journal
 from .object_host import ObjectHost, RemoteObjectHost
+from .phone_tls import TlsRefused, tls_extensions
 from .push_plan import Delivery, Route, address_problem, plan
 from .push_record import end_line, end_record, result_line, result_record, start_line, start_record
 from .push_result import (
@@ -49,7 +49,7 @@ from .push_result import (
     _refused,
 )
 from .tailor import Tailor
-from .wire import USER_AGENT, form_body, make_client
+from .wire import USER_AGENT, form_body, make_client, push_headers
 
 __all__ = [
     "AUTH_HINT",
@@ -357,16 +357,11 @@ class Pusher:
         connect = self.defaults.connect_timeout
         response: httpx.Response | None = None
         try:
-            username, password = credentials or (phone.username, phone.password)
-            headers = {
-                "Authorization": basic_auth(username, password),
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Connection": "close",
-                "User-Agent": USER_AGENT,
-            }
+            headers = push_headers(credentials or (phone.username, phone.password))
+            tls = tls_extensions(phone.verify, phone.ca_file, phone.name)
             async with asyncio.timeout(deadline):
                 request = self._client.build_request(
-                    "POST", phone.execute_url, content=form_body(xml), headers=headers, timeout=timeout
+                    "POST", phone.execute_url, content=form_body(xml), headers=headers, timeout=timeout, extensions=tls
                 )
                 response = await self._client.send(request, stream=True)
                 try:
@@ -381,6 +376,8 @@ class Pusher:
             return result(reply.outcome, detail, hint, reply=reply, body=body, status=response.status_code)
         except httpx.InvalidURL as exc:
             return PushResult(phone, Outcome.REFUSED, "refused", f"invalid address: {exc}")
+        except TlsRefused as exc:
+            return result(Outcome.TLS_ERROR, exc.detail, exc.hint)
         except httpx.ConnectTimeout:
             return result(Outcome.TIMEOUT, f"could not connect within {connect:g} s", CONNECT_TIMEOUT_HINT)
         except (TimeoutError, httpx.TimeoutException) as exc:

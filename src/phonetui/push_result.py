@@ -18,6 +18,7 @@ import httpx
 from .cisco import Outcome, Reply
 from .cisco.limits import REPLY_MAX_BYTES
 from .config import Phone
+from .phone_tls import TlsRefused
 from .push_plan import Delivery, Route
 
 #: What ``cancelled`` means: the phone may well have got the object; its answer was not awaited.
@@ -103,6 +104,12 @@ def _connect_failure(exc: BaseException, phone: Phone) -> tuple[Outcome, str, st
             reason = cause.strerror or str(cause)
             hint = f"cannot resolve {phone.host!r}: check the name and the DNS server, or give the IP address"
             return Outcome.UNREACHABLE, f"cannot resolve {phone.host!r}: {reason}", hint
+        if isinstance(cause, TlsRefused):
+            return Outcome.TLS_ERROR, cause.detail, cause.hint
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            reason = cause.verify_message or str(cause)
+            hint = 'verify = true checks it against the system CAs or ca_file; give the CA that signed it, or verify = "pin"'
+            return Outcome.TLS_ERROR, f"certificate not trusted: {reason}; nothing was sent", hint
         if isinstance(cause, ssl.SSLError):
             reason = getattr(cause, "reason", None) or str(cause)
             hint = f"no TLS on port {phone.port}: check the phone's scheme (http or https) and port"

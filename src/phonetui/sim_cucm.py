@@ -52,20 +52,25 @@ class CucmDevice:
     httpd: bool = True
 
 
-def make_certificate(folder: Path, host: str = "127.0.0.1") -> tuple[Path, Path]:
-    """A self-signed certificate for ``host`` and its key, written to ``folder``."""
+def make_certificate(
+    folder: Path, host: str = "127.0.0.1", name: str = "phonetui simulated CUCM", stem: str = "cucm"
+) -> tuple[Path, Path]:
+    """A self-signed certificate for ``host`` and its key, written to ``folder`` as ``{stem}-cert.pem``, ``{stem}-key.pem``.
+
+    The simulated CUCM, the simulated phones over https and the tests all make theirs here.
+    """
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "phonetui simulated CUCM")])
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
     now = datetime.datetime.now(datetime.UTC)
     certificate = (
         x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
+        .subject_name(subject)
+        .issuer_name(subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
@@ -74,7 +79,7 @@ def make_certificate(folder: Path, host: str = "127.0.0.1") -> tuple[Path, Path]
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
-    cert_path, key_path = folder / "cucm-cert.pem", folder / "cucm-key.pem"
+    cert_path, key_path = folder / f"{stem}-cert.pem", folder / f"{stem}-key.pem"
     cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(
         key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())

@@ -17,6 +17,8 @@ AuthMethod = Literal["GET", "POST"]
 #: A phone's fault knobs, by attribute name (``simulate`` has an option for each).
 FAULTS = ("offline", "black_hole", "garbled", "wrong_password", "web_off")
 
+#: The fleet's shared port over https unless ``simulate --port`` says (443 needs privileges).
+HTTPS_PORT = 8443
 #: Where phones go that each listen on a port of their own.
 LOCALHOST = "127.0.0.1"
 
@@ -78,6 +80,9 @@ class SimPhone:
     ack_after: float | None = None
     ack_probability: float = 1.0
     ack_key: str = "Ack"
+    #: Serve https with this certificate and key (PEM files); '' for plain http.
+    cert_file: str = ""
+    key_file: str = ""
     screen: Screen = field(default_factory=Screen)
 
     @property
@@ -148,6 +153,8 @@ def fleet_config(
             "model": phone.model,
             "tags": [phone.family.name, f"group-{phone.number % 4 + 1}"],
         }
+        if phone.cert_file:
+            entry["scheme"] = "https"
         if phone.wrong_password:
             entry["password"] = password + "-wrong"
         entries.append(entry)

@@ -81,6 +81,7 @@ class Simulator:
         self._sites: dict[str, web.TCPSite] = {}
         self._runner: web.AppRunner | None = None
         self._tls: ssl.SSLContext | None = None
+        self._served: dict[tuple[str, str], ssl.SSLContext] = {}
         self._hang = asyncio.Event()
         app = web.Application(client_max_size=256 * 1024)
         app.router.add_post("/CGI/Execute", self._execute)
@@ -133,7 +134,10 @@ class Simulator:
         shared_port = next((p.port for p in self.phones if p.port and p.host != LOCALHOST), 0)
         for phone in self.phones:
             port = phone.port or (shared_port if phone.host != LOCALHOST else 0)
-            site = web.TCPSite(self._runner, self.bind_host(phone), port, reuse_address=True, backlog=512)
+            tls = self._server_context(phone)
+            site = web.TCPSite(
+                self._runner, self.bind_host(phone), port, reuse_address=True, backlog=512, ssl_context=tls
+            )
             await site.start()
             sockets = getattr(site._server, "sockets", None) or []
             phone.port = sockets[0].getsockname()[1]
@@ -141,6 +145,17 @@ class Simulator:
                 shared_port = phone.port
             self._by_address[(phone.host, phone.port)] = phone
             self._sites[phone.name] = site
+
+    def _server_context(self, phone: SimPhone) -> ssl.SSLContext | None:
+        """The phone's https context (one for each certificate), or None for plain http."""
+        if not phone.cert_file:
+            return None
+        key = (phone.cert_file, phone.key_file)
+        if key not in self._served:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(phone.cert_file, phone.key_file)
+            self._served[key] = context
+        return self._served[key]
 
     async def _unbind(self) -> None:
         for site in self._sites.values():
@@ -218,8 +233,10 @@ class Simulator:
             raise web.HTTPServiceUnavailable()
         if phone.latency:
             await asyncio.sleep(phone.latency)
-        if "expect" in request.headers:
+        if "expect" in request.headers:  # phones answer Error 6 to Expect: 100-continue
             return _error(6, charset)
+        if "chunked" in request.headers.get("Transfer-Encoding", "").lower():  # and know no chunked bodies
+            raise web.HTTPNotFound()
         credentials = parse_basic(request.headers.get("Authorization", ""))
         if credentials is None or not phone.auth_url or not await self._authorized(phone, *credentials):
             if phone.family.auth_failure == "http-401":

@@ -6,6 +6,9 @@ from urllib.parse import quote_from_bytes
 
 import httpx
 
+from .basic_auth import basic_auth
+from .phone_tls import PhoneTransport
+
 USER_AGENT = "phonetui"
 
 
@@ -14,11 +17,30 @@ def form_body(xml: bytes) -> bytes:
     return b"XML=" + quote_from_bytes(xml, safe="").encode("ascii")
 
 
+def push_headers(credentials: tuple[str, str]) -> dict[str, str]:
+    """A push's headers: the one place its credentials are put on the wire.
+
+    Basic on the first request (a phone sends no challenge worth waiting for), a body
+    with its length (httpx sends ``Content-Length`` for bytes: never ``Expect`` or chunks,
+    which phones refuse), and one connection a request.
+    """
+    return {
+        "Authorization": basic_auth(*credentials),
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Connection": "close",
+        "User-Agent": USER_AGENT,
+    }
+
+
 def make_client() -> httpx.AsyncClient:
     """The one client a whole run shares: no proxies from the environment, no redirects.
 
     Its pool is unbounded: the run's own slots bound the phones being pushed, and a
-    stalled phone that gave its slot up must not block the pool either.
+    stalled phone that gave its slot up must not block the pool either. Https phones are
+    checked by their ``verify`` policy (``phone_tls.PhoneTransport``). Nothing is retried:
+    a POST that reached a phone may have shown its object, and a phone that refused a
+    connection is told apart better by its row than by a second try.
     """
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=0)
-    return httpx.AsyncClient(limits=limits, trust_env=False, follow_redirects=False, verify=False)
+    transport = PhoneTransport(limits=limits, retries=0)
+    return httpx.AsyncClient(transport=transport, trust_env=False, follow_redirects=False)

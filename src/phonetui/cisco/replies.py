@@ -25,6 +25,8 @@ class Outcome(StrEnum):
     BAD_REPLY = "bad-reply"
     CANCELLED = "cancelled"
     REFUSED = "refused"
+    #: An https phone's certificate is not the trusted one (or not valid): nothing was sent.
+    TLS_ERROR = "tls-error"
 
     @property
     def succeeded(self) -> bool:

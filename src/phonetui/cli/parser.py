@@ -8,6 +8,7 @@ import math
 from .. import __version__
 from ..config import MODES
 from ..logfile import LEVELS
+from ..simphone import HTTPS_PORT
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,6 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-screenshots", type=int, default=0, metavar="N",
         help="the last N phones answer 404 on every screenshot path (their web server's screenshot is off)",
     )  # fmt: skip
+    sim.add_argument(
+        "--https", action="store_true",
+        help=f"phones serve https with a certificate made at start (shared port {HTTPS_PORT} unless --port)",
+    )  # fmt: skip
+    sim.add_argument("--cert-dir", metavar="DIR", help="with --https: keep the phones' certificate here across starts")
     sim.add_argument("--cucm", action="store_true", help="also a fake CUCM over HTTPS; the config lists devices only")
     sim.add_argument("--cucm-rate", type=_at_least_one, default=15, metavar="N", help="its RisPort requests a minute")
     sim.add_argument("--cucm-page", type=_at_least_one, default=1000, metavar="N", help="devices per RisPort answer")

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import secrets
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config import ServiceConfig, split_host_port, write_config
+from ..simphone import HTTPS_PORT
 from ..wording import listen_problem
 from .common import EXIT_OK, UsageError, run_to_exit, wait_for_signal
 
@@ -29,15 +31,40 @@ def simulate_command(args: argparse.Namespace) -> int:
         raise UsageError("--ack-probability needs --ack-after SECONDS")
     if not 0 <= args.no_screenshots <= args.count:
         raise UsageError("--no-screenshots must be 0 to --count")
+    if args.cert_dir and not args.https:
+        raise UsageError("--cert-dir needs --https")
     from ..simfleet import simulated_fleet
     from ..simphone import fleet_phones
 
+    # Over https the fleet keeps its addresses across starts (a fixed port), as real phones do:
+    # a restarted simulator with new certificates then shows what pinning refuses.
+    port = args.port or (HTTPS_PORT if args.https and not args.per_port else 0)
+    with tempfile.TemporaryDirectory(prefix="phonetui-sim-") as scratch:
+        try:
+            listen = split_host_port(args.listen, 0)
+            phones = fleet_phones(args.count, base=args.base, port=port, per_port=args.per_port)
+            sim = simulated_fleet(phones)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        if args.https:
+            cert, key = _phone_certificate(Path(args.cert_dir) if args.cert_dir else Path(scratch))
+            for phone in sim.phones:
+                phone.cert_file, phone.key_file = str(cert), str(key)
+        return run_to_exit(_simulate_async(args, sim, listen))
+
+
+def _phone_certificate(folder: Path) -> tuple[Path, Path]:
+    """The fleet's certificate and key: the ones kept in ``folder``, else new ones made there."""
+    from ..sim_cucm import make_certificate
+
+    cert, key = folder / "phones-cert.pem", folder / "phones-key.pem"
+    if cert.is_file() and key.is_file():
+        return cert, key
     try:
-        listen = split_host_port(args.listen, 0)
-        sim = simulated_fleet(fleet_phones(args.count, base=args.base, port=args.port, per_port=args.per_port))
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    return run_to_exit(_simulate_async(args, sim, listen))
+        folder.mkdir(parents=True, exist_ok=True)
+        return make_certificate(folder, name="phonetui simulated phone", stem="phones")
+    except OSError as exc:
+        raise UsageError(f"cannot write the phones' certificate in {folder}: {exc}") from None
 
 
 def _assign_faults(sim: Fleet, args: argparse.Namespace) -> None:

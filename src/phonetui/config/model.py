@@ -33,6 +33,8 @@ TagSource = Literal["device_pool", "family", "description"]
 TAG_SOURCES: tuple[TagSource, ...] = get_args(TagSource)
 
 TemplateKind = Literal["text", "execute"]
+#: How an https phone's certificate is checked: pinned on first use, verified by CAs, or not at all.
+Verify = Literal["pin", "ca", "off"]
 
 
 @dataclass
@@ -59,6 +61,14 @@ class Phone:
     discovered: str = field(default="", compare=False)
     #: The config gave model, family, charset or size_limit: discovery does not change them.
     rules_given: bool = field(default=False, compare=False, repr=False)
+    #: ``verify``: "pin" (trust on first use), "ca" (``true``: system CAs or ``ca_file``), "off" (``false``).
+    verify: Verify = field(default="pin", compare=False)
+    ca_file: str = field(default="", compare=False)
+
+    @property
+    def insecure(self) -> bool:
+        """An https phone whose certificate is not checked at all (``verify = false``)."""
+        return self.scheme == "https" and self.verify == "off"
 
     @property
     def address(self) -> str:
@@ -86,6 +96,8 @@ class Defaults:
     mode: Mode = "auto"
     #: ``{sender}`` when ``--sender`` is not given ("": the login name).
     sender: str = ""
+    verify: Verify = "pin"
+    ca_file: str = ""
 
 
 @dataclass

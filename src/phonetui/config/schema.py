@@ -19,16 +19,18 @@ from ..cisco import (
 )
 from ..cisco.devinfo import device_name_problem
 from ..keymap import DEFAULT_KEYS, clashes, key_problem
-from .model import MODES, SERVICE_HOST, SERVICE_PORT, Defaults, Phone, ServiceConfig, Template
+from .model import MODES, SERVICE_HOST, SERVICE_PORT, Defaults, Phone, ServiceConfig, Template, Verify
 from .reader import _Reader
 
 _PASSWORD_KEYS = {"password", "password_env", "password_file"}
 _PHONE_KEYS = {"name", "host", "port", "scheme", "model", "username", "tags", "family", "charset", "size_limit"}
-_PHONE_KEYS |= {"device", "dn", "description"}
+_PHONE_KEYS |= {"device", "dn", "description", "verify", "ca_file"}
 #: What ``phonetui discover`` also records about a phone it found (its own file only).
 DISCOVERED_KEYS = {"device_pool", "source", "seen", "web_server_off"}
 _DEFAULT_KEYS = {"username", "timeout", "connect_timeout", "play_timeout", "concurrency", "mode", "templates_file"}
-_DEFAULT_KEYS.add("sender")
+_DEFAULT_KEYS |= {"sender", "verify", "ca_file"}
+#: What ``verify = false`` leaves open, said by ``check``, on start and in the preview.
+INSECURE_WARNING = "certificates are not checked (verify = false): anyone in the middle gets the push user's password"
 _SERVICE_KEYS = {"listen", "url", "username", "allowed_devices", "object_ttl", "ack_reply"}
 _TOP_KEYS = {"defaults", "service", "phones", "templates", "keys", "cucm", "discovery", "probe"}
 _TEMPLATE_KEYS: dict[str, set[str]] = {
@@ -108,7 +110,25 @@ def _defaults(reader: _Reader) -> Defaults:
         concurrency=reader.positive("concurrency", int, Defaults.concurrency),
         mode=mode,
         sender=reader.get("sender", str, ""),
+        verify=_verify(reader, "pin"),
+        ca_file=reader.get("ca_file", str, ""),
     )
+
+
+def _verify(reader: _Reader, default: Verify) -> Verify:
+    """``verify``: "pin" (the default), true (CAs) or false (no check, warned of)."""
+    value = reader.get("verify", (str, bool), None)
+    if value is None:
+        return default
+    if value is True:
+        return "ca"
+    if value is False:
+        reader.warn("verify", INSECURE_WARNING)
+        return "off"
+    if value != "pin":
+        reader.fail("verify", 'must be "pin", true or false')
+        return default
+    return "pin"
 
 
 def split_host_port(value: str, default_port: int) -> tuple[str, int]:
@@ -219,6 +239,8 @@ def _phone(reader: _Reader, defaults: Defaults, discovered: bool = False) -> Pho
         description=reader.get("description", str, ""),
         discovered=reader.get("source", str, "discovered") if discovered else "",
         rules_given=any(key in reader.table for key in ("model", "family", "charset", "size_limit")),
+        verify=_verify(reader, defaults.verify),
+        ca_file=reader.get("ca_file", str, defaults.ca_file),
     )
     if discovered:
         reader.get("device_pool", str, "")
