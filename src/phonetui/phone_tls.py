@@ -104,7 +104,7 @@ def insecure_context() -> ssl.SSLContext:
 async def peer_certificate(host: str, port: int, timeout: float) -> bytes:  # noqa: ASYNC109 (a connect timeout)
     """The certificate ``host:port`` presents (DER), from a handshake of its own that sends nothing else."""
     async with asyncio.timeout(timeout):
-        reader, writer = await asyncio.open_connection(host, port, ssl=insecure_context(), server_hostname=None)
+        _, writer = await asyncio.open_connection(host, port, ssl=insecure_context(), server_hostname=None)
     try:
         ssl_object = writer.get_extra_info("ssl_object")
         der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None

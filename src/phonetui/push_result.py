@@ -108,7 +108,7 @@ def _connect_failure(exc: BaseException, phone: Phone) -> tuple[Outcome, str, st
             return Outcome.TLS_ERROR, cause.detail, cause.hint
         if isinstance(cause, ssl.SSLCertVerificationError):
             reason = cause.verify_message or str(cause)
-            hint = 'verify = true checks it against the system CAs or ca_file; give the CA that signed it, or verify = "pin"'
+            hint = 'verify = true checks it by the system CAs or ca_file: give the CA that signed it, or verify = "pin"'
             return Outcome.TLS_ERROR, f"certificate not trusted: {reason}; nothing was sent", hint
         if isinstance(cause, ssl.SSLError):
             reason = getattr(cause, "reason", None) or str(cause)

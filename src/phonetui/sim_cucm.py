@@ -55,7 +55,7 @@ class CucmDevice:
 def make_certificate(
     folder: Path, host: str = "127.0.0.1", name: str = "phonetui simulated CUCM", stem: str = "cucm"
 ) -> tuple[Path, Path]:
-    """A self-signed certificate for ``host`` and its key, written to ``folder`` as ``{stem}-cert.pem``, ``{stem}-key.pem``.
+    """A self-signed certificate for ``host`` and its key: ``{stem}-cert.pem`` and ``{stem}-key.pem`` in ``folder``.
 
     The simulated CUCM, the simulated phones over https and the tests all make theirs here.
     """
