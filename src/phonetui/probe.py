@@ -11,6 +11,7 @@ import asyncio
 import errno
 import logging
 import socket
+import ssl
 import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
@@ -22,12 +23,13 @@ from .cisco.devinfo import DEVICE_INFORMATION_PATH, DeviceInfo, NotAPhone, parse
 from .cisco.families import Family, family_for_model, model_number
 from .config import Phone
 from .fanout import each_phone
+from .phone_tls import TlsRefused, tls_extensions
 from .push import USER_AGENT, address_problem
 from .push_result import _chain, _read_capped
 
 log = logging.getLogger(__name__)
 
-ProbeState = Literal["online", "offline", "refused", "not-a-phone", "unresolved"]
+ProbeState = Literal["online", "offline", "refused", "not-a-phone", "unresolved", "tls-error"]
 PROBE_STATES: tuple[ProbeState, ...] = get_args(ProbeState)
 
 #: Probes in flight at once, and how long one phone has to answer in all.
@@ -110,6 +112,10 @@ def information_url(phone: Phone) -> str:
 def _failure(exc: BaseException, phone: Phone, deadline: float) -> tuple[ProbeState, str]:
     """The state and reason for a probe that got no page, told apart by the error behind it."""
     for cause in _chain(exc):
+        if isinstance(cause, TlsRefused):
+            return "tls-error", cause.detail
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return "tls-error", f"certificate not trusted: {cause.verify_message or cause}"
         if isinstance(cause, socket.gaierror):
             return "unresolved", f"cannot resolve {phone.host!r}: {cause.strerror or cause}"
         if isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED:
@@ -129,7 +135,10 @@ async def probe_phone(client: httpx.AsyncClient, phone: Phone, deadline: float =
     try:
         async with asyncio.timeout(deadline):
             request = client.build_request(
-                "GET", information_url(phone), headers={"User-Agent": USER_AGENT, "Connection": "close"}
+                "GET",
+                information_url(phone),
+                headers={"User-Agent": USER_AGENT, "Connection": "close"},
+                extensions=tls_extensions(phone.verify, phone.ca_file, phone.name),
             )
             response = await client.send(request, stream=True)
             try:

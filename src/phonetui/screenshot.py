@@ -27,6 +27,7 @@ from .cisco import Outcome
 from .cisco.screens import LCD_PATH, MPP_PATH, SHOT_MIN_INTERVAL, ShotSource, shot_source
 from .config import Phone
 from .fanout import each_phone
+from .phone_tls import tls_extensions
 from .push import USER_AGENT, address_problem
 from .push_result import CONNECT_TIMEOUT_HINT, READ_TIMEOUT_HINT, _connect_failure
 
@@ -73,6 +74,7 @@ class ShotOutcome(StrEnum):
     REFUSED = "refused"  # not asked: phonetui says why (an invalid address)
     NOT_AN_IMAGE = "not-an-image"
     HTTP_ERROR = "http-error"
+    TLS_ERROR = "tls-error"  # the phone's certificate is not the trusted one: nothing was sent
 
     @property
     def succeeded(self) -> bool:
@@ -211,7 +213,8 @@ class _Fetch:
         connect = min(OPTIONAL_CONNECT, self.timeout / 3) if optional else self.timeout
         timeout = httpx.Timeout(self.timeout, connect=connect)
         self.started = time.perf_counter()  # the latency is the answering request's, not the waits before it
-        request = self.client.build_request("GET", url, headers=self.headers, timeout=timeout)
+        tls = tls_extensions(self.phone.verify, self.phone.ca_file, self.phone.name)
+        request = self.client.build_request("GET", url, headers=self.headers, timeout=timeout, extensions=tls)
         response = await self.client.send(request, stream=True)
         try:
             chunks, size = [], 0
@@ -248,7 +251,8 @@ class _Fetch:
                 if optional:
                     continue  # no HTTPS there: the phone's own scheme next
                 outcome, detail, hint = _connect_failure(exc, self.phone)
-                kind = ShotOutcome.UNREACHABLE if outcome is Outcome.UNREACHABLE else ShotOutcome.HTTP_ERROR
+                kinds = {Outcome.UNREACHABLE: ShotOutcome.UNREACHABLE, Outcome.TLS_ERROR: ShotOutcome.TLS_ERROR}
+                kind = kinds.get(outcome, ShotOutcome.HTTP_ERROR)
                 return self.shot(kind, detail, hint, path=path)
             status = response.status_code
             if status == 404:

@@ -32,6 +32,7 @@ from .push import build_object, push_command, push_config, select_phones
 from .screenshot import screenshot_command
 from .serve import serve_command
 from .simulate import simulate_command
+from .trust import trust_command
 from .tui import make_app, tui_command
 
 __all__ = [
@@ -66,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         "simulate": simulate_command,
         "serve": serve_command,
         "check": check_command,
+        "trust": trust_command,
         "demo": tui_command,
         None: tui_command,
     }

@@ -150,12 +150,18 @@ def build_parser() -> argparse.ArgumentParser:
     keys.add_argument("--json", action="store_true", help="one JSON object per phone")
     _credentials(keys, "press")
 
+    trust = commands.add_parser("trust", help="show https phones' certificate fingerprints and accept them")
+    trust.add_argument("--config", default=argparse.SUPPRESS, help="config file")
+    _targets(trust)
+    trust.add_argument("--yes", action="store_true", help="record the new and changed ones without asking")
+    trust.add_argument("--json", action="store_true", help="one JSON object per phone")
+
     check = commands.add_parser("check", help="validate a config and say what it holds")
     check.add_argument("--config", default=argparse.SUPPRESS, help="config file")
 
     demo = commands.add_parser("demo", help="the TUI on a built-in simulated fleet (no files needed)")
     demo.add_argument("--count", type=_fleet_size, default=12, metavar="N", help="phones, 1-1000 (default 12)")
-    for command in (push, clear, history, sim, serve, probe, shot, discover, keys, check, demo):
+    for command in (push, clear, history, sim, serve, probe, shot, discover, keys, trust, check, demo):
         _log_options(command, argparse.SUPPRESS)  # before or after the command's name, as --config
     return parser
 
