@@ -1,4 +1,4 @@
-"""Accepting phones' certificates: what each presents now, against what is trusted (``phonetui trust``, the app's action).
+"""Accepting phones' certificates: what each presents now against what is trusted (``phonetui trust``).
 
 Reading a certificate sends nothing but a handshake; recording one replaces what was
 trusted for that address. Only pinned https phones have anything to accept: a plain
