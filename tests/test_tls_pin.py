@@ -1,0 +1,239 @@
+"""Https phones: pinned on first use, verified by a CA file, or not checked; a changed certificate sends nothing.
+
+The phone here is a real aiohttp server on 127.0.0.1 with certificates the tests make; it
+records every request it gets, so "no Authorization header was sent" is its word, not a guess.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import stat
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import tomli_w
+from aiohttp import web
+
+from phonetui.cisco import CiscoIPPhoneText, Outcome
+from phonetui.cli import main
+from phonetui.config import Defaults, Phone, load_config, parse_config
+from phonetui.known_phones import KnownPhones, default_known_phones_path
+from phonetui.phone_tls import PinMismatch, PinnedContext, _cause, fingerprint
+from phonetui.probe import probe_phone
+from phonetui.push import Pusher, PushResult
+from phonetui.screenshot import ShotOutcome, fetch_screenshot
+from phonetui.sim_cucm import make_certificate
+from phonetui.wire import make_client
+
+from .conftest import PASSWORD, USER
+
+OK_REPLY = '<?xml version="1.0"?><CiscoIPPhoneResponse><ResponseItem URL="" Data="Success" Status="0"/></CiscoIPPhoneResponse>'
+
+
+class RecordingPhone:
+    """An https 'phone' on 127.0.0.1 that answers every push with Success and records each request's headers."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.requests: list[dict[str, str]] = []
+        self.port = 0
+        self._runner: web.AppRunner | None = None
+        self.generation = 0
+        self.cert = Path()
+
+    def new_certificate(self) -> Path:
+        self.generation += 1
+        folder = self.folder / f"gen{self.generation}"
+        folder.mkdir()
+        self.cert, self.key = make_certificate(folder, "127.0.0.1", name="test phone", stem="phone")
+        return self.cert
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(ssl.PEM_cert_to_DER_cert(self.cert.read_text()))
+
+    async def _any(self, request: web.Request) -> web.Response:
+        self.requests.append(dict(request.headers))
+        await request.read()
+        if request.path == "/DeviceInformationX":
+            body = "<DeviceInformation><modelNumber>CP-8845</modelNumber><HostName>SEP001122334455</HostName></DeviceInformation>"
+            return web.Response(text=body, content_type="text/xml")
+        return web.Response(text=OK_REPLY, content_type="text/xml")
+
+    async def start(self) -> None:
+        """Serve with the current certificate (a new one if there is none), on the same port as before."""
+        if self.generation == 0:
+            self.new_certificate()
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self.cert, self.key)
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._any)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port, ssl_context=context, reuse_address=True)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def restart_with_new_certificate(self) -> None:
+        await self.stop()
+        self.new_certificate()
+        await self.start()
+
+    def phone(self, **keys: object) -> Phone:
+        table = {"name": "desk", "host": "127.0.0.1", "port": self.port, "scheme": "https", **keys}
+        raw = {"defaults": {"username": USER, "password": PASSWORD}, "phones": [table]}
+        return parse_config(tomli_w.dumps(raw)).phones[0]
+
+
+@pytest.fixture
+async def https_phone(tmp_path: Path) -> AsyncIterator[RecordingPhone]:
+    phone = RecordingPhone(tmp_path)
+    await phone.start()
+    yield phone
+    await phone.stop()
+
+
+@pytest.fixture
+def quick() -> Defaults:
+    return Defaults(username=USER, password=PASSWORD, timeout=2.0, connect_timeout=2.0)
+
+
+async def push(phone: Phone, defaults: Defaults) -> PushResult:
+    async with Pusher(defaults) as pusher:
+        return [r async for r in pusher.push(CiscoIPPhoneText("T", "", "Hello"), [phone])][0]
+
+
+async def test_first_contact_pins_the_same_certificate_passes(https_phone: RecordingPhone, quick: Defaults) -> None:
+    phone = https_phone.phone()
+    assert phone.verify == "pin"  # the default for https
+    first = await push(phone, quick)
+    assert first.outcome is Outcome.OK, first.detail
+    assert KnownPhones().fingerprint(phone.address) == https_phone.fingerprint
+    assert stat.S_IMODE(default_known_phones_path().stat().st_mode) == 0o600
+    again = await push(phone, quick)
+    assert again.outcome is Outcome.OK, again.detail
+    assert len(https_phone.requests) == 2
+
+
+async def test_a_new_certificate_is_refused_and_nothing_sent_until_trusted(
+    https_phone: RecordingPhone, quick: Defaults, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    phone = https_phone.phone()
+    assert (await push(phone, quick)).outcome is Outcome.OK
+    old = https_phone.fingerprint
+    await https_phone.restart_with_new_certificate()
+    https_phone.requests.clear()
+    refused = await push(phone, quick)
+    assert refused.outcome is Outcome.TLS_ERROR
+    assert old in refused.detail and https_phone.fingerprint in refused.detail
+    assert "phonetui trust --phone desk" in refused.hint
+    assert https_phone.requests == []  # not a request, so not a credential
+    assert refused.as_json()["outcome"] == "tls-error"
+
+    # the probe and the screenshot refuse it too, before asking anything
+    async with make_client() as client:
+        probed = await probe_phone(client, phone)
+        shot = await fetch_screenshot(client, phone, None)
+    assert probed.state == "tls-error" and shot.outcome is ShotOutcome.TLS_ERROR
+    assert https_phone.requests == []
+
+    config = tmp_path / "phones.toml"
+    raw = {"defaults": {"username": USER, "password": PASSWORD}}
+    raw["phones"] = [{"name": "desk", "host": "127.0.0.1", "port": https_phone.port, "scheme": "https"}]
+    config.write_text(tomli_w.dumps(raw))
+    capsys.readouterr()
+    assert await asyncio.to_thread(main, ["trust", "--config", str(config), "--phone", "desk", "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert https_phone.fingerprint in out and "changed" in out
+    assert KnownPhones().fingerprint(phone.address) == https_phone.fingerprint
+    accepted = await push(phone, quick)
+    assert accepted.outcome is Outcome.OK, accepted.detail
+    assert https_phone.requests[0]["Authorization"].startswith("Basic ")
+
+
+async def test_trust_without_yes_and_no_terminal_records_nothing(https_phone: RecordingPhone, tmp_path: Path) -> None:
+    config = tmp_path / "phones.toml"
+    raw = {"phones": [{"name": "desk", "host": "127.0.0.1", "port": https_phone.port, "scheme": "https"}]}
+    config.write_text(tomli_w.dumps(raw))
+    assert await asyncio.to_thread(main, ["trust", "--config", str(config), "--all"]) == 2
+    assert KnownPhones().fingerprint(f"127.0.0.1:{https_phone.port}") is None
+
+
+async def test_verify_true_passes_with_the_ca_file_and_fails_without(
+    https_phone: RecordingPhone, quick: Defaults
+) -> None:
+    verified = await push(https_phone.phone(verify=True, ca_file=str(https_phone.cert)), quick)
+    assert verified.outcome is Outcome.OK, verified.detail
+    assert len(https_phone.requests) == 1
+    https_phone.requests.clear()
+    unverified = await push(https_phone.phone(verify=True), quick)
+    assert unverified.outcome is Outcome.TLS_ERROR, unverified.detail
+    assert "certificate not trusted" in unverified.detail
+    assert https_phone.requests == []
+    assert KnownPhones().fingerprint(f"127.0.0.1:{https_phone.port}") is None  # verified phones pin nothing
+
+
+async def test_verify_false_sends_without_checking_and_is_warned_of(
+    https_phone: RecordingPhone, quick: Defaults, tmp_path: Path
+) -> None:
+    result = await push(https_phone.phone(verify=False), quick)
+    assert result.outcome is Outcome.OK
+    await https_phone.restart_with_new_certificate()
+    assert (await push(https_phone.phone(verify=False), quick)).outcome is Outcome.OK
+    config = tmp_path / "c.toml"
+    config.write_text('[defaults]\nverify = false\n[[phones]]\nname = "a"\nhost = "192.0.2.1"\nscheme = "https"\n')
+    warnings = load_config(config).warnings
+    assert any("verify = false" in w and "password" in w for w in warnings), warnings
+
+
+def test_verify_values_in_the_config() -> None:
+    raw = (
+        '[defaults]\nverify = true\nca_file = "/etc/ca.pem"\n'
+        '[[phones]]\nname = "a"\nhost = "192.0.2.1"\nscheme = "https"\n'
+        '[[phones]]\nname = "b"\nhost = "192.0.2.2"\nscheme = "https"\nverify = "pin"\n'
+    )
+    a, b = parse_config(raw).phones
+    assert (a.verify, a.ca_file) == ("ca", "/etc/ca.pem") and b.verify == "pin"
+    with pytest.raises(Exception, match="verify"):
+        parse_config('[[phones]]\nname = "a"\nhost = "192.0.2.1"\nverify = "maybe"\n')
+
+
+async def test_a_certificate_swapped_after_the_check_is_refused_in_the_handshake(https_phone: RecordingPhone) -> None:
+    """The request's own connection checks the pin again: a certificate changed between the two is refused."""
+    pinned = PinnedContext.for_fingerprint("00:" * 31 + "00")
+    transport = httpx.AsyncHTTPTransport(verify=pinned)
+    async with httpx.AsyncClient(transport=transport) as client:
+        with pytest.raises(httpx.ConnectError) as caught:
+            await client.post(f"https://127.0.0.1:{https_phone.port}/CGI/Execute", headers={"Authorization": "x"})
+    assert _cause(caught.value, PinMismatch) is not None, repr(caught.value)
+    assert https_phone.requests == []
+
+
+async def test_refused_connection_to_a_pinned_phone_is_unreachable(quick: Defaults) -> None:
+    with __import__("socket").socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    raw = {"phones": [{"name": "gone", "host": "127.0.0.1", "port": port, "scheme": "https"}]}
+    phone = parse_config(tomli_w.dumps(raw)).phones[0]
+    result = await push(phone, quick)
+    assert result.outcome is Outcome.UNREACHABLE and "refused" in result.detail
+
+
+def test_known_phones_appends_from_two_writers_and_replaces(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "known-phones"
+    one, two = KnownPhones(path), KnownPhones(path)
+    one.record("192.0.2.1:443", "AA", "a")
+    two.record("192.0.2.2:443", "BB", "b\nnasty name")
+    assert one.fingerprint("192.0.2.2:443") == "BB" and two.fingerprint("192.0.2.1:443") == "AA"
+    one.replace("192.0.2.1:443", "CC", "a")
+    assert two.fingerprint("192.0.2.1:443") == "CC"
+    assert len(path.read_text().splitlines()) == 2
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
