@@ -162,6 +162,7 @@ class PhoneTransport(httpx.AsyncBaseTransport):
             mismatch = _cause(exc, PinMismatch)
             if mismatch is None:
                 raise
+            self._checked.pop(_address(request.url.host, request.url.port or 443), None)  # look again next time
             raise TlsRefused(str(mismatch), f"check the phone, then: {trust_command(policy.name)}") from exc
 
     async def _inner(self, request: httpx.Request, policy: TlsPolicy) -> httpx.AsyncHTTPTransport:
@@ -198,6 +199,7 @@ class PhoneTransport(httpx.AsyncBaseTransport):
             self.known.record(address, seen, policy.name)
             return seen
         if known != seen:
+            self._checked.pop(address, None)  # once accepted (``trust``), the next request looks again
             detail = f"the certificate changed: it is now {seen}, trusted was {known}; nothing was sent"
             raise TlsRefused(
                 detail, f"if the phone's new certificate is expected, accept it: {trust_command(policy.name)}"

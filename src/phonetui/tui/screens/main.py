@@ -62,6 +62,7 @@ class MainScreen(PhoneScreen):
         binding("screens", show=False),
         binding("macro", show=False),
         binding("clear-alert", show=False),
+        binding("trust", show=False),
     ]
 
     def __init__(self) -> None:
@@ -288,6 +289,15 @@ class MainScreen(PhoneScreen):
         from ..clearing import ask_and_clear
 
         ask_and_clear(self.tui)
+
+    def action_trust(self) -> None:
+        """Show the selected phones' certificates (else the highlighted one's) and accept them, after asking."""
+        from ..trusting import ask_and_trust
+
+        name = self.table.current_name()
+        phones = self.tui.fleet.selected() or ([self.tui.fleet.states[name].phone] if name is not None else [])
+        if phones:
+            ask_and_trust(self.tui, phones)
 
     def action_retry(self) -> None:
         failed, pump = self.tui.fleet.failed(), self.tui.pump
