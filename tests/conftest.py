@@ -12,6 +12,7 @@ from phonetui.config import Defaults, ServiceConfig
 from phonetui.service import Service
 from phonetui.simulator import Simulator
 
+from .https_phone import RecordingPhone
 from .terminal import Terminal
 
 USER, PASSWORD = "pushuser", "s3cret-pw"
@@ -80,3 +81,12 @@ def terminal(tmp_path: Path) -> Iterator[Callable[[str], Terminal]]:
     yield open_terminal
     for term in opened:
         term.close()
+
+
+@pytest.fixture
+async def https_phone(tmp_path: Path) -> AsyncIterator[RecordingPhone]:
+    """An https phone on 127.0.0.1 that records every request's headers (``https_phone.py``)."""
+    phone = RecordingPhone(tmp_path)
+    await phone.start()
+    yield phone
+    await phone.stop()

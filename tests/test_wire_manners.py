@@ -11,7 +11,8 @@ from phonetui.push import Pusher
 from phonetui.simulator import Simulator
 
 from .conftest import PASSWORD, USER
-from .test_tls_pin import RecordingPhone, https_phone, push  # noqa: F401 (the fixture)
+from .https_phone import RecordingPhone
+from .test_tls_pin import push
 
 
 async def raw_post(host: str, port: int, head: str, body: bytes) -> bytes:

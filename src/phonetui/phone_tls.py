@@ -17,15 +17,19 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import ssl
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
 
-from .config.model import Verify
+from .config.model import Phone, Verify
 from .known_phones import KnownPhones
+from .wording import names_phrase
 
 E = TypeVar("E", bound=BaseException)
+#: What ``verify = false`` leaves open.
+INSECURE_RISK = "anyone in the middle gets the push user's password"
 #: The request extension a phone's policy travels in.
 EXTENSION = "phonetui_tls"
 
@@ -33,6 +37,14 @@ EXTENSION = "phonetui_tls"
 def fingerprint(der: bytes) -> str:
     """SHA-256 of a DER certificate, as colon hex (``AB:CD:…``), the way browsers and phones show it."""
     return ":".join(f"{b:02X}" for b in hashlib.sha256(der).digest())
+
+
+def insecure_warning(phones: Iterable[Phone], shown: int = 3) -> str | None:
+    """``certificates not checked … for 2 phones: a, b`` when https phones have ``verify = false``; else None."""
+    names = [phone.name for phone in phones if phone.insecure]
+    if not names:
+        return None
+    return f"certificates not checked (verify = false) for {names_phrase(names, shown)}: {INSECURE_RISK}"
 
 
 def trust_command(name: str) -> str:

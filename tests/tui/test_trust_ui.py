@@ -12,7 +12,7 @@ from phonetui.known_phones import KnownPhones
 from phonetui.tui.app import PhoneTUI
 from phonetui.tui.screens.pickers import ConfirmModal
 
-from ..test_tls_pin import RecordingPhone, https_phone  # noqa: F401 (the fixture)
+from ..https_phone import RecordingPhone
 from .conftest import wait_until
 
 

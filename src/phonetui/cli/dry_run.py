@@ -10,6 +10,8 @@ from typing import Any
 
 from ..cisco import CiscoObject, encode
 from ..output import plan_lines
+from ..phone_tls import insecure_warning
+from ..printable import printable
 from ..push import Delivery
 from ..push_plan import largest
 from ..tailor import Tailor
@@ -65,6 +67,9 @@ def print_dry_run(obj: CiscoObject, deliveries: list[Delivery], tailor: Tailor |
             print(data.decode(charset))
     print()
     print("\n".join(plan_lines(deliveries)))
+    insecure = insecure_warning(d.phone for d in deliveries)
+    if insecure:
+        print(f"# warning: {printable(insecure)}")
     line = largest_line(deliveries) if shared is None else None
     if line:
         print(line)

@@ -12,6 +12,7 @@ from textual.widgets import Footer, Static
 
 from ...cisco import CiscoObject, ObjectError, encode
 from ...config import Phone
+from ...phone_tls import insecure_warning
 from ...printable import printable
 from ...push import Delivery, plan
 from ...push_plan import largest
@@ -159,6 +160,9 @@ class PreviewScreen(PhoneScreen):
         empty_dn = empty_dn_warning(self.obj, self.phones)
         if empty_dn:
             lines.append(f"⚠ {empty_dn}")
+        insecure = insecure_warning(self.phones)
+        if insecure:
+            lines.append(f"⚠ {printable(insecure, 200)}")
         big = largest(self.deliveries) if self.own_copies else None
         if big is not None:
             limit = big.phone.size_limit
