@@ -52,14 +52,22 @@ class KnownPhones:
         return self._pins.get(address)
 
     def record(self, address: str, fingerprint: str, name: str) -> None:
-        """Append a record (first contact); a record already there is left as it is."""
+        """Append a record (first contact), under the lock; the file is not read again for it.
+
+        A thousand phones pinned in one push append a thousand lines: reading the whole file
+        for each would be quadratic. A record that duplicates one is harmless (the last wins).
+        """
         with self._locked() as handle:
-            current = dict(_parse(handle.read()))
-            if current.get(address) != fingerprint:
-                handle.seek(0, os.SEEK_END)
-                handle.write(f"{_clean(address)} {fingerprint} {_clean(name)}\n")
-                handle.flush()
-        self._stamp = None
+            before = os.fstat(handle.fileno())
+            handle.seek(0, os.SEEK_END)
+            handle.write(f"{_clean(address)} {fingerprint} {_clean(name)}\n")
+            handle.flush()
+            after = os.fstat(handle.fileno())
+        if self._stamp == (before.st_mtime_ns, before.st_size):  # nobody else wrote since it was read
+            self._pins[address] = fingerprint
+            self._stamp = (after.st_mtime_ns, after.st_size)
+        else:
+            self._stamp = None
 
     def replace(self, address: str, fingerprint: str, name: str) -> None:
         """Record ``fingerprint`` for ``address`` in place of any earlier one (a person accepted it)."""

@@ -2,10 +2,10 @@
 
 Pinning is trust on first use, as SSH does it: the first contact records the certificate's
 SHA-256 fingerprint in the known-phones file; later, a different certificate is refused
-before any request (and so any credential) leaves. The check is a handshake of its own
-(``peer_certificate``), once per phone and run; the request then goes over a connection whose
-context checks the fingerprint again during its handshake (``PinnedContext``), so a
-certificate swapped between the two is refused too.
+before any request (and so any credential) leaves. A request goes over a connection whose
+context compares the certificate with the pin inside its handshake (``PinnedContext``), so
+nothing is written to a connection that fails it. Only the first contact costs a handshake
+of its own (``peer_certificate``), to read the certificate to pin.
 
 ``PhoneTransport`` does this for every request of the shared client: the push, the
 screenshot fetch, the probe and the keys all ask phones through it, each request carrying
@@ -74,7 +74,11 @@ class TlsRefused(httpx.TransportError):
 
 
 class PinMismatch(ssl.SSLCertVerificationError):
-    """Raised inside a handshake whose certificate is not the pinned one."""
+    """Raised inside a handshake whose certificate is not the pinned one: before any byte of the request."""
+
+    def __init__(self, seen: str, expected: str) -> None:
+        super().__init__(f"certificate {seen}, pinned {expected}")
+        self.seen, self.expected = seen, expected
 
 
 class _PinnedObject(ssl.SSLObject):
@@ -87,7 +91,7 @@ class _PinnedObject(ssl.SSLObject):
         der = self.getpeercert(binary_form=True)
         seen = fingerprint(der) if der else "no certificate"
         if expected is not None and seen != expected:
-            raise PinMismatch(f"the certificate changed during the run: {seen}, pinned {expected}")
+            raise PinMismatch(seen, expected)
 
 
 class PinnedContext(ssl.SSLContext):
@@ -144,6 +148,12 @@ def _cause(exc: BaseException, kind: type[E]) -> E | None:
     return None
 
 
+def changed(seen: str, trusted: str, name: str) -> TlsRefused:
+    """The refusal of a certificate that is not the pinned one: both fingerprints, and how to accept the new."""
+    detail = f"the certificate changed: it is now {seen}, trusted was {trusted}; nothing was sent"
+    return TlsRefused(detail, f"if the phone's new certificate is expected, accept it: {trust_command(name)}")
+
+
 def _address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
@@ -174,8 +184,7 @@ class PhoneTransport(httpx.AsyncBaseTransport):
             mismatch = _cause(exc, PinMismatch)
             if mismatch is None:
                 raise
-            self._checked.pop(_address(request.url.host, request.url.port or 443), None)  # look again next time
-            raise TlsRefused(str(mismatch), f"check the phone, then: {trust_command(policy.name)}") from exc
+            raise changed(mismatch.seen, mismatch.expected, policy.name) from exc
 
     async def _inner(self, request: httpx.Request, policy: TlsPolicy) -> httpx.AsyncHTTPTransport:
         if policy.verify == "off":
@@ -196,9 +205,16 @@ class PhoneTransport(httpx.AsyncBaseTransport):
         return self._pinned[pin]
 
     async def _check_pin(self, request: httpx.Request, policy: TlsPolicy) -> str:
-        """The fingerprint this phone is trusted with, pinned now on first contact; TlsRefused when it differs."""
+        """The fingerprint this phone is trusted with, read and recorded now on first contact.
+
+        A known phone costs no handshake here: the request's own handshake compares its
+        certificate with the pin and refuses another before the request is written.
+        """
         host, port = request.url.host, request.url.port or 443
         address = _address(host, port)
+        known = self.known.fingerprint(address)
+        if known is not None:
+            return known
         task = self._checked.get(address)
         if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
             timeouts = request.extensions.get("timeout", {})
@@ -206,16 +222,12 @@ class PhoneTransport(httpx.AsyncBaseTransport):
             task = asyncio.ensure_future(self._handshake(host, port, connect))
             self._checked[address] = task
         seen = await asyncio.shield(task)
-        known = self.known.fingerprint(address)
+        known = self.known.fingerprint(address)  # another request (or process) may have pinned it meanwhile
         if known is None:
             self.known.record(address, seen, policy.name)
             return seen
         if known != seen:
-            self._checked.pop(address, None)  # once accepted (``trust``), the next request looks again
-            detail = f"the certificate changed: it is now {seen}, trusted was {known}; nothing was sent"
-            raise TlsRefused(
-                detail, f"if the phone's new certificate is expected, accept it: {trust_command(policy.name)}"
-            )
+            raise changed(seen, known, policy.name)
         return seen
 
     async def _handshake(self, host: str, port: int, timeout: float) -> str:  # noqa: ASYNC109
