@@ -122,16 +122,19 @@ async def test_verify_false_sends_without_checking_and_is_warned_of(
     assert any("verify = false" in w and "password" in w for w in warnings), warnings
 
 
-def test_verify_values_in_the_config() -> None:
+def test_verify_values_in_the_config(tmp_path: Path) -> None:
+    (tmp_path / "ca.pem").write_text("")
     raw = (
-        '[defaults]\nverify = true\nca_file = "/etc/ca.pem"\n'
+        f'[defaults]\nverify = true\nca_file = "{tmp_path / "ca.pem"}"\n'
         '[[phones]]\nname = "a"\nhost = "192.0.2.1"\nscheme = "https"\n'
         '[[phones]]\nname = "b"\nhost = "192.0.2.2"\nscheme = "https"\nverify = "pin"\n'
     )
     a, b = parse_config(raw).phones
-    assert (a.verify, a.ca_file) == ("ca", "/etc/ca.pem") and b.verify == "pin"
+    assert (a.verify, a.ca_file) == ("ca", str(tmp_path / "ca.pem")) and b.verify == "pin"
     with pytest.raises(Exception, match="verify"):
         parse_config('[[phones]]\nname = "a"\nhost = "192.0.2.1"\nverify = "maybe"\n')
+    with pytest.raises(Exception, match="ca_file"):
+        parse_config('[[phones]]\nname = "a"\nhost = "192.0.2.1"\nca_file = "/nonexistent/ca.pem"\n')
 
 
 async def test_a_certificate_swapped_after_the_check_is_refused_in_the_handshake(https_phone: RecordingPhone) -> None:
@@ -165,3 +168,32 @@ def test_known_phones_appends_from_two_writers_and_replaces(tmp_path: Path) -> N
     assert two.fingerprint("192.0.2.1:443") == "CC"
     assert len(path.read_text().splitlines()) == 2
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_readme_flow_6_pinned_then_6_refused_after_a_restart_with_new_certificates(tmp_path: Path) -> None:
+    """simulate --https, push (6 ok, pinned on first use), restart, push again (6 tls-error), trust, push (6 ok)."""
+    from .test_cli import Running, json_lines, phonetui
+
+    with __import__("socket").socket() as sock:  # a free port for the fleet (8443 may be another test's)
+        sock.bind(("127.0.0.1", 0))
+        port = str(sock.getsockname()[1])
+    config = str(tmp_path / "sim.toml")
+    simulate = ("simulate", "--count", "6", "--https", "--port", port, "--base", "127.83.0.0", "--write-config", config)
+    push = ("push", "--config", config, "--all", "--text", "Hi", "--json")
+    running = Running(*simulate, ready="Ctrl-C")
+    try:
+        first = phonetui(*push)
+        assert [r["outcome"] for r in json_lines(first.stdout)] == ["ok"] * 6, first.stderr
+    finally:
+        assert running.stop() == 0
+    running = Running(*simulate, ready="Ctrl-C")
+    try:
+        again = phonetui(*push)
+        refused = json_lines(again.stdout)
+        assert [r["outcome"] for r in refused] == ["tls-error"] * 6 and again.returncode == 1
+        assert "phonetui trust --phone sim-000" in refused[0]["hint"]
+        assert phonetui("trust", "--config", config, "--all", "--yes").returncode == 0
+        trusted = phonetui(*push)
+        assert [r["outcome"] for r in json_lines(trusted.stdout)] == ["ok"] * 6, trusted.stderr
+    finally:
+        assert running.stop() == 0

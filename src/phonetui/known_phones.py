@@ -49,7 +49,7 @@ class KnownPhones:
     def fingerprint(self, address: str) -> str | None:
         """The fingerprint recorded for ``host:port``, or None."""
         self._refresh()
-        return self._pins.get(address)
+        return self._pins.get(address.lower())
 
     def record(self, address: str, fingerprint: str, name: str) -> None:
         """Append a record (first contact), under the lock; the file is not read again for it.
@@ -57,6 +57,7 @@ class KnownPhones:
         A thousand phones pinned in one push append a thousand lines: reading the whole file
         for each would be quadratic. A record that duplicates one is harmless (the last wins).
         """
+        address = address.lower()  # names are case-blind; httpx lowers them too
         with self._locked() as handle:
             before = os.fstat(handle.fileno())
             handle.seek(0, os.SEEK_END)
@@ -71,6 +72,7 @@ class KnownPhones:
 
     def replace(self, address: str, fingerprint: str, name: str) -> None:
         """Record ``fingerprint`` for ``address`` in place of any earlier one (a person accepted it)."""
+        address = address.lower()
         with self._locked() as handle:
             kept = [line for line in handle.read().splitlines() if line.split(" ", 1)[0] != address]
             kept.append(f"{_clean(address)} {fingerprint} {_clean(name)}")
@@ -107,4 +109,4 @@ def _parse(text: str) -> Iterator[tuple[str, str]]:
     for line in text.splitlines():
         parts = line.split()
         if len(parts) >= 2 and not line.startswith("#"):
-            yield parts[0], parts[1]
+            yield parts[0].lower(), parts[1]

@@ -111,8 +111,19 @@ def _defaults(reader: _Reader) -> Defaults:
         mode=mode,
         sender=reader.get("sender", str, ""),
         verify=_verify(reader, "pin"),
-        ca_file=reader.get("ca_file", str, ""),
+        ca_file=_ca_file(reader, ""),
     )
+
+
+def _ca_file(reader: _Reader, default: str) -> str:
+    """``ca_file``: a PEM file, relative to the config; one that is not there is an error now, not at the push."""
+    given = reader.get("ca_file", str, "")
+    if not given:
+        return default
+    resolved = (reader.path.parent / given).expanduser()
+    if not resolved.is_file():
+        reader.fail("ca_file", f"{resolved} is not a file")
+    return str(resolved)
 
 
 def _verify(reader: _Reader, default: Verify) -> Verify:
@@ -240,7 +251,7 @@ def _phone(reader: _Reader, defaults: Defaults, discovered: bool = False) -> Pho
         discovered=reader.get("source", str, "discovered") if discovered else "",
         rules_given=any(key in reader.table for key in ("model", "family", "charset", "size_limit")),
         verify=_verify(reader, defaults.verify),
-        ca_file=reader.get("ca_file", str, defaults.ca_file),
+        ca_file=_ca_file(reader, defaults.ca_file),
     )
     if discovered:
         reader.get("device_pool", str, "")
