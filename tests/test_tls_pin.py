@@ -197,3 +197,17 @@ def test_readme_flow_6_pinned_then_6_refused_after_a_restart_with_new_certificat
         assert [r["outcome"] for r in json_lines(trusted.stdout)] == ["ok"] * 6, trusted.stderr
     finally:
         assert running.stop() == 0
+
+
+def test_the_dry_run_warns_of_phones_whose_certificates_are_not_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "c.toml"
+    raw = {"defaults": {"username": USER, "password": PASSWORD}}
+    raw["phones"] = [{"name": "open", "host": "192.0.2.1", "scheme": "https", "verify": False}]
+    config.write_text(tomli_w.dumps(raw))
+    config.chmod(0o600)
+    main(["push", "--config", str(config), "--all", "--text", "x", "--dry-run"])
+    captured = capsys.readouterr()
+    assert "# warning: certificates not checked (verify = false) for the phone open" in captured.out
+    assert "verify = false" in captured.err  # and the config's own warning, as every command reads it

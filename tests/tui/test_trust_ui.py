@@ -31,3 +31,12 @@ async def test_the_trust_key_shows_the_fingerprint_and_records_it_on_yes(
         await pilot.press("y")
         await wait_until(pilot, lambda: KnownPhones().fingerprint(address) == https_phone.fingerprint)
     assert https_phone.requests == []  # reading a certificate sends no request
+
+
+async def test_the_app_warns_on_start_of_phones_whose_certificates_are_not_checked(tmp_path: Path) -> None:
+    raw = {"phones": [{"name": "open", "host": "192.0.2.1", "scheme": "https", "verify": False}]}
+    app = PhoneTUI(parse_config(tomli_w.dumps(raw)), journal=Journal(tmp_path / "history.jsonl"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        toasts = [n.message for n in app._notifications]
+    assert any("verify = false" in t and "open" in t and "password" in t for t in toasts), toasts

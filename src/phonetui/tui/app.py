@@ -19,6 +19,7 @@ from textual.screen import ModalScreen, Screen
 from ..cisco import CiscoObject, encode
 from ..config import Config, Mode, Phone, Template
 from ..history import Journal
+from ..phone_tls import insecure_warning
 from ..printable import printable
 from ..service import AuthEvent, Service
 from ..wording import plural
@@ -109,6 +110,8 @@ class PhoneTUI(App[int]):
         unknown = sorted(set(self.keymap) - set(DEFAULT_KEYS))
         if unknown:
             self.notify(f"[keys] has unknown ids: {', '.join(unknown)}", severity="warning", markup=False)
+        if insecure := insecure_warning(self.config.phones):  # said on start, as check and the preview say it
+            self.notify(insecure, severity="warning", markup=False, timeout=30)
         self.set_keymap({k: v for k, v in self.keymap.items() if k in DEFAULT_KEYS})
         self.install_screen(self.compose_screen, "compose")
         self.install_screen(self.responder, "responder")
