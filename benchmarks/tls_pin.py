@@ -3,7 +3,9 @@
 Usage: python benchmarks/tls_pin.py [--phones 1000] [--rounds 3] [--concurrency 32]
 
 Four pushes, each a whole ``phonetui push`` process (start-up included), alternating over
-several rounds; medians side by side, as ratios to the unchecked https push:
+several rounds; medians side by side, as ratios to the unchecked https push, of the wall time
+and of the push process's own CPU time (steadier on a shared machine, and without the
+simulated phones' share):
 
 - plain http (another simulated fleet, same size);
 - https, ``verify = false``: one handshake a phone, nothing checked;
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -58,19 +61,25 @@ def main() -> None:
             unchecked.chmod(0o600)
             names = ("http", "https unchecked", "https pin, first", "https pinned")
             times: dict[str, list[float]] = {name: [] for name in names}
+            cpu: dict[str, list[float]] = {name: [] for name in names}
             for _ in range(args.rounds):
                 known.unlink(missing_ok=True)
                 for name, config in (("http", plain), ("https unchecked", unchecked),
                                      ("https pin, first", https), ("https pinned", https)):  # fmt: skip
+                    before = resource.getrusage(resource.RUSAGE_CHILDREN)
                     seconds, result = run_timed(push(config, args.concurrency))
+                    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the push alone: the fleets still run
+                    cpu[name].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
                     counted = outcomes(result.stdout)
                     assert counted == {"ok": args.phones}, (name, counted, result.stderr[-500:])
                     times[name].append(seconds)
-    base = median(times["https unchecked"])
+    base, base_cpu = median(times["https unchecked"]), median(cpu["https unchecked"])
     print(f"{args.phones} phones, concurrency {args.concurrency}, {args.rounds} rounds (medians, whole processes):")
     for name, values in times.items():
         rounds = ", ".join(f"{t:.2f}" for t in values)
-        print(f"   {name:18} {median(values):6.2f} s   x{median(values) / base:.2f}   (rounds: {rounds})")
+        used = median(cpu[name])
+        print(f"   {name:18} {median(values):6.2f} s  x{median(values) / base:.2f}"
+              f"   CPU of the push {used:5.2f} s  x{used / base_cpu:.2f}   (rounds: {rounds})")  # fmt: skip
 
 
 if __name__ == "__main__":
