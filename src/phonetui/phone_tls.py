@@ -168,7 +168,7 @@ class PhoneTransport(httpx.AsyncBaseTransport):
         self._insecure: httpx.AsyncHTTPTransport | None = None
         self._verified: dict[str, httpx.AsyncHTTPTransport] = {}
         self._pinned: dict[str, httpx.AsyncHTTPTransport] = {}
-        #: This run's checked fingerprint per address: one extra handshake a phone and run.
+        #: First contacts: the handshake that reads a phone's certificate to pin, shared by its requests.
         self._checked: dict[str, asyncio.Task[str]] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
