@@ -33,7 +33,6 @@ from ..keys import binding
 from ..plain import plain_text
 from ..widgets.picture import Picture
 from .base import PhoneScreen
-from .pickers import NameModal
 
 REFRESH_SECONDS = 6.0
 AFTER_KEY_SECONDS = 0.75
@@ -275,22 +274,11 @@ class ShotScreen(PhoneScreen):
         self.schedule(AFTER_KEY_SECONDS)
 
     def action_macro(self) -> None:
-        """Ask for a macro (or a saved one's name) and run it on this phone."""
+        """Ask for a macro (or a saved one's name) and run it on this phone; ``save NAME: steps`` saves, as m does."""
+        from ..macros import ask_macro
 
-        def chosen(text: str | None) -> None:
-            if not text:
-                return
-            from ..macros import steps_for
-
-            try:
-                steps = steps_for(self.tui, text)
-            except ValueError as exc:
-                self.note(str(exc), warn=True)
-                return
-            self._macro(steps)
-
-        title = "Macro (Key:Settings, pause 500ms, Key:KeyPad5) or a saved macro's name"
-        self.app.push_screen(NameModal(title, placeholder="Key:Services, pause, Key:Soft1"), chosen)
+        title = f"Macro for {printable(self.phone.name, NAME_MAX)}: steps, a saved name, or 'save NAME: steps'"
+        ask_macro(self.tui, title, self._macro)
 
     @work(group="keys", exit_on_error=False)
     async def _macro(self, steps: list[Step]) -> None:
