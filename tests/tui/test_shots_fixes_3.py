@@ -1,0 +1,113 @@
+"""What a third new admin found: the grid's arrows, the table at 100-112 columns, one macro box, small ones."""
+
+from __future__ import annotations
+
+import pytest
+
+from phonetui.tui.app import PhoneTUI
+from phonetui.tui.screens.shot_grid import ShotGridScreen, Thumb
+from phonetui.tui.screens.shot_view import ShotScreen
+from phonetui.tui.widgets.phone_table import COLUMNS, PhoneTable
+
+from .conftest import wait_until
+from .shot_fakes import FakeShots, pin_drawing, shot_of
+
+
+def highlighted(app: PhoneTUI) -> str:
+    focused = app.screen.focused
+    assert isinstance(focused, Thumb)
+    return focused.phone.name
+
+
+def in_view(app: PhoneTUI) -> bool:
+    """The highlighted thumbnail is wholly inside the grid's visible part."""
+    focused = app.screen.focused
+    assert isinstance(focused, Thumb)
+    seen = app.screen.query_one("#thumbs").scrollable_content_region
+    box = focused.region
+    return seen.y <= box.y and box.bottom <= seen.bottom and seen.x <= box.x and box.right <= seen.right
+
+
+async def open_grid(app: PhoneTUI, pilot: object) -> None:
+    await pilot.press("a", "g")  # type: ignore[attr-defined]
+    await wait_until(pilot, lambda: isinstance(app.screen, ShotGridScreen))  # type: ignore[arg-type]
+    await wait_until(pilot, lambda: all(t.shot is not None for t in app.screen.query(Thumb)))  # type: ignore[arg-type]
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def test_the_grid_s_arrows_move_by_rows_and_columns_at_120x40(
+    app: PhoneTUI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pin_drawing(monkeypatch)
+    FakeShots(app, lambda phone: shot_of(phone))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_grid(app, pilot)
+        assert app.screen.columns == 4  # type: ignore[attr-defined]
+        await pilot.press("right", "right", "right", "down")
+        assert highlighted(app) == "sim-0008"
+        await pilot.press("down", "down")  # the last row, then no further
+        assert highlighted(app) == "sim-0012"
+        await pilot.press("left", "up")
+        assert highlighted(app) == "sim-0007"
+        await pilot.press("up", "up", "up")
+        assert highlighted(app) == "sim-0003"
+        await pilot.press("end")
+        assert highlighted(app) == "sim-0012"
+        await pilot.press("home")
+        assert highlighted(app) == "sim-0001"
+        await pilot.press("left")
+        assert highlighted(app) == "sim-0001"
+        await pilot.press("right", "right", "right", "down", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ShotScreen))
+        assert app.screen.phone.name == "sim-0008"  # type: ignore[attr-defined]
+
+
+async def test_the_grid_scrolls_to_keep_the_highlight_in_view_at_80x24(
+    app: PhoneTUI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pin_drawing(monkeypatch)
+    FakeShots(app, lambda phone: shot_of(phone))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_grid(app, pilot)
+        grid = app.screen
+        assert isinstance(grid, ShotGridScreen)
+        columns = grid.columns
+        assert columns >= 2
+        seen: list[str] = []
+        for _ in range(12 // columns + 1):
+            await pilot.press("down")
+            await pilot.pause()
+            seen.append(highlighted(app))
+            assert in_view(app), highlighted(app)
+        assert seen[0] == f"sim-{1 + columns:04d}"
+        assert seen[-1] == f"sim-{12 - columns + 1:04d}"  # the first column of the last row
+        await pilot.press("home")
+        await pilot.pause()
+        assert highlighted(app) == "sim-0001" and in_view(app)
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert highlighted(app) != "sim-0001" and in_view(app)
+        assert int(highlighted(app)[-4:]) % columns == 1  # the same column
+        await pilot.press("end")
+        await pilot.pause()
+        assert highlighted(app) == "sim-0012" and in_view(app)
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert highlighted(app) != "sim-0012" and in_view(app)
+
+
+@pytest.mark.parametrize("width", [80, 100, 105, 110, 120])
+async def test_the_probed_table_fits_with_whole_headers_and_no_sideways_scrolling(app: PhoneTUI, width: int) -> None:
+    async with app.run_test(size=(width, 30)) as pilot:
+        await pilot.press("p")
+        await wait_until(pilot, lambda: not app.prober.running and app.fleet.probed)
+        await pilot.pause()
+        table = app.main.query_one(PhoneTable)
+        assert "state" in table.columns_shown
+        assert table.virtual_size.width <= table.size.width
+        assert not table.show_horizontal_scrollbar and table.scrollbar_size_horizontal == 0
+        header = table.render_line(0).text.split()
+        labels = {key: label for key, label, _ in COLUMNS}
+        assert header == [labels[key] for key in table.columns_shown if key != "sel"]
+        if width >= 110:
+            assert "latency" in table.columns_shown
