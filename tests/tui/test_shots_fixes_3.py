@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual.widgets import Footer
 
 from phonetui.tui.app import PhoneTUI
 from phonetui.tui.screens.shot_grid import ShotGridScreen, Thumb
@@ -111,3 +112,46 @@ async def test_the_probed_table_fits_with_whole_headers_and_no_sideways_scrollin
         assert header == [labels[key] for key in table.columns_shown if key != "sel"]
         if width >= 110:
             assert "latency" in table.columns_shown
+
+
+async def test_the_screen_view_s_footer_at_80_shows_whole_keys_only(
+    app: PhoneTUI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pin_drawing(monkeypatch)
+    FakeShots(app, lambda phone: shot_of(phone))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v")
+        await wait_until(pilot, lambda: isinstance(app.screen, ShotScreen))
+        await pilot.pause(0.2)
+        keys = [w for w in app.screen.query_one(Footer).query("*") if w.size.height]
+        for one in keys:  # each whole: inside the screen, and none drawn over another
+            assert one.region.right <= 80
+            assert not any(one is not other and one.region.overlaps(other.region) for other in keys), one
+        text = " ".join(w.render_line(0).text for w in keys)
+        for words in ("Close", "Refresh", "Macro", "Help", "Preview", "Send", "palette"):
+            assert words in text, text
+
+
+async def test_after_k_the_title_line_keeps_saying_the_digits_mode(
+    app: PhoneTUI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pin_drawing(monkeypatch)
+    FakeShots(app, lambda phone: shot_of(phone))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v")
+        await wait_until(pilot, lambda: isinstance(app.screen, ShotScreen) and app.screen.shot is not None)
+
+        def title() -> str:
+            return app.screen.query_one("#shot-title").render_line(0).text
+
+        assert "keys: softkeys (k)" in title() and "Esc / q: close" in title()
+        await pilot.press("k")
+        await pilot.pause()
+        assert "keys: keypad (k)" in title()
+        await pilot.press("5")  # the next result replaces the note line; the title keeps the mode
+        await pilot.pause(0.3)
+        assert "KeyPad5" in str(app.screen.query_one("#shot-note").render())
+        assert "keys: keypad (k)" in title()
+        await pilot.press("k")
+        await pilot.pause()
+        assert "keys: softkeys (k)" in title()

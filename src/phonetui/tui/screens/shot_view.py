@@ -44,8 +44,9 @@ _IDS = (
     "shot-directories", "shot-applications", "shot-up", "shot-down", "shot-left", "shot-right", "shot-select",
     "shot-star", "shot-pound", *(f"shot-{d}" for d in "1234567890"),
 )  # fmt: skip
-#: The keys the footer shows: what fits at 80 columns beside F1, which lists them all (this screen's first).
-_SHOWN = {"shot-back", "shot-refresh", "shot-macro", "shot-keypad"}
+#: The keys the footer shows: what fits whole at 80 columns beside F1 (which lists them all, this
+#: screen's first), F2, F5 and the palette; ``k`` is named on the title line, with its mode.
+_SHOWN = {"shot-back", "shot-refresh", "shot-macro"}
 
 
 def now() -> float:
@@ -207,6 +208,8 @@ class ShotScreen(PhoneScreen):
     def _draw_title(self) -> None:
         next_in = max(0.0, self._due - time.monotonic()) if self._asked else None
         line = shot_line(self.phone, self.shot, now(), next_in)
+        keypad = printable(self.tui.key_for("shot-keypad"), 30)
+        line.append(f" · keys: {'keypad' if self.keypad else 'softkeys'} ({keypad})")  # kept: the note line changes
         line.append(f" · {printable(self.tui.key_for('shot-back'), 30)}: close", style="dim")  # Esc alone may be lost
         self.query_one("#shot-title", Static).update(line)
 
@@ -240,6 +243,7 @@ class ShotScreen(PhoneScreen):
 
     def action_keypad(self) -> None:
         self.keypad = not self.keypad
+        self._draw_title()
         self.note("digits: keypad 0-9 (k: softkeys)" if self.keypad else "digits: softkeys 1-5 (k: keypad)")
 
     def action_line(self) -> None:
