@@ -6,11 +6,12 @@ import pytest
 from textual.widgets import Footer
 
 from phonetui.tui.app import PhoneTUI
+from phonetui.tui.screens.pickers import ConfirmModal
 from phonetui.tui.screens.shot_grid import ShotGridScreen, Thumb
 from phonetui.tui.screens.shot_view import ShotScreen
 from phonetui.tui.widgets.phone_table import COLUMNS, PhoneTable
 
-from .conftest import wait_until
+from .conftest import compose_text, wait_until
 from .shot_fakes import FakeShots, pin_drawing, shot_of
 
 
@@ -155,3 +156,27 @@ async def test_after_k_the_title_line_keeps_saying_the_digits_mode(
         await pilot.press("k")
         await pilot.pause()
         assert "keys: softkeys (k)" in title()
+
+
+async def test_f5_in_the_screen_view_says_it_sends_to_the_selected_phones(
+    app: PhoneTUI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pin_drawing(monkeypatch)
+    FakeShots(app, lambda phone: shot_of(phone))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await compose_text(pilot, "", "hello")
+        await pilot.press("escape")
+        await pilot.pause()
+        for name in ("sim-0002", "sim-0003"):
+            app.fleet.toggle(name)
+        await pilot.press("v")  # the highlighted sim-0001, not selected
+        await wait_until(pilot, lambda: isinstance(app.screen, ShotScreen))
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        modal = app.screen
+        assert isinstance(modal, ConfirmModal)
+        assert modal.question == "Push CiscoIPPhoneText to the 2 selected phones, not this one?"
+        assert modal.detail.startswith("F5 sends to the selected phones: sim-0001, whose screen is open, is not one")
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, ShotScreen)
