@@ -128,3 +128,43 @@ def test_out_naming_a_plain_file_for_several_phones_says_so(tmp_path: Path) -> N
         str(caught.value)
         == f"{tmp_path / 'afile'} is a file; with several phones --out is a folder (or give one phone)"
     )
+
+
+def test_out_usage_errors(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match=r"--png writes PNG"):
+        Writer(str(tmp_path / "x.bmp"), True, 1)
+    for name in ("shot.jpg", "shot.gif", "shot.jpeg"):
+        with pytest.raises(UsageError, match=r"--out is a folder or a \.png/\.bmp file"):
+            Writer(str(tmp_path / name), False, 1)
+    assert not (tmp_path / "shot.jpg").exists()
+
+
+def test_out_jpg_exits_2(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text('[[phones]]\nname = "a"\nhost = "127.0.0.1"\nusername = "u"\npassword = "p"\n')
+    done = phonetui("screenshot", "--config", str(config), "--all", "--out", str(tmp_path / "shot.jpg"))
+    assert done.returncode == 2 and ".png/.bmp" in done.stderr
+
+
+def test_credentials_no_screenshot_phones_and_the_summary(tmp_path: Path) -> None:
+    """--username/--password as push takes them; --no-screenshots N: the last N say unsupported; push's summary."""
+    config, wrong = tmp_path / "sim.toml", tmp_path / "wrong.toml"
+    fleet = ("--count", "4", "--no-screenshots", "1", "--password", "s3cret", "--write-config", str(config))
+    running = Running("simulate", *fleet, ready="Ctrl-C")
+    try:
+        wrong.write_text(re.sub(r'(?m)^password = ".*"$', 'password = "not-it"', config.read_text(), count=1))
+        shots = ("screenshot", "--all", "--out", str(tmp_path / "shots"))
+        table = phonetui(*shots, "--config", str(config))
+        rows = phonetui(*shots, "--config", str(config), "--json")
+        right = phonetui(*shots, "--config", str(wrong), "--username", "phonetui", "--password", "s3cret", "--json")
+        refused = phonetui(*shots, "--config", str(config), "--password", "not-it", "--json")
+    finally:
+        assert running.stop() == 0
+    assert table.returncode == 1
+    assert table.stdout.splitlines()[-1].startswith("sim-")  # the rows in the order phones answered, then:
+    assert table.stderr.strip().splitlines()[-1] == "4 phones: 3 ok, 1 failed (1 unsupported)"  # as push ends
+    outcomes = {r["phone"]: r["outcome"] for r in json_lines(rows.stdout)}
+    assert outcomes == {"sim-0001": "ok", "sim-0002": "ok", "sim-0003": "ok", "sim-0004": "unsupported"}
+    assert {r["phone"]: r["outcome"] for r in json_lines(right.stdout)} == outcomes
+    assert {r["outcome"] for r in json_lines(refused.stdout)} == {"auth-failed", "unsupported"}
+    assert [r["phone"] for r in json_lines(refused.stdout) if r["outcome"] == "unsupported"] == ["sim-0004"]
