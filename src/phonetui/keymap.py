@@ -64,7 +64,7 @@ DEFAULT_KEYS: dict[str, tuple[str, str, str]] = {
     "clear-alert": ("C", "clear_alert", "Clear alert"),
     "trust": ("T", "trust", "Trust certificates"),
     "history-export": ("e", "export", "Export CSV"),
-    "grid-open": ("enter", "open", "Open its screen"),
+    "grid-open": ("enter", "open", "Open"),
     "grid-refresh": ("r", "refresh", "Refresh"),
 }
 

@@ -33,10 +33,10 @@ from ..state import Fleet, PhoneState
 COLUMNS = (("sel", " ", 3), ("name", "Name", 12), ("address", "Address", 18), ("model", "Model", 8),
            ("state", "State", 11), ("dn", "DN", 6), ("tags", "Tags", 16), ("result", "Result", 13),
            ("latency", "Latency", 8))  # fmt: skip
-#: Below this width the tags and DN columns are left out (both stay searchable with / and t).
-WIDE = 100
-#: Below this width, once the state column is shown, latency is left out (the reply screen has it).
-NARROW = 90
+#: What gives way, in turn, while the columns are wider than the table: (column, its narrower
+#: width, 0 to leave it out). Tags and DN go first (both stay searchable with / and t), then
+#: Latency narrows and goes (the reply screen has it); never narrower than a header.
+GIVE_WAY = (("tags", 0), ("dn", 0), ("latency", 7), ("latency", 0), ("address", 15), ("name", 8))
 #: Shown only once a probe has run.
 PROBE_COLUMNS = ("state", "dn")
 PADDING = 1
@@ -159,25 +159,26 @@ class PhoneTable(ScrollView, can_focus=True):
     def set_columns(self, width: int | None = None) -> None:
         """Lay out the columns for the width (the table's own when not given); redraw only when that changes."""
         width = self.size.width if width is None else width
-        wide, probed = width >= WIDE - 2, self.fleet.probed
-        left_out = set() if wide else {"tags", "dn"}
-        if not probed:
-            left_out |= set(PROBE_COLUMNS)
-        elif width < NARROW - 2:
-            left_out.add("latency")
-        keys = tuple(key for key, _, _ in COLUMNS if key not in left_out)
-        widths = self._fit_widths(keys)
+        keys, widths = self.fitted(width)
         if keys != self.columns_shown or widths != self.widths:
             self.columns_shown, self.widths = keys, widths
             self.reload()
 
-    def _fit_widths(self, keys: tuple[str, ...]) -> dict[str, int]:
-        """Each shown column's width; the name column takes the spare room its longest name needs."""
-        widths = {key: width for key, _, width in COLUMNS if key in keys}
-        spare = self.size.width - sum(w + 2 * PADDING for w in widths.values())
-        longest = self._longest_name()
-        widths["name"] += max(0, min(spare, longest - widths["name"]))
-        return widths
+    def fitted(self, width: int) -> tuple[tuple[str, ...], dict[str, int]]:
+        """The columns shown in ``width`` cells and their widths: what does not fit gives way (GIVE_WAY), so
+        no column is cut and there is no sideways scrolling; the name column takes the spare room it needs."""
+        probed = self.fleet.probed
+        widths = {key: w for key, _, w in COLUMNS if probed or key not in PROBE_COLUMNS}
+        for key, narrower in GIVE_WAY:
+            if sum(w + 2 * PADDING for w in widths.values()) <= width:
+                break
+            if key in widths and narrower:
+                widths[key] = min(widths[key], narrower)
+            else:
+                widths.pop(key, None)
+        spare = width - sum(w + 2 * PADDING for w in widths.values())
+        widths["name"] += max(0, min(spare, self._longest_name() - widths["name"]))
+        return tuple(widths), widths
 
     def _longest_name(self) -> int:
         """The widest name in the fleet, in cells (names do not change: measured once)."""
