@@ -211,3 +211,13 @@ def test_the_dry_run_warns_of_phones_whose_certificates_are_not_checked(
     captured = capsys.readouterr()
     assert "# warning: certificates not checked (verify = false) for the phone open" in captured.out
     assert "verify = false" in captured.err  # and the config's own warning, as every command reads it
+
+
+async def test_a_pin_that_cannot_be_recorded_sends_nothing(
+    https_phone: RecordingPhone, quick: Defaults, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv("PHONETUI_KNOWN_PHONES", str(tmp_path / "a-file" / "known-phones"))
+    result = await push(https_phone.phone(), quick)
+    assert result.outcome is Outcome.TLS_ERROR and "cannot record the certificate" in result.detail
+    assert https_phone.requests == []

@@ -224,7 +224,11 @@ class PhoneTransport(httpx.AsyncBaseTransport):
         seen = await asyncio.shield(task)
         known = self.known.fingerprint(address)  # another request (or process) may have pinned it meanwhile
         if known is None:
-            self.known.record(address, seen, policy.name)
+            try:
+                self.known.record(address, seen, policy.name)
+            except OSError as exc:  # a pin that cannot be kept would trust whatever comes next time
+                detail = f"cannot record the certificate in {self.known.path}: {exc}; nothing was sent"
+                raise TlsRefused(detail) from exc
             return seen
         if known != seen:
             raise changed(seen, known, policy.name)
