@@ -22,7 +22,6 @@ from typing import Any
 
 import httpx
 
-from .basic_auth import basic_auth
 from .cisco import (
     CiscoIPPhoneExecute,
     CiscoObject,
@@ -35,6 +34,7 @@ from .cisco import (
 from .config import Defaults, Mode, Phone
 from .history import Journal
 from .object_host import ObjectHost, RemoteObjectHost
+from .phone_auth import PhoneAuth, multiplatform
 from .push_plan import Delivery, Route, address_problem, plan
 from .push_record import end_line, end_record, result_line, result_record, start_line, start_record
 from .push_result import (
@@ -293,6 +293,7 @@ class Pusher:
         self.journal = journal
         self.semaphore = asyncio.Semaphore(self.defaults.concurrency)
         self._client: httpx.AsyncClient | None = None
+        self._auth = PhoneAuth()  # Digest challenges are kept for the Pusher's life
 
     async def __aenter__(self) -> Pusher:
         self._client = make_client()
@@ -357,23 +358,18 @@ class Pusher:
         connect = self.defaults.connect_timeout
         response: httpx.Response | None = None
         try:
-            username, password = credentials or (phone.username, phone.password)
-            headers = {
-                "Authorization": basic_auth(username, password),
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Connection": "close",
-                "User-Agent": USER_AGENT,
-            }
+            headers, digest = self._auth.request(phone, credentials)
             async with asyncio.timeout(deadline):
                 request = self._client.build_request(
                     "POST", phone.execute_url, content=form_body(xml), headers=headers, timeout=timeout
                 )
-                response = await self._client.send(request, stream=True)
+                response = await self._client.send(request, stream=True, auth=digest)
                 try:
                     body, truncated = await _read_capped(response)
                 finally:
                     await response.aclose()
-            reply = decode_reply(response.status_code, body, response.headers.get("content-type", ""), truncated)
+            content_type = response.headers.get("content-type", "")
+            reply = decode_reply(response.status_code, body, content_type, truncated, multiplatform(phone))
             detail = reply.summary
             if 300 <= response.status_code < 400 and "location" in response.headers:
                 detail += f" (redirect to {response.headers['location'][:100]})"

@@ -27,6 +27,7 @@ from .basic_auth import parse_basic
 from .cisco.encode import escape
 from .cisco.families import model_number
 from .cisco.risport import DEFAULT_RATE_PER_MINUTE, MAX_DEVICES, RISPORT_PATH
+from .cisco.screens import is_mpp
 from .simphone import SimPhone
 
 AXL_PATH = "/axl/"
@@ -275,7 +276,7 @@ def cucm_devices(phones: list[SimPhone]) -> list[CucmDevice]:
         CucmDevice(
             name=phone.devicename,
             ip=phone.host,
-            model="Cisco " + (model_number(phone.model) or phone.model),
+            model="Cisco " + (model_number(phone.model) or phone.model) + (" 3PCC" if is_mpp(phone.model) else ""),
             dn=str(1000 + index),
             description=f"{phone.name} ({phone.model})",
             device_pool=f"DP-group-{index % 4 + 1}",

@@ -208,7 +208,10 @@ class ScreenServer:
         if phone.latency:
             await asyncio.sleep(phone.latency)
         credentials = parse_basic(request.headers.get("Authorization", ""))
-        if credentials is None or not phone.auth_url or not await sim._authorized(phone, *credentials):
+        if is_mpp(phone.model):
+            if (refusal := sim.digest_refusal(phone, request)) is not None:
+                return refusal
+        elif credentials is None or not phone.auth_url or not await sim._authorized(phone, *credentials):
             raise web.HTTPUnauthorized(headers={"WWW-Authenticate": 'Basic realm="user"'})
         now = time.monotonic()
         wait = self._served.get(phone.name, -math.inf) + SHOT_MIN_INTERVAL - now

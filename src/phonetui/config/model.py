@@ -33,6 +33,9 @@ TagSource = Literal["device_pool", "family", "description"]
 TAG_SOURCES: tuple[TagSource, ...] = get_args(TagSource)
 
 TemplateKind = Literal["text", "execute"]
+#: How phonetui proves itself to a phone: Basic (checked by the phone's authentication URL) or Digest (MPP).
+PhoneAuthScheme = Literal["basic", "digest"]
+AUTH_SCHEMES: tuple[PhoneAuthScheme, ...] = get_args(PhoneAuthScheme)
 
 
 @dataclass
@@ -59,6 +62,8 @@ class Phone:
     discovered: str = field(default="", compare=False)
     #: The config gave model, family, charset or size_limit: discovery does not change them.
     rules_given: bool = field(default=False, compare=False, repr=False)
+    #: ``auth`` as the config gives it (the phone's, else ``[defaults]``); None: by model (``phone_auth``).
+    auth: PhoneAuthScheme | None = field(default=None, compare=False)
 
     @property
     def address(self) -> str:
@@ -86,6 +91,12 @@ class Defaults:
     mode: Mode = "auto"
     #: ``{sender}`` when ``--sender`` is not given ("": the login name).
     sender: str = ""
+    #: ``auth`` for every phone that names none; None: each phone's model decides (MPP: digest).
+    auth: PhoneAuthScheme | None = None
+
+
+#: Where the responder's verdict comes from: the config's own user and password, or CUCM (AXL).
+Verdict = Literal["config", "cucm"]
 
 
 @dataclass
@@ -101,10 +112,19 @@ class ServiceConfig:
     object_ttl: float = 300.0
     #: What a phone shows once it has acknowledged an alert.
     ack_reply: str = "Thank you"
+    #: PEM files: serve https with them ("" for plain http).
+    tls_cert: str = ""
+    tls_key: str = ""
+    #: "cucm": ask CUCM's AXL ``doAuthenticateUser`` whether a user's password is right.
+    verdict: Verdict = "config"
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.tls_cert else "http"
 
     @property
     def public_url(self) -> str:
-        return (self.url or f"http://{self.listen_host}:{self.listen_port}").rstrip("/")
+        return (self.url or f"{self.scheme}://{self.listen_host}:{self.listen_port}").rstrip("/")
 
 
 @dataclass(frozen=True)

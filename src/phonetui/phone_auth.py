@@ -1,0 +1,61 @@
+"""How phonetui proves itself to a phone: Basic for CUCM firmware, Digest for multiplatform (MPP) phones.
+
+CUCM-firmware phones take Basic credentials up front and check them with their authentication
+URL. MPP (3PCC) phones have no authentication URL: they challenge with HTTP Digest, so the first
+request to one gets a 401 it did not act on, and the answer goes in a second request with the
+same body. The challenge is kept per phone (and user) for the rest of the run: httpx's
+``DigestAuth`` answers the next request to that phone at once, and asks anew only when the
+phone's nonce has gone stale.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from .basic_auth import basic_auth
+from .cisco.screens import is_mpp
+from .config import Phone, PhoneAuthScheme
+from .wire import USER_AGENT
+
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+def auth_scheme(phone: Phone) -> PhoneAuthScheme:
+    """The phone's ``auth``, else ``[defaults]``'s, else by model: digest for MPP, basic for the rest."""
+    if phone.auth is not None:
+        return phone.auth
+    return "digest" if is_mpp(phone.model) else "basic"
+
+
+def multiplatform(phone: Phone) -> bool:
+    """A phone that answers as MPP phones do (no CiscoIPPhoneResponse): an MPP model, or one asked by Digest."""
+    return is_mpp(phone.model) or auth_scheme(phone) == "digest"
+
+
+class PhoneAuth:
+    """The Authorization of each request to a phone; one per run, so Digest challenges are kept for it."""
+
+    def __init__(self) -> None:
+        self._digests: dict[tuple[str, str, str], httpx.DigestAuth] = {}
+
+    def request(
+        self, phone: Phone, credentials: tuple[str, str] | None, form: bool = True
+    ) -> tuple[dict[str, str], httpx.DigestAuth | None]:
+        """The headers (Basic already in them) and the Digest flow to send with (None for Basic).
+
+        ``credentials`` None: the phone's own. ``form``: the request carries a form body (a push).
+        """
+        username, password = credentials or (phone.username, phone.password)
+        headers: dict[str, str] = {}
+        digest = None
+        if auth_scheme(phone) == "basic":
+            headers["Authorization"] = basic_auth(username, password)
+        else:
+            key = (phone.address, username, password)
+            digest = self._digests.get(key)
+            if digest is None:
+                digest = self._digests[key] = httpx.DigestAuth(username, password)
+        if form:
+            headers["Content-Type"] = FORM_TYPE
+        headers |= {"Connection": "close", "User-Agent": USER_AGENT}
+        return headers, digest
