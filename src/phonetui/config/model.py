@@ -117,6 +117,8 @@ class ServiceConfig:
     tls_key: str = ""
     #: "cucm": ask CUCM's AXL ``doAuthenticateUser`` whether a user's password is right.
     verdict: Verdict = "config"
+    #: The ``[cucm]`` connection the verdict is asked over (set when the config is read).
+    cucm: CucmConfig | None = field(default=None, repr=False)
 
     @property
     def scheme(self) -> str:
