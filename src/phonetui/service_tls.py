@@ -17,6 +17,20 @@ def server_context(cert: str | Path, key: str | Path) -> ssl.SSLContext:
     return context
 
 
+def client_verify(base_url: str, ca_file: str) -> ssl.SSLContext | bool:
+    """How phonetui checks its own service in another process: its certificate trusted as it is, or the CAs.
+
+    A self-signed ``tls_cert`` (the simulator's, a lab's) is trusted as itself; one a CA issued
+    verifies against the system's CAs as well.
+    """
+    if not base_url.startswith("https://") or not ca_file:
+        return True
+    context = ssl.create_default_context()
+    context.load_verify_locations(cafile=ca_file)
+    context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
+    return context
+
+
 def tls_problem(cert: Path, key: Path) -> str | None:
     """Why the responder cannot serve https with ``cert`` and ``key``, in a few words; None if it can."""
     for path, what in ((cert, "tls_cert"), (key, "tls_key")):

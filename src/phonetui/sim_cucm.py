@@ -256,7 +256,6 @@ class FakeCucm:
         return _xml(f'<ns:listPhoneResponse xmlns:ns="http://www.cisco.com/AXL/API/15.0"><return>{phones}</return>'
                     "</ns:listPhoneResponse>")  # fmt: skip
 
-
     def _authenticate_user(self, root: ET.Element) -> web.Response:
         """``doAuthenticateUser``: whether the end user's password is right (an unknown user: false)."""
         self.authentications += 1

@@ -14,7 +14,13 @@ import re
 import secrets
 import time
 from collections import OrderedDict
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from .simphone import SimPhone
+    from .simulator import Simulator
 
 REALM = "Cisco MPP phone"
 #: Seconds a nonce is good for; after that the phone answers 401 with ``stale=true``.
@@ -85,3 +91,35 @@ class DigestGate:
             return "refused"
         self._nonces[params["nonce"]] = (issued[0], count)
         return "ok"
+
+
+def digest_refusal(gate: DigestGate, phone: SimPhone, request: web.Request) -> web.Response | None:
+    """A multiplatform phone's 401 with a Digest challenge, unless the request answers one rightly.
+
+    A phone with no Digest user is in the "Trusted" mode (the firmware's default): no check.
+    """
+    if not phone.digest_user:
+        return None
+    header = request.headers.get("Authorization", "")
+    verdict = gate.check(header, request.method, request.path_qs, phone.digest_user, phone.digest_password)
+    if verdict == "ok":
+        return None
+    response = web.Response(status=401, headers={"WWW-Authenticate": gate.challenge(verdict == "stale")})
+    response.force_close()
+    return response
+
+
+async def execute_mpp(sim: Simulator, phone: SimPhone, request: web.Request) -> web.StreamResponse:
+    """An MPP phone's ``/CGI/Execute``: Digest first (the challenged POST does nothing), then 200 and no
+    CiscoIPPhoneResponse (what MPP firmware sends instead is undocumented: an empty body here)."""
+    from .simulator import form_field
+
+    refusal = digest_refusal(sim.digest, phone, request)
+    if refusal is not None:
+        return refusal
+    xml = form_field(await request.read(), b"XML")
+    if xml is not None and len(xml) <= phone.family.size_limit:
+        await sim._run(phone, xml)
+    response = web.Response(status=200, body=b"", content_type="text/html")
+    response.force_close()
+    return response

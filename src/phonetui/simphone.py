@@ -84,6 +84,8 @@ class SimPhone:
     #: A multiplatform phone's own user and password, checked by Digest ('' on CUCM firmware).
     digest_user: str = ""
     digest_password: str = field(default="", repr=False)
+    #: A certificate the phone trusts for an https authentication URL (a real phone's ITL), '' for none.
+    auth_ca: str = ""
     screen: Screen = field(default_factory=Screen)
 
     @property

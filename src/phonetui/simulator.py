@@ -42,7 +42,7 @@ from .cisco import (
 from .cisco.encode import declaration
 from .cisco.limits import AUTH_AUTHORIZED, STATUS_MEANINGS
 from .cisco.screens import display_for, is_mpp
-from .sim_digest import DigestGate
+from .sim_digest import DigestGate, execute_mpp
 from .simphone import FAULTS, FLEET_MODELS, LOCALHOST, FleetLayout, Screen, SimPhone, fleet_config, fleet_phones
 from .simpress import KeyPresser
 from .simscreen import ScreenServer, press
@@ -108,6 +108,8 @@ class Simulator:
     async def start(self) -> None:
         """Bind every phone that is not offline; offline phones keep an address nobody answers on."""
         self._tls = ssl.create_default_context()
+        for ca_file in sorted({p.auth_ca for p in self.phones if p.auth_ca}):  # a secure auth URL's certificate
+            self._tls.load_verify_locations(cafile=ca_file)
         runner = web.AppRunner(self.app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
         await runner.setup()
         self._runner = runner
@@ -223,7 +225,7 @@ class Simulator:
         if "expect" in request.headers:
             return _error(6, charset)
         if is_mpp(phone.model):
-            return await self._execute_mpp(phone, request)
+            return await execute_mpp(self, phone, request)
         credentials = parse_basic(request.headers.get("Authorization", ""))
         if credentials is None or not phone.auth_url or not await self._authorized(phone, *credentials):
             if phone.family.auth_failure == "http-401":
@@ -240,33 +242,6 @@ class Simulator:
             junk = bytes(random.randrange(256) for _ in range(48))
             return web.Response(body=b"\x00garbled\x1b" + junk, content_type="text/xml")
         return _xml(reply, charset)
-
-    def digest_refusal(self, phone: SimPhone, request: web.Request) -> web.Response | None:
-        """A multiplatform phone's 401 with a Digest challenge, unless the request answers one rightly.
-
-        A phone with no Digest user is in the "Trusted" mode (the firmware's default): no check.
-        """
-        if not phone.digest_user:
-            return None
-        header = request.headers.get("Authorization", "")
-        verdict = self.digest.check(header, request.method, request.path_qs, phone.digest_user, phone.digest_password)
-        if verdict == "ok":
-            return None
-        response = web.Response(status=401, headers={"WWW-Authenticate": self.digest.challenge(verdict == "stale")})
-        response.force_close()
-        return response
-
-    async def _execute_mpp(self, phone: SimPhone, request: web.Request) -> web.StreamResponse:
-        """An MPP phone: Digest first (the unanswered POST does nothing), then 200 and no CiscoIPPhoneResponse."""
-        refusal = self.digest_refusal(phone, request)
-        if refusal is not None:
-            return refusal
-        xml = form_field(await request.read(), b"XML")
-        if xml is not None and len(xml) <= phone.family.size_limit:
-            await self._run(phone, xml)
-        response = web.Response(status=200, body=b"", content_type="text/html")
-        response.force_close()
-        return response
 
     async def _run(self, phone: SimPhone, xml: bytes) -> str:
         charset = phone.family.charset
