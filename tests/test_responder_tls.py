@@ -124,8 +124,8 @@ def test_certificates_the_responder_cannot_use_are_located_errors(tmp_path: Path
     other.mkdir()
     _, other_key = make_certificate(other)
     config = tmp_path / "c.toml"
-    good = parse_config(f'[service]\nusername = "u"\npassword = "p"\ntls_cert = "{cert.name}"\ntls_key = "{key.name}"\n',
-                        config)  # fmt: skip
+    tls = f'tls_cert = "{cert.name}"\ntls_key = "{key.name}"\n'
+    good = parse_config(f'[service]\nusername = "u"\npassword = "p"\n{tls}', config)
     assert good.service and good.service.tls_cert == str(cert) and good.service.public_url.startswith("https://")
     cases = {
         f'tls_cert = "{cert.name}"\ntls_key = "other/{other_key.name}"': "service.tls_key: tls_key",
@@ -141,7 +141,7 @@ def test_certificates_the_responder_cannot_use_are_located_errors(tmp_path: Path
 
 
 async def test_check_names_the_certificate_error(tmp_path: Path) -> None:
-    cert, key = make_certificate(tmp_path)
+    _, key = make_certificate(tmp_path)
     config = tmp_path / "c.toml"
     config.write_text(f'[service]\nusername = "u"\npassword = "p"\ntls_cert = "{key.name}"\ntls_key = "{key.name}"\n')
     config.chmod(0o600)
