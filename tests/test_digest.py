@@ -74,6 +74,7 @@ async def test_digest_without_the_right_credentials_is_auth_failed(service: Serv
         for results in (wrong, plain):
             assert {r.outcome for r in results.values()} == {Outcome.AUTH_FAILED}, results
             assert {r.status for r in results.values()} == {401}
+        assert all("Digest" in r.hint and "own user and password" in r.hint for r in wrong.values())
         for phone in phones:
             assert (await screen(phone))["pushes"] == 0
 
@@ -119,7 +120,7 @@ async def test_mpp_screenshots_use_the_same_digest_credentials(service: Service)
             shot = await fetch_screenshot(client, phone, None, 3.0, ShotPacer(0))
             assert (shot.outcome, shot.path) == (ShotOutcome.OK, MPP_PATH), shot
             refused = await fetch_screenshot(client, phone, ("admin", "wrong"), 3.0, ShotPacer(0))
-            assert refused.outcome is ShotOutcome.AUTH_FAILED, refused
+            assert refused.outcome is ShotOutcome.AUTH_FAILED and "Digest" in refused.hint, refused
 
 
 def test_auth_in_the_config_per_phone_and_defaults() -> None:

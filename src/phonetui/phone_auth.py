@@ -15,9 +15,14 @@ import httpx
 from .basic_auth import basic_auth
 from .cisco.screens import is_mpp
 from .config import Phone, PhoneAuthScheme
+from .push_result import AUTH_HINT
 from .wire import USER_AGENT
 
 FORM_TYPE = "application/x-www-form-urlencoded"
+DIGEST_HINT = (
+    "a multiplatform phone checks Digest against its own user and password "
+    "(its CISCO XML EXE Auth Mode: Local or Remote Credential); give those as the phone's username and password"
+)
 
 
 def auth_scheme(phone: Phone) -> PhoneAuthScheme:
@@ -30,6 +35,11 @@ def auth_scheme(phone: Phone) -> PhoneAuthScheme:
 def multiplatform(phone: Phone) -> bool:
     """A phone that answers as MPP phones do (no CiscoIPPhoneResponse): an MPP model, or one asked by Digest."""
     return is_mpp(phone.model) or auth_scheme(phone) == "digest"
+
+
+def auth_hint(phone: Phone) -> str:
+    """What to check when ``phone`` refused the credentials: CUCM's association and auth URL, or its Digest user."""
+    return DIGEST_HINT if auth_scheme(phone) == "digest" else AUTH_HINT
 
 
 class PhoneAuth:

@@ -34,7 +34,7 @@ from .cisco import (
 from .config import Defaults, Mode, Phone
 from .history import Journal
 from .object_host import ObjectHost, RemoteObjectHost
-from .phone_auth import PhoneAuth, multiplatform
+from .phone_auth import PhoneAuth, auth_hint, multiplatform
 from .push_plan import Delivery, Route, address_problem, plan
 from .push_record import end_line, end_record, result_line, result_record, start_line, start_record
 from .push_result import (
@@ -373,7 +373,7 @@ class Pusher:
             detail = reply.summary
             if 300 <= response.status_code < 400 and "location" in response.headers:
                 detail += f" (redirect to {response.headers['location'][:100]})"
-            hint = AUTH_HINT if reply.outcome is Outcome.AUTH_FAILED else ""
+            hint = auth_hint(phone) if reply.outcome is Outcome.AUTH_FAILED else ""
             return result(reply.outcome, detail, hint, reply=reply, body=body, status=response.status_code)
         except httpx.InvalidURL as exc:
             return PushResult(phone, Outcome.REFUSED, "refused", f"invalid address: {exc}")

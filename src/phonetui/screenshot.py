@@ -26,7 +26,7 @@ from .cisco import Outcome
 from .cisco.screens import LCD_PATH, MPP_PATH, SHOT_MIN_INTERVAL, ShotSource, shot_source
 from .config import Phone
 from .fanout import each_phone
-from .phone_auth import PhoneAuth
+from .phone_auth import PhoneAuth, auth_hint
 from .push import address_problem
 from .push_result import CONNECT_TIMEOUT_HINT, READ_TIMEOUT_HINT, _connect_failure
 
@@ -258,7 +258,8 @@ class _Fetch:
                 missing.append(path)
                 continue
             if status in (401, 403):
-                return self.shot(ShotOutcome.AUTH_FAILED, f"HTTP {status} for {path}", AUTH_HINT, path=path)
+                hint = AUTH_HINT if self.digest is None else auth_hint(self.phone)
+                return self.shot(ShotOutcome.AUTH_FAILED, f"HTTP {status} for {path}", hint, path=path)
             if status != 200:
                 hint = BUSY_HINT if status == 503 else ""
                 return self.shot(ShotOutcome.HTTP_ERROR, f"HTTP {status} for {path}", hint, path=path)
