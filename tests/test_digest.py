@@ -171,3 +171,34 @@ def test_the_gate_checks_nonce_uri_count_and_response() -> None:
     assert gate.check(header(nc="00000006", response="0" * 32), "POST", "/CGI/Execute", "admin", "pw") == "refused"
     assert gate.check(header(nonce="f" * 32), "POST", "/CGI/Execute", "admin", "pw") == "stale"
     assert gate.check("Basic YWRtaW46cHc=", "POST", "/CGI/Execute", "admin", "pw") == "refused"
+
+
+async def test_a_huge_challenge_is_not_read(defaults: Defaults) -> None:
+    """A hostile phone that challenges with a 100 MB 401: its headers answer, its body is never read."""
+    gate, written = DigestGate(), []
+
+    async def phone(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        size = 100 * 1024 * 1024
+        writer.write(b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: " + gate.challenge().encode()
+                     + b"\r\nContent-Length: %d\r\n\r\n" % size)  # fmt: skip
+        sent = 0
+        try:
+            while sent < size:
+                writer.write(b"x" * 65536)
+                await writer.drain()
+                sent += 65536
+        except (ConnectionError, OSError):
+            pass
+        written.append(sent)
+        writer.close()
+
+    server = await asyncio.start_server(phone, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        target = Phone("mpp", "127.0.0.1", port, model="CP-8851-3PCC", username="admin", password="pw")
+        async with Pusher(defaults) as pusher:
+            results = await push(pusher, "Huge", [target])
+        await asyncio.sleep(0.2)
+    assert results["mpp"].outcome is Outcome.AUTH_FAILED, results
+    assert written and max(written) < 20 * 1024 * 1024, written

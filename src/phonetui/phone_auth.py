@@ -42,6 +42,25 @@ def auth_hint(phone: Phone) -> str:
     return DIGEST_HINT if auth_scheme(phone) == "digest" else AUTH_HINT
 
 
+async def send(client: httpx.AsyncClient, request: httpx.Request, digest: httpx.DigestAuth | None) -> httpx.Response:
+    """Send ``request`` (the reply streamed, for the caller to read capped); with Digest, answer the challenge.
+
+    httpx's own Digest handling reads the challenging 401 whole, however large a hostile phone
+    makes it; here that reply is closed unread: only its headers carry the challenge.
+    """
+    if digest is None:
+        return await client.send(request, stream=True)
+    flow = digest.auth_flow(request)
+    request = next(flow)
+    while True:
+        response = await client.send(request, stream=True)
+        try:
+            request = flow.send(response)
+        except StopIteration:
+            return response
+        await response.aclose()
+
+
 class PhoneAuth:
     """The Authorization of each request to a phone; one per run, so Digest challenges are kept for it."""
 

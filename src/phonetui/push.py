@@ -34,7 +34,7 @@ from .cisco import (
 from .config import Defaults, Mode, Phone
 from .history import Journal
 from .object_host import ObjectHost, RemoteObjectHost
-from .phone_auth import PhoneAuth, auth_hint, multiplatform
+from .phone_auth import PhoneAuth, auth_hint, multiplatform, send
 from .push_plan import Delivery, Route, address_problem, plan
 from .push_record import end_line, end_record, result_line, result_record, start_line, start_record
 from .push_result import (
@@ -363,7 +363,7 @@ class Pusher:
                 request = self._client.build_request(
                     "POST", phone.execute_url, content=form_body(xml), headers=headers, timeout=timeout
                 )
-                response = await self._client.send(request, stream=True, auth=digest)
+                response = await send(self._client, request, digest)
                 try:
                     body, truncated = await _read_capped(response)
                 finally:

@@ -26,7 +26,7 @@ from .cisco import Outcome
 from .cisco.screens import LCD_PATH, MPP_PATH, SHOT_MIN_INTERVAL, ShotSource, shot_source
 from .config import Phone
 from .fanout import each_phone
-from .phone_auth import PhoneAuth, auth_hint
+from .phone_auth import PhoneAuth, auth_hint, send
 from .push import address_problem
 from .push_result import CONNECT_TIMEOUT_HINT, READ_TIMEOUT_HINT, _connect_failure
 
@@ -215,7 +215,7 @@ class _Fetch:
         timeout = httpx.Timeout(self.timeout, connect=connect)
         self.started = time.perf_counter()  # the latency is the answering request's, not the waits before it
         request = self.client.build_request("GET", url, headers=self.headers, timeout=timeout)
-        response = await self.client.send(request, stream=True, auth=self.digest)
+        response = await send(self.client, request, self.digest)
         try:
             chunks, size = [], 0
             async for chunk in response.aiter_bytes():
