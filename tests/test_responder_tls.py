@@ -177,3 +177,30 @@ async def test_simulate_service_tls_writes_an_https_auth_url(tmp_path: Path) -> 
     finally:
         proc.terminate()
         await proc.wait()
+
+
+async def test_serve_answers_over_https(tmp_path: Path) -> None:
+    cert, key = make_certificate(tmp_path)
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[service]\nlisten = "127.0.0.1:0"\nusername = "{USER}"\npassword = "{PASSWORD}"\n'
+        f'tls_cert = "{cert.name}"\ntls_key = "{key.name}"\n'
+    )
+    config.chmod(0o600)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "phonetui", "serve", "--config", str(config),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        line = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
+        match = re.search(r"phones use (https://127\.0\.0\.1:(\d+)/authenticate)", line)
+        assert match, line
+        verify = ssl.create_default_context(cafile=str(cert))
+        async with httpx.AsyncClient(verify=verify, trust_env=False) as client:
+            fields = {"UserID": USER, "Password": PASSWORD, "devicename": DEVICE}
+            answer = await client.get(match.group(1), params=fields)
+        assert (answer.status_code, answer.content) == (200, b"AUTHORIZED")
+    finally:
+        proc.terminate()
+        await proc.wait()
