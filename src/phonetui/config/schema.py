@@ -19,18 +19,8 @@ from ..cisco import (
 )
 from ..cisco.devinfo import device_name_problem
 from ..keymap import DEFAULT_KEYS, clashes, key_problem
-from .model import (
-    AUTH_SCHEMES,
-    MODES,
-    SERVICE_HOST,
-    SERVICE_PORT,
-    Defaults,
-    Phone,
-    PhoneAuthScheme,
-    ServiceConfig,
-    Template,
-    Verdict,
-)
+from .auth_keys import phone_auth, service_tls, service_verdict
+from .model import MODES, SERVICE_HOST, SERVICE_PORT, Defaults, Phone, ServiceConfig, Template
 from .reader import _Reader
 
 _PASSWORD_KEYS = {"password", "password_env", "password_file"}
@@ -120,20 +110,8 @@ def _defaults(reader: _Reader) -> Defaults:
         concurrency=reader.positive("concurrency", int, Defaults.concurrency),
         mode=mode,
         sender=reader.get("sender", str, ""),
-        auth=_auth(reader, None),
+        auth=phone_auth(reader, None),
     )
-
-
-def _auth(reader: _Reader, default: PhoneAuthScheme | None) -> PhoneAuthScheme | None:
-    """``auth = "basic" | "digest"``; not given: ``default`` (None: the model decides)."""
-    given = reader.get("auth", str, None)
-    if given is None:
-        return default
-    scheme = next((s for s in AUTH_SCHEMES if s == given), None)
-    if scheme is None:
-        reader.fail("auth", 'must be "basic" (CUCM firmware) or "digest" (multiplatform phones)')
-        return default
-    return scheme
 
 
 def split_host_port(value: str, default_port: int) -> tuple[str, int]:
@@ -163,16 +141,11 @@ def _service(reader: _Reader, defaults: Defaults) -> ServiceConfig:
     for device in devices:
         if not re.fullmatch(r"SEP[0-9A-Fa-f]{12}", device):
             reader.fail("allowed_devices", f"{device!r} is not a device name like SEP001122334455")
-    cert, key = _service_tls(reader)
-    verdict: Verdict = "config"
-    if (given := reader.get("verdict", str, "config")) == "cucm":
-        verdict = "cucm"
-    elif given != "config":
-        reader.fail("verdict", 'must be "config" (its own user and password) or "cucm" (ask CUCM by AXL)')
+    cert, key = service_tls(reader)
     return ServiceConfig(
         tls_cert=cert,
         tls_key=key,
-        verdict=verdict,
+        verdict=service_verdict(reader),
         listen_host=host,
         listen_port=port,
         url=url,
@@ -182,23 +155,6 @@ def _service(reader: _Reader, defaults: Defaults) -> ServiceConfig:
         object_ttl=reader.positive("object_ttl", float, 300.0),
         ack_reply=_ack_reply(reader),
     )
-
-
-def _service_tls(reader: _Reader) -> tuple[str, str]:
-    """``tls_cert`` and ``tls_key`` (relative to the config), both or neither, loadable together."""
-    cert, key = reader.get("tls_cert", str, ""), reader.get("tls_key", str, "")
-    if not cert and not key:
-        return "", ""
-    if not cert or not key:
-        reader.fail("tls_key" if cert else "tls_cert", "give tls_cert and tls_key together (PEM files)")
-        return "", ""
-    from ..service_tls import tls_problem
-
-    cert_path, key_path = (reader.path.parent / cert).expanduser(), (reader.path.parent / key).expanduser()
-    if problem := tls_problem(cert_path, key_path):
-        reader.fail("tls_key" if problem.startswith("tls_key") else "tls_cert", problem)
-        return "", ""
-    return str(cert_path), str(key_path)
 
 
 def _ack_reply(reader: _Reader) -> str:
@@ -270,7 +226,7 @@ def _phone(reader: _Reader, defaults: Defaults, discovered: bool = False) -> Pho
         description=reader.get("description", str, ""),
         discovered=reader.get("source", str, "discovered") if discovered else "",
         rules_given=any(key in reader.table for key in ("model", "family", "charset", "size_limit")),
-        auth=_auth(reader, defaults.auth),
+        auth=phone_auth(reader, defaults.auth),
     )
     if discovered:
         reader.get("device_pool", str, "")
