@@ -16,6 +16,7 @@ import httpx
 
 from .alerts import Acknowledgement, Alert
 from .object_host import RemoteObjectHost, ServiceObjectHost
+from .service_tls import client_verify
 
 if TYPE_CHECKING:
     from .service import Service
@@ -75,10 +76,11 @@ class ServiceAlertDesk:
 class RemoteAlertDesk:
     """A phonetui service in another process (``serve``, ``simulate``), asked over HTTP."""
 
-    def __init__(self, base_url: str, username: str, password: str) -> None:
+    def __init__(self, base_url: str, username: str, password: str, ca_file: str = "") -> None:
         self.base_url = base_url.rstrip("/")
         self.auth = (username, password)
-        self._client = httpx.AsyncClient(trust_env=False, timeout=5.0, auth=self.auth)
+        verify = client_verify(self.base_url, ca_file)
+        self._client = httpx.AsyncClient(trust_env=False, timeout=5.0, auth=self.auth, verify=verify)
 
     async def register(self, alert: Alert) -> None:
         response = await self._client.post(f"{self.base_url}/alerts", json=alert.to_json())
@@ -103,7 +105,7 @@ async def open_desk(host: ServiceObjectHost) -> AlertDesk:
     """The desk of the service ``host`` uses (started here, or the one already listening)."""
     chosen = await host.chosen()
     if isinstance(chosen, RemoteObjectHost):
-        return RemoteAlertDesk(chosen.base_url, *chosen.auth)
+        return RemoteAlertDesk(chosen.base_url, *chosen.auth, chosen.ca_file)
     assert host.service is not None, "an embedded host is a started service"
     return ServiceAlertDesk(host.service)
 

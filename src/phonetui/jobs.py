@@ -39,6 +39,8 @@ class PushJob:
     credentials: tuple[str, str] | None = field(default=None, repr=False)
     service_url: str | None = None
     service_credentials: tuple[str, str] = field(default=("", ""), repr=False)
+    #: The service's certificate when it serves https (``[service] tls_cert``).
+    service_ca: str = ""
     journal: str | None = None
     #: Each phone's own copy (variables, an alert's Ack key); None: the same object for all.
     tailor: Tailor | None = None

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 import httpx
 
 from .config import ServiceConfig
+from .service_tls import client_verify
 
 if TYPE_CHECKING:
     from .service import Service
@@ -27,12 +28,15 @@ class ObjectHost(Protocol):
 class RemoteObjectHost:
     """Hosts objects on a phonetui service running in another process."""
 
-    def __init__(self, base_url: str, username: str, password: str) -> None:
+    def __init__(self, base_url: str, username: str, password: str, ca_file: str = "") -> None:
         self.base_url = base_url.rstrip("/")
         self.auth = (username, password)
+        #: The service's own certificate (``[service] tls_cert``) when it serves https.
+        self.ca_file = ca_file
 
     async def host(self, data: bytes, charset: str) -> str:
-        async with httpx.AsyncClient(trust_env=False, timeout=5.0) as client:
+        verify = client_verify(self.base_url, self.ca_file)
+        async with httpx.AsyncClient(trust_env=False, timeout=5.0, verify=verify) as client:
             response = await client.post(
                 f"{self.base_url}/objects", params={"charset": charset}, content=data, auth=self.auth
             )
@@ -62,7 +66,8 @@ class ServiceObjectHost:
                 await service.start()
                 self.service, self._chosen = service, service
             except OSError:  # taken: most likely 'phonetui serve' or 'simulate' runs there
-                self._chosen = RemoteObjectHost(service.url, self.config.username, self.config.password)
+                config = self.config
+                self._chosen = RemoteObjectHost(service.url, config.username, config.password, config.tls_cert)
         return self._chosen
 
     async def host(self, data: bytes, charset: str) -> str:

@@ -34,6 +34,7 @@ from .cisco import (
 from .config import Defaults, Mode, Phone
 from .history import Journal
 from .object_host import ObjectHost, RemoteObjectHost
+from .phone_auth import PhoneAuth, auth_hint, multiplatform, send
 from .phone_tls import TlsRefused, tls_extensions
 from .push_plan import Delivery, Route, address_problem, plan
 from .push_record import end_line, end_record, result_line, result_record, start_line, start_record
@@ -49,7 +50,7 @@ from .push_result import (
     _refused,
 )
 from .tailor import Tailor
-from .wire import USER_AGENT, form_body, make_client, push_headers
+from .wire import USER_AGENT, form_body, make_client
 
 __all__ = [
     "AUTH_HINT",
@@ -293,6 +294,7 @@ class Pusher:
         self.journal = journal
         self.semaphore = asyncio.Semaphore(self.defaults.concurrency)
         self._client: httpx.AsyncClient | None = None
+        self._auth = PhoneAuth()  # Digest challenges are kept for the Pusher's life
 
     async def __aenter__(self) -> Pusher:
         self._client = make_client()
@@ -357,22 +359,23 @@ class Pusher:
         connect = self.defaults.connect_timeout
         response: httpx.Response | None = None
         try:
-            headers = push_headers(credentials or (phone.username, phone.password))
+            headers, digest = self._auth.request(phone, credentials)
             tls = tls_extensions(phone.verify, phone.ca_file, phone.name)
             async with asyncio.timeout(deadline):
                 request = self._client.build_request(
                     "POST", phone.execute_url, content=form_body(xml), headers=headers, timeout=timeout, extensions=tls
                 )
-                response = await self._client.send(request, stream=True)
+                response = await send(self._client, request, digest)
                 try:
                     body, truncated = await _read_capped(response)
                 finally:
                     await response.aclose()
-            reply = decode_reply(response.status_code, body, response.headers.get("content-type", ""), truncated)
+            content_type = response.headers.get("content-type", "")
+            reply = decode_reply(response.status_code, body, content_type, truncated, multiplatform(phone))
             detail = reply.summary
             if 300 <= response.status_code < 400 and "location" in response.headers:
                 detail += f" (redirect to {response.headers['location'][:100]})"
-            hint = AUTH_HINT if reply.outcome is Outcome.AUTH_FAILED else ""
+            hint = auth_hint(phone) if reply.outcome is Outcome.AUTH_FAILED else ""
             return result(reply.outcome, detail, hint, reply=reply, body=body, status=response.status_code)
         except httpx.InvalidURL as exc:
             return PushResult(phone, Outcome.REFUSED, "refused", f"invalid address: {exc}")

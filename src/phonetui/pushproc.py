@@ -196,7 +196,7 @@ class Server:
         if self.stopping.is_set():
             self.output.send(JobDone(job.id, True, True, "the push process is stopping"))
             return
-        host = RemoteObjectHost(job.service_url, *job.service_credentials) if job.service_url else None
+        host = RemoteObjectHost(job.service_url, *job.service_credentials, job.service_ca) if job.service_url else None
         journal = Journal(job.journal) if job.journal else None
         pusher = Pusher(job.defaults, host=host, journal=journal)
         try:

@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from .basic_auth import basic_auth
 from .cisco import Outcome
 from .cisco.screens import LCD_PATH, MPP_PATH, SHOT_MIN_INTERVAL, ShotSource, shot_source
 from .config import Phone
 from .fanout import each_phone
+from .phone_auth import PhoneAuth, auth_hint, send
 from .phone_tls import tls_extensions
-from .push import USER_AGENT, address_problem
+from .push import address_problem
 from .push_result import CONNECT_TIMEOUT_HINT, READ_TIMEOUT_HINT, _connect_failure
 
 if TYPE_CHECKING:
@@ -197,9 +197,12 @@ def attempts(phone: Phone, source: ShotSource) -> list[tuple[str, str, bool]]:
 class _Fetch:
     """One phone's fetch: its paths in order, one deadline, a Shot at the end."""
 
-    def __init__(self, client: httpx.AsyncClient, phone: Phone, credentials: tuple[str, str], timeout: float) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, phone: Phone, credentials: tuple[str, str] | None, timeout: float
+    ) -> None:
         self.client, self.phone, self.timeout = client, phone, timeout
-        self.headers = {"Authorization": basic_auth(*credentials), "User-Agent": USER_AGENT, "Connection": "close"}
+        # Basic, or Digest for a multiplatform phone (its challenge kept for this fetch's paths)
+        self.headers, self.digest = PhoneAuth().request(phone, credentials, form=False)
         self.started = time.perf_counter()
 
     def shot(self, outcome: ShotOutcome, detail: str, hint: str = "", **extra: Any) -> Shot:
@@ -215,7 +218,7 @@ class _Fetch:
         self.started = time.perf_counter()  # the latency is the answering request's, not the waits before it
         tls = tls_extensions(self.phone.verify, self.phone.ca_file, self.phone.name)
         request = self.client.build_request("GET", url, headers=self.headers, timeout=timeout, extensions=tls)
-        response = await self.client.send(request, stream=True)
+        response = await send(self.client, request, self.digest)
         try:
             chunks, size = [], 0
             async for chunk in response.aiter_bytes():
@@ -259,7 +262,8 @@ class _Fetch:
                 missing.append(path)
                 continue
             if status in (401, 403):
-                return self.shot(ShotOutcome.AUTH_FAILED, f"HTTP {status} for {path}", AUTH_HINT, path=path)
+                hint = AUTH_HINT if self.digest is None else auth_hint(self.phone)
+                return self.shot(ShotOutcome.AUTH_FAILED, f"HTTP {status} for {path}", hint, path=path)
             if status != 200:
                 hint = BUSY_HINT if status == 503 else ""
                 return self.shot(ShotOutcome.HTTP_ERROR, f"HTTP {status} for {path}", hint, path=path)
@@ -309,7 +313,7 @@ async def fetch_screenshot(
     if problem:
         return Shot(phone.name, phone.address, ShotOutcome.REFUSED, problem, at=time.time())
     async with (pacer or PACER).turn(phone.address):
-        fetch = _Fetch(client, phone, credentials or (phone.username, phone.password), timeout)
+        fetch = _Fetch(client, phone, credentials, timeout)
         try:
             async with asyncio.timeout(timeout):
                 return await fetch.run()

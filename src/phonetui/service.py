@@ -15,6 +15,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -24,6 +25,10 @@ from .cisco.limits import AUTH_AUTHORIZED, AUTH_ERROR, AUTH_UNAUTHORIZED
 from .config import ServiceConfig
 from .printable import printable
 from .service_alerts import AlertRoutes
+from .service_tls import server_context
+
+if TYPE_CHECKING:
+    from .cucm_verdict import CucmVerdicts
 
 MAX_REQUEST_BYTES = 64 * 1024
 #: Wrong credentials from one address this many times within THROTTLE_WINDOW seconds
@@ -81,6 +86,8 @@ class Service:
         self._objects: dict[str, tuple[bytes, str, float]] = {}
         self._failures: dict[str, deque[float]] = {}
         self._runner: web.AppRunner | None = None
+        #: Verdicts asked of CUCM (``verdict = "cucm"``), made at the first question.
+        self._cucm: CucmVerdicts | None = None
         self.bound: tuple[str, int] | None = None
         self._port_before = 0
         self.app = web.Application(client_max_size=MAX_REQUEST_BYTES)
@@ -101,7 +108,7 @@ class Service:
         if self.config.url:
             return self.config.url.rstrip("/")
         host, port = self.bound or (self.config.listen_host, self.config.listen_port)
-        return f"http://{host}:{port}"
+        return f"{self.config.scheme}://{host}:{port}"
 
     @property
     def auth_url(self) -> str:
@@ -118,10 +125,11 @@ class Service:
         runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
         await runner.setup()
         port = self.config.listen_port or self._port_before
-        site = web.TCPSite(runner, self.config.listen_host, port, reuse_address=True)
-        try:
+        try:  # https with [service] tls_cert and tls_key (checked when the config was read)
+            tls = server_context(self.config.tls_cert, self.config.tls_key) if self.config.tls_cert else None
+            site = web.TCPSite(runner, self.config.listen_host, port, reuse_address=True, ssl_context=tls)
             await site.start()
-        except OSError:
+        except OSError:  # ssl.SSLError is one
             await runner.cleanup()
             raise
         self._runner = runner
@@ -133,6 +141,9 @@ class Service:
         log.info("listening on %s:%s; phones use %s", host, port, self.auth_url)
 
     async def stop(self) -> None:
+        if self._cucm is not None:
+            await self._cucm.aclose()
+            self._cucm = None
         if self._runner:
             await self._runner.cleanup()
             self._runner = None
@@ -149,11 +160,26 @@ class Service:
     # -- authentication -----------------------------------------------------------------
 
     def check(self, user: str, password: str, devicename: str) -> tuple[str, str]:
-        """The verdict and the reason for one set of credentials from one device."""
+        """The verdict and the reason for one set of credentials from one device, by the config's own."""
         allowed = self.config.allowed_devices
         if allowed and devicename.upper() not in allowed:
             return AUTH_UNAUTHORIZED, "device not in allowlist"
         return self._credentials(user, password)
+
+    async def verdict(self, user: str, password: str, devicename: str) -> tuple[str, str]:
+        """As ``check``, but with ``verdict = "cucm"`` the password is CUCM's to judge (after the allowlist)."""
+        if self.config.verdict != "cucm":
+            return self.check(user, password, devicename)
+        allowed = self.config.allowed_devices
+        if allowed and devicename.upper() not in allowed:
+            return AUTH_UNAUTHORIZED, "device not in allowlist"
+        if self._cucm is None:
+            if self.config.cucm is None:
+                return AUTH_ERROR, "verdict = cucm, but no [cucm] to ask"
+            from .cucm_verdict import CucmVerdicts  # httpx and the AXL client only when CUCM judges
+
+            self._cucm = CucmVerdicts(self.config.cucm)
+        return await self._cucm.verdict(user, password)
 
     def _credentials(self, user: str, password: str) -> tuple[str, str]:
         good_user = _same(user, self.config.username)
@@ -177,8 +203,8 @@ class Service:
             elif "userid" not in fields or "password" not in fields:
                 reason = "UserID or Password missing"
             else:
-                verdict, reason = self.check(user, fields["password"], device)
-                if reason in ("wrong user", "wrong password"):
+                verdict, reason = await self.verdict(user, fields["password"], device)
+                if reason.startswith(("wrong user", "wrong password")):
                     self._failed(peer)
         except Exception as exc:  # any failure must still answer exactly ERROR
             verdict, reason = AUTH_ERROR, f"bad request: {type(exc).__name__}"

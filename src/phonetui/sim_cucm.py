@@ -9,7 +9,9 @@ it through ``ca_file``.
 
 from __future__ import annotations
 
+import asyncio
 import datetime
+import hmac
 import ipaddress
 import shutil
 import ssl
@@ -27,6 +29,7 @@ from .basic_auth import parse_basic
 from .cisco.encode import escape
 from .cisco.families import model_number
 from .cisco.risport import DEFAULT_RATE_PER_MINUTE, MAX_DEVICES, RISPORT_PATH
+from .cisco.screens import is_mpp
 from .simphone import SimPhone
 
 AXL_PATH = "/axl/"
@@ -109,8 +112,16 @@ class FakeCucm:
         page_size: int = MAX_DEVICES,
         rate_per_minute: int = DEFAULT_RATE_PER_MINUTE,
         clock: Callable[[], float] = time.monotonic,
+        users: dict[str, str] | None = None,
     ) -> None:
         self.devices = devices
+        #: End users and their passwords, for AXL ``doAuthenticateUser``.
+        self.users = dict(users or {})
+        #: Knobs for AXL: answer with this HTTP status (0: normally), after this many seconds.
+        self.axl_status = 0
+        self.axl_delay = 0.0
+        #: doAuthenticateUser questions answered (the tests count them).
+        self.authentications = 0
         self.credentials = (username, password)
         self.host = host
         self.port = 0
@@ -229,10 +240,16 @@ class FakeCucm:
         refused = self._refused(request)
         if refused:
             return refused
+        if self.axl_delay:
+            await asyncio.sleep(self.axl_delay)
+        if self.axl_status:
+            return web.Response(status=self.axl_status, text="AXL is not available")
         try:
             root = ET.fromstring(await request.read())
         except ET.ParseError:
             return _soap_fault("soapenv:Client", "the request is not XML")
+        if any(_local(node) == "doAuthenticateUser" for node in root.iter()):
+            return self._authenticate_user(root)
         pattern = ((_texts(root, "name") or ["%"])[0] or "%").upper()
         prefix = pattern.split("%", 1)[0]
         phones = "".join(
@@ -243,6 +260,20 @@ class FakeCucm:
         )
         return _xml(f'<ns:listPhoneResponse xmlns:ns="http://www.cisco.com/AXL/API/15.0"><return>{phones}</return>'
                     "</ns:listPhoneResponse>")  # fmt: skip
+
+    def _authenticate_user(self, root: ET.Element) -> web.Response:
+        """``doAuthenticateUser``: whether the end user's password is right (an unknown user: false)."""
+        self.authentications += 1
+        userid, password = (_texts(root, "userid") or [""])[0], (_texts(root, "password") or [""])[0]
+        expected = self.users.get(userid)
+        right = expected is not None and hmac.compare_digest(expected.encode(), password.encode())
+        flag, code = ("true", 0) if right else ("false", 1)
+        answer = f"<userAuthenticated>{flag}</userAuthenticated><code>{code}</code>"
+        return _xml(
+            '<ns:doAuthenticateUserResponse xmlns:ns="http://www.cisco.com/AXL/API/15.0"><return>'
+            f"{answer}<daysToExpiry>0</daysToExpiry><isWorkingPeriod>true</isWorkingPeriod></return>"
+            "</ns:doAuthenticateUserResponse>"
+        )
 
 
 def _device_xml(device: CucmDevice, ip: str, stamp: int) -> str:
@@ -280,7 +311,7 @@ def cucm_devices(phones: list[SimPhone]) -> list[CucmDevice]:
         CucmDevice(
             name=phone.devicename,
             ip=phone.host,
-            model="Cisco " + (model_number(phone.model) or phone.model),
+            model="Cisco " + (model_number(phone.model) or phone.model) + (" 3PCC" if is_mpp(phone.model) else ""),
             dn=str(1000 + index),
             description=f"{phone.name} ({phone.model})",
             device_pool=f"DP-group-{index % 4 + 1}",

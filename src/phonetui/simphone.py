@@ -7,6 +7,7 @@ a config and handed to other processes without starting anything.
 from __future__ import annotations
 
 import ipaddress
+import secrets
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal, TypedDict
 
@@ -42,6 +43,8 @@ FLEET_MODELS: tuple[tuple[str, Family], ...] = (
     ("CP-8865", MODERN),
     ("CP-8961", CLASSIC),
 )
+#: Multiplatform models (``simulate --mpp``): no authentication URL, Digest, no CiscoIPPhoneResponse.
+MPP_MODELS: tuple[tuple[str, Family], ...] = (("CP-8851-3PCC", MODERN), ("CP-6851-3PCC", CLASSIC))
 
 
 @dataclass
@@ -92,6 +95,11 @@ class SimPhone:
     #: Serve https with this certificate and key (PEM files); '' for plain http.
     cert_file: str = ""
     key_file: str = ""
+    #: A multiplatform phone's own user and password, checked by Digest ('' on CUCM firmware).
+    digest_user: str = ""
+    digest_password: str = field(default="", repr=False)
+    #: A certificate the phone trusts for an https authentication URL (a real phone's ITL), '' for none.
+    auth_ca: str = ""
     screen: Screen = field(default_factory=Screen)
 
     @property
@@ -119,6 +127,7 @@ class FleetLayout(TypedDict, total=False):
     port: int
     per_port: bool
     auth_method: AuthMethod | None
+    mpp: int
 
 
 def fleet_phones(
@@ -129,11 +138,13 @@ def fleet_phones(
     port: int = 0,
     per_port: bool = False,
     auth_method: AuthMethod | None = None,
+    mpp: int = 0,
 ) -> list[SimPhone]:
     """``count`` phones of mixed families, on consecutive loopback addresses after ``base``.
 
     Addresses ending in .0 and .255 are skipped. With ``per_port`` every phone gets its own
-    port on 127.0.0.1 instead.
+    port on 127.0.0.1 instead. The last ``mpp`` are multiplatform, each with a Digest user
+    and password of its own.
     """
     start = int(ipaddress.IPv4Address(base))
     phones = []
@@ -145,7 +156,11 @@ def fleet_phones(
         method: AuthMethod = auth_method or "GET"  # as real phones ask (usecallmanagernz accepts only GET)
         mac = f"0050{0x56000000 + i:08X}"
         name = f"sim-{i + 1:04d}"
-        phones.append(SimPhone(name, mac, model, family, host, 0 if per_port else port, auth_url, method, number=i))
+        phone = SimPhone(name, mac, model, family, host, 0 if per_port else port, auth_url, method, number=i)
+        if i >= count - mpp:
+            phone.model, phone.family = MPP_MODELS[(count - 1 - i) % len(MPP_MODELS)]
+            phone.digest_user, phone.digest_password = "admin", secrets.token_urlsafe(9)
+        phones.append(phone)
     return phones
 
 
@@ -164,8 +179,10 @@ def fleet_config(
         }
         if phone.cert_file:
             entry["scheme"] = "https"
+        if phone.digest_user:  # its own credentials; auth = "digest" follows from the model
+            entry["username"], entry["password"] = phone.digest_user, phone.digest_password
         if phone.wrong_password:
-            entry["password"] = password + "-wrong"
+            entry["password"] = entry.get("password", password) + "-wrong"
         entries.append(entry)
     raw: dict[str, Any] = {
         "defaults": {"username": username, "password": password, "timeout": 5.0, "connect_timeout": 2.0},

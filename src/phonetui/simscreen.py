@@ -31,6 +31,7 @@ from aiohttp import web
 
 from .basic_auth import parse_basic
 from .cisco.screens import ALL_PATHS, SHOT_MIN_INTERVAL, Display, display_for, is_mpp, key_problem, shot_source
+from .sim_digest import digest_refusal
 from .simphone import Screen, SimPhone
 
 if TYPE_CHECKING:  # Pillow is imported when a screen is first drawn: a fleet that is never looked at skips it
@@ -208,7 +209,10 @@ class ScreenServer:
         if phone.latency:
             await asyncio.sleep(phone.latency)
         credentials = parse_basic(request.headers.get("Authorization", ""))
-        if credentials is None or not phone.auth_url or not await sim._authorized(phone, *credentials):
+        if is_mpp(phone.model):
+            if (refusal := digest_refusal(sim.digest, phone, request)) is not None:
+                return refusal
+        elif credentials is None or not phone.auth_url or not await sim._authorized(phone, *credentials):
             raise web.HTTPUnauthorized(headers={"WWW-Authenticate": 'Basic realm="user"'})
         now = time.monotonic()
         wait = self._served.get(phone.name, -math.inf) + SHOT_MIN_INTERVAL - now

@@ -41,7 +41,8 @@ from .cisco import (
 )
 from .cisco.encode import declaration
 from .cisco.limits import AUTH_AUTHORIZED, STATUS_MEANINGS
-from .cisco.screens import display_for
+from .cisco.screens import display_for, is_mpp
+from .sim_digest import DigestGate, execute_mpp
 from .simphone import FAULTS, FLEET_MODELS, LOCALHOST, FleetLayout, Screen, SimPhone, fleet_config, fleet_phones
 from .simpress import KeyPresser
 from .simscreen import ScreenServer, press
@@ -83,6 +84,7 @@ class Simulator:
         self._tls: ssl.SSLContext | None = None
         self._served: dict[tuple[str, str], ssl.SSLContext] = {}
         self._hang = asyncio.Event()
+        self.digest = DigestGate()  # multiplatform phones' challenges
         app = web.Application(client_max_size=256 * 1024)
         app.router.add_post("/CGI/Execute", self._execute)
         app.router.add_get("/DeviceInformationX", self._device_information)
@@ -107,6 +109,8 @@ class Simulator:
     async def start(self) -> None:
         """Bind every phone that is not offline; offline phones keep an address nobody answers on."""
         self._tls = ssl.create_default_context()
+        for ca_file in sorted({p.auth_ca for p in self.phones if p.auth_ca}):  # a secure auth URL's certificate
+            self._tls.load_verify_locations(cafile=ca_file)
         runner = web.AppRunner(self.app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
         await runner.setup()
         self._runner = runner
@@ -237,6 +241,8 @@ class Simulator:
             return _error(6, charset)
         if "chunked" in request.headers.get("Transfer-Encoding", "").lower():  # and know no chunked bodies
             raise web.HTTPNotFound()
+        if is_mpp(phone.model):
+            return await execute_mpp(self, phone, request)
         credentials = parse_basic(request.headers.get("Authorization", ""))
         if credentials is None or not phone.auth_url or not await self._authorized(phone, *credentials):
             if phone.family.auth_failure == "http-401":

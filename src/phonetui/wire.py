@@ -6,7 +6,6 @@ from urllib.parse import quote_from_bytes
 
 import httpx
 
-from .basic_auth import basic_auth
 from .phone_tls import PhoneTransport
 
 USER_AGENT = "phonetui"
@@ -15,21 +14,6 @@ USER_AGENT = "phonetui"
 def form_body(xml: bytes) -> bytes:
     """The POST body a phone expects: ``XML=`` and the percent-encoded object."""
     return b"XML=" + quote_from_bytes(xml, safe="").encode("ascii")
-
-
-def push_headers(credentials: tuple[str, str]) -> dict[str, str]:
-    """A push's headers: the one place its credentials are put on the wire.
-
-    Basic on the first request (a phone sends no challenge worth waiting for), a body
-    with its length (httpx sends ``Content-Length`` for bytes: never ``Expect`` or chunks,
-    which phones refuse), and one connection a request.
-    """
-    return {
-        "Authorization": basic_auth(*credentials),
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Connection": "close",
-        "User-Agent": USER_AGENT,
-    }
 
 
 def make_client() -> httpx.AsyncClient:

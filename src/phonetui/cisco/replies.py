@@ -34,7 +34,17 @@ class Outcome(StrEnum):
 
 
 ReplyKind = Literal[
-    "response", "error", "unauthorized", "http-error", "redirect", "html", "empty", "not-xml", "unexpected", "too-large"
+    "accepted",
+    "response",
+    "error",
+    "unauthorized",
+    "http-error",
+    "redirect",
+    "html",
+    "empty",
+    "not-xml",
+    "unexpected",
+    "too-large",
 ]
 
 
@@ -69,6 +79,8 @@ class Reply:
 
     @property
     def outcome(self) -> Outcome:
+        if self.kind == "accepted":
+            return Outcome.OK
         if self.kind == "response":
             failed = any(item.status != 0 for item in self.items)
             return Outcome.ITEM_ERROR if failed else Outcome.OK
@@ -114,10 +126,17 @@ def _looks_like_html(body: bytes, content_type: str) -> bool:
     return "html" in content_type.lower() or head.startswith((b"<!doctype html", b"<html"))
 
 
-def decode_reply(status: int, body: bytes, content_type: str = "", truncated: bool = False) -> Reply:
+#: What a multiplatform phone's 2xx without a CiscoIPPhoneResponse means.
+MPP_ACCEPTED = "accepted (no structured reply: MPP)"
+
+
+def decode_reply(
+    status: int, body: bytes, content_type: str = "", truncated: bool = False, multiplatform: bool = False
+) -> Reply:
     """Decode an HTTP status and body from ``POST /CGI/Execute``.
 
-    Never raises for any input: every body, however hostile, becomes a Reply.
+    ``multiplatform``: an MPP phone, which answers no CiscoIPPhoneResponse: a 2xx with an empty
+    or HTML body is its acceptance. Never raises for any input: every body, however hostile, becomes a Reply.
     """
     if status == 401:
         return Reply("unauthorized", "HTTP 401: the phone refused the credentials")
@@ -127,6 +146,8 @@ def decode_reply(status: int, body: bytes, content_type: str = "", truncated: bo
         return Reply("redirect", f"HTTP {status} redirect: not a phone's answer to a push")
     if not 200 <= status < 300:
         return Reply("http-error", f"HTTP {status}")
+    if multiplatform and (not body.strip() or _looks_like_html(body, content_type)):
+        return Reply("accepted", MPP_ACCEPTED)
     if not body.strip():
         return Reply("empty", "empty reply body")
     if _looks_like_html(body, content_type):

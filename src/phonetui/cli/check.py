@@ -31,6 +31,10 @@ def check_command(args: argparse.Namespace) -> int:
         print(f"  service: listens on {s.listen_host}:{s.listen_port}, phones reach it at {s.public_url}")
         if s.allowed_devices:
             print(f"  allowed devices: {len(s.allowed_devices)}")
+        if s.tls_cert:
+            print(f"  service over https: certificate {s.tls_cert}")
+        if s.verdict == "cucm" and s.cucm:
+            print(f"  service verdict: asked of CUCM at {s.cucm.url} (AXL doAuthenticateUser)")
     else:
         print("  service: not configured (no auth responder, no via-url delivery)")
     saved = sum(1 for t in config.templates if t.source == config.templates_file)

@@ -103,6 +103,14 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"phones serve https with a certificate made at start (shared port {HTTPS_PORT} unless --port)",
     )  # fmt: skip
     sim.add_argument("--cert-dir", metavar="DIR", help="with --https: keep the phones' certificate here across starts")
+    sim.add_argument(
+        "--mpp", type=int, default=0, metavar="N",
+        help="the last N phones are multiplatform (3PCC): Digest with a password of their own, no structured reply",
+    )  # fmt: skip
+    sim.add_argument(
+        "--service-tls", action="store_true",
+        help="the built-in responder serves https (a certificate it makes; the phones and the written config trust it)",
+    )  # fmt: skip
     sim.add_argument("--cucm", action="store_true", help="also a fake CUCM over HTTPS; the config lists devices only")
     sim.add_argument("--cucm-rate", type=_at_least_one, default=15, metavar="N", help="its RisPort requests a minute")
     sim.add_argument("--cucm-page", type=_at_least_one, default=1000, metavar="N", help="devices per RisPort answer")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import secrets
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -36,6 +37,10 @@ def simulate_command(args: argparse.Namespace) -> int:
         raise UsageError("--ack-probability needs --ack-after SECONDS")
     if args.cert_dir and not args.https:
         raise UsageError("--cert-dir needs --https")
+    if not 0 <= args.mpp <= args.count:
+        raise UsageError("--mpp must be 0 to --count")
+    if args.service_tls and args.auth_url:
+        raise UsageError("--service-tls is for the built-in responder; --auth-url names another one")
     from ..simfleet import simulated_fleet
     from ..simphone import fleet_phones
 
@@ -45,7 +50,7 @@ def simulate_command(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="phonetui-sim-") as scratch:
         try:
             listen = split_host_port(args.listen, 0)
-            phones = fleet_phones(args.count, base=args.base, port=port, per_port=args.per_port)
+            phones = fleet_phones(args.count, base=args.base, port=port, per_port=args.per_port, mpp=args.mpp)
             sim = simulated_fleet(phones)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
@@ -98,17 +103,23 @@ async def _simulate_async(args: argparse.Namespace, sim: Fleet, listen: tuple[st
 
     password = args.password or secrets.token_urlsafe(12)
     service: Service | None = None
+    scratch = Path(tempfile.mkdtemp(prefix="phonetui-sim-service-"))
     if args.auth_url:
         auth_url = args.auth_url
     else:
-        service = Service(ServiceConfig(listen[0], listen[1], username=args.username, password=password))
+        config = ServiceConfig(listen[0], listen[1], username=args.username, password=password)
+        if args.service_tls:
+            config.tls_cert, config.tls_key = _service_certificate(scratch, listen[0])
+        service = Service(config)
         try:
             await service.start()
         except OSError as exc:
+            shutil.rmtree(scratch, ignore_errors=True)
             raise UsageError(listen_problem(args.listen, exc)) from None
         auth_url = service.auth_url
     for phone in sim.phones:
         phone.auth_url = auth_url
+        phone.auth_ca = service.config.tls_cert if service else ""
     faulty = _assign_faults(sim, args)
     cucm: FakeCucm | None = None
     try:
@@ -125,13 +136,15 @@ async def _simulate_async(args: argparse.Namespace, sim: Fleet, listen: tuple[st
             print(line, flush=True)
         print(f"authentication URL: {auth_url}", flush=True)
         if args.cucm:
-            cucm = await _start_cucm(args, sim)
+            cucm = await _start_cucm(args, sim, password)
             print(f"CUCM (RisPort70, AXL): {cucm.url}, certificate {cucm.ca_file}", flush=True)
         if args.write_config:
             block = None
             if service is not None:
                 host, port = service.bound or listen
                 block = {"listen": f"{host}:{port}", "url": service.url}
+                if args.service_tls:
+                    block |= _keep_certificate(service.config, Path(args.write_config))
             raw = sim.config(args.username, password, block)
             if cucm is not None:
                 from ..sim_cucm import config_by_device
@@ -147,16 +160,44 @@ async def _simulate_async(args: argparse.Namespace, sim: Fleet, listen: tuple[st
         await sim.stop()
         if service:
             await service.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
     return EXIT_OK
 
 
-async def _start_cucm(args: argparse.Namespace, sim: Fleet) -> FakeCucm:
+def _service_certificate(folder: Path, host: str) -> tuple[str, str]:
+    """A self-signed certificate for the responder at ``host`` (an address; a name gets one for 127.0.0.1)."""
+    import ipaddress
+
+    from ..sim_cucm import make_certificate
+
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        host = "127.0.0.1"
+    cert, key = make_certificate(folder, host)
+    return str(cert), str(key)
+
+
+def _keep_certificate(config: ServiceConfig, config_path: Path) -> dict[str, str]:
+    """The responder's certificate and key copied beside the written config (so it still checks once the
+    simulator is gone), as ``[service]`` keys."""
+    keys = {}
+    for key, source, suffix in (("tls_cert", config.tls_cert, "cert"), ("tls_key", config.tls_key, "key")):
+        copy = config_path.with_name(f"{config_path.stem}-service-{suffix}.pem")
+        copy.write_bytes(Path(source).read_bytes())
+        copy.chmod(0o600)
+        keys[key] = copy.name
+    return keys
+
+
+async def _start_cucm(args: argparse.Namespace, sim: Fleet, password: str) -> FakeCucm:
     """A fake CUCM that knows the fleet; the CUCM user is 'axl' with a password of its own."""
     from ..sim_cucm import FakeCucm, cucm_devices
 
     cucm = FakeCucm(
         cucm_devices(sim.phones), "axl", secrets.token_urlsafe(12),
         page_size=args.cucm_page, rate_per_minute=args.cucm_rate,
+        users={args.username: password},  # for a responder with verdict = "cucm"
     )  # fmt: skip
     try:
         await cucm.start()

@@ -14,6 +14,7 @@ name others use is exported here.
 from .errors import ERRORS_SHOWN, ConfigError, ConfigErrors
 from .load import load_config, merge_templates, missing_credentials, parse_config
 from .model import (
+    AUTH_SCHEMES,
     DISCOVERED_FILE,
     MODES,
     SERVICE_HOST,
@@ -26,6 +27,7 @@ from .model import (
     DiscoveryConfig,
     Mode,
     Phone,
+    PhoneAuthScheme,
     ProbeConfig,
     ServiceConfig,
     TagSource,
@@ -36,6 +38,7 @@ from .schema import host_problem, split_host_port
 from .write import discovered_entries, save_template, write_config, write_discovered
 
 __all__ = [
+    "AUTH_SCHEMES",
     "DISCOVERED_FILE",
     "ERRORS_SHOWN",
     "MODES",
@@ -51,6 +54,7 @@ __all__ = [
     "DiscoveryConfig",
     "Mode",
     "Phone",
+    "PhoneAuthScheme",
     "ProbeConfig",
     "ServiceConfig",
     "TagSource",

@@ -38,6 +38,10 @@ def _parse(text: str, path: Path, problems: _Problems) -> Config | None:
         config.service = _service(top.child(top.get("service", dict, {}), "service"), defaults)
     if "cucm" in raw and (cucm := top.get("cucm", dict)) is not None:  # not a table: said once, by get
         config.cucm = cucm_table(top.child(cucm, "cucm"), defaults)
+    if config.service and config.service.verdict == "cucm":
+        config.service.cucm = config.cucm
+        if config.cucm is None:
+            top.child(top.get("service", dict, {}), "service").fail("verdict", '"cucm" needs a [cucm] table to ask')
     discovery_table(top.child(top.get("discovery", dict, {}), "discovery"), config)
     config.probe = probe_table(top.child(top.get("probe", dict, {}), "probe"))
     names: dict[str, int] = {}

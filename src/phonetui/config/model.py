@@ -35,6 +35,9 @@ TAG_SOURCES: tuple[TagSource, ...] = get_args(TagSource)
 TemplateKind = Literal["text", "execute"]
 #: How an https phone's certificate is checked: pinned on first use, verified by CAs, or not at all.
 Verify = Literal["pin", "ca", "off"]
+#: How phonetui proves itself to a phone: Basic (checked by the phone's authentication URL) or Digest (MPP).
+PhoneAuthScheme = Literal["basic", "digest"]
+AUTH_SCHEMES: tuple[PhoneAuthScheme, ...] = get_args(PhoneAuthScheme)
 
 
 @dataclass
@@ -64,6 +67,8 @@ class Phone:
     #: ``verify``: "pin" (trust on first use), "ca" (``true``: system CAs or ``ca_file``), "off" (``false``).
     verify: Verify = field(default="pin", compare=False)
     ca_file: str = field(default="", compare=False)
+    #: ``auth`` as the config gives it (the phone's, else ``[defaults]``); None: by model (``phone_auth``).
+    auth: PhoneAuthScheme | None = field(default=None, compare=False)
 
     @property
     def insecure(self) -> bool:
@@ -98,6 +103,12 @@ class Defaults:
     sender: str = ""
     verify: Verify = "pin"
     ca_file: str = ""
+    #: ``auth`` for every phone that names none; None: each phone's model decides (MPP: digest).
+    auth: PhoneAuthScheme | None = None
+
+
+#: Where the responder's verdict comes from: the config's own user and password, or CUCM (AXL).
+Verdict = Literal["config", "cucm"]
 
 
 @dataclass
@@ -113,10 +124,21 @@ class ServiceConfig:
     object_ttl: float = 300.0
     #: What a phone shows once it has acknowledged an alert.
     ack_reply: str = "Thank you"
+    #: PEM files: serve https with them ("" for plain http).
+    tls_cert: str = ""
+    tls_key: str = ""
+    #: "cucm": ask CUCM's AXL ``doAuthenticateUser`` whether a user's password is right.
+    verdict: Verdict = "config"
+    #: The ``[cucm]`` connection the verdict is asked over (set when the config is read).
+    cucm: CucmConfig | None = field(default=None, repr=False)
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.tls_cert else "http"
 
     @property
     def public_url(self) -> str:
-        return (self.url or f"http://{self.listen_host}:{self.listen_port}").rstrip("/")
+        return (self.url or f"{self.scheme}://{self.listen_host}:{self.listen_port}").rstrip("/")
 
 
 @dataclass(frozen=True)

@@ -19,19 +19,21 @@ from ..cisco import (
 )
 from ..cisco.devinfo import device_name_problem
 from ..keymap import DEFAULT_KEYS, clashes, key_problem
+from .auth_keys import phone_auth, service_tls, service_verdict
 from .model import MODES, SERVICE_HOST, SERVICE_PORT, Defaults, Phone, ServiceConfig, Template, Verify
 from .reader import _Reader
 
 _PASSWORD_KEYS = {"password", "password_env", "password_file"}
 _PHONE_KEYS = {"name", "host", "port", "scheme", "model", "username", "tags", "family", "charset", "size_limit"}
-_PHONE_KEYS |= {"device", "dn", "description", "verify", "ca_file"}
+_PHONE_KEYS |= {"device", "dn", "description", "verify", "ca_file", "auth"}
 #: What ``phonetui discover`` also records about a phone it found (its own file only).
 DISCOVERED_KEYS = {"device_pool", "source", "seen", "web_server_off"}
 _DEFAULT_KEYS = {"username", "timeout", "connect_timeout", "play_timeout", "concurrency", "mode", "templates_file"}
-_DEFAULT_KEYS |= {"sender", "verify", "ca_file"}
+_DEFAULT_KEYS |= {"sender", "verify", "ca_file", "auth"}
 #: What ``verify = false`` leaves open, said by ``check``, on start and in the preview.
 INSECURE_WARNING = "certificates are not checked (verify = false): anyone in the middle gets the push user's password"
 _SERVICE_KEYS = {"listen", "url", "username", "allowed_devices", "object_ttl", "ack_reply"}
+_SERVICE_KEYS |= {"tls_cert", "tls_key", "verdict"}
 _TOP_KEYS = {"defaults", "service", "phones", "templates", "keys", "cucm", "discovery", "probe"}
 _TEMPLATE_KEYS: dict[str, set[str]] = {
     "text": {"name", "kind", "title", "prompt", "text", "softkeys", "vars"},
@@ -112,6 +114,7 @@ def _defaults(reader: _Reader) -> Defaults:
         sender=reader.get("sender", str, ""),
         verify=_verify(reader, "pin"),
         ca_file=_ca_file(reader, ""),
+        auth=phone_auth(reader, None),
     )
 
 
@@ -169,7 +172,11 @@ def _service(reader: _Reader, defaults: Defaults) -> ServiceConfig:
     for device in devices:
         if not re.fullmatch(r"SEP[0-9A-Fa-f]{12}", device):
             reader.fail("allowed_devices", f"{device!r} is not a device name like SEP001122334455")
+    cert, key = service_tls(reader)
     return ServiceConfig(
+        tls_cert=cert,
+        tls_key=key,
+        verdict=service_verdict(reader),
         listen_host=host,
         listen_port=port,
         url=url,
@@ -252,6 +259,7 @@ def _phone(reader: _Reader, defaults: Defaults, discovered: bool = False) -> Pho
         rules_given=any(key in reader.table for key in ("model", "family", "charset", "size_limit")),
         verify=_verify(reader, defaults.verify),
         ca_file=_ca_file(reader, defaults.ca_file),
+        auth=phone_auth(reader, defaults.auth),
     )
     if discovered:
         reader.get("device_pool", str, "")

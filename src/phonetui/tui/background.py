@@ -80,6 +80,8 @@ class ObjectHostAddress:
     username: str
     password: str = field(repr=False)
     remote: bool = False
+    #: The service's certificate when it serves https.
+    ca_file: str = ""
 
 
 class JobRun:
@@ -245,6 +247,7 @@ class PushProcess:
         job = PushJob(next(self._ids), obj, phones, mode, defaults, journal=where, tailor=tailor, label=label)
         if host is not None:
             job.service_url, job.service_credentials = host.url, (host.username, host.password)
+            job.service_ca = host.ca_file
         return JobRun(job, self)
 
     def prepare_probe(self, phones: list[Phone], concurrency: int, deadline: float) -> ProbeRun:

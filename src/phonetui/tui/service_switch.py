@@ -19,11 +19,12 @@ def object_host(app: PhoneTUI) -> ObjectHostAddress | None:
     service already listening on the configured address (``phonetui serve``), as ``push`` does."""
     service = app.service
     if service is not None and service.running:
-        return ObjectHostAddress(service.url, service.config.username, service.config.password)
+        own = service.config
+        return ObjectHostAddress(service.url, own.username, own.password, ca_file=own.tls_cert)
     config = app.config.service
     if config is not None and app.service_taken:
-        url = f"http://{config.listen_host}:{config.listen_port}"
-        return ObjectHostAddress(url, config.username, config.password, remote=True)
+        url = f"{config.scheme}://{config.listen_host}:{config.listen_port}"
+        return ObjectHostAddress(url, config.username, config.password, remote=True, ca_file=config.tls_cert)
     return None
 
 
