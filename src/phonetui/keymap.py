@@ -62,6 +62,8 @@ DEFAULT_KEYS: dict[str, tuple[str, str, str]] = {
         for d in "1234567890"
     },
     "clear-alert": ("C", "clear_alert", "Clear alert"),
+    "select-unacked": ("u", "select_unacked", "Select unacknowledged"),
+    "repeat-alert": ("R", "repeat_alert", "Repeat alert"),
     "history-export": ("e", "export", "Export CSV"),
     "grid-open": ("enter", "open", "Open its screen"),
     "grid-refresh": ("r", "refresh", "Refresh"),
@@ -76,7 +78,7 @@ SCREENS: dict[str, tuple[str, ...]] = {
     "phones": (
         "quit", "cancel-push", "compose", "toggle", "select-all", "filter", "retry", "history",
         "responder", "select-none", "select-tag", "sort", "cancel", "reply", "probe", "screen", "screens", "macro",
-        "clear-alert",
+        "clear-alert", "select-unacked", "repeat-alert",
     ),
     "compose": ("back", "switch-kind", "load-template", "save-template"),
     "preview": ("back", "copy-xml", "preview-next", "preview-previous"),

@@ -25,6 +25,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ...cisco import Outcome
 from ...printable import fit, printable
 from .. import outcomes
 from ..plain import plain_text
@@ -43,6 +44,11 @@ PADDING = 1
 
 #: Names, models and tags are cut to this many characters before they are measured.
 CELL_MAX = 64
+#: The result column while an alert is current: ``acknowledged 10:31:02``.
+ALERT_RESULT_WIDTH = 21
+#: Left out, in this order, when the wider result column would not fit otherwise.
+MAKE_ROOM = ("latency", "state")
+
 #: The name column grows, when there is room, up to the longest name or this many cells.
 NAME_MAX = 40
 
@@ -166,14 +172,28 @@ class PhoneTable(ScrollView, can_focus=True):
         elif width < NARROW - 2:
             left_out.add("latency")
         keys = tuple(key for key, _, _ in COLUMNS if key not in left_out)
+        if self.fleet.alerting:  # the wider result column: what it says matters more than latency or state now
+            for key in MAKE_ROOM:
+                if self._least_width(keys) <= width:
+                    break
+                keys = tuple(k for k in keys if k != key)
         widths = self._fit_widths(keys)
         if keys != self.columns_shown or widths != self.widths:
             self.columns_shown, self.widths = keys, widths
             self.reload()
 
+    def _column_widths(self, keys: tuple[str, ...]) -> dict[str, int]:
+        widths = {key: width for key, _, width in COLUMNS if key in keys}
+        if self.fleet.alerting and "result" in widths:
+            widths["result"] = ALERT_RESULT_WIDTH
+        return widths
+
+    def _least_width(self, keys: tuple[str, ...]) -> int:
+        return sum(w + 2 * PADDING for w in self._column_widths(keys).values())
+
     def _fit_widths(self, keys: tuple[str, ...]) -> dict[str, int]:
         """Each shown column's width; the name column takes the spare room its longest name needs."""
-        widths = {key: width for key, _, width in COLUMNS if key in keys}
+        widths = self._column_widths(keys)
         spare = self.size.width - sum(w + 2 * PADDING for w in widths.values())
         longest = self._longest_name()
         widths["name"] += max(0, min(spare, longest - widths["name"]))
@@ -258,6 +278,8 @@ class PhoneTable(ScrollView, can_focus=True):
     def result_cell(self, state: PhoneState) -> Text:
         if state.pending:
             return Text(f"{outcomes.PENDING_MARK} sending", style=outcomes.PENDING_STYLE)
+        if state.alert:  # the current alert's word for the row: delivered, acknowledged 10:31:02
+            return Text(state.alert, style=outcomes.style(Outcome.OK, self.app.no_color))
         if state.result is None:
             return Text("")
         outcome = state.result.outcome
