@@ -25,6 +25,7 @@ from ..service import Service
 from ..tailor import AckKey, Tailor
 from ..wording import plural
 from .background import JobRun
+from .messages import AcksArrived
 from .pump import FLUSH_SECONDS
 
 if TYPE_CHECKING:
@@ -283,11 +284,16 @@ class Alerting:
     # -- acknowledgements ---------------------------------------------------------------------
 
     def heard(self, ack: Acknowledgement) -> None:
-        """The service recorded a new acknowledgement (called on this loop): applied with the next batch."""
+        """The service recorded a new acknowledgement (on this loop, but in the request's context, not the
+        app's): the main screen is told once, and applies it with the next batch (``schedule``)."""
         self._heard.append(ack)
         if self._flush_due:
             return
         self._flush_due = True
+        self.app.main.post_message(AcksArrived())
+
+    def schedule(self) -> None:
+        """Apply what was heard now, or, within ``FLUSH_SECONDS`` of the last batch, when they are up."""
         wait = FLUSH_SECONDS - (time.monotonic() - self._last_flush)
         if wait <= 0:
             self.app.call_later(self.flush)

@@ -17,6 +17,7 @@ from ...push import PushResult
 from ...wording import plural
 from .. import outcomes
 from ..keys import binding
+from ..messages import AcksArrived
 from ..plain import plain_content
 from ..widgets.line_log import LineLog
 from ..widgets.phone_table import PhoneTable
@@ -296,6 +297,9 @@ class MainScreen(PhoneScreen):
         from ..clearing import ask_and_clear
 
         ask_and_clear(self.tui)
+
+    def on_acks_arrived(self, message: AcksArrived) -> None:
+        self.tui.alerting.schedule()
 
     def action_select_unacked(self) -> None:
         self.tui.alerting.select_unacked()
