@@ -411,8 +411,10 @@ class Alerting:
         return parts
 
     def refresh(self) -> None:
+        """The status line, and the footer (the cancel key is offered while repeats are to come)."""
         if self.app.main.is_mounted:
             self.app.main.refresh_status()
+            self.app.main.refresh_bindings()
 
 
 def repeat_phrase(options: AckOptions, key: str) -> str:
