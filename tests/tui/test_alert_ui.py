@@ -10,10 +10,11 @@ import httpx
 import pytest
 from textual.pilot import Pilot
 
-from phonetui.cisco import Outcome
+from phonetui.cisco import CiscoIPPhoneText, Outcome
 from phonetui.config import Phone
 from phonetui.demo import Demo, start_demo
 from phonetui.history import Journal
+from phonetui.push import Pusher
 from phonetui.simphone import Screen
 from phonetui.tui.app import PhoneTUI
 from phonetui.tui.screens.pickers import ConfirmModal
@@ -89,7 +90,7 @@ async def test_the_tally_follows_each_ack_u_selects_the_rest_and_r_repeats_to_th
         assert cell(app, "sim-0001", "result") == "delivered"
         assert cell(app, "sim-0004", "result") == "✗ auth-failed"
         shown = ten.simulator.phone("sim-0001").screen
-        assert shown.title == "Fire drill" and shown.softkeys == ["Ack", "Exit"] or shown.softkeys == ["Exit", "Ack"]
+        assert (shown.title == "Fire drill" and shown.softkeys == ["Ack", "Exit"]) or shown.softkeys == ["Exit", "Ack"]
 
         for count, name in enumerate(("sim-0003", "sim-0001", "sim-0010"), 1):
             answer = await press_ack(phones[name])
@@ -209,3 +210,32 @@ async def test_retry_of_an_alert_round_is_its_next_round_with_the_ack_key(ten: D
     records = starts(app)
     assert records[1]["round"] == 1 and records[1]["alert"] == records[0]["alert"]
     assert [t["phone"] for t in records[1]["targets"]] == ["sim-0002", "sim-0004", "sim-0008"]  # every failed one
+
+
+async def test_retry_after_a_clear_sends_the_clear_again_labelled_as_it(ten: Demo, tmp_path: Path) -> None:
+    """``f`` after a clear: the clear's copies and its journal label again (it used to push a plain object)."""
+    app = make_app(ten, tmp_path)
+    phones = [p for p in ten.config.phones if p.name in ("sim-0001", "sim-0002")]
+    async with Pusher(ten.config.defaults, journal=app.journal) as pusher:
+        drill = CiscoIPPhoneText("Fire drill", "", "Leave now")
+        assert {r.outcome async for r in pusher.push(drill, phones, label={"alert": "a1b2", "round": 0})} == {
+            Outcome.OK
+        }
+    flaky = ten.simulator.phone("sim-0002")
+    flaky.garbled = True
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("C")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: app.main.pushes_finished == 1, seconds=30)
+        assert app.fleet.states["sim-0002"].failed
+        flaky.garbled = False
+        await pilot.press("f")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: app.main.pushes_finished == 2, seconds=30)
+        assert not app.fleet.states["sim-0002"].failed
+    records = starts(app)
+    assert [r.get("clear") for r in records] == [None, "a1b2", "a1b2"]
+    assert [t["phone"] for t in records[-1]["targets"]] == ["sim-0002"]
+    assert (flaky.screen.title, flaky.screen.text) == ("", "")

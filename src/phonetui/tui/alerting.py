@@ -9,21 +9,20 @@ most every ``FLUSH_SECONDS`` (as the pump applies push results), to the rows and
 
 from __future__ import annotations
 
-import ipaddress
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from textual.timer import Timer
 
 from ..alerts import Acknowledgement, Alert, AlertTally, PhoneState
-from ..cisco import CiscoIPPhoneExecute, CiscoObject, ExecuteItem
+from ..cisco import CiscoObject
 from ..cli.ack_options import AckOptions, dry_run_tailor
 from ..config import Mode, Phone
 from ..service import Service
 from ..tailor import AckKey, Tailor
 from ..wording import plural
+from .alert_settings import AlertSettings, reachable_problem, repeat_phrase
 from .background import JobRun
 from .messages import AcksArrived
 from .pump import FLUSH_SECONDS
@@ -31,29 +30,8 @@ from .pump import FLUSH_SECONDS
 if TYPE_CHECKING:
     from .app import PhoneTUI
 
-#: How long an alert sent from the app takes acknowledgements (unless its repeats need longer).
-APP_WAIT = 3600.0
 #: How often the countdown to the next repeat is redrawn (seconds).
 TICK = 1.0
-
-
-@dataclass(frozen=True)
-class AlertSettings:
-    """What the form says about an alert: its key, and its repeats (``repeat`` None: none)."""
-
-    name: str = "Ack"
-    repeat: float | None = None
-    max_repeats: int | None = None
-    repeat_failed: bool = False
-    beep: str = ""
-
-    def options(self, reply: str, base: Tailor) -> AckOptions:
-        """The same options ``push --ack`` runs with; the wait is an hour, or as long as the repeats need."""
-        wait = APP_WAIT
-        if self.repeat is not None and self.max_repeats is not None:
-            wait = max(wait, self.repeat * (self.max_repeats + 1) + 1)
-        beep = CiscoIPPhoneExecute([ExecuteItem(f"Play:{self.beep}")]) if self.beep else None
-        return AckOptions(wait, self.name, False, reply, self.repeat, self.max_repeats, self.repeat_failed, beep, base)
 
 
 class CurrentAlert:
@@ -87,16 +65,6 @@ class CurrentAlert:
         if state is PhoneState.ACKNOWLEDGED:
             return f"acknowledged {time.strftime('%H:%M:%S', time.localtime(self.tally.acked_at[name]))}"
         return "delivered" if state is PhoneState.DELIVERED else ""
-
-
-def reachable_problem(service: Service) -> str:
-    """Why phones could not fetch the service's URL (it names no address of this host), or ""."""
-    host = urlsplit(service.url).hostname or ""
-    try:
-        unspecified = ipaddress.ip_address(host).is_unspecified
-    except ValueError:
-        unspecified = not host
-    return f"phones cannot reach {service.url}: set [service] url to an address they reach" if unspecified else ""
 
 
 class Alerting:
@@ -415,15 +383,3 @@ class Alerting:
         if self.app.main.is_mounted:
             self.app.main.refresh_status()
             self.app.main.refresh_bindings()
-
-
-def repeat_phrase(options: AckOptions, key: str) -> str:
-    """The confirmation's line about repeats: ``repeats every 30 s, at most 3, failed phones too; beep Chime.raw``."""
-    if options.repeat is None:
-        return f"no automatic repeats ({key} repeats by hand)"
-    text = f"repeats every {options.repeat:g} s to who has not acknowledged, at most {options.repeats()}"
-    if options.repeat_failed:
-        text += ", failed phones too"
-    if options.beep is not None:
-        text += f"; beep {options.beep.items[0].url.removeprefix('Play:')}"
-    return text

@@ -49,7 +49,7 @@ def ask_and_clear(app: PhoneTUI) -> None:
             return
         while not isinstance(app.screen, MainScreen):
             await app.pop_screen()
-        if not app.pump.start(plan.obj, phones, app.config.defaults.mode, plan.tailor, plan.label):
+        if not app.pump.start(plan.obj, phones, app.config.defaults.mode, plan.tailor, label=plan.label):
             app.main.say_busy()
 
     app.push_screen(ConfirmModal(question, detail, yes="Clear"), answered)

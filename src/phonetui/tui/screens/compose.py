@@ -37,7 +37,7 @@ from ...config import Template, save_template
 from ...tailor import PHONE_VARIABLES, object_variables
 from ...variables import known_names, unknown_problems
 from ...wording import names_phrase
-from ..alerting import AlertSettings
+from ..alert_settings import AlertSettings
 from ..keys import binding
 from ..widgets.alert_fields import AlertFields, Switch
 from .base import PhoneScreen

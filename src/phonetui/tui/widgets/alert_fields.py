@@ -9,7 +9,7 @@ from textual.widgets import Checkbox, Input, Label
 
 from ...cisco import CiscoIPPhoneExecute, ExecuteItem, errors, validate
 from ...cisco import limits as L
-from ..alerting import AlertSettings
+from ..alert_settings import AlertSettings
 
 
 class Switch(Checkbox):
