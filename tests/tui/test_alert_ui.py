@@ -239,3 +239,41 @@ async def test_retry_after_a_clear_sends_the_clear_again_labelled_as_it(ten: Dem
     assert [r.get("clear") for r in records] == [None, "a1b2", "a1b2"]
     assert [t["phone"] for t in records[-1]["targets"]] == ["sim-0002"]
     assert (flaky.screen.title, flaky.screen.text) == ("", "")
+
+
+async def test_repeats_beep_after_the_text_and_the_round_says_so(ten: Demo, tmp_path: Path) -> None:
+    app = make_app(ten, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await compose_alert(pilot, repeat="1", max="1", beep="Chime.raw")
+        await push_and_wait(pilot)
+        assert not ten.simulator.phone("sim-0001").screen.executed  # no beep on the first round
+        await wait_until(pilot, lambda: app.main.pushes_finished == 2, seconds=20)
+        await wait_until(pilot, lambda: "Play:Chime.raw" in ten.simulator.phone("sim-0001").screen.executed)
+        assert not app.alerting.repeating  # at most 1
+        assert ten.simulator.phone("sim-0001").screen.title == "Fire drill"  # the beep leaves the alert shown
+    records = starts(app)
+    assert "beep" not in records[0] and records[1]["beep"] == "Play:Chime.raw"
+    assert len(records) == 2  # the beep is not a round of the alert in the history
+
+
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        ({"max": "3"}, "give 'repeat every' seconds"),
+        ({"repeat": "soon"}, "repeat every: seconds"),
+        ({"repeat": "10", "max": "2.5"}, "at most: a whole number"),
+        ({"repeat": "10", "beep": "x" * 300}, "beep:"),
+    ],
+)
+async def test_alert_fields_that_cannot_work_stop_f5_and_say_why(
+    ten: Demo, tmp_path: Path, fields: dict[str, str], said: str
+) -> None:
+    app = make_app(ten, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await compose_alert(pilot, **fields)
+        assert said in str(app.screen.query_one("#alert-error").render())
+        await pilot.press("f5")
+        await pilot.pause(0.3)
+        assert not isinstance(app.screen, ConfirmModal)
+        assert any("Fix the form first" in m for m in toasts(app))
+    assert starts(app) == []

@@ -19,6 +19,7 @@ from ..alerts import Acknowledgement, Alert, AlertTally, PhoneState
 from ..cisco import CiscoObject
 from ..cli.ack_options import AckOptions, dry_run_tailor
 from ..config import Mode, Phone
+from ..printable import printable
 from ..service import Service
 from ..tailor import AckKey, Tailor
 from ..wording import plural
@@ -123,7 +124,8 @@ class Alerting:
             return
         options = replace(self.options(settings, tailor), label=variables)
         mode = self.app.config.defaults.mode
-        question = f"Send an alert (a Text with an {settings.name} key) to {plural(len(phones), 'phone')}?"
+        key = printable(settings.name, 32)
+        question = f"Send an alert (a Text with an {key} key) to {plural(len(phones), 'phone')}?"
         confirm_push(
             self.app,
             obj,
