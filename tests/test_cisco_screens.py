@@ -57,5 +57,16 @@ def test_displays() -> None:
 
 def test_mpp_and_keys() -> None:
     assert is_mpp("CP-8851-3PCC") and is_mpp("Cisco 6871") and not is_mpp("CP-8851")
-    assert key_problem("CP-9951", "Key:Settings") == "Key:Settings is not supported on the 9951: use Key:Applications"
+    assert key_problem("CP-9951", "Key:Settings") == "not on the 9951: use Key:Applications"
     assert key_problem("CP-9951", "Key:Soft1") is None
+
+
+def test_79xx_keys_that_have_no_button() -> None:
+    """Session keys, the Applications button and line buttons past the model's own."""
+    assert key_problem("CP-7960G", "Key:Session1") == "the 7960 has no session keys; use Key:Line1-Line6"
+    assert key_problem("CP-7940G", "Key:Line3") == "the 7940 has 2 line buttons (Key:Line1-Line2)"
+    assert key_problem("CP-7940G", "Key:Line2") is None
+    assert key_problem("CP-7975G", "Key:Line8") is None and key_problem("CP-7975G", "Key:Line9") is not None
+    assert "no Applications button" in (key_problem("CP-7965G", "Key:Applications") or "")
+    assert key_problem("CP-8845", "Key:Session5") is None, "88xx have session keys"
+    assert key_problem("CP-8845", "Key:Line36") is None, "not checked where add-ons and line modes vary"

@@ -167,3 +167,20 @@ def test_the_reply_comes_from_the_config_or_the_option(tmp_path: Path, capsys: p
 def test_simulate_ack_probability_needs_ack_after(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["simulate", "--count", "2", "--ack-probability", "0.5"]) == 2
     assert "--ack-probability needs --ack-after" in capsys.readouterr().err
+
+
+def test_an_alert_fills_each_phones_variables_beside_its_ack_key(sim_quiet: Path, tmp_path: Path) -> None:
+    """Variables and the Ack key make one copy per phone: its own name, its own token."""
+    import httpx
+
+    history = tmp_path / "h.jsonl"
+    args = ("--tag", "group-2", "--text", "For {phone} at {site}", "--var", "site=HQ", "--ack", "--ack-wait", "1")
+    done = phonetui("push", "--config", str(sim_quiet), *args, "--history", str(history))
+    assert done.returncode == 1 and "0 of 1 acknowledged" in done.stderr, done.stderr
+    phone = next(p for p in load_config(sim_quiet).phones if "group-2" in p.tags)
+    shown = httpx.get(f"http://{phone.address}/sim/screen", trust_env=False).json()
+    assert shown["text"] == f"For {phone.name} at HQ" and shown["softkeys"] == ["Ack", "Exit"]
+    assert "/ack/" in shown["softkey_urls"][0]
+    start = next(json.loads(line) for line in history.read_text().splitlines() if '"event":"start"' in line)
+    assert start["vars"] == {"site": "HQ"} and start["round"] == 0
+    assert "{phone}" in start["template"] and "/ack/" not in start["xml"], "no phone's token in the journal"

@@ -208,7 +208,7 @@ async def test_keys_change_the_screen(fleet: Simulator, defaults: Defaults, serv
 
 
 async def test_unsupported_keys() -> None:
-    assert key_problem("CP-8961", "Key:Services") == "Key:Services is not supported on the 8961: use Key:Applications"
+    assert key_problem("CP-8961", "Key:Services") == "not on the 8961: use Key:Applications"
     assert key_problem("CP-9971", "Key:Hold") is not None
     assert key_problem("CP-8845", "Key:Services") is None
     assert key_problem("CP-8961", "Key:Applications") is None

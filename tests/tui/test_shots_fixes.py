@@ -164,7 +164,7 @@ async def test_a_long_warning_under_the_picture_wraps(app: PhoneTUI, monkeypatch
         await pilot.pause()
         note = app.screen.query_one("#shot-note")
         rows = [note.render_line(y).text.strip() for y in range(note.size.height)]
-        assert " ".join(rows) == "Key:Settings is not supported on the 8961: use Key:Applications; sent anyway"
+        assert " ".join(rows) == "Key:Settings: not on the 8961: use Key:Applications; sent anyway"
 
 
 async def test_a_reply_longer_than_the_log_ends_with_an_ellipsis(app: PhoneTUI) -> None:
@@ -307,4 +307,4 @@ async def test_a_key_the_model_lacks_keeps_its_advice_when_the_phone_refuses_it(
         await pilot.press("s")
         await pilot.pause(0.2)
         note = str(app.screen.query_one("#shot-note").render())
-        assert note == "item-error: Key:Settings is not supported on the 8961: use Key:Applications"
+        assert note == "item-error: Key:Settings: not on the 8961: use Key:Applications"

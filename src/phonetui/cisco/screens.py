@@ -131,16 +131,39 @@ UNSUPPORTED_KEYS: dict[str, tuple[frozenset[str], str]] = dict.fromkeys(
 )
 
 
-def key_problem(model: str, uri: str) -> str | None:
-    """Why ``uri`` (a ``Key:`` URI) does nothing on ``model``, or None (it may; unknown models pass).
+#: Line buttons of the 79xx models (their data sheets; not in the research notes): a
+#: higher ``Key:LineN`` has no button. Other series vary with add-ons and line mode: not checked.
+LINE_BUTTONS = {
+    "7940": 2, "7941": 2, "7942": 2, "7945": 2,
+    "7960": 6, "7961": 6, "7962": 6, "7965": 6,
+    "7970": 8, "7971": 8, "7975": 8,
+}  # fmt: skip
+_NUMBERED = re.compile(r"(Line|Session)(\d+)")
 
-    Such a key is answered ``ResponseItem Status="6" Data="URI not found"``.
+
+def key_problem(model: str, uri: str) -> str | None:
+    """Why ``uri`` (a ``Key:`` URI) does nothing on ``model`` (words to put after the URI), or None.
+
+    Unknown models pass.
+
+    Such a key is answered ``ResponseItem Status="6" Data="URI not found"``. Besides the
+    research's list: 79xx phones have no session keys and no Applications button, and
+    only so many line buttons.
     """
     scheme, _, key = uri.partition(":")
     if scheme != "Key":
         return None
     number = model_number(model)
     entry = UNSUPPORTED_KEYS.get(number)
-    if entry is None or key not in entry[0]:
+    if entry is not None and key in entry[0]:
+        return f"not on the {number}: {entry[1]}"
+    if not number.startswith("79"):
         return None
-    return f"{uri} is not supported on the {number}: {entry[1]}"
+    numbered = _NUMBERED.fullmatch(key)
+    if numbered and numbered.group(1) == "Session":
+        return f"the {number} has no session keys; use Key:Line1-Line{LINE_BUTTONS.get(number, 6)}"
+    if numbered and number in LINE_BUTTONS and int(numbered.group(2)) > LINE_BUTTONS[number]:
+        return f"the {number} has {LINE_BUTTONS[number]} line buttons (Key:Line1-Line{LINE_BUTTONS[number]})"
+    if key == "Applications":
+        return f"the {number} has no Applications button; use Key:Services or Key:Settings"
+    return None

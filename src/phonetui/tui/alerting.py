@@ -169,7 +169,7 @@ class Alerting:
         if current.rounds and beep is not None:
             label["beep"] = beep.items[0].url
         variables = dict(current.options.label or {})
-        if not self.app.pump.start(current.obj, phones, current.mode, current.tailor, variables, label):
+        if not self.app.pump.start(current.obj, phones, current.mode, current.tailor, variables=variables, label=label):
             return False
         current.rounds += 1
         current.next_at = None

@@ -74,6 +74,7 @@ class ResultPump:
         phones: list[Phone],
         mode: Mode,
         tailor: Tailor | None = None,
+        *,
         variables: Mapping[str, str] | None = None,
         label: dict[str, Any] | None = None,
     ) -> bool:

@@ -142,7 +142,10 @@ def confirm_push(
         while not isinstance(app.screen, MainScreen):
             await app.pop_screen()
         chosen = [p for p in phones if p.name not in silent] if modal.skip_chosen else phones
-        started = start(chosen) if start is not None else app.pump.start(obj, chosen, mode, tailor, own, label)
+        if start is not None:
+            started = start(chosen)
+        else:
+            started = app.pump.start(obj, chosen, mode, tailor, variables=own, label=label)
         if not started:
             app.main.say_busy()
         elif modal.skip_chosen:

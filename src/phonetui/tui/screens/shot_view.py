@@ -259,7 +259,7 @@ class ShotScreen(PhoneScreen):
     def action_press(self, uri: str) -> None:
         self.line_next = False
         problem = key_problem(self.phone.model, uri)
-        self.note(f"{problem}; sent anyway" if problem else f"{uri} sent…", bool(problem))
+        self.note(f"{uri}: {problem}; sent anyway" if problem else f"{uri} sent…", bool(problem))
         self._press(uri, problem)
 
     @work(group="keys", exit_on_error=False)
@@ -267,7 +267,7 @@ class ShotScreen(PhoneScreen):
         async with self._sending:
             result = await self.tui.shots.press(self.phone, uri)
         if result.outcome is not Outcome.OK and problem:  # the phone said so: what is known says why
-            self.note(f"{result.outcome}: {problem}", warn=True)
+            self.note(f"{result.outcome}: {uri}: {problem}", warn=True)
         elif result.outcome is not Outcome.OK:
             self.note(f"{uri}: {result.outcome} {result.detail}", warn=True)
         elif not problem:
