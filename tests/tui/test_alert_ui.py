@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,9 @@ from phonetui.history import Journal
 from phonetui.push import Pusher
 from phonetui.simphone import Screen
 from phonetui.tui.app import PhoneTUI
+from phonetui.tui.alerting import Alerting
 from phonetui.tui.screens.pickers import ConfirmModal
+from phonetui.tui.screens.preview import PreviewScreen
 from phonetui.tui.widgets.alert_fields import Switch
 from phonetui.tui.widgets.status_bar import StatusBar
 
@@ -277,3 +280,45 @@ async def test_alert_fields_that_cannot_work_stop_f5_and_say_why(
         assert not isinstance(app.screen, ConfirmModal)
         assert any("Fix the form first" in m for m in toasts(app))
     assert starts(app) == []
+
+
+async def test_the_preview_shows_a_phones_copy_with_its_ack_key(ten: Demo, tmp_path: Path) -> None:
+    app = make_app(ten, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await compose_alert(pilot, name="Got it")
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, PreviewScreen))
+        preview = app.screen
+        assert isinstance(preview, PreviewScreen)
+        assert "<Name>Got it</Name><URL>" + ten.service.url + "/ack/" in preview.xml
+        assert "<Name>Exit</Name><URL>SoftKey:Exit</URL>" in preview.xml
+        await pilot.press("escape", "f5")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        asked = str(app.screen.query_one("#question").render())
+        assert asked == "Send an alert (a Text with the key Got it) to 10 phones?"
+        assert "no automatic repeats (R repeats by hand)" in str(app.screen.query_one("#detail").render())
+    assert ten.simulator.phone("sim-0001").screen.pushes == 0  # only asked
+
+
+async def test_many_acks_at_once_are_applied_in_batches(
+    ten: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flushes: list[int] = []
+    flush = Alerting.flush
+
+    def counted(self: Alerting) -> None:
+        flushes.append(len(self._heard))
+        flush(self)
+
+    monkeypatch.setattr(Alerting, "flush", counted)
+    app = make_app(ten, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await compose_alert(pilot)
+        await push_and_wait(pilot)
+        took = [p for p in ten.config.phones if p.name not in FAILING]
+        await asyncio.gather(*(press_ack(phone) for phone in took))
+        await wait_until(pilot, lambda: status(app).endswith("8 of 10 acknowledged, 0 delivered, 2 failed"))
+        assert all(cell(app, p.name, "result").startswith("acknowledged ") for p in took)
+    assert sum(flushes) == 8 and len(flushes) < 8  # some came together
+    assert app.journal is not None
+    assert len([r for r in app.journal.records() if r.get("event") == "ack"]) == 8

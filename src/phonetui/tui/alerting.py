@@ -125,7 +125,7 @@ class Alerting:
         options = replace(self.options(settings, tailor), label=variables)
         mode = self.app.config.defaults.mode
         key = printable(settings.name, 32)
-        question = f"Send an alert (a Text with an {key} key) to {plural(len(phones), 'phone')}?"
+        question = f"Send an alert (a Text with the key {key}) to {plural(len(phones), 'phone')}?"
         confirm_push(
             self.app,
             obj,
