@@ -17,8 +17,8 @@ from phonetui.demo import Demo, start_demo
 from phonetui.history import Journal
 from phonetui.push import Pusher
 from phonetui.simphone import Screen
-from phonetui.tui.app import PhoneTUI
 from phonetui.tui.alerting import Alerting
+from phonetui.tui.app import PhoneTUI
 from phonetui.tui.screens.pickers import ConfirmModal
 from phonetui.tui.screens.preview import PreviewScreen
 from phonetui.tui.widgets.alert_fields import Switch
