@@ -21,7 +21,7 @@ from phonetui.tui.alerting import Alerting
 from phonetui.tui.app import PhoneTUI
 from phonetui.tui.screens.pickers import ConfirmModal
 from phonetui.tui.screens.preview import PreviewScreen
-from phonetui.tui.widgets.alert_fields import Switch
+from phonetui.tui.widgets.alert_fields import TickBox
 from phonetui.tui.widgets.status_bar import StatusBar
 
 from .conftest import cell, compose_text, push_and_wait, wait_until
@@ -70,7 +70,7 @@ async def compose_alert(pilot: Pilot[int], **fields: str) -> None:
     await pilot.press("a")
     await compose_text(pilot, "Fire drill", "Leave by the stairs")
     app = pilot.app
-    switch = app.screen.query_one("#ack-on", Switch)
+    switch = app.screen.query_one("#ack-on", TickBox)
     assert str(switch.render()).startswith("[ ]")  # reads without colour
     switch.focus()
     await pilot.press("space")

@@ -39,7 +39,7 @@ from ...variables import known_names, unknown_problems
 from ...wording import names_phrase
 from ..alert_settings import AlertSettings
 from ..keys import binding
-from ..widgets.alert_fields import AlertFields, Switch
+from ..widgets.alert_fields import AlertFields, TickBox
 from .base import PhoneScreen
 from .pickers import ConfirmModal, NameModal, PickerModal
 
@@ -270,7 +270,7 @@ class ComposeScreen(PhoneScreen):
             return None
 
     @on(Input.Changed)
-    @on(Switch.Changed)
+    @on(TickBox.Changed)
     @on(TextArea.Changed)
     @on(Select.Changed)
     @on(TabbedContent.TabActivated)

@@ -12,7 +12,7 @@ from ...cisco import limits as L
 from ..alert_settings import AlertSettings
 
 
-class Switch(Checkbox):
+class TickBox(Checkbox):
     """A checkbox drawn ``[x]`` or ``[ ]``: on or off reads without colour."""
 
     @property
@@ -38,7 +38,7 @@ class AlertFields(Vertical):
     """Off, the form sends a plain Text. On, F5 sends an alert: each phone's copy with its own Ack key."""
 
     def compose(self) -> ComposeResult:
-        yield Switch("Ask for acknowledgement (send as an alert)", id="ack-on", compact=True)
+        yield TickBox("Ask for acknowledgement (send as an alert)", id="ack-on", compact=True)
         with Horizontal(classes="row ack-settings"):
             yield Label("Ack key", classes="ack-label")
             yield Input(placeholder="Ack", id="ack-name", max_length=L.SOFTKEY_NAME_MAX)
@@ -47,7 +47,7 @@ class AlertFields(Vertical):
             yield Label("at most", classes="ack-label")
             yield Input(placeholder="N times", id="ack-max")
         with Horizontal(classes="row ack-settings"):
-            yield Switch("repeat to failed phones too", id="ack-failed", compact=True)
+            yield TickBox("repeat to failed phones too", id="ack-failed", compact=True)
             yield Label("beep", classes="ack-label")
             yield Input(placeholder="tone on repeats, e.g. Chime.raw", id="ack-beep")
         yield Label("", id="alert-error", classes="error", markup=False)
@@ -66,7 +66,7 @@ class AlertFields(Vertical):
 
     @property
     def asked(self) -> bool:
-        return self.query_one("#ack-on", Switch).value
+        return self.query_one("#ack-on", TickBox).value
 
     def _value(self, selector: str) -> str:
         return self.query_one(selector, Input).value
@@ -76,7 +76,7 @@ class AlertFields(Vertical):
         name = self._value("#ack-name").strip() or "Ack"
         repeat = _number(self._value("#ack-repeat"), "repeat every")
         most = _number(self._value("#ack-max"), "at most", whole=True)
-        failed = self.query_one("#ack-failed", Switch).value
+        failed = self.query_one("#ack-failed", TickBox).value
         beep = self._value("#ack-beep").strip()
         if repeat is None and (most is not None or failed or beep):
             raise ValueError("give 'repeat every' seconds: at most, failed phones and the beep are for repeats")
