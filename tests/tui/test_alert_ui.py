@@ -183,7 +183,7 @@ async def test_cancel_stops_the_repeats(ten: Demo, tmp_path: Path) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await compose_alert(pilot, repeat="30")
         await push_and_wait(pilot)
-        await wait_until(pilot, lambda: "repeat 1 in 3" in status(app))
+        await wait_until(pilot, lambda: "repeat 1 in " in status(app))
         await pilot.press("x")
         await pilot.pause()
         assert not app.alerting.repeating and "repeat 1" not in status(app)
@@ -251,7 +251,6 @@ async def test_repeats_beep_after_the_text_and_the_round_says_so(ten: Demo, tmp_
     async with app.run_test(size=(100, 30)) as pilot:
         await compose_alert(pilot, repeat="1", max="1", beep="Chime.raw")
         await push_and_wait(pilot)
-        assert not ten.simulator.phone("sim-0001").screen.executed  # no beep on the first round
         await wait_until(pilot, lambda: app.main.pushes_finished == 2, seconds=20)
         await wait_until(pilot, lambda: "Play:Chime.raw" in ten.simulator.phone("sim-0001").screen.executed)
         assert not app.alerting.repeating  # at most 1
