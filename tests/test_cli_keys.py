@@ -72,3 +72,14 @@ def test_keys_take_the_push_user_as_push_does_and_end_with_its_summary(tmp_path:
     assert {r["outcome"] for r in json_lines(refused.stdout)} == {"auth-failed"}
     assert failed.returncode == 1
     assert failed.stderr.strip().splitlines()[-1] == "2 phones: 0 ok, 2 failed (2 auth-failed)"
+
+
+def test_keys_prints_every_wrong_step_a_line_each(tmp_path: Path) -> None:
+    config = tmp_path / "one.toml"
+    config.write_text('[defaults]\nusername = "u"\npassword = "p"\n\n[[phones]]\nname = "a"\nhost = "127.0.0.1"\n')
+    done = phonetui("keys", "--config", str(config), "--all", "--macro", "Key:Setings, pause 90s, Key:Soft1")
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if line.startswith("phonetui: macro: ")]
+    assert len(lines) == 2, done.stderr
+    assert "step 1 ('Key:Setings'" in lines[0] and "did you mean Key:Settings?" in lines[0]
+    assert "step 2 ('pause 90s'" in lines[1] and "at most 60 s" in lines[1]

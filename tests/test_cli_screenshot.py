@@ -64,6 +64,9 @@ def test_failures_and_usage_errors(tmp_path: Path) -> None:
         done = phonetui("screenshot", "--config", str(config), "--all", "--json", "--out", str(tmp_path / "s"))
         many_to_one = phonetui("screenshot", "--config", str(config), "--all", "--out", str(tmp_path / "x.png"))
         nothing = phonetui("screenshot", "--config", str(config))
+        badpw = phonetui(
+            "screenshot", "--config", str(config), "--all", "--password", "wrong", "--out", f"{tmp_path}/badpw/"
+        )
     finally:
         assert running.stop() == 0
     assert done.returncode == 1
@@ -72,6 +75,8 @@ def test_failures_and_usage_errors(tmp_path: Path) -> None:
     assert "associated" in rows["sim-0003"]["hint"]
     assert many_to_one.returncode == 2 and "takes one phone's image" in many_to_one.stderr
     assert nothing.returncode == 2 and "choose phones" in nothing.stderr
+    assert badpw.returncode == 1 and "auth-failed" in badpw.stdout
+    assert not (tmp_path / "badpw").exists()  # no image written: no folder left behind
 
 
 def test_file_names_are_safe() -> None:
@@ -102,7 +107,27 @@ def test_out_file_format_follows_its_suffix(tmp_path: Path) -> None:
     with Image.open(file) as image:
         assert image.format == "PNG"
     folder = Writer(str(tmp_path / "dir.v2") + "/", False, 1)
-    assert folder.file is None and folder.folder.is_dir()
+    assert folder.file is None and not folder.folder.exists()  # made with its first image
+    folder.write(_shot("PNG"))
+    assert (tmp_path / "dir.v2" / "sim-0001.png").is_file()
+
+
+def test_out_replaces_an_existing_file_as_curl_o_does(tmp_path: Path) -> None:
+    target = tmp_path / "one.png"
+    target.write_bytes(b"old")
+    assert Writer(str(target), False, 1).write(_shot("PNG")) == (str(target), "")
+    with Image.open(target) as image:
+        assert image.format == "PNG"
+
+
+def test_out_naming_a_plain_file_for_several_phones_says_so(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(UsageError) as caught:
+        Writer(str(tmp_path / "afile"), False, 3)
+    assert (
+        str(caught.value)
+        == f"{tmp_path / 'afile'} is a file; with several phones --out is a folder (or give one phone)"
+    )
 
 
 def test_out_usage_errors(tmp_path: Path) -> None:

@@ -120,3 +120,13 @@ def test_the_usual_slips_are_said_plainly(text: str, said: str) -> None:
     with pytest.raises(MacroError) as caught:
         parse_macro(text)
     assert said in caught.value.message
+
+
+def test_every_wrong_step_is_reported_not_only_the_first() -> None:
+    with pytest.raises(MacroError) as caught:
+        parse_macro("Key:Setings, pause 90s, Key:Soft1,, Foo:bar")
+    lines = caught.value.lines()
+    assert [problem.step for problem in caught.value.problems] == [1, 2, 4, 5]
+    assert "did you mean Key:Settings?" in lines[0] and "at most 60 s" in lines[1]
+    assert "empty step" in lines[2] and "unknown URI scheme 'Foo'" in lines[3]
+    assert str(caught.value) == "; ".join(lines)

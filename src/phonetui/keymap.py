@@ -65,7 +65,7 @@ DEFAULT_KEYS: dict[str, tuple[str, str, str]] = {
     "select-unacked": ("u", "select_unacked", "Select unacknowledged"),
     "repeat-alert": ("R", "repeat_alert", "Repeat alert"),
     "history-export": ("e", "export", "Export CSV"),
-    "grid-open": ("enter", "open", "Open its screen"),
+    "grid-open": ("enter", "open", "Open"),
     "grid-refresh": ("r", "refresh", "Refresh"),
 }
 

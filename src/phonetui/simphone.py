@@ -16,6 +16,15 @@ AuthMethod = Literal["GET", "POST"]
 
 #: A phone's fault knobs, by attribute name (``simulate`` has an option for each).
 FAULTS = ("offline", "black_hole", "garbled", "wrong_password", "web_off")
+#: What each fault (and ``screenshots`` off) does, as ``simulate`` says it at start.
+FAULT_WORDS = {
+    "offline": "offline: listens on nothing (connection refused)",
+    "black_hole": "black hole: accepts connections, never answers",
+    "garbled": "garbled: answers a push with garbage",
+    "wrong_password": "wrong password: the written config has a wrong password for it",
+    "web_off": "web off: Web Access disabled, its web port refuses",
+    "no_screenshots": "no screenshots: 404 on every screenshot path",
+}
 
 #: Where phones go that each listen on a port of their own.
 LOCALHOST = "127.0.0.1"

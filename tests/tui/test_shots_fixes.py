@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 from rich.text import Text
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input, Label, Static
 
 from phonetui.cisco import Outcome
 from phonetui.config import Phone
@@ -17,7 +17,7 @@ from phonetui.push import PushResult
 from phonetui.screenshot import AUTH_HINT, Shot, ShotOutcome
 from phonetui.tui.app import PhoneTUI
 from phonetui.tui.screens.help import HelpScreen
-from phonetui.tui.screens.pickers import ConfirmModal
+from phonetui.tui.screens.pickers import ConfirmModal, NameModal
 from phonetui.tui.screens.shot_grid import ShotGridScreen, Thumb, grid_shape, thumb_label
 from phonetui.tui.screens.shot_view import ShotScreen
 from phonetui.tui.widgets.line_log import LineLog
@@ -64,6 +64,19 @@ async def test_a_failed_macro_writes_each_phone_s_reason_in_the_reply_log(app: P
             assert "check the push user" in line
 
 
+def box_problems(app: PhoneTUI) -> str:
+    """What the open macro box says under its text."""
+    assert isinstance(app.screen, NameModal)
+    return str(app.screen.query_one("#name-error", Label).render())
+
+
+async def retype(app: PhoneTUI, pilot: object, text: str) -> None:
+    """Into the box still open: its text replaced, Enter."""
+    app.screen.query_one("#name", Input).value = text
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
 async def test_m_with_a_name_no_macro_has_says_what_the_cli_says(app: PhoneTUI) -> None:
     FakeShots(app, lambda phone: shot_of(phone))
     save_macro(app.config, "menu,two", "Key:Settings")
@@ -72,15 +85,13 @@ async def test_m_with_a_name_no_macro_has_says_what_the_cli_says(app: PhoneTUI) 
     )
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await type_macro(app, pilot, "nope")
-        await type_macro(app, pilot, "broken")
-        await type_macro(app, pilot, "Setings")
-        said = toasts(app)
-        assert not any("expected Key:NAME" in t and "no macro" not in t for t in said)
-        nope = next(t for t in said if "'nope'" in t)
+        nope = box_problems(app)
         assert "no macro named 'nope'" in nope and "'menu,two'" in nope and "not read" in nope
-        broken = next(t for t in said if t.startswith("Macro: the saved macro 'broken'"))
-        assert "was not read" in broken and "no key 'Nope'" in broken
-        typo = next(t for t in said if "'Setings'" in t)
+        await retype(app, pilot, "broken")
+        broken = box_problems(app)
+        assert broken.startswith("the saved macro 'broken'") and "was not read" in broken and "no key 'Nope'" in broken
+        await retype(app, pilot, "Setings")
+        typo = box_problems(app)
         assert "no macro named 'Setings'" in typo and "did you mean Key:Settings?" in typo
 
 
@@ -90,10 +101,48 @@ async def test_the_screen_view_s_m_says_the_same(app: PhoneTUI, monkeypatch: pyt
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("v")
         await wait_until(pilot, lambda: isinstance(app.screen, ShotScreen))
-        screen = app.screen
         await type_macro(app, pilot, "nope")
-        note = str(screen.query_one("#shot-note").render())
-        assert "no macro named 'nope'" in note
+        assert "no macro named 'nope'" in box_problems(app)
+
+
+async def test_save_in_the_screen_view_s_box_saves_as_the_table_s_does(
+    app: PhoneTUI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pin_drawing(monkeypatch)
+    fake = FakeShots(app, lambda phone: shot_of(phone))
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.press("v")
+        await wait_until(pilot, lambda: isinstance(app.screen, ShotScreen))
+        view = app.screen
+        await type_macro(app, pilot, "save nb1: Key:Services, pause 100ms")
+        assert app.screen is view
+        assert load_macros(app.config)[0] == {"nb1": "Key:Services, pause 100ms"}
+        await type_macro(app, pilot, "save nb1: Key:Settings")
+        assert isinstance(app.screen, ConfirmModal)  # taken: asks, as on the table
+        await pilot.press("n")
+        await pilot.pause()
+        await type_macro(app, pilot, "save! nb1: Key:Settings")
+        assert load_macros(app.config)[0] == {"nb1": "Key:Settings"}
+        assert not fake.pressed  # saved, not run
+        await type_macro(app, pilot, "nb1")
+        await wait_until(pilot, lambda: bool(fake.pressed))
+        assert fake.pressed == [("sim-0001", "Key:Settings")]
+
+
+async def test_a_wrong_macro_keeps_the_box_open_with_every_problem(app: PhoneTUI) -> None:
+    fake = FakeShots(app, lambda phone: shot_of(phone))
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await type_macro(app, pilot, "Key:Setings, pause 90s")
+        assert isinstance(app.screen, NameModal)
+        assert app.screen.query_one("#name", Input).value == "Key:Setings, pause 90s"
+        said = box_problems(app).splitlines()
+        assert len(said) == 2, said
+        assert "step 1 ('Key:Setings'" in said[0] and "did you mean Key:Settings?" in said[0]
+        assert "step 2 ('pause 90s'" in said[1] and "at most 60 s" in said[1]
+        assert not any("Macro" in t for t in toasts(app))
+        await retype(app, pilot, "Key:Settings, pause 100ms")
+        assert not isinstance(app.screen, NameModal)
+        await wait_until(pilot, lambda: bool(fake.pressed))
 
 
 async def test_saving_over_a_name_asks_and_save_bang_replaces(app: PhoneTUI) -> None:
@@ -114,9 +163,9 @@ async def test_saving_over_a_name_asks_and_save_bang_replaces(app: PhoneTUI) -> 
         assert not isinstance(app.screen, ConfirmModal)
         assert load_macros(app.config)[0] == {"menu": "Key:Soft1"}
         await type_macro(app, pilot, "save " + "x" * 41 + ": Key:Soft1")
-        assert any("Macro not saved" in t and "at most 40" in t for t in toasts(app))
-        await type_macro(app, pilot, "save quick")  # no colon: not taken for a macro's name to run
-        assert any("save NAME: steps (a colon after the name)" in t for t in toasts(app))
+        assert "not saved" in box_problems(app) and "at most 40" in box_problems(app)
+        await retype(app, pilot, "save quick")  # no colon: not taken for a macro's name to run
+        assert "save NAME: steps (a colon after the name)" in box_problems(app)
 
 
 LONG_DETAIL = "HTTP 401 for /CGI/Screenshot after asking every path this model is known to serve its screen on"
@@ -250,7 +299,7 @@ async def test_the_footer_at_80_shows_the_important_keys_and_f1(app: PhoneTUI, m
         footer = app.screen.query_one(Footer)
         text = footer.render_line(0).text if footer.size.height else ""
         text = "".join(w.render_line(0).text for w in footer.query("*") if w.size.height) or text
-        for words in ("Close", "Refresh", "Macro", "Softkeys/keypad", "Help"):
+        for words in ("Close", "Refresh", "Macro", "Help"):
             assert words in text, text
         await pilot.press("f1")
         await pilot.pause()

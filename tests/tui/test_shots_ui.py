@@ -96,7 +96,7 @@ async def test_help_lists_the_screen_keys(app: PhoneTUI) -> None:
         assert ["m", "Keys/macro", "macro", "Phones"] in rows
         assert ["1", "Softkey 1 (keypad 1)", "shot-1", "Screen"] in rows
         assert ["#", "Keypad #", "shot-pound", "Screen"] in rows
-        assert ["Enter", "Open its screen", "grid-open", "Screens"] in rows
+        assert ["Enter", "Open", "grid-open", "Screens"] in rows
 
 
 async def test_keys_reach_the_simulator_and_its_screen_comes_back(app: PhoneTUI, demo: Demo) -> None:

@@ -5,7 +5,8 @@ from a ``CiscoIPPhoneExecute`` (``Key:Soft2``, ``Init:Services``, ``Display:Defa
 checked as the form checks them) or a pause: ``pause`` alone is 500 ms (the field's habit),
 ``pause 750ms``, ``pause 2s``, ``pause 1.5 s``. Names are matched without regard to case
 (``key:keypad5`` is ``Key:KeyPad5``). An error says which step (1-based), where it starts in
-the text, and what is wrong. Pure: no I/O.
+the text, and what is wrong; every wrong step is reported at once (``problems``), so a person
+fixes them all in one go rather than one per try. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -49,15 +50,31 @@ Step = Press | Pause
 
 @dataclass(frozen=True)
 class MacroError(Exception):
-    """What is wrong, at which step (1-based) and where it starts in the text (0-based column)."""
+    """What is wrong, at which step (1-based) and where it starts in the text (0-based column).
+
+    ``others``: the further wrong steps, in order; ``str()`` says them all on one line, ``lines()`` one each.
+    """
 
     step: int
     column: int
     text: str
     message: str
+    others: tuple[MacroError, ...] = ()
+
+    @property
+    def problems(self) -> tuple[MacroError, ...]:
+        """This problem and the others."""
+        return (self, *self.others)
+
+    def line(self) -> str:
+        """This one problem (not the others)."""
+        return f"step {self.step} ({self.text!r}, at character {self.column + 1}): {self.message}"
+
+    def lines(self) -> list[str]:
+        return [problem.line() for problem in self.problems]
 
     def __str__(self) -> str:
-        return f"step {self.step} ({self.text!r}, at character {self.column + 1}): {self.message}"
+        return "; ".join(self.lines())
 
 
 def _closest_key(text: str, cutoff: float) -> str | None:
@@ -112,8 +129,9 @@ def _pause(match: re.Match[str]) -> int:
 
 
 def parse_macro(text: str) -> list[Step]:
-    """The steps of ``text``; raises MacroError at the first wrong step."""
+    """The steps of ``text``; raises MacroError naming every wrong step (the first, then ``others``)."""
     steps: list[Step] = []
+    found: list[MacroError] = []
     position = 0
     body = text.rstrip()
     if not body.strip():
@@ -122,8 +140,12 @@ def parse_macro(text: str) -> list[Step]:
         column = position + len(raw) - len(raw.lstrip())
         position += len(raw) + 1
         part = raw.strip()
+        if number > STEPS_MAX:
+            found.append(MacroError(number, column, part, f"a macro holds at most {STEPS_MAX} steps"))
+            break
         if not part:
-            raise MacroError(number, column, part, "empty step (two commas in a row, or a comma at the end)")
+            found.append(MacroError(number, column, part, "empty step (two commas in a row, or a comma at the end)"))
+            continue
         try:
             match = _PAUSE.fullmatch(part)
             if match is not None:
@@ -133,11 +155,11 @@ def parse_macro(text: str) -> list[Step]:
             else:
                 steps.append(Press(_press(part)))
         except ValueError as exc:
-            raise MacroError(number, column, part, str(exc)) from None
-        if len(steps) > STEPS_MAX:
-            raise MacroError(number, column, part, f"a macro holds at most {STEPS_MAX} steps")
-    if not any(isinstance(step, Press) for step in steps):
-        raise MacroError(1, 0, text.strip()[:40], "a macro needs at least one Key: (or other URI) step")
+            found.append(MacroError(number, column, part, str(exc)))
+    if not found and not any(isinstance(step, Press) for step in steps):
+        found.append(MacroError(1, 0, text.strip()[:40], "a macro needs at least one Key: (or other URI) step"))
+    if found:
+        raise MacroError(found[0].step, found[0].column, found[0].text, found[0].message, tuple(found[1:]))
     return steps
 
 

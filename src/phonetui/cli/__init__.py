@@ -78,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"phonetui: {line}", file=sys.stderr)
         return EXIT_USAGE
     except UsageError as exc:
-        print(f"phonetui: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines() or [""]:  # several problems: a line each
+            print(f"phonetui: {line}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_FAILED

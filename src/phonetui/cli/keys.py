@@ -26,7 +26,7 @@ from .push import chosen_credentials, select_phones
 
 
 def macro_steps(args: argparse.Namespace, config: Any) -> list[Step]:
-    """The steps ``--macro`` or ``--name`` give; UsageError saying which step is wrong."""
+    """The steps ``--macro`` or ``--name`` give; UsageError naming every wrong step, a line each."""
     if (args.macro is None) == (args.name is None):
         raise UsageError("give exactly one of --macro TEXT or --name SAVED")
     text = args.macro
@@ -38,7 +38,7 @@ def macro_steps(args: argparse.Namespace, config: Any) -> list[Step]:
     try:
         return parse_macro(text)
     except MacroError as exc:
-        raise UsageError(f"macro: {exc}") from None
+        raise UsageError("\n".join(f"macro: {line}" for line in exc.lines())) from None
 
 
 async def _one(

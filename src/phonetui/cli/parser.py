@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
         sim.add_argument(f"--{fault}", type=int, default=0, metavar="N", help=f"N phones {text}")
     sim.add_argument(
         "--no-screenshots", type=int, default=0, metavar="N",
-        help="the last N phones answer 404 on every screenshot path (their web server's screenshot is off)",
+        help="N phones (none with another fault) answer 404 on every screenshot path (their screenshot is off)",
     )  # fmt: skip
     sim.add_argument("--cucm", action="store_true", help="also a fake CUCM over HTTPS; the config lists devices only")
     sim.add_argument("--cucm-rate", type=_at_least_one, default=15, metavar="N", help="its RisPort requests a minute")

@@ -58,10 +58,23 @@ class Writer:
         #: The format every image is converted to ("" keeps each as the phone sent it).
         self.format = FILE_FORMATS[self.file.suffix.lower()] if self.file is not None else "PNG" if png else ""
         self._taken: set[str] = set()
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UsageError(f"cannot make the folder {self.folder}: {exc.strerror or exc}") from None
+        if self.file is None and path.exists() and not path.is_dir():
+            several = (
+                "with several phones --out is a folder (or give one phone)" if phones != 1 else "--out is a folder"
+            )
+            raise UsageError(f"{out} is a file; {several}" + ("" if phones != 1 else " or a .png/.bmp file"))
+        #: The folder is made when the first image is written: a run that writes none leaves none behind.
+        self._made = self.folder.is_dir()
+
+    def _make_folder(self) -> str:
+        """Make the folder (and its parents) once; why not, or ''."""
+        if not self._made:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                return f"cannot make the folder {self.folder}: {exc.strerror or exc}"
+            self._made = True
+        return ""
 
     def target(self, shot: Shot) -> Path:
         if self.file is not None:
@@ -75,7 +88,11 @@ class Writer:
         return self.folder / f"{name}.{self.format.lower() or shot.extension or 'img'}"
 
     def write(self, shot: Shot) -> tuple[str, str]:
-        """The file written ('' if none) and why not ('' when written)."""
+        """The file written ('' if none) and why not ('' when written). An existing file is replaced, as
+        ``curl -o`` does: screenshots are taken again and again."""
+        problem = self._make_folder()
+        if problem:
+            return "", problem
         path = self.target(shot)
         try:
             if self.format and shot.extension != self.format.lower():

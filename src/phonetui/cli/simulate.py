@@ -22,13 +22,16 @@ def simulate_command(args: argparse.Namespace) -> int:
     """``phonetui simulate``."""
     if not 1 <= args.count <= 50_000:
         raise UsageError("--count must be 1-50000")
-    faults = tuple(getattr(args, fault) for fault in ("offline", "black_hole", "garbled", "wrong_password", "web_off"))
-    if any(n < 0 for n in faults) or sum(faults) > args.count:
-        raise UsageError("fault counts must be 0 or more and add up to at most --count")
+    from ..simphone import FAULTS  # the options' names are the phones' fault knobs
+
+    asked = {name: getattr(args, name) for name in (*FAULTS, "no_screenshots")}
+    if any(n < 0 for n in asked.values()):
+        raise UsageError("fault counts must be 0 or more")
+    if sum(asked.values()) > args.count:  # each fault has phones of its own: one fault a phone
+        named = ", ".join(f"--{name.replace('_', '-')} {n}" for name, n in asked.items() if n)
+        raise UsageError(f"{named} need {sum(asked.values())} phones, one fault each; --count is {args.count}")
     if args.ack_probability != 1.0 and args.ack_after is None:
         raise UsageError("--ack-probability needs --ack-after SECONDS")
-    if not 0 <= args.no_screenshots <= args.count:
-        raise UsageError("--no-screenshots must be 0 to --count")
     from ..simfleet import simulated_fleet
     from ..simphone import fleet_phones
 
@@ -40,20 +43,27 @@ def simulate_command(args: argparse.Namespace) -> int:
     return run_to_exit(_simulate_async(args, sim, listen))
 
 
-def _assign_faults(sim: Fleet, args: argparse.Namespace) -> None:
-    """Give the last phones of the fleet the requested faults, one fault per phone; the last
-    ``--no-screenshots`` of them serve no screenshot besides (404 on every path, before any fault)."""
-    from ..simphone import FAULTS  # the options' names are the phones' fault knobs
+def _assign_faults(sim: Fleet, args: argparse.Namespace) -> list[str]:
+    """Give the last phones of the fleet the requested faults, each fault phones of its own (a phone with
+    two would show only one: a black hole that also 404s its screenshots is no black hole there); the
+    ``--no-screenshots`` ones come before them. Returns a line per faulty phone, first to last."""
+    from ..simphone import FAULT_WORDS, FAULTS
 
     pool = list(reversed(sim.phones))
+    said: list[tuple[int, str]] = []
     for fault in FAULTS:
         for _ in range(getattr(args, fault)):
-            setattr(pool.pop(0), fault, True)
+            phone = pool.pop(0)
+            setattr(phone, fault, True)
+            said.append((phone.number, f"{phone.name} {FAULT_WORDS[fault]}"))
+    for _ in range(args.no_screenshots):
+        phone = pool.pop(0)
+        phone.screenshots = False
+        said.append((phone.number, f"{phone.name} {FAULT_WORDS['no_screenshots']}"))
     for phone in sim.phones:
         phone.latency = args.latency
         phone.ack_after, phone.ack_probability = args.ack_after, args.ack_probability
-    for phone in sim.phones[len(sim.phones) - args.no_screenshots :]:  # besides any fault: 404 comes first
-        phone.screenshots = False
+    return [line for _, line in sorted(said)]
 
 
 async def _simulate_async(args: argparse.Namespace, sim: Fleet, listen: tuple[str, int]) -> int:
@@ -72,7 +82,7 @@ async def _simulate_async(args: argparse.Namespace, sim: Fleet, listen: tuple[st
         auth_url = service.auth_url
     for phone in sim.phones:
         phone.auth_url = auth_url
-    _assign_faults(sim, args)
+    faulty = _assign_faults(sim, args)
     cucm: FakeCucm | None = None
     try:
         try:
@@ -84,6 +94,8 @@ async def _simulate_async(args: argparse.Namespace, sim: Fleet, listen: tuple[st
         first, last = sim.phones[0], sim.phones[-1]
         count = len(sim.phones)
         print(f"{count} phone{'s' * (count != 1)} listening, {first.address} .. {last.address}", flush=True)
+        for line in faulty:
+            print(line, flush=True)
         print(f"authentication URL: {auth_url}", flush=True)
         if args.cucm:
             cucm = await _start_cucm(args, sim)

@@ -3,18 +3,21 @@
 What is typed is a saved macro's name if one is called so; else steps if it has a colon (or
 is a pause); else a name no macro has, answered as ``phonetui keys --name`` answers it. ``save
 NAME: steps`` saves one, asking first when the name is taken; ``save! NAME: steps`` replaces
-without asking. A phone the macro failed on gets a line in the reply log (its outcome, the
-press, the detail and the hint).
+without asking. Both boxes (the table's ``m``, the screen view's) read the text here, and
+keep it open with every problem under it until it is right. A phone the macro failed on gets
+a line in the reply log (its outcome, the press, the detail and the hint).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..cisco.macro import MacroError, Step, parse_macro
 from ..config import ConfigError, Phone
-from ..config.macros import load_macros, macro_exists, save_macro, unknown_macro
+from ..config.macros import load_macros, macro_exists, name_problem, save_macro, unknown_macro
 from ..printable import printable
 from ..push import PushResult
 from ..wording import names_phrase, plural
@@ -29,8 +32,17 @@ if TYPE_CHECKING:
 MACRO_CONCURRENCY = 32
 
 
-def steps_for(app: PhoneTUI, text: str) -> list[Step]:
-    """The steps ``text`` means (a saved macro's name, or steps); ValueError saying what is wrong, as the CLI does."""
+@dataclass(frozen=True)
+class SaveAsked:
+    """``save NAME: steps`` (``save!``: replace without asking)."""
+
+    name: str
+    steps: str
+    force: bool
+
+
+def _steps_problems(app: PhoneTUI, text: str) -> tuple[list[Step], list[str]]:
+    """The steps ``text`` means (a saved macro's name, or steps), or every problem, said as the CLI says them."""
     name = text.strip()
     try:
         macros, problems = load_macros(app.config)
@@ -38,50 +50,82 @@ def steps_for(app: PhoneTUI, text: str) -> list[Step]:
         macros, problems = {}, [exc.message]
     if name in macros:
         try:
-            return parse_macro(macros[name])
+            return parse_macro(macros[name]), []
         except MacroError as exc:  # changed on disk since it was read
-            raise ValueError(f"the saved macro {printable(name, 60)!r} was not read: {exc}") from None
+            return [], [f"the saved macro {printable(name, 60)!r} was not read: {exc}"]
     if ":" in name or name.lower().startswith("pause"):
         try:
-            return parse_macro(text)
+            return parse_macro(text), []
         except MacroError as exc:
-            raise ValueError(str(exc)) from None  # said as "Macro: step 1 (...)": no second "macro"
+            return [], exc.lines()
     message = unknown_macro(app.config, name, macros, problems)
     try:
         parse_macro(text)
     except MacroError as exc:
         if "did you mean" in exc.message:  # ``Settings`` for ``Key:Settings``
             message += f"; as steps: {exc.message}"
-    raise ValueError(message)
+    return [], [message]
+
+
+def understood(app: PhoneTUI, text: str) -> tuple[list[Step] | SaveAsked, list[str]]:
+    """What a macro box's text asks for (steps to run, or a save), and every problem with it (then nothing).
+
+    The one reading of both boxes, the phone table's ``m`` and the screen view's.
+    """
+    lower = text.lower()
+    if not lower.startswith(("save ", "save!")):
+        return _steps_problems(app, text)
+    if ":" not in text:
+        return [], ["To save a macro: save NAME: steps (a colon after the name)"]
+    force = lower.startswith("save!")
+    name, steps = (part.strip() for part in text[5:].split(":", 1))
+    problem = name_problem(name)
+    problems = [f"not saved: {problem}"] if problem else []
+    try:
+        parse_macro(steps)
+    except MacroError as exc:
+        # "save a:b: Key:Settings" gives the name "a" and the steps "b: Key:Settings": say why.
+        problems += [f"not saved: {line}" for line in exc.lines()]
+        problems.append("(the name is what comes before the first ':', and holds no ':')")
+    return SaveAsked(name, steps, force), problems
+
+
+def ask_macro(app: PhoneTUI, title: str, run: Callable[[list[Step]], object]) -> None:
+    """The macro box: steps or a saved name go to ``run``; ``save NAME: steps`` (``save!``) saves.
+
+    A text with problems keeps the box open, the text in it and each problem under it.
+    """
+
+    def check(text: str) -> list[str]:
+        return understood(app, text)[1]
+
+    def chosen(text: str | None) -> None:
+        if not text:
+            return
+        asked, problems = understood(app, text)
+        if problems:  # changed on disk since it was checked
+            app.notify(f"Macro: {'; '.join(problems)}", severity="warning", markup=False)
+        elif isinstance(asked, SaveAsked):
+            ask_and_save(app, asked.name, asked.steps, asked.force)
+        else:
+            run(asked)
+
+    placeholder = "Key:Settings, pause 500ms, Key:KeyPad5"
+    box = NameModal(title, placeholder=placeholder, empty="A macro: its steps or a name.", check=check)
+    app.push_screen(box, chosen)
 
 
 def ask_and_run(app: PhoneTUI, phones: list[Phone]) -> None:
     """Ask for a macro and run it on ``phones``; ``save NAME: steps`` (``save!``) saves one instead."""
     title = f"Macro for {plural(len(phones), 'phone')}: steps, a saved name, or 'save NAME: steps'"
 
-    def chosen(text: str | None) -> None:
-        if not text:
-            return
-        lower = text.lower()
-        if lower.startswith(("save ", "save!")) and ":" not in text:
-            app.notify("To save a macro: save NAME: steps (a colon after the name)", severity="warning")
-            return
-        if lower.startswith(("save ", "save!")):
-            force = lower.startswith("save!")
-            name, steps = text[5:].split(":", 1)
-            ask_and_save(app, name.strip(), steps.strip(), force)
-            return
-        try:
-            steps_ = steps_for(app, text)
-        except ValueError as exc:
-            app.notify(f"Macro: {exc}", severity="warning", markup=False)
-            return
-        problems = sorted({line for phone in phones for line in unsupported(phone, steps_)})
+    def run(steps: list[Step]) -> None:
+        problems = sorted({line for phone in phones for line in unsupported(phone, steps)})
         if problems:
             app.notify("Not on every model (sent anyway): " + "; ".join(problems[:3]), severity="warning")
-        app.main.run_worker(run_on(app, phones, steps_), group="macro", exit_on_error=False)
+        app.main.run_worker(run_on(app, phones, steps), group="macro", exit_on_error=False)
 
-    app.push_screen(NameModal(title, placeholder="Key:Settings, pause 500ms, Key:KeyPad5"), chosen)
+    ask_macro(app, title, run)
 
 
 def ask_and_save(app: PhoneTUI, name: str, steps: str, force: bool = False) -> None:

@@ -16,6 +16,7 @@ from ..wording import names_phrase, plural
 from .screens.main import MainScreen
 from .screens.pickers import ConfirmModal, QuitModal
 from .screens.preview import PreviewScreen
+from .screens.shot_view import ShotScreen
 
 if TYPE_CHECKING:
     from .app import PhoneTUI
@@ -109,8 +110,18 @@ def confirm_push(
     routes = Counter(d.route for d in deliveries)
     route_text = ", ".join(f"{routes[r]} {r}" for r in ("direct", "via-url", "refused") if routes[r])
     verb = "Retry" if retry else "Push"
-    question = question or f"{verb} {obj.root} to {plural(len(phones), 'phone')}?"
-    detail = f"{names_phrase([p.name for p in phones], CONFIRM_NAMES)}\nmode {mode}: {route_text}"
+    asked = f"{verb} {obj.root} to {plural(len(phones), 'phone')}?"
+    if isinstance(app.screen, ShotScreen):  # F5 from one phone's view: it goes to the selection, say so
+        seen = app.screen.phone.name
+        among = seen in {p.name for p in phones}
+        but = "" if among and len(phones) == 1 else ", not only this one" if among else ", not this one"
+        asked = f"{verb} {obj.root} to the {plural(len(phones), 'selected phone')}{but}?"
+        where = "is one of them" if among else "is not one of them"
+        detail_view = f"F5 sends to the selected phones: {printable(seen, 40)}, whose screen is open, {where}\n"
+    else:
+        detail_view = ""
+    detail = f"{detail_view}{names_phrase([p.name for p in phones], CONFIRM_NAMES)}\nmode {mode}: {route_text}"
+    question = question or asked
     if extra:
         detail += f"\n{extra}"
     if routes["via-url"] and host is not None and host.remote:

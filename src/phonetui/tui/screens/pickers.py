@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -39,18 +42,28 @@ class PickerModal(PromptFrames, ModalScreen[str | None]):
 
 
 class NameModal(PromptFrames, ModalScreen[str | None]):
-    """Ask for a line of text (a template's name, a selection); Enter takes it, Esc cancels."""
+    """Ask for a line of text (a template's name, a selection); Enter takes it, Esc cancels.
+
+    ``check``: the problems with a text (none: it is taken); while there are some, the box stays
+    open with the text in it and says each under it, as the form does, so nothing typed is lost.
+    """
 
     BINDINGS = [binding("back")]
 
     def __init__(
-        self, title: str, value: str = "", placeholder: str = "name", empty: str = "A template needs a name."
+        self,
+        title: str,
+        value: str = "",
+        placeholder: str = "name",
+        empty: str = "A template needs a name.",
+        check: Callable[[str], list[str]] | None = None,
     ) -> None:
         super().__init__()
         self.title_text = title
         self.value = value
         self.placeholder = placeholder
         self.empty = empty
+        self.check = check
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
@@ -64,6 +77,10 @@ class NameModal(PromptFrames, ModalScreen[str | None]):
         name = event.value.strip()
         if not name:
             self.query_one("#name-error", Label).update(self.empty)
+            return
+        problems = self.check(name) if self.check is not None else []
+        if problems:
+            self.query_one("#name-error", Label).update(Text("\n".join(problems)))  # text, never markup
             return
         self.dismiss(name)
 

@@ -7,7 +7,9 @@ view. The grid refreshes by itself: one round (one job for every phone) at a tim
 up requests, and the push process's pacer asks no phone more often than every 2 s. The frame's
 title counts down (``refresh in 4 s``) and then counts the round (``refreshing 3/12``); ``r``
 starts a round now, or right after the one running. While the grid is under another screen (a
-phone's view) it waits, so the view's own fetches are not kept waiting behind it.
+phone's view) it waits, so the view's own fetches are not kept waiting behind it. The arrows move
+as on a grid (Up/Down a row, Left/Right a thumbnail), PageUp/PageDown a screenful, Home/End to
+the ends, and the grid scrolls to keep the highlighted thumbnail in view.
 """
 
 from __future__ import annotations
@@ -160,8 +162,15 @@ class ShotGridScreen(PhoneScreen):
         binding("back"),
         binding("grid-open"),
         binding("grid-refresh"),
-        Binding("right,down", "app.focus_next", "Next", show=False),
-        Binding("left,up", "app.focus_previous", "Previous", show=False),
+        # Priority: the scrolling container would take the arrows (and scroll the highlight away).
+        Binding("left", "move(0, -1)", "Previous", show=False, priority=True),
+        Binding("right", "move(0, 1)", "Next", show=False, priority=True),
+        Binding("up", "move(-1, 0)", "Row up", show=False, priority=True),
+        Binding("down", "move(1, 0)", "Row down", show=False, priority=True),
+        Binding("pageup", "page(-1)", "Page up", show=False, priority=True),
+        Binding("pagedown", "page(1)", "Page down", show=False, priority=True),
+        Binding("home", "jump(0)", "First", show=False, priority=True),
+        Binding("end", "jump(-1)", "Last", show=False, priority=True),
     ]
     DEFAULT_CSS = f"""
     ShotGridScreen #thumbs {{
@@ -183,6 +192,8 @@ class ShotGridScreen(PhoneScreen):
         self._due = 0.0  #: clock() when the next round starts
         self._timer: Timer | None = None
         self._waiting = False  #: under another screen: no rounds until it is back
+        self.columns = 1  #: thumbnails a row, as laid out now
+        self.tile_height = THUMB_HEIGHT  #: a thumbnail's rows, as laid out now
 
     def compose(self) -> ComposeResult:
         latest = self.tui.shots.latest
@@ -203,6 +214,7 @@ class ShotGridScreen(PhoneScreen):
         """Thumbnails as large as the room there is allows, at the screens' shape (see ``grid_shape``)."""
         size = self.size if self.size.width else self.app.size
         columns, width, height = grid_shape(len(self.phones), size.width - FRAME_COLUMNS, size.height - FRAME_ROWS)
+        self.columns, self.tile_height = min(columns, max(1, len(self.phones))), height
         container = self.query_one("#thumbs")
         container.styles.grid_size_columns = columns
         container.set_styles(f"grid-columns: {width}; grid-rows: {height};")
@@ -288,6 +300,49 @@ class ShotGridScreen(PhoneScreen):
         self._waiting = False
         if self.round is None:
             self._schedule(max(0.0, self._due - clock()))
+
+    # -- moving ---------------------------------------------------------------------------
+
+    def _index(self) -> int:
+        """The highlighted thumbnail's place in the grid (0 when none is)."""
+        focused = self.focused
+        return self.phones.index(focused.phone) if isinstance(focused, Thumb) else 0
+
+    def _go(self, index: int) -> None:
+        """Highlight the ``index``-th thumbnail and scroll the grid to show it whole."""
+        if not self.phones:
+            return
+        thumb = self.thumbs[self.phones[max(0, min(index, len(self.phones) - 1))].name]
+        thumb.focus(scroll_visible=False)
+        self.query_one("#thumbs", ScrollableContainer).scroll_to_widget(thumb, animate=False, immediate=True)
+
+    def action_move(self, rows: int, steps: int) -> None:
+        """Left/Right: one thumbnail; Up/Down: one row, the same column (at the ends: the last one, or stay)."""
+        index, last = self._index(), len(self.phones) - 1
+        if steps:
+            self._go(index + steps)
+            return
+        target = index + rows * self.columns
+        row, last_row = target // self.columns, last // self.columns
+        if 0 <= row <= last_row:  # a shorter last row: its last thumbnail
+            self._go(min(target, last))
+
+    def action_page(self, direction: int) -> None:
+        """PageUp/PageDown: the rows that fit on the screen, the same column."""
+        seen = self.query_one("#thumbs").scrollable_content_region.height
+        rows = max(1, (seen + GUTTER) // (self.tile_height + GUTTER))
+        index = self._index() + direction * rows * self.columns
+        column = self._index() % self.columns
+        if index < 0:
+            index = column
+        elif index > len(self.phones) - 1:
+            last = len(self.phones) - 1
+            index = min(last, (last // self.columns) * self.columns + column)
+        self._go(index)
+
+    def action_jump(self, index: int) -> None:
+        """Home/End: the first / last thumbnail."""
+        self._go(index if index >= 0 else len(self.phones) - 1)
 
     def action_open(self) -> None:
         focused = self.focused

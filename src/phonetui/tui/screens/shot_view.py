@@ -33,7 +33,6 @@ from ..keys import binding
 from ..plain import plain_text
 from ..widgets.picture import Picture
 from .base import PhoneScreen
-from .pickers import NameModal
 
 REFRESH_SECONDS = 6.0
 AFTER_KEY_SECONDS = 0.75
@@ -45,8 +44,9 @@ _IDS = (
     "shot-directories", "shot-applications", "shot-up", "shot-down", "shot-left", "shot-right", "shot-select",
     "shot-star", "shot-pound", *(f"shot-{d}" for d in "1234567890"),
 )  # fmt: skip
-#: The keys the footer shows: what fits at 80 columns beside F1, which lists them all (this screen's first).
-_SHOWN = {"shot-back", "shot-refresh", "shot-macro", "shot-keypad"}
+#: The keys the footer shows: what fits whole at 80 columns beside F1 (which lists them all, this
+#: screen's first), F2, F5 and the palette; ``k`` is named on the title line, with its mode.
+_SHOWN = {"shot-back", "shot-refresh", "shot-macro"}
 
 
 def now() -> float:
@@ -208,6 +208,8 @@ class ShotScreen(PhoneScreen):
     def _draw_title(self) -> None:
         next_in = max(0.0, self._due - time.monotonic()) if self._asked else None
         line = shot_line(self.phone, self.shot, now(), next_in)
+        keypad = printable(self.tui.key_for("shot-keypad"), 30)
+        line.append(f" · keys: {'keypad' if self.keypad else 'softkeys'} ({keypad})")  # kept: the note line changes
         line.append(f" · {printable(self.tui.key_for('shot-back'), 30)}: close", style="dim")  # Esc alone may be lost
         self.query_one("#shot-title", Static).update(line)
 
@@ -241,6 +243,7 @@ class ShotScreen(PhoneScreen):
 
     def action_keypad(self) -> None:
         self.keypad = not self.keypad
+        self._draw_title()
         self.note("digits: keypad 0-9 (k: softkeys)" if self.keypad else "digits: softkeys 1-5 (k: keypad)")
 
     def action_line(self) -> None:
@@ -275,22 +278,11 @@ class ShotScreen(PhoneScreen):
         self.schedule(AFTER_KEY_SECONDS)
 
     def action_macro(self) -> None:
-        """Ask for a macro (or a saved one's name) and run it on this phone."""
+        """Ask for a macro (or a saved one's name) and run it on this phone; ``save NAME: steps`` saves, as m does."""
+        from ..macros import ask_macro
 
-        def chosen(text: str | None) -> None:
-            if not text:
-                return
-            from ..macros import steps_for
-
-            try:
-                steps = steps_for(self.tui, text)
-            except ValueError as exc:
-                self.note(str(exc), warn=True)
-                return
-            self._macro(steps)
-
-        title = "Macro (Key:Settings, pause 500ms, Key:KeyPad5) or a saved macro's name"
-        self.app.push_screen(NameModal(title, placeholder="Key:Services, pause, Key:Soft1"), chosen)
+        title = f"Macro for {printable(self.phone.name, NAME_MAX)}: steps, a saved name, or 'save NAME: steps'"
+        ask_macro(self.tui, title, self._macro)
 
     @work(group="keys", exit_on_error=False)
     async def _macro(self, steps: list[Step]) -> None:

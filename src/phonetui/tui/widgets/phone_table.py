@@ -34,10 +34,10 @@ from ..state import Fleet, PhoneState
 COLUMNS = (("sel", " ", 3), ("name", "Name", 12), ("address", "Address", 18), ("model", "Model", 8),
            ("state", "State", 11), ("dn", "DN", 6), ("tags", "Tags", 16), ("result", "Result", 13),
            ("latency", "Latency", 8))  # fmt: skip
-#: Below this width the tags and DN columns are left out (both stay searchable with / and t).
-WIDE = 100
-#: Below this width, once the state column is shown, latency is left out (the reply screen has it).
-NARROW = 90
+#: What gives way, in turn, while the columns are wider than the table: (column, its narrower
+#: width, 0 to leave it out). Tags and DN go first (both stay searchable with / and t), then
+#: Latency narrows and goes (the reply screen has it); never narrower than a header.
+GIVE_WAY = (("tags", 0), ("dn", 0), ("latency", 7), ("latency", 0), ("address", 15), ("name", 8))
 #: Shown only once a probe has run.
 PROBE_COLUMNS = ("state", "dn")
 PADDING = 1
@@ -46,8 +46,8 @@ PADDING = 1
 CELL_MAX = 64
 #: The result column while an alert is current: ``acknowledged 10:31:02``.
 ALERT_RESULT_WIDTH = 21
-#: Left out, in this order, when the wider result column would not fit otherwise.
-MAKE_ROOM = ("latency", "state")
+#: While an alert is current, the state column gives way too, before the address and names narrow.
+ALERT_GIVE_WAY = (*GIVE_WAY[:4], ("state", 0), *GIVE_WAY[4:])
 
 #: The name column grows, when there is room, up to the longest name or this many cells.
 NAME_MAX = 40
@@ -165,39 +165,29 @@ class PhoneTable(ScrollView, can_focus=True):
     def set_columns(self, width: int | None = None) -> None:
         """Lay out the columns for the width (the table's own when not given); redraw only when that changes."""
         width = self.size.width if width is None else width
-        wide, probed = width >= WIDE - 2, self.fleet.probed
-        left_out = set() if wide else {"tags", "dn"}
-        if not probed:
-            left_out |= set(PROBE_COLUMNS)
-        elif width < NARROW - 2:
-            left_out.add("latency")
-        keys = tuple(key for key, _, _ in COLUMNS if key not in left_out)
-        if self.fleet.alerting:  # the wider result column: what it says matters more than latency or state now
-            for key in MAKE_ROOM:
-                if self._least_width(keys) <= width:
-                    break
-                keys = tuple(k for k in keys if k != key)
-        widths = self._fit_widths(keys)
+        keys, widths = self.fitted(width)
         if keys != self.columns_shown or widths != self.widths:
             self.columns_shown, self.widths = keys, widths
             self.reload()
 
-    def _column_widths(self, keys: tuple[str, ...]) -> dict[str, int]:
-        widths = {key: width for key, _, width in COLUMNS if key in keys}
-        if self.fleet.alerting and "result" in widths:
-            widths["result"] = ALERT_RESULT_WIDTH
-        return widths
-
-    def _least_width(self, keys: tuple[str, ...]) -> int:
-        return sum(w + 2 * PADDING for w in self._column_widths(keys).values())
-
-    def _fit_widths(self, keys: tuple[str, ...]) -> dict[str, int]:
-        """Each shown column's width; the name column takes the spare room its longest name needs."""
-        widths = self._column_widths(keys)
-        spare = self.size.width - sum(w + 2 * PADDING for w in widths.values())
-        longest = self._longest_name()
-        widths["name"] += max(0, min(spare, longest - widths["name"]))
-        return widths
+    def fitted(self, width: int) -> tuple[tuple[str, ...], dict[str, int]]:
+        """The columns shown in ``width`` cells and their widths: what does not fit gives way (GIVE_WAY), so
+        no column is cut and there is no sideways scrolling; the name column takes the spare room it needs."""
+        probed = self.fleet.probed
+        widths = {key: w for key, _, w in COLUMNS if probed or key not in PROBE_COLUMNS}
+        give_way: tuple[tuple[str, int], ...] = GIVE_WAY
+        if self.fleet.alerting:  # what the result says matters more now than the state or a full address
+            widths["result"], give_way = ALERT_RESULT_WIDTH, ALERT_GIVE_WAY
+        for key, narrower in give_way:
+            if sum(w + 2 * PADDING for w in widths.values()) <= width:
+                break
+            if key in widths and narrower:
+                widths[key] = min(widths[key], narrower)
+            else:
+                widths.pop(key, None)
+        spare = width - sum(w + 2 * PADDING for w in widths.values())
+        widths["name"] += max(0, min(spare, self._longest_name() - widths["name"]))
+        return tuple(widths), widths
 
     def _longest_name(self) -> int:
         """The widest name in the fleet, in cells (names do not change: measured once)."""
