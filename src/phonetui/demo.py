@@ -29,6 +29,11 @@ DEMO_TEMPLATES = [
 ]
 
 
+#: ``phonetui demo``: two phones in three press an alert's Ack key after 3 to 9 seconds, each with this chance.
+DEMO_ACK_AFTER = 3.0
+DEMO_ACK_PROBABILITY = 0.8
+
+
 @dataclass
 class Demo:
     """A running demo fleet; ``stop()`` frees every port and the temporary folder."""
@@ -71,6 +76,10 @@ async def start_demo(count: int = 12, base: str = "127.76.0.0", port: int = 0, c
         simulator.phones[10].latency = 1.5
     if count >= 12:  # a live 8961 (sim-0008 is switched off): its missing menu keys can be tried
         simulator.phones[11].model, simulator.phones[11].family = "CP-8961", simulator.phones[7].family
+    if cucm:  # as phonetui demo runs: some people acknowledge an alert, after a while, if they feel like it
+        for index, phone in enumerate(simulator.phones):
+            if index % 3 != 2:
+                phone.ack_after, phone.ack_probability = DEMO_ACK_AFTER + index % 4 * 2, DEMO_ACK_PROBABILITY
     try:
         await simulator.start()
     except OSError:

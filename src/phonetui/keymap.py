@@ -63,6 +63,8 @@ DEFAULT_KEYS: dict[str, tuple[str, str, str]] = {
     },
     "clear-alert": ("C", "clear_alert", "Clear alert"),
     "trust": ("T", "trust", "Trust certificates"),
+    "select-unacked": ("u", "select_unacked", "Select unacknowledged"),
+    "repeat-alert": ("R", "repeat_alert", "Repeat alert"),
     "history-export": ("e", "export", "Export CSV"),
     "grid-open": ("enter", "open", "Open"),
     "grid-refresh": ("r", "refresh", "Refresh"),
@@ -77,7 +79,7 @@ SCREENS: dict[str, tuple[str, ...]] = {
     "phones": (
         "quit", "cancel-push", "compose", "toggle", "select-all", "filter", "retry", "history",
         "responder", "select-none", "select-tag", "sort", "cancel", "reply", "probe", "screen", "screens", "macro",
-        "clear-alert", "trust",
+        "clear-alert", "trust", "select-unacked", "repeat-alert",
     ),
     "compose": ("back", "switch-kind", "load-template", "save-template"),
     "preview": ("back", "copy-xml", "preview-next", "preview-previous"),

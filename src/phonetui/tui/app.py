@@ -24,6 +24,7 @@ from ..printable import printable
 from ..service import AuthEvent, Service
 from ..wording import plural
 from . import sending, service_switch
+from .alerting import Alerting
 from .background import ObjectHostAddress, PushProcess
 from .commands import TemplateCommands
 from .cucm_refresh import AddressRefresh
@@ -88,6 +89,7 @@ class PhoneTUI(App[int]):
         #: The one push process of the app (it logs where the app does), and the pump that draws its results.
         self.push_process = PushProcess(log_file, log_level)
         self.pump = ResultPump(self, self.push_process)
+        self.alerting = Alerting(self)
         self.prober = Prober(self)
         self.shots = Shots(self)
         self.addresses = AddressRefresh(self)
@@ -227,7 +229,7 @@ class PhoneTUI(App[int]):
         if not phones:
             self.notify("No phone selected: Space, a or t on the phone table.", severity="warning")
             return
-        self.confirm_push(obj, phones, self.config.defaults.mode)
+        sending.confirm_send(self, obj, phones)
 
     def confirm_push(self, obj: CiscoObject, phones: list[Phone], mode: Mode, retry: bool = False) -> None:
         """Ask, naming the phones and the routes; on yes, back to the table and push."""

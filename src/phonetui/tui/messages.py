@@ -14,3 +14,7 @@ class AuthEventArrived(Message):
     """The responder answered an authentication request."""
 
     event: AuthEvent
+
+
+class AcksArrived(Message):
+    """The service recorded acknowledgements (its listener runs outside the app's context): apply them."""

@@ -50,6 +50,9 @@ class ResultPump:
         self.last_mode: Mode = "auto"
         #: The last push's own variables (a template's), for a retry.
         self.last_variables: dict[str, str] = {}
+        #: The last push's copies and journal label (a clear's, an alert round's): a retry makes the same.
+        self.last_tailor: Tailor | None = None
+        self.last_label: dict[str, Any] = {}
         #: Phones reported and phones in the running (or last) push.
         self.progress = (0, 0)
         self.pushes_finished = 0
@@ -86,9 +89,11 @@ class ResultPump:
         app, screen = self.app, self.app.main
         self.last_object, self.last_mode = obj, mode
         self.last_variables = dict(variables or {})
+        self.last_tailor, self.last_label = tailor, dict(label or {})
         fleet = app.fleet
         for phone in phones:
             fleet.set_result(fleet.states[phone.name], None, pending=True)
+            fleet.states[phone.name].alert = ""  # an alert's word comes back with this push's result
         self.progress = (0, len(phones))
         if self.last_variables:
             label = {"vars": self.last_variables, **(label or {})}
@@ -152,6 +157,7 @@ class ResultPump:
         fleet = self.app.fleet
         for result in arrived:
             fleet.set_result(fleet.states[result.phone.name], result)
+        self.app.alerting.pushed(run, [result.phone.name for result in arrived])
         done, total = self.progress
         self.progress = (done + len(arrived), total)
         self.app.main.show_results(arrived)
@@ -174,6 +180,7 @@ class ResultPump:
             # In the status line, not a toast: a toast would cover rows or the newest replies.
             took = self.app.latency_text(round((time.monotonic() - started) * 1000))
             self.last_push = f"last push{how}: {ok} of {len(phones)} ok in {took}"
+        self.app.alerting.round_ended(run)
         self.app.main.show_push_ended(stuck)
         self.pushes_finished += 1
         if run.error and not answered:

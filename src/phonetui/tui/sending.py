@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..cisco import CiscoIPPhoneText, CiscoObject, errors
 from ..config import Mode, Phone
@@ -47,9 +47,28 @@ def form_variables(app: PhoneTUI) -> dict[str, str]:
 
 
 def preview_screen(app: PhoneTUI, obj: CiscoObject, phones: list[Phone]) -> PreviewScreen:
-    """The preview of the form's object, showing the highlighted phone's copy when it is selected."""
+    """The preview of the form's object, showing the highlighted phone's copy when it is selected
+    (an alert's with its Ack key, the tokens stood in for)."""
     highlighted = app.main.table.current_name()
-    return PreviewScreen(obj, phones, push_tailor(app, form_variables(app)), highlighted)
+    tailor = push_tailor(app, form_variables(app))
+    settings = app.compose_screen.alert_settings() if isinstance(obj, CiscoIPPhoneText) else None
+    if settings is not None:
+        tailor = app.alerting.preview_tailor(phones, settings, tailor)
+    return PreviewScreen(obj, phones, tailor, highlighted)
+
+
+def confirm_send(app: PhoneTUI, obj: CiscoObject, phones: list[Phone]) -> None:
+    """F5 on the form's object: as an alert when the form asks for acknowledgement, else a push."""
+    settings = app.compose_screen.alert_settings() if isinstance(obj, CiscoIPPhoneText) else None
+    if settings is None:
+        confirm_push(app, obj, phones, app.config.defaults.mode)
+        return
+    own = form_variables(app)
+    unknown = unknown_problems(obj, known_names(own))
+    if unknown:
+        app.notify(f"Not sent: {unknown[0]}", severity="error", markup=False)
+        return
+    app.alerting.confirm(obj, phones, settings, push_tailor(app, own), own)
 
 
 def push_tailor(app: PhoneTUI, variables: Mapping[str, str]) -> Tailor:
@@ -67,34 +86,44 @@ def confirm_push(
     mode: Mode,
     retry: bool = False,
     variables: Mapping[str, str] | None = None,
+    tailor: Tailor | None = None,
+    label: dict[str, Any] | None = None,
+    question: str = "",
+    extra: str = "",
+    start: Callable[[list[Phone]], bool] | None = None,
 ) -> None:
     """Ask, naming the phones (the first few) and the routes; on yes, back to the table and push.
 
     ``variables``: the object's own (a history push's); None: the form's. An unknown one
-    stops here, saying which.
+    stops here, saying which. ``tailor`` and ``label``: the copies and journal label of the push
+    retried (a clear's, an alert's); None: built from the variables. ``start`` pushes the chosen
+    phones instead of a plain push (an alert's round); ``question`` and ``extra`` say what it is.
     """
     own = dict(form_variables(app) if variables is None else variables)
     unknown = unknown_problems(obj, known_names(own))
     if unknown:
         app.notify(f"Not sent: {unknown[0]}", severity="error", markup=False)
         return
-    tailor = push_tailor(app, own)
+    tailor = push_tailor(app, own) if tailor is None else tailor
     host = app.object_host()
     deliveries = plan(obj, phones, mode, can_host=host is not None, tailor=tailor)
     routes = Counter(d.route for d in deliveries)
     route_text = ", ".join(f"{routes[r]} {r}" for r in ("direct", "via-url", "refused") if routes[r])
     verb = "Retry" if retry else "Push"
-    question = f"{verb} {obj.root} to {plural(len(phones), 'phone')}?"
+    asked = f"{verb} {obj.root} to {plural(len(phones), 'phone')}?"
     if isinstance(app.screen, ShotScreen):  # F5 from one phone's view: it goes to the selection, say so
         seen = app.screen.phone.name
         among = seen in {p.name for p in phones}
         but = "" if among and len(phones) == 1 else ", not only this one" if among else ", not this one"
-        question = f"{verb} {obj.root} to the {plural(len(phones), 'selected phone')}{but}?"
+        asked = f"{verb} {obj.root} to the {plural(len(phones), 'selected phone')}{but}?"
         where = "is one of them" if among else "is not one of them"
         detail_view = f"F5 sends to the selected phones: {printable(seen, 40)}, whose screen is open, {where}\n"
     else:
         detail_view = ""
     detail = f"{detail_view}{names_phrase([p.name for p in phones], CONFIRM_NAMES)}\nmode {mode}: {route_text}"
+    question = question or asked
+    if extra:
+        detail += f"\n{extra}"
     if routes["via-url"] and host is not None and host.remote:
         detail += f"\nvia-url objects go to the service already listening at {host.url}"
     refused = [d for d in deliveries if d.route == "refused"]
@@ -124,7 +153,11 @@ def confirm_push(
         while not isinstance(app.screen, MainScreen):
             await app.pop_screen()
         chosen = [p for p in phones if p.name not in silent] if modal.skip_chosen else phones
-        if not app.pump.start(obj, chosen, mode, tailor, variables=own):
+        if start is not None:
+            started = start(chosen)
+        else:
+            started = app.pump.start(obj, chosen, mode, tailor, variables=own, label=label)
+        if not started:
             app.main.say_busy()
         elif modal.skip_chosen:
             app.main.log_note(f"○ skipped, not online at the last probe: {names_phrase(silent, shown=10)}")

@@ -30,6 +30,8 @@ class PhoneState:
     result: PushResult | None = None
     pending: bool = False
     probe: ProbeResult | None = None
+    #: Where the row stands in the current alert, in words: ``delivered``, ``acknowledged 10:31:02``, or "".
+    alert: str = ""
 
     @property
     def state(self) -> str:
@@ -108,6 +110,8 @@ class Fleet:
         self.reverse = False
         #: Some phone has been probed: the table shows the state column from then on.
         self.probed = False
+        #: An alert is current: the result column is wide enough for ``acknowledged 10:31:02``.
+        self.alerting = False
 
     @classmethod
     def lasting(cls, phones: list[Phone]) -> Fleet:
@@ -191,6 +195,14 @@ class Fleet:
         changed = [name for name, s in self.states.items() if s.selected]
         for name in changed:
             self._select(self.states[name], False)
+        return changed
+
+    def select_only(self, names: list[str]) -> list[str]:
+        """Select exactly ``names`` (those in the fleet), no other phone; returns the names changed."""
+        wanted = set(names)
+        changed = [name for name, s in self.states.items() if s.selected != (name in wanted)]
+        for name in changed:
+            self._select(self.states[name], name in wanted)
         return changed
 
     def select_tag(self, tag: str) -> list[str]:

@@ -37,7 +37,9 @@ from ...config import Template, save_template
 from ...tailor import PHONE_VARIABLES, object_variables
 from ...variables import known_names, unknown_problems
 from ...wording import names_phrase
+from ..alert_settings import AlertSettings
 from ..keys import binding
+from ..widgets.alert_fields import AlertFields, TickBox
 from .base import PhoneScreen
 from .pickers import ConfirmModal, NameModal, PickerModal
 
@@ -94,6 +96,7 @@ class ComposeScreen(PhoneScreen):
                     Input(placeholder=f"up to {L.PROMPT_MAX} characters", id="prompt"),
                 )
                 yield from self._field("Text", TextArea(id="text", soft_wrap=True, show_line_numbers=False))
+                yield AlertFields(id="alert")
                 with Collapsible(title="Softkeys (optional; row number = position)", id="softkeys"):
                     for i in range(1, SOFTKEY_ROWS + 1):
                         with Horizontal(classes="row"):
@@ -203,6 +206,11 @@ class ComposeScreen(PhoneScreen):
         if blocked and blocked == everyone:
             problems = [Problem(p.field, p.message) if p.severity == "warning" else p for p in problems]
         self.problems = problems + unknown_problems(obj, known_names(self.variables))
+        if self.kind == "text" and self.query_one(AlertFields).asked:
+            try:
+                self.query_one(AlertFields).settings()
+            except ValueError as exc:
+                self.problems.append(Problem("Alert", str(exc)))
         self._show(filled)
         return self.problems
 
@@ -227,6 +235,8 @@ class ComposeScreen(PhoneScreen):
         if index is not None:
             rows = self._execute_rows()
             return f"#ex-{rows[index - 1]}-error" if index <= len(rows) else "#ex-error"
+        if field == "Alert":
+            return "#alert-error"
         return "#ex-error" if field == "ExecuteItem" else "#object-error"
 
     def _show(self, obj: CiscoObject) -> None:
@@ -241,14 +251,26 @@ class ComposeScreen(PhoneScreen):
         summary = "\n".join(messages.get("#object-error", []))
         if not errors(self.problems):
             before = " before each phone's own variables" if set(object_variables(obj)) & set(PHONE_VARIABLES) else ""
-            ready = f"✓ {obj.root}, {self.sizes(obj)}{before}; F2 preview, F5 send"
+            alert = " as an alert (each copy gets its own Ack key)" if self.alert_settings() else ""
+            ready = f"✓ {obj.root}{alert}, {self.sizes(obj)}{before}; F2 preview, F5 send"
             summary = ready + (f"\n{summary}" if summary else "")
         if self.variables:
             own = ", ".join(f"{{{name}}} = {value!r}" for name, value in self.variables.items())
             summary += f"\nthe template's variables: {own}"
         self.query_one("#object-error", Label).update(summary)
 
+    def alert_settings(self) -> AlertSettings | None:
+        """The alert the form asks for (a Text with "Ask for acknowledgement" on, its fields right), or None."""
+        fields = self.query_one(AlertFields)
+        if self.kind != "text" or not fields.asked:
+            return None
+        try:
+            return fields.settings()
+        except ValueError:
+            return None
+
     @on(Input.Changed)
+    @on(TickBox.Changed)
     @on(TextArea.Changed)
     @on(Select.Changed)
     @on(TabbedContent.TabActivated)

@@ -17,6 +17,7 @@ from ...push import PushResult
 from ...wording import plural
 from .. import outcomes
 from ..keys import binding
+from ..messages import AcksArrived
 from ..plain import plain_content
 from ..widgets.line_log import LineLog
 from ..widgets.phone_table import PhoneTable
@@ -63,6 +64,8 @@ class MainScreen(PhoneScreen):
         binding("macro", show=False),
         binding("clear-alert", show=False),
         binding("trust", show=False),
+        binding("select-unacked", show=False),
+        binding("repeat-alert", show=False),
     ]
 
     def __init__(self) -> None:
@@ -103,7 +106,8 @@ class MainScreen(PhoneScreen):
     def refresh_status(self) -> None:
         pump = self.tui.pump
         progress = pump.progress if pump.running else None
-        self.query_one(StatusBar).show(self.tui.fleet, progress, pump.last_push, self.tui.prober.progress)
+        alert = self.tui.alerting.status()
+        self.query_one(StatusBar).show(self.tui.fleet, progress, pump.last_push, self.tui.prober.progress, alert)
 
     @property
     def pushing(self) -> bool:
@@ -115,7 +119,7 @@ class MainScreen(PhoneScreen):
 
     # -- selection ------------------------------------------------------------------------
 
-    def _redraw(self, names: list[str]) -> None:
+    def redraw(self, names: list[str]) -> None:
         self.table.update_phones(names)
         self.refresh_status()
 
@@ -133,15 +137,15 @@ class MainScreen(PhoneScreen):
         name = self.table.current_name()
         if name is not None:
             self.tui.fleet.toggle(name)
-            self._redraw([name])
+            self.redraw([name])
             if self.table.cursor_row < self.table.row_count - 1:
                 self.table.move_cursor(row=self.table.cursor_row + 1)
 
     def action_select_all(self) -> None:
-        self._redraw(self.tui.fleet.select_visible(True))
+        self.redraw(self.tui.fleet.select_visible(True))
 
     def action_select_none(self) -> None:
-        self._redraw(self.tui.fleet.select_none())
+        self.redraw(self.tui.fleet.select_none())
 
     def action_select_tag(self) -> None:
         """Select by tag, or by what the last probe found: ``online 88xx``, ``offline``, ``dn:40*``, ``legacy``."""
@@ -151,7 +155,7 @@ class MainScreen(PhoneScreen):
             if not query:
                 return
             changed = self.tui.fleet.select_matching(query)
-            self._redraw(changed)
+            self.redraw(changed)
             if changed:
                 self.notify(f"Selected {plural(len(changed), 'more phone')}: {printable(query, 60)}", markup=False)
             else:
@@ -205,11 +209,16 @@ class MainScreen(PhoneScreen):
             self.action_cancel_push()
 
     def action_cancel_push(self) -> None:
+        """Cancel the running push, and an alert's automatic repeats to come."""
+        repeats = self.tui.alerting.stop_repeating()
         if self.tui.pump.cancel():
             self.notify(
                 "Cancelling: phones still outstanding will show 'cancelled' "
                 "(no answer was awaited; the object may still have reached them)."
+                + (" No more repeats of the alert." if repeats else "")
             )
+        elif repeats:
+            self.notify(f"No more repeats of the alert ({self.tui.key_for('repeat-alert')} repeats it by hand).")
 
     def say_busy(self) -> None:
         """One push at a time: say which key cancels the running one."""
@@ -219,7 +228,7 @@ class MainScreen(PhoneScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The cancel key is offered (in the footer) only while a push runs."""
         if action == "cancel_push":
-            return self.pushing
+            return self.pushing or self.tui.alerting.repeating
         return True
 
     @on(PhoneTable.HeaderClicked)
@@ -231,7 +240,7 @@ class MainScreen(PhoneScreen):
     @on(PhoneTable.MarkClicked)
     def mark_clicked(self, event: PhoneTable.MarkClicked) -> None:
         self.tui.fleet.toggle(event.name)
-        self._redraw([event.name])
+        self.redraw([event.name])
 
     @on(PhoneTable.Chosen)
     def row_chosen(self) -> None:
@@ -299,14 +308,27 @@ class MainScreen(PhoneScreen):
         if phones:
             ask_and_trust(self.tui, phones)
 
+    def on_acks_arrived(self, message: AcksArrived) -> None:
+        self.tui.alerting.schedule()
+
+    def action_select_unacked(self) -> None:
+        self.tui.alerting.select_unacked()
+
+    def action_repeat_alert(self) -> None:
+        self.tui.alerting.repeat_now()
+
     def action_retry(self) -> None:
+        """Push the last push again to its failed phones, each copy made as then (an alert's: its next round)."""
         failed, pump = self.tui.fleet.failed(), self.tui.pump
         if pump.last_object is None or not failed:
             self.notify("Nothing to retry: no push has failed.")
             return
+        if self.tui.alerting.retry(failed):
+            return
         from ..sending import confirm_push  # sending imports this screen
 
-        confirm_push(self.tui, pump.last_object, failed, pump.last_mode, True, pump.last_variables)
+        tailor, label = pump.last_tailor, pump.last_label
+        confirm_push(self.tui, pump.last_object, failed, pump.last_mode, True, pump.last_variables, tailor, label)
 
     # -- pushing: the result pump (``pump.py``) decides when; this screen draws -----------------
 

@@ -25,6 +25,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ...cisco import Outcome
 from ...printable import fit, printable
 from .. import outcomes
 from ..plain import plain_text
@@ -43,6 +44,11 @@ PADDING = 1
 
 #: Names, models and tags are cut to this many characters before they are measured.
 CELL_MAX = 64
+#: The result column while an alert is current: ``acknowledged 10:31:02``.
+ALERT_RESULT_WIDTH = 21
+#: While an alert is current, the state column gives way too, before the address and names narrow.
+ALERT_GIVE_WAY = (*GIVE_WAY[:4], ("state", 0), *GIVE_WAY[4:])
+
 #: The name column grows, when there is room, up to the longest name or this many cells.
 NAME_MAX = 40
 
@@ -169,7 +175,10 @@ class PhoneTable(ScrollView, can_focus=True):
         no column is cut and there is no sideways scrolling; the name column takes the spare room it needs."""
         probed = self.fleet.probed
         widths = {key: w for key, _, w in COLUMNS if probed or key not in PROBE_COLUMNS}
-        for key, narrower in GIVE_WAY:
+        give_way: tuple[tuple[str, int], ...] = GIVE_WAY
+        if self.fleet.alerting:  # what the result says matters more now than the state or a full address
+            widths["result"], give_way = ALERT_RESULT_WIDTH, ALERT_GIVE_WAY
+        for key, narrower in give_way:
             if sum(w + 2 * PADDING for w in widths.values()) <= width:
                 break
             if key in widths and narrower:
@@ -259,6 +268,8 @@ class PhoneTable(ScrollView, can_focus=True):
     def result_cell(self, state: PhoneState) -> Text:
         if state.pending:
             return Text(f"{outcomes.PENDING_MARK} sending", style=outcomes.PENDING_STYLE)
+        if state.alert:  # the current alert's word for the row: delivered, acknowledged 10:31:02
+            return Text(state.alert, style=outcomes.style(Outcome.OK, self.app.no_color))
         if state.result is None:
             return Text("")
         outcome = state.result.outcome

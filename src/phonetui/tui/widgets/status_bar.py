@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.widgets import Static
 
 from ...cisco import Outcome
+from ...printable import wrapped
 from ...wording import plural
 from ..state import Fleet
+
+SEPARATOR = " · "
+
+
+def fit_parts(parts: list[tuple[int, str]], width: int) -> str:
+    """The parts joined, the least important (lowest number) left out until the line fits ``width``.
+
+    One part alone too long is cut at a word's end with "…": never mid-word.
+    """
+    kept = list(parts)
+    while len(kept) > 1 and cell_len(SEPARATOR.join(text for _, text in kept)) > width:
+        kept.remove(min(kept, key=lambda part: part[0]))
+    text = SEPARATOR.join(text for _, text in kept)
+    if width > 1 and cell_len(text) > width:
+        return (wrapped(text, width, 1) or [""])[0]
+    return text
 
 
 class StatusBar(Static):
@@ -15,6 +33,8 @@ class StatusBar(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(markup=False, id=id)
         self._shown = ""
+        self._parts: list[tuple[int, str]] = []
+        self._fitting = False
 
     def show(
         self,
@@ -22,26 +42,42 @@ class StatusBar(Static):
         pushing: tuple[int, int] | None = None,
         last_push: str | None = None,
         probing: tuple[int, int] | None = None,
+        alert: list[str] | None = None,
     ) -> None:
-        """The footer offers the cancel key while a push runs: this line stays short enough for 80 columns."""
+        """The footer offers the cancel key while a push runs: this line stays short enough for 80 columns.
+
+        ``alert``: the current alert's tally and what comes next (``repeat 2 of 3 in 25 s``); they take
+        the place of the push counts, and what matters least is left out when the line is too long.
+        """
         counts = fleet.outcome_counts()
         ok = counts.pop(Outcome.OK, 0)
         cancelled = counts.pop(Outcome.CANCELLED, 0)  # not failed: no answer was awaited
         failed = sum(counts.values())
-        parts = [plural(len(fleet), "phone"), f"{fleet.selected_count()} selected"]
+        parts = [(1, plural(len(fleet), "phone")), (2, f"{fleet.selected_count()} selected")]
         if fleet.filter:
-            parts.append(f"filter: {fleet.filter} ({len(fleet.visible())} shown)")
+            parts.append((3, f"filter: {fleet.filter} ({len(fleet.visible())} shown)"))
         if fleet.sort_key != "name" or fleet.reverse:
-            parts.append(f"sort: {fleet.sort_key}{' ↓' if fleet.reverse else ''}")
-        if ok or failed or cancelled:
-            parts.append(f"{ok} ok, {failed} failed" + (f", {cancelled} cancelled" if cancelled else ""))
+            parts.append((0, f"sort: {fleet.sort_key}{' ↓' if fleet.reverse else ''}"))
+        if alert:
+            parts += [(9 - index, text) for index, text in enumerate(alert)]
+        elif ok or failed or cancelled:
+            parts.append((4, f"{ok} ok, {failed} failed" + (f", {cancelled} cancelled" if cancelled else "")))
         if pushing:
-            parts.append(f"pushing {pushing[0]}/{pushing[1]}")
-        elif last_push:
-            parts.append(last_push)
+            parts.append((6, f"pushing {pushing[0]}/{pushing[1]}"))
+        elif last_push and not alert:
+            parts.append((5, last_push))
         if probing:  # in this line, not a toast: a toast would cover the rows it is filling
-            parts.append(f"probing {probing[0]}/{probing[1]}")
-        text = " · ".join(parts)
+            parts.append((5, f"probing {probing[0]}/{probing[1]}"))
+        self._parts, self._fitting = parts, bool(alert)
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        width = self.content_size.width
+        fitting = self._fitting and width
+        text = fit_parts(self._parts, width) if fitting else SEPARATOR.join(t for _, t in self._parts)
         if text != self._shown:  # one line of fixed size: no layout pass needed
             self._shown = text
             self.update(text, layout=False)
