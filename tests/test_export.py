@@ -137,8 +137,31 @@ def test_out_writes_a_file_and_never_overwrites_without_force(
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
     code, _, err = run(capsys, *args[:-1], str(blocked / "x.csv"))
-    assert code == 1 and "cannot write" in err and "Not a directory" in err and "Traceback" not in err
+    assert code == 1 and "cannot write" in err and "no such folder" in err and "Traceback" not in err
     assert blocked.read_text() == "not a folder"
+
+
+def test_out_never_makes_folders_nor_replaces_what_is_not_a_file(
+    journal: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A typo in a folder is an error, and --force never renames a file over a pipe, a device or a link."""
+    import os
+
+    args = ["history", "--history", str(journal), "--export", "csv", "--push", "r1", "--force", "--out"]
+    code, _, err = run(capsys, *args, str(tmp_path / "nonexist" / "a.csv"))
+    assert code == 1 and "no such folder" in err and not (tmp_path / "nonexist").exists()
+    pipe = tmp_path / "fifo"
+    os.mkfifo(pipe)
+    target = tmp_path / "real.csv"
+    target.write_text("keep me")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    for path in (pipe, link, tmp_path):
+        code, _, err = run(capsys, *args, str(path))
+        assert code == 1 and "not a regular file" in err, path
+    assert pipe.is_fifo() and link.is_symlink() and target.read_text() == "keep me"
+    code, out, _ = run(capsys, *args, "-")
+    assert code == 0 and out.startswith("phone,address,outcome") and not (Path.cwd() / "-").exists()
 
 
 def test_history_lists_recent_pushes_with_their_kind_and_alert(

@@ -12,6 +12,7 @@ from pathlib import Path
 from .config import Config, ServiceConfig, load_config, write_config, write_discovered
 from .discovery.cucm import client_for, select_devices
 from .discovery.merge import plan
+from .paths import DEMO_PREFIX
 from .service import Service
 from .sim_cucm import FakeCucm, config_by_device, cucm_devices
 from .simulator import Simulator
@@ -85,7 +86,7 @@ async def start_demo(count: int = 12, base: str = "127.76.0.0", port: int = 0, c
     except OSError:
         await service.stop()
         raise
-    folder = Path(tempfile.mkdtemp(prefix="phonetui-demo-"))
+    folder = Path(tempfile.mkdtemp(prefix=DEMO_PREFIX))
     host, bound_port = service.bound or ("127.0.0.1", 0)
     raw = simulator.config("demo", password, {"listen": f"{host}:{bound_port}", "url": service.url})
     raw["templates"] = DEMO_TEMPLATES

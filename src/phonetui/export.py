@@ -170,18 +170,28 @@ def render(rows: list[ExportRow], fmt: Format) -> str:
     return to_csv(rows) if fmt == "csv" else to_json(rows)
 
 
-def write_new(path: Path, text: str, replace: bool = False) -> None:
+def write_new(path: Path, text: str, replace: bool = False, make_folder: bool = False) -> None:
     """Write ``text`` to ``path`` whole or not at all: a temporary file beside it, then renamed.
 
     FileExistsError when ``path`` exists and ``replace`` is false; any OSError (a full disk,
-    no permission) leaves no partial file behind and an existing one untouched.
+    no permission, a missing folder) leaves no partial file behind and an existing one
+    untouched. Only a regular file is ever replaced: a device, a pipe, a folder or a link
+    is refused (renaming over it would put a file where it was). ``make_folder``: the
+    folder is the app's own (its exports), made if need be; a folder a person named is not.
     """
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise IsADirectoryError(
+            errno.EISDIR, "not a regular file: a device, pipe, folder or link is never replaced", str(path)
+        )
     if path.exists() and not replace:
         raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:  # a file where the folder should be: not "the export exists"
-        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path.parent)) from None
+    if make_folder:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:  # a file where the folder should be: not "the export exists"
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path.parent)) from None
+    elif not path.parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, "no such folder (phonetui makes none)", str(path.parent))
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:

@@ -31,3 +31,7 @@ def default_history_path() -> Path:
     if os.environ.get(HISTORY_ENV):
         return Path(os.environ[HISTORY_ENV])
     return platformdirs.user_state_path(APP_NAME, appauthor=False) / "history.jsonl"
+
+
+#: The demo's files live in a temporary folder of this prefix, deleted when it quits.
+DEMO_PREFIX = "phonetui-demo-"

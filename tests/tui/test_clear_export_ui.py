@@ -112,7 +112,7 @@ async def test_the_export_key_writes_the_whole_alert_as_csv_and_says_where(app: 
         await pilot.press("enter")
         await wait_until(pilot, lambda: any("Export failed" in m for m in toasts(app)))
         failure = next(m for m in toasts(app) if "Export failed" in m)
-        assert "Not a directory" in failure and "Nothing was written" in failure
+        assert "no such folder" in failure and "Nothing was written" in failure
         assert app.is_running and isinstance(app.screen, HistoryScreen)
     assert blocker.read_text() == "not a folder"
     table = list(csv.reader(io.StringIO(suggested.read_text(encoding="utf-8"))))

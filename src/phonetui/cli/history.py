@@ -79,7 +79,7 @@ def _export(journal: Journal, args: argparse.Namespace) -> int:
         return EXIT_FAILED
     fmt: Format = "json" if args.export == "json" else "csv"
     text = render(rows, fmt)
-    if args.out is None:
+    if args.out is None or args.out == "-":
         # A terminal would act on a phone's escape sequences: there they are shown; a pipe gets the data
         sys.stdout.write(printable(text, one_line=False) if sys.stdout.isatty() else text)
         sys.stdout.flush()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from ..alert_journal import alert_of
 from ..export import rows_for, to_csv, write_new
 from ..history import PushRecord
+from ..paths import DEMO_PREFIX
 from ..printable import printable
 from ..wording import plural
 from .screens.pickers import NameModal
@@ -46,7 +47,8 @@ def export_now(app: PhoneTUI, record: PushRecord, path: Path) -> bool:
             rows = rows_for(pushes, journal.records(), alert_id=alert)
         else:
             rows = rows_for(pushes, journal.records(), push_id=record.push_id)
-        write_new(path, to_csv(rows))
+        own = path.parent == journal.path.parent / "exports"  # the app's own folder is made; another is not
+        write_new(path, to_csv(rows), make_folder=own)
     except FileExistsError:
         app.notify(f"{path} exists already: export again and give another name.", severity="warning", timeout=10)
         return False
@@ -72,6 +74,8 @@ def ask_and_export(app: PhoneTUI, record: PushRecord) -> None:
     suggested = default_path(app.journal.path.parent, record)
     alert = alert_of(record)
     title = f"Export {'every round of alert ' + printable(alert, 40) if alert else 'this push'} as CSV to"
+    if app.journal.path.parent.name.startswith(DEMO_PREFIX):
+        title += " (the demo's folder is deleted when it quits: give another path to keep it)"
 
     def chosen(answer: str | None) -> None:
         if answer:
