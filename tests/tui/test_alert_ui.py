@@ -323,3 +323,25 @@ async def test_many_acks_at_once_are_applied_in_batches(
     assert sum(flushes) == 8 and len(flushes) < 8  # some came together
     assert app.journal is not None
     assert len([r for r in app.journal.records() if r.get("event") == "ack"]) == 8
+
+
+async def test_quitting_while_an_alert_repeats_asks_first(ten: Demo, tmp_path: Path) -> None:
+    """Every phone answered, but rounds are still to come: q asks, n keeps repeating, y quits."""
+    from phonetui.tui.screens.pickers import QuitModal
+
+    app = make_app(ten, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await compose_alert(pilot, repeat="30")
+        await push_and_wait(pilot)
+        await wait_until(pilot, lambda: "repeat 1 in " in status(app) and not app.pump.running)
+        await pilot.press("q")
+        await wait_until(pilot, lambda: isinstance(app.screen, QuitModal))
+        asked = str(app.screen.query_one("#question").render()) + str(app.screen.query_one("#detail").render())
+        assert "still repeating" in asked and "0 of 10 acknowledged" in asked
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.is_running and app.alerting.repeating
+        await pilot.press("q")
+        await wait_until(pilot, lambda: isinstance(app.screen, QuitModal))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: not app.is_running)

@@ -168,17 +168,25 @@ def confirm_push(
 
 async def quit_app(app: PhoneTUI) -> None:
     """Quit; while a push runs, ask first (a second quit key while asked quits at once)."""
-    pump = app.pump
-    if not pump.running or isinstance(app.screen, QuitModal):
+    pump, repeating = app.pump, app.alerting.repeating
+    if not (pump.running or repeating) or isinstance(app.screen, QuitModal):
         await pump.cancel_and_wait(QUIT_WAIT)
         app.exit()
         return
-    question = f"A push to {plural(pump.progress[1], 'phone')} is running: cancel it and quit?"
-    detail = "Phones still outstanding become 'cancelled'; the history records the push as cancelled."
+    if pump.running:
+        question = f"A push to {plural(pump.progress[1], 'phone')} is running: cancel it and quit?"
+        detail = "Phones still outstanding become 'cancelled'; the history records the push as cancelled."
+        yes, no = "Stop it and quit", "Keep pushing"
+    else:
+        question = "An alert is still repeating: stop its repeats and quit?"
+        detail = "; ".join(app.alerting.status() or [])
+        detail += "\nThe phones that have not acknowledged get no more rounds, and acknowledgements"
+        detail += " that come after the app quits are not counted."
+        yes, no = "Stop repeating and quit", "Keep repeating"
 
     async def answered(yes: bool | None) -> None:
         if yes:
             await pump.cancel_and_wait(QUIT_WAIT)
             app.exit()
 
-    app.push_screen(QuitModal(question, detail, yes="Stop it and quit", no="Keep pushing"), answered)
+    app.push_screen(QuitModal(question, detail, yes=yes, no=no), answered)
