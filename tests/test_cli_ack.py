@@ -8,9 +8,11 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -152,6 +154,37 @@ def test_ack_usage_errors_are_one_line_exit_2(
     err = capsys.readouterr().err
     assert code == 2, err
     assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    """A plain web server's handler that keeps its log to itself (the test reads phonetui's stderr)."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+def test_another_program_at_the_service_address_is_one_line_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A plain web server holds [service] listen: not phonetui, so the alert cannot be registered there."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), QuietHandler)  # answers POST with 501
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.server_address[1]
+        path = tmp_path / "c.toml"
+        path.write_text(f'[defaults]\nusername = "u"\npassword = "p"\n[service]\nlisten = "127.0.0.1:{port}"\n{PHONE}')
+        path.chmod(0o600)
+        code = main(["--config", str(path), "push", "--all", "--text", "x", "--ack", "--no-history"])
+    finally:
+        server.shutdown()
+        server.server_close()
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.strip() == (
+        f"phonetui: another program (not phonetui) answers at http://127.0.0.1:{port}: it cannot take the alert;"
+        " stop it or change [service] listen"
+    )
 
 
 def test_dry_run_plans_each_copy_with_its_ack_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

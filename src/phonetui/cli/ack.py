@@ -17,7 +17,7 @@ import time
 from dataclasses import replace
 from typing import Any
 
-from ..alert_desk import AlertDesk, close_desk, open_desk
+from ..alert_desk import AlertDesk, NotPhonetui, close_desk, open_desk
 from ..alerts import Alert, AlertTally, PhoneState, iso_time
 from ..cisco import CiscoObject, Outcome
 from ..config import Defaults, Mode, Phone
@@ -28,7 +28,7 @@ from ..printable import printable
 from ..push import Pusher, PushResult, PushRun
 from ..tailor import AckKey
 from .ack_options import AckOptions
-from .common import EXIT_FAILED, EXIT_OK
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 #: Phones named at most in the "not acknowledged" line.
 NAMED_AT_MOST = 20
@@ -203,6 +203,9 @@ async def push_with_acks(
                 [p.name for p in phones], options.lifetime, options.reply, {p.name: p.charset for p in phones}
             )
             await desk.register(alert)
+        except NotPhonetui as exc:  # the address is taken by another program: the config must change
+            print(f"phonetui: {printable(str(exc), 300)}", file=sys.stderr)
+            return EXIT_USAGE
         except Exception as exc:  # the service cannot be started or reached: no alert
             print(f"phonetui: cannot register the alert with the service: {exc}", file=sys.stderr)
             return EXIT_FAILED
