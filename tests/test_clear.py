@@ -13,7 +13,7 @@ import httpx
 import pytest
 import tomli_w
 
-from phonetui.alert_journal import last_alert_in
+from phonetui.alert_journal import AlertFor, AlertSent, alert_for, last_alert_in
 from phonetui.cisco import CiscoIPPhoneText, Outcome
 from phonetui.cisco.clear import clear_object, clears_with_init
 from phonetui.clearing import ClearTailor, plan_clear
@@ -55,7 +55,9 @@ def test_the_last_alert_is_the_newest_alert_push_and_its_phones_every_round_that
     alert = last_alert_in(Journal(write_journal(tmp_path / "h.jsonl", records)))
     assert alert is not None
     assert (alert.alert_id, alert.phones, alert.rounds, alert.sent) == ("newer", ["c", "d"], 2, 2000.0)
-    assert alert.describe().startswith("alert newer sent ") and alert.describe().endswith("to 2 phones in 2 rounds")
+    assert alert.describe().startswith("alert newer sent ") and alert.describe().endswith(
+        "to 3 phones in 2 rounds (2 took it)"
+    )
     assert last_alert_in(Journal(write_journal(tmp_path / "none.jsonl", records[-1:]))) is None
 
 
@@ -136,7 +138,7 @@ async def test_clear_takes_the_last_alert_off_the_simulated_screens(
         rows = [json.loads(line) for line in out.splitlines()]
         assert sorted(r["phone"] for r in rows) == ["sim-0002", "sim-0003", "sim-0005", "sim-0006"]
         assert {r["outcome"] for r in rows} == {"ok"}
-        assert "clearing alert a1b2 sent " in err and "to 4 phones in 2 rounds" in err
+        assert "clearing alert a1b2 sent " in err and "to 5 phones in 2 rounds (4 took it)" in err
         assert "3 Init:Services, 1 replacement Text (MPP)" in err
         for phone in (two, three, five):
             shown = await screen_of(phone)
@@ -167,3 +169,80 @@ def test_the_clear_key_is_shift_c_and_clashes_with_nothing() -> None:
     assert clashes({}) == []  # C is not c (compose): Textual tells the two apart
     assert clashes({"clear-alert": "c"}) == [("clear-alert", "c", "compose", "phones")]
     assert clashes({"history-export": "p"}) == [("history-export", "p", "history-again", "history")]
+
+
+def test_an_alert_to_phones_of_the_same_names_elsewhere_is_not_this_configs(tmp_path: Path) -> None:
+    """The clear's alert is the newest sent to these phones at these addresses, not a namesake fleet's."""
+    here = [Phone("a", "127.0.0.1", port=1001), Phone("b", "127.0.0.1", port=1002)]
+    records = [
+        *alert_push("p1", "ours", 1, 1000.0, {"a": "ok", "b": "ok"}),
+        *alert_push("p2", "theirs", 1, 2000.0, {"a": "ok", "b": "ok"}),
+    ]
+    for record in records[:4]:
+        if record["event"] == "start":
+            record["targets"] = [{"phone": "a", "host": "127.0.0.1:1001"}, {"phone": "b", "host": "127.0.0.1:9999"}]
+    found = alert_for(Journal(write_journal(tmp_path / "h.jsonl", records)).pushes(), here)
+    assert isinstance(found, AlertFor) and found.alert.alert_id == "ours"
+    assert [p.name for p in found.phones] == ["a"] and [p.name for p in found.moved] == ["b"]
+    assert found.alert.hosts == {"a": "127.0.0.1:1001", "b": "127.0.0.1:9999"}
+    newest = alert_for(Journal(write_journal(tmp_path / "t.jsonl", records[4:])).pushes(), here)
+    assert isinstance(newest, AlertSent) and newest.alert_id == "theirs"
+    assert newest.describe(other=True).endswith("to 2 other phones")
+    nobody = alert_push("p3", "none", 1, 3000.0, {"a": "timeout", "b": "unreachable"})
+    assert last_alert_in(Journal(write_journal(tmp_path / "n.jsonl", nobody))).describe().endswith("to 2 phones")  # type: ignore[union-attr]
+
+
+async def test_clear_with_another_config_leaves_the_other_fleets_alert_alone(
+    service: Service, defaults: Defaults, tmp_path: Path
+) -> None:
+    ours, theirs = (
+        Simulator.fleet(3, service.auth_url, per_port=True),
+        Simulator.fleet(3, service.auth_url, per_port=True),
+    )
+    async with ours, theirs:
+        configs = {}
+        for name, sim in (("sim.toml", ours), ("sim2.toml", theirs)):
+            configs[name] = tmp_path / name
+            configs[name].write_text(tomli_w.dumps(sim.config(USER, PASSWORD)))
+            configs[name].chmod(0o600)
+        mine = load_config(configs["sim.toml"]).phones
+        other = load_config(configs["sim2.toml"]).phones
+        journal = Journal(tmp_path / "h.jsonl")
+        async with Pusher(defaults, journal=journal) as pusher:
+            old = CiscoIPPhoneText(text="Their drill")
+            assert {r.outcome async for r in pusher.push(old, other[:2], label={"alert": "old", "round": 1})} == {
+                Outcome.OK
+            }
+            drill = CiscoIPPhoneText(text="Our drill")
+            assert {r.outcome async for r in pusher.push(drill, mine, label={"alert": "new", "round": 1})} == {
+                Outcome.OK
+            }
+        journal.close()
+
+        code, _, err = await phonetui("clear", "--config", str(configs["sim2.toml"]), "--history", str(journal.path))
+        assert code == 0, err
+        assert "clearing alert old sent " in err and "to 2 phones" in err
+        for phone in other[:2]:
+            assert (await screen_of(phone))["text"] == "", phone.name
+        for phone in mine:
+            assert (await screen_of(phone))["text"] == "Our drill", phone.name  # the other fleet's alert: untouched
+
+        # a config naming sim-0001 at the other fleet's address: the alert went elsewhere, said and skipped
+        data = ours.config(USER, PASSWORD)
+        data["phones"][0]["port"] = other[0].port
+        configs["moved.toml"] = tmp_path / "moved.toml"
+        configs["moved.toml"].write_text(tomli_w.dumps(data))
+        configs["moved.toml"].chmod(0o600)
+        code, _, err = await phonetui("clear", "--config", str(configs["moved.toml"]), "--history", str(journal.path))
+        assert code == 0, err
+        assert "warning: sim-0001 is at 127.0.0.1:" in err and f"the alert went to {mine[0].address}: skipped" in err
+        assert "clearing alert new sent " in err and "to 3 phones" in err
+        assert (await screen_of(mine[0]))["text"] == "Our drill"
+        assert (await screen_of(mine[1]))["text"] == ""
+
+        lone = Journal(tmp_path / "lone.jsonl")
+        lone.append(next(r for r in journal.records() if r.get("alert") == "new"))
+        lone.close()
+        code, _, err = await phonetui("clear", "--config", str(configs["sim2.toml"]), "--history", str(lone.path))
+        assert code == 1 and "Traceback" not in err
+        assert "no alert was sent to the phones of " in err and "alert new sent " in err and "3 other phones" in err

@@ -8,9 +8,11 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -87,6 +89,21 @@ def test_repeats_go_to_who_has_not_acknowledged_with_a_beep(sim_quiet: Path, tmp
     assert again.returncode == 1 and "repeat 2: 5 phones: 4 ok, 1 failed" in again.stderr
 
 
+def test_when_no_phone_took_the_alert_and_no_repeat_can_the_wait_ends_at_once(sim_quiet: Path, tmp_path: Path) -> None:
+    """Every push refused (a wrong password here, one phone offline): nobody can press Ack, so no waiting."""
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text(sim_quiet.read_text().replace("[[phones]]\n", '[[phones]]\npassword = "wrong"\n'))
+    wrong.chmod(0o600)
+    args = ("--all", "--text", "Drill", "--ack", "--ack-wait", "60", "--no-history")
+    for more in ((), ("--repeat", "20")):  # repeats go to who got it: nobody
+        started = time.monotonic()
+        done = phonetui("push", "--config", str(wrong), *args, *more)
+        assert done.returncode == 1 and "Traceback" not in done.stderr
+        assert time.monotonic() - started < 30, "the whole wait was waited out"
+        assert "no phone took the alert and no repeat can reach one: the wait ends" in done.stderr
+        assert "0 of 5 acknowledged, 0 delivered, 5 failed" in done.stderr
+
+
 def test_acks_reach_the_push_processes_own_service(sim_ack: Path, tmp_path: Path) -> None:
     """With nothing listening at [service], the push starts its own and hears the phones there."""
     with socket.socket() as sock:
@@ -125,6 +142,7 @@ def test_ctrl_c_ends_the_wait_and_reports_the_rest(sim_quiet: Path) -> None:
         (SERVICE + PHONE, ["--text", "x", "--ack", "--ack-wait", "5", "--repeat", "5"], "leaves no time"),
         (SERVICE + PHONE, ["--text", "x", "--ack", "--ack-wait", "9", "--repeat", "3", "--max", "3"], "do not fit"),
         (SERVICE + PHONE, ["--text", "x", "--ack", "--ack-name", " "], "--ack-name must not be empty"),
+        (SERVICE + PHONE, ["--text", "x", "--ack", "--ack-name", "A" * 40], "--ack-name is 40 characters; the limit"),
     ],
 )
 def test_ack_usage_errors_are_one_line_exit_2(
@@ -136,6 +154,37 @@ def test_ack_usage_errors_are_one_line_exit_2(
     err = capsys.readouterr().err
     assert code == 2, err
     assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    """A plain web server's handler that keeps its log to itself (the test reads phonetui's stderr)."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+def test_another_program_at_the_service_address_is_one_line_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A plain web server holds [service] listen: not phonetui, so the alert cannot be registered there."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), QuietHandler)  # answers POST with 501
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.server_address[1]
+        path = tmp_path / "c.toml"
+        path.write_text(f'[defaults]\nusername = "u"\npassword = "p"\n[service]\nlisten = "127.0.0.1:{port}"\n{PHONE}')
+        path.chmod(0o600)
+        code = main(["--config", str(path), "push", "--all", "--text", "x", "--ack", "--no-history"])
+    finally:
+        server.shutdown()
+        server.server_close()
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.strip() == (
+        f"phonetui: another program (not phonetui) answers at http://127.0.0.1:{port}: it cannot take the alert;"
+        " stop it or change [service] listen"
+    )
 
 
 def test_dry_run_plans_each_copy_with_its_ack_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

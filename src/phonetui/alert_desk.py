@@ -25,6 +25,16 @@ if TYPE_CHECKING:
 POLL_INTERVAL = 0.25
 
 
+class NotPhonetui(Exception):
+    """What listens at the service's address is some other program: the alert cannot be registered there."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__(
+            f"another program (not phonetui) answers at {base_url}: it cannot take the alert;"
+            " stop it or change [service] listen"
+        )
+
+
 class AlertDesk(Protocol):
     """What a push with acknowledgements needs of the service."""
 
@@ -83,10 +93,14 @@ class RemoteAlertDesk:
         self._client = httpx.AsyncClient(trust_env=False, timeout=5.0, auth=self.auth, verify=verify)
 
     async def register(self, alert: Alert) -> None:
-        response = await self._client.post(f"{self.base_url}/alerts", json=alert.to_json())
+        try:
+            response = await self._client.post(f"{self.base_url}/alerts", json=alert.to_json())
+        except httpx.RemoteProtocolError as exc:  # it does not even speak HTTP as phonetui does
+            raise NotPhonetui(self.base_url) from exc
         if response.status_code == 401:
             raise PermissionError(f"{self.base_url} refused the [service] credentials")
-        response.raise_for_status()
+        if not response.is_success:  # 404, 405, 501...: httpx's own words would be two lines and a link
+            raise NotPhonetui(self.base_url)
 
     async def acknowledgements(self, alert_id: str, since: int = 0) -> list[Acknowledgement]:
         response = await self._client.get(f"{self.base_url}/alerts/{alert_id}", params={"since": since})

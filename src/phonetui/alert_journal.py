@@ -12,10 +12,11 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .config import Phone
 from .history import Journal, PushRecord
 from .wording import plural
 
@@ -86,24 +87,36 @@ def clock_time(stamp: float | None, now: float | None = None) -> str:
 
 @dataclass(frozen=True)
 class AlertSent:
-    """An alert as a clear needs it: its id, when its first round went, and the phones that got it."""
+    """An alert as a clear needs it: its id, when its first round went, the phones that got it,
+    and where each phone it was sent to was then (a clear must reach the same phone, not a namesake)."""
 
     alert_id: str
     sent: float | None
     rounds: int
     phones: list[str]
+    hosts: dict[str, str] = field(default_factory=dict)
 
-    def describe(self) -> str:
-        """``alert a1b2 sent 10:31 to 40 phones`` (2 rounds when there were)."""
+    def describe(self, other: bool = False) -> str:
+        """``alert a1b2 sent 10:31 to 40 phones in 2 rounds (38 took it)``: counted as sent, not as taken."""
         rounds = f" in {self.rounds} rounds" if self.rounds > 1 else ""
-        return f"alert {self.alert_id} sent {clock_time(self.sent)} to {plural(len(self.phones), 'phone')}{rounds}"
+        sent = max(len(self.hosts), len(self.phones))
+        took = f" ({len(self.phones)} took it)" if 0 < len(self.phones) < sent else ""
+        count = plural(sent, "other phone" if other else "phone")
+        return f"alert {self.alert_id} sent {clock_time(self.sent)} to {count}{rounds}{took}"
 
 
 def alert_sent(pushes: list[PushRecord], alert_id: str) -> AlertSent:
     """Every phone of every round of ``alert_id`` whose push succeeded, in the order they first did."""
     rounds = alert_pushes(pushes, alert_id)
     got: dict[str, None] = {}
+    hosts: dict[str, str] = {}
     for record in rounds:
+        targets = record.start.get("targets")
+        for target in targets if isinstance(targets, list) else []:
+            name = target.get("phone") if isinstance(target, dict) else None
+            host = target.get("host") if isinstance(target, dict) else None
+            if isinstance(name, str):
+                hosts[name] = host if isinstance(host, str) else ""
         for result in record.results:
             name = result.get("phone")
             if isinstance(name, str) and result.get("outcome") == "ok":
@@ -111,7 +124,7 @@ def alert_sent(pushes: list[PushRecord], alert_id: str) -> AlertSent:
     first = number(rounds[0].start.get("time")) if rounds else None
     numbered = {round_of(r) for r in rounds} - {None}
     count = len(numbered) + sum(1 for r in rounds if round_of(r) is None)  # a round pushed in parts counts once
-    return AlertSent(alert_id, first, count, list(got))
+    return AlertSent(alert_id, first, count, list(got), hosts)
 
 
 def last_alert(pushes: list[PushRecord]) -> AlertSent | None:
@@ -125,3 +138,36 @@ def last_alert(pushes: list[PushRecord]) -> AlertSent | None:
 
 def last_alert_in(journal: Journal | None) -> AlertSent | None:
     return last_alert(journal.pushes()) if journal is not None else None
+
+
+@dataclass(frozen=True)
+class AlertFor:
+    """The newest alert sent to a config's phones: those to clear, and namesakes now elsewhere."""
+
+    alert: AlertSent
+    phones: list[Phone]
+    moved: list[Phone]
+
+
+def alert_for(pushes: list[PushRecord], phones: list[Phone]) -> AlertFor | AlertSent | None:
+    """The newest alert sent to any of ``phones`` at the address it has now (name and host:port).
+
+    Another fleet's alert (another config with the same names) is not this one's: when no alert
+    was sent to these phones, the newest alert of all comes back alone, to say whose it was.
+    """
+    by_name = {phone.name: phone for phone in phones}
+    newest: AlertSent | None = None
+    seen: set[str] = set()
+    for record in reversed(pushes):
+        alert_id = alert_of(record)
+        if not alert_id or alert_id in seen:
+            continue
+        seen.add(alert_id)
+        alert = alert_sent(pushes, alert_id)
+        newest = newest or alert
+        same = [by_name[n] for n, host in alert.hosts.items() if n in by_name and by_name[n].address == host]
+        if same:
+            got = set(alert.phones)
+            moved = [by_name[n] for n in alert.hosts if n in by_name and by_name[n] not in same]
+            return AlertFor(alert, [p for p in same if p.name in got], moved)
+    return newest

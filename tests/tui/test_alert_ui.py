@@ -267,6 +267,7 @@ async def test_repeats_beep_after_the_text_and_the_round_says_so(ten: Demo, tmp_
         ({"repeat": "soon"}, "repeat every: seconds"),
         ({"repeat": "10", "max": "2.5"}, "at most: a whole number"),
         ({"repeat": "10", "beep": "x" * 300}, "beep:"),
+        ({"name": "A" * 40}, "Ack key is 40 characters; the limit for a softkey's name is 32"),
     ],
 )
 async def test_alert_fields_that_cannot_work_stop_f5_and_say_why(

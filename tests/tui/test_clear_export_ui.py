@@ -46,7 +46,7 @@ async def test_the_clear_key_asks_then_takes_the_alert_off_the_phones_that_got_i
         await pilot.press("C")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal))
         asked = str(app.screen.query_one("#question").render()) + str(app.screen.query_one("#detail").render())
-        assert "Clear alert a1b2 sent " in asked and "to 3 phones?" in asked
+        assert "Clear alert a1b2 sent " in asked and "to 4 phones (3 took it)?" in asked
         assert "sim-0001" in asked and "sim-0004" not in asked and "3 Init:Services" in asked
         await pilot.press("y")
         await wait_until(pilot, lambda: app.main.pushes_finished == 1, seconds=30)
@@ -67,6 +67,32 @@ async def test_the_clear_key_without_an_alert_says_so(app: PhoneTUI) -> None:
         assert not isinstance(app.screen, ConfirmModal)
         assert any("No alert in the history" in message for message in toasts(app))
         assert app.main.pushes_finished == 0
+
+
+async def test_the_clear_key_takes_the_alert_of_these_phones_at_these_addresses(app: PhoneTUI, demo: Demo) -> None:
+    """Another fleet's newer alert to the same names is passed over; a phone now elsewhere is a toast."""
+    phones = {p.name: p for p in demo.config.phones}
+
+    def start(push: str, when: float, alert: str, hosts: dict[str, str]) -> list[dict[str, Any]]:
+        targets = [{"phone": name, "host": host, "mode": "direct"} for name, host in hosts.items()]
+        rows = [{"event": "result", "push": push, "phone": name, "outcome": "ok"} for name in hosts]
+        head = {"event": "start", "push": push, "time": when, "targets": targets, "alert": alert, "round": 1}
+        return [head, *rows, {"event": "end", "push": push, "cancelled": False, "interrupted": False}]
+
+    ours = {"sim-0001": "127.0.0.1:9", "sim-0002": phones["sim-0002"].address}
+    theirs = {name: f"127.0.0.2:{9000 + i}" for i, name in enumerate(phones)}
+    assert app.journal is not None
+    for record in [*start("p1", 1.7e9, "ours", ours), *start("p2", 1.7e9 + 60, "theirs", theirs)]:
+        app.journal.append(record)
+    app.journal.close()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("C")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        asked = str(app.screen.query_one("#question").render()) + str(app.screen.query_one("#detail").render())
+        assert "Clear alert ours sent " in asked and "to 2 phones?" in asked
+        assert "the phone sim-0002" in asked and "sim-0001" not in asked
+        assert any("sim-0001" in m and "another address than the alert went to" in m for m in toasts(app))
+        await pilot.press("n")
 
 
 def alert_journal(path: Path) -> None:

@@ -17,9 +17,9 @@ import time
 from dataclasses import replace
 from typing import Any
 
-from ..alert_desk import AlertDesk, close_desk, open_desk
-from ..alerts import Alert, AlertTally, iso_time
-from ..cisco import CiscoObject
+from ..alert_desk import AlertDesk, NotPhonetui, close_desk, open_desk
+from ..alerts import Alert, AlertTally, PhoneState, iso_time
+from ..cisco import CiscoObject, Outcome
 from ..config import Defaults, Mode, Phone
 from ..history import Journal
 from ..object_host import ServiceObjectHost
@@ -28,10 +28,12 @@ from ..printable import printable
 from ..push import Pusher, PushResult, PushRun
 from ..tailor import AckKey
 from .ack_options import AckOptions
-from .common import EXIT_FAILED, EXIT_OK
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 #: Phones named at most in the "not acknowledged" line.
 NAMED_AT_MOST = 20
+#: Outcomes after which the phone may show the alert all the same (its acknowledgement still counts).
+MAYBE_SHOWN = frozenset({Outcome.TIMEOUT, Outcome.BAD_REPLY, Outcome.CANCELLED})
 
 
 class AckPush:
@@ -51,6 +53,7 @@ class AckPush:
         self.run: PushRun | None = None
         self.begin()
         self._desk_problem = ""
+        self.maybe_shown: set[str] = set()  # a push that timed out may still have shown the alert
 
     def begin(self) -> None:
         """The alert goes out now: the wait starts."""
@@ -135,11 +138,23 @@ class AckPush:
             if not self.as_json:
                 what = "alert" if not number else f"repeat {number}"
                 print(f"{what}: {summary(round_results)}", file=sys.stderr, flush=True)
+            if self.nobody_can_acknowledge(round_results, number):
+                print("phonetui: no phone took the alert and no repeat can reach one: the wait ends", file=sys.stderr)
+                self.stop.set()
+                return
             if number and options.beep is not None and not self.stop.is_set():
                 heard = [r.phone for r in round_results if r.outcome.succeeded]
                 self.run = beeper.push(options.beep, heard, "direct", credentials)
                 async for _ in self.run:
                     pass  # the beep is a courtesy: its results are not the alert's
+
+    def nobody_can_acknowledge(self, round_results: list[PushResult], number: int) -> bool:
+        """No phone holds the alert (every push refused or failed outright) and no repeat is to come that
+        could reach one: waiting out the wait would only keep the user waiting for nothing."""
+        self.maybe_shown.update(r.phone.name for r in round_results if r.outcome in MAYBE_SHOWN)
+        if self.tally.acked_at or self.tally.count(PhoneState.DELIVERED) or self.maybe_shown:
+            return False
+        return number >= self.options.repeats() or not self.options.repeat_failed
 
     async def watch(self, desk: AlertDesk, alert_id: str) -> None:
         """Hear acknowledgements until stopped; a desk that cannot be asked is said once."""
@@ -188,6 +203,9 @@ async def push_with_acks(
                 [p.name for p in phones], options.lifetime, options.reply, {p.name: p.charset for p in phones}
             )
             await desk.register(alert)
+        except NotPhonetui as exc:  # the address is taken by another program: the config must change
+            print(f"phonetui: {printable(str(exc), 300)}", file=sys.stderr)
+            return EXIT_USAGE
         except Exception as exc:  # the service cannot be started or reached: no alert
             print(f"phonetui: cannot register the alert with the service: {exc}", file=sys.stderr)
             return EXIT_FAILED

@@ -6,7 +6,7 @@ import argparse
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..cisco import CiscoIPPhoneExecute, CiscoIPPhoneText, CiscoObject, ExecuteItem, errors, validate
+from ..cisco import CiscoIPPhoneExecute, CiscoIPPhoneText, CiscoObject, ExecuteItem, errors, limits, validate
 from ..config import Config, Phone
 from ..tailor import AckKey, Tailor
 from .common import UsageError
@@ -53,6 +53,13 @@ class AckOptions:
         return fit if self.max_repeats is None else min(fit, self.max_repeats)
 
 
+def ack_name_problem(name: str) -> str:
+    """Why an Ack key's name cannot be a softkey's (too long), or "": said before the push, not per phone."""
+    if len(name) > limits.SOFTKEY_NAME_MAX:
+        return f"is {len(name)} characters; the limit for a softkey's name is {limits.SOFTKEY_NAME_MAX}"
+    return ""
+
+
 def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
@@ -82,6 +89,8 @@ def ack_options(args: argparse.Namespace, config: Config, obj: CiscoObject) -> A
         raise UsageError(f"--max {args.max} repeats every {args.repeat:g} s do not fit in --ack-wait {wait:g}")
     if args.ack_name is not None and not args.ack_name.strip():
         raise UsageError("--ack-name must not be empty")
+    if args.ack_name is not None and ack_name_problem(args.ack_name):
+        raise UsageError(f"--ack-name {ack_name_problem(args.ack_name)}")
     if args.ack_reply is not None:
         problems = errors(validate(CiscoIPPhoneText("Acknowledged", "", args.ack_reply), "utf-8"))
         if problems or not args.ack_reply.strip():

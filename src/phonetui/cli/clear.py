@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..alert_journal import last_alert_in
+from ..alert_journal import AlertSent, alert_for
 from ..cisco import errors, validate
 from ..cisco.clear import replacement_text
 from ..clearing import plan_clear
@@ -14,7 +14,6 @@ from ..history import Journal
 from ..object_host import ServiceObjectHost
 from ..paths import default_history_path
 from ..printable import printable
-from ..wording import names_phrase, plural
 from .common import EXIT_FAILED, UsageError, read_config, run_to_exit
 from .push import PushJobSpec, push_and_print, select_phones
 
@@ -31,25 +30,25 @@ def _say(text: str) -> None:
 
 
 def _alert_phones(config: Config, journal: Journal) -> tuple[list[Phone], str] | None:
-    """The phones the last alert reached (those still in the config) and its id; None after saying why not."""
-    alert = last_alert_in(journal)
-    if alert is None:
+    """The phones of this config the newest alert sent to them reached, at the same addresses, and
+    its id; None after saying why not (another fleet's alert with the same names is not cleared)."""
+    found = alert_for(journal.pushes(), config.phones)
+    if found is None:
         _say(f"no alert in the history ({printable(journal.path)}): nothing to clear; {NO_ALERT_HINT}")
         return None
-    known = {phone.name: phone for phone in config.phones}
-    phones = [known[name] for name in alert.phones if name in known]
-    gone = [name for name in alert.phones if name not in known]
-    what = printable(alert.describe(), 200)
-    if not alert.phones:
+    if isinstance(found, AlertSent):
+        what = printable(found.describe(other=True), 200)
+        _say(f"no alert was sent to the phones of {printable(config.path)}: the newest, {what}; {NO_ALERT_HINT}")
+        return None
+    what = printable(found.alert.describe(), 200)
+    for phone in found.moved:
+        name, now = printable(phone.name, 80), printable(phone.address, 80)
+        _say(f"warning: {name} is at {now}, the alert went to {printable(found.alert.hosts[phone.name], 80)}: skipped")
+    if not found.phones:
         _say(f"{what}, but no phone took it: nothing to clear; {NO_ALERT_HINT}")
         return None
-    if gone:
-        _say(f"warning: {names_phrase(gone)} of that alert no longer in {config.path}: skipped")
-    if not phones:
-        _say(f"{what}, but none of its phones is in {config.path} now; {NO_ALERT_HINT}")
-        return None
-    _say(f"clearing {what}" + (f" ({plural(len(phones), 'phone')} still in the config)" if gone else ""))
-    return phones, alert.alert_id
+    _say(f"clearing {what}")
+    return found.phones, found.alert.alert_id
 
 
 def clear_config(config: Config, args: argparse.Namespace) -> int:

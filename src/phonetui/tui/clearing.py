@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..alert_journal import last_alert_in
+from ..alert_journal import AlertSent, alert_for
 from ..clearing import plan_clear
 from ..printable import printable
-from ..wording import names_phrase, plural
+from ..wording import names_phrase
 from .screens.main import MainScreen
 from .screens.pickers import ConfirmModal
 
@@ -23,26 +23,28 @@ def ask_and_clear(app: PhoneTUI) -> None:
         app.main.say_busy()
         return
     try:
-        alert = last_alert_in(app.journal)
+        found = alert_for(app.journal.pushes(), app.config.phones) if app.journal is not None else None
     except Exception as exc:  # the journal is outside data: whatever it holds, a toast and no crash
-        app.notify(f"The history cannot be read: {exc}", severity="error")
+        app.notify(f"The history cannot be read: {exc}", severity="error", markup=False)
         return
-    if alert is None:
+    if found is None:
         app.notify("No alert in the history: nothing to clear.", severity="warning")
         return
-    known = {phone.name: phone for phone in app.config.phones}
-    phones = [known[name] for name in alert.phones if name in known]
+    if isinstance(found, AlertSent):
+        what = printable(found.describe(other=True), 120)
+        app.notify(f"No alert was sent to these phones: the newest, {what}.", severity="warning", markup=False)
+        return
+    alert, phones = found.alert, found.phones
+    if found.moved:
+        moved = names_phrase([p.name for p in found.moved], CONFIRM_NAMES)
+        app.notify(f"{moved}: at another address than the alert went to, skipped.", severity="warning", markup=False)
     what = printable(alert.describe(), 120)
     if not phones:
-        why = "no phone took it" if not alert.phones else "none of its phones is in the config now"
-        app.notify(f"Nothing to clear: {what}, but {why}.", severity="warning")
+        app.notify(f"Nothing to clear: {what}, but no phone took it.", severity="warning", markup=False)
         return
     plan = plan_clear(phones, alert.alert_id)
     question = f"Clear {what}?"
     detail = f"{names_phrase([p.name for p in phones], CONFIRM_NAMES)}\nsending {plan.methods_text()}"
-    gone = len(alert.phones) - len(phones)
-    if gone:
-        detail += f"\n{plural(gone, 'phone')} of that alert no longer in the config: skipped"
 
     async def answered(yes: bool | None) -> None:
         if not yes:

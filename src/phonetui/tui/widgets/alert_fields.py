@@ -9,6 +9,7 @@ from textual.widgets import Checkbox, Input, Label
 
 from ...cisco import CiscoIPPhoneExecute, ExecuteItem, errors, validate
 from ...cisco import limits as L
+from ...cli.ack_options import ack_name_problem
 from ..alert_settings import AlertSettings
 
 
@@ -74,6 +75,8 @@ class AlertFields(Vertical):
     def settings(self) -> AlertSettings:
         """What the fields say; ValueError naming the first field that is wrong."""
         name = self._value("#ack-name").strip() or "Ack"
+        if ack_name_problem(name):
+            raise ValueError(f"Ack key {ack_name_problem(name)}")
         repeat = _number(self._value("#ack-repeat"), "repeat every")
         most = _number(self._value("#ack-max"), "at most", whole=True)
         failed = self.query_one("#ack-failed", TickBox).value
