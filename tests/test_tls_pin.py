@@ -159,7 +159,7 @@ async def test_refused_connection_to_a_pinned_phone_is_unreachable(quick: Defaul
 
 
 def test_known_phones_appends_from_two_writers_and_replaces(tmp_path: Path) -> None:
-    path = tmp_path / "state" / "known-phones"
+    path = tmp_path / "known-phones"
     one, two = KnownPhones(path), KnownPhones(path)
     one.record("192.0.2.1:443", "AA", "a")
     two.record("192.0.2.2:443", "BB", "b\nnasty name")

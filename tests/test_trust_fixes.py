@@ -1,0 +1,84 @@
+"""What a new admin found in ``trust``: a file it cannot write, a missing folder, a damaged line, the wording."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from pathlib import Path
+
+import pytest
+import tomli_w
+
+from phonetui.cli import main
+from phonetui.known_phones import KnownPhones
+
+from .https_phone import RecordingPhone
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _config(tmp_path: Path, phones: list[dict[str, object]]) -> str:
+    config = tmp_path / "phones.toml"
+    config.write_text(tomli_w.dumps({"phones": phones}))
+    return str(config)
+
+
+async def test_trust_says_one_line_when_the_known_phones_file_cannot_be_written(
+    https_phone: RecordingPhone, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "kp").mkdir()  # a folder where the file should be
+    monkeypatch.setenv("PHONETUI_KNOWN_PHONES", str(tmp_path / "kp"))
+    config = _config(tmp_path, [{"name": "desk", "host": "127.0.0.1", "port": https_phone.port, "scheme": "https"}])
+    code = await asyncio.to_thread(main, ["trust", "--config", config, "--all", "--yes"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"cannot record the certificate in {tmp_path / 'kp'}: is a directory; nothing was recorded" in err, err
+    assert "Traceback" not in err
+
+
+async def test_a_missing_folder_of_a_given_path_is_not_made(
+    https_phone: RecordingPhone, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PHONETUI_KNOWN_PHONES", str(tmp_path / "nonexistent" / "dir" / "kp"))
+    config = _config(tmp_path, [{"name": "desk", "host": "127.0.0.1", "port": https_phone.port, "scheme": "https"}])
+    assert await asyncio.to_thread(main, ["trust", "--config", config, "--all", "--yes"]) == 1
+    assert "does not exist" in capsys.readouterr().err
+    assert not (tmp_path / "nonexistent").exists()
+
+
+def test_a_damaged_line_is_warned_of_with_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "kp"
+    path.write_text("127.0.0.1:443 AA:BB a\n127.0.0.2:443 nothex b\n")
+    known = KnownPhones(path)
+    assert known.fingerprint("127.0.0.1:443") == "AA:BB" and known.fingerprint("127.0.0.2:443") is None
+    assert known.warnings == [f"{path}, line 2: not a phone's address and SHA-256 fingerprint; ignored"]
+
+
+async def test_trust_names_the_phone_without_a_certificate_in_words(
+    https_phone: RecordingPhone, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    phones: list[dict[str, object]] = [
+        {"name": "desk", "host": "127.0.0.1", "port": https_phone.port, "scheme": "https"},
+        {"name": "gone", "host": "127.0.0.1", "port": _free_port(), "scheme": "https"},
+    ]
+    config = _config(tmp_path, phones)
+    assert await asyncio.to_thread(main, ["trust", "--config", config, "--all"]) == 2
+    captured = capsys.readouterr()
+    assert "1 certificate to accept: give --yes to record it without asking" in captured.err, captured.err
+    assert "Errno" not in captured.out and "connection refused" in captured.out
+    assert await asyncio.to_thread(main, ["trust", "--config", config, "--all", "--yes"]) == 1
+    assert "not trusted: gone gave none: connection refused" in capsys.readouterr().err
+
+
+def test_a_phone_pinned_at_a_new_address_is_warned_of(tmp_path: Path) -> None:
+    known = KnownPhones(tmp_path / "kp")
+    known.record("127.77.0.1:443", "AA:BB", "sim-0001")
+    assert known.moved("127.77.0.1:443", "AA:CC", "sim-0001") is None  # same address: the trust key's business
+    assert known.moved("127.77.4.1:443", "AA:BB", "sim-0001") is None  # same certificate: it just moved
+    assert known.moved("127.77.4.1:443", "AA:CC", "sim-0001") == (
+        "sim-0001 was pinned at 127.77.0.1 with another certificate; pinned 127.77.4.1 on first contact"
+    )
