@@ -191,7 +191,7 @@ def test_readme_flow_6_pinned_then_6_refused_after_a_restart_with_new_certificat
         again = phonetui(*push)
         refused = json_lines(again.stdout)
         assert [r["outcome"] for r in refused] == ["tls-error"] * 6 and again.returncode == 1
-        assert "phonetui trust --phone sim-000" in refused[0]["hint"]
+        assert f"phonetui trust --config {config} --phone sim-000" in refused[0]["hint"]
         assert phonetui("trust", "--config", config, "--all", "--yes").returncode == 0
         trusted = phonetui(*push)
         assert [r["outcome"] for r in json_lines(trusted.stdout)] == ["ok"] * 6, trusted.stderr

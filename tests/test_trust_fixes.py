@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 import tomli_w
 
+from phonetui.cisco import Outcome
 from phonetui.cli import main
 from phonetui.known_phones import KnownPhones
 
+from .conftest import PASSWORD, USER
 from .https_phone import RecordingPhone
 
 
@@ -23,7 +25,8 @@ def _free_port() -> int:
 
 def _config(tmp_path: Path, phones: list[dict[str, object]]) -> str:
     config = tmp_path / "phones.toml"
-    config.write_text(tomli_w.dumps({"phones": phones}))
+    config.write_text(tomli_w.dumps({"defaults": {"username": USER, "password": PASSWORD}, "phones": phones}))
+    config.chmod(0o600)
     return str(config)
 
 
@@ -82,3 +85,22 @@ def test_a_phone_pinned_at_a_new_address_is_warned_of(tmp_path: Path) -> None:
     assert known.moved("127.77.4.1:443", "AA:CC", "sim-0001") == (
         "sim-0001 was pinned at 127.77.0.1 with another certificate; pinned 127.77.4.1 on first contact"
     )
+
+
+async def test_the_tls_error_hint_names_the_config_and_the_app_names_the_key(
+    https_phone: RecordingPhone, tmp_path: Path
+) -> None:
+    from phonetui.push import PushResult
+    from phonetui.tui.screens.reply import reply_text
+
+    from .test_cli import json_lines, phonetui
+
+    config = _config(tmp_path, [{"name": "desk", "host": "127.0.0.1", "port": https_phone.port, "scheme": "https"}])
+    push = ["push", "--config", config, "--all", "--text", "Hi", "--json"]
+    assert (await asyncio.to_thread(phonetui, *push)).returncode == 0
+    await https_phone.restart_with_new_certificate()
+    refused = json_lines((await asyncio.to_thread(phonetui, *push)).stdout)[0]
+    assert refused["hint"].endswith(f"phonetui trust --config {config} --phone desk"), refused["hint"]
+    result = PushResult(https_phone.phone(), Outcome.TLS_ERROR, "direct", "changed", hint=refused["hint"])
+    shown = str(reply_text(result))
+    assert "press T (trust) on the phone table" in shown and "phonetui trust" not in shown

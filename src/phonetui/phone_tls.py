@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import shlex
 import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from . import paths
 from .config.model import Phone, Verify
 from .known_phones import KnownPhones
 from .wording import names_phrase
@@ -47,8 +49,20 @@ def insecure_warning(phones: Iterable[Phone], shown: int = 3) -> str | None:
     return f"certificates not checked (verify = false) for {names_phrase(names, shown)}: {INSECURE_RISK}"
 
 
+#: What the app says in place of the trust command: the same thing, one key away.
+TRUST_IN_APP = "press T (trust) on the phone table"
+
+
 def trust_command(name: str) -> str:
-    return f"phonetui trust --phone {name}" if name and " " not in name else f"phonetui trust --phone '{name}'"
+    """The command to paste, with the ``--config`` the running command was given (quoted for a shell)."""
+    config = f" --config {shlex.quote(paths.config_for_hints)}" if paths.config_for_hints else ""
+    return f"phonetui trust{config} --phone {shlex.quote(name)}"
+
+
+def for_the_app(hint: str) -> str:
+    """A hint as the app says it: the trust key rather than a command (the push ran in another process)."""
+    head, found, _ = hint.partition("phonetui trust ")
+    return f"{head}{TRUST_IN_APP}" if found else hint
 
 
 @dataclass(frozen=True)
