@@ -12,8 +12,8 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from ..config import Config, load_config
 from .. import paths
+from ..config import Config, load_config
 from ..paths import CONFIG_ENV, find_config_path
 from ..wording import plural
 
