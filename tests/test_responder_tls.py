@@ -204,3 +204,35 @@ async def test_serve_answers_over_https(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         await proc.wait()
+
+
+async def test_an_encrypted_or_junk_key_is_named_in_words_and_never_prompts(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    cert, key = make_certificate(tmp_path)
+    loaded = serialization.load_pem_private_key(key.read_bytes(), None)
+    encrypted = tmp_path / "enc.pem"
+    encryption = serialization.BestAvailableEncryption(b"secret")
+    pkcs8 = serialization.PrivateFormat.PKCS8
+    encrypted.write_bytes(loaded.private_bytes(serialization.Encoding.PEM, pkcs8, encryption))
+    (tmp_path / "junk.pem").write_text("not a key\n")
+    config = tmp_path / "c.toml"
+    for name, said in {
+        "enc.pem": "the key in",
+        "junk.pem": f"{tmp_path / 'junk.pem'} is not a PEM private key",
+    }.items():
+        config.write_text(f'[service]\nusername = "u"\npassword = "p"\ntls_cert = "{cert.name}"\ntls_key = "{name}"\n')
+        config.chmod(0o600)
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "phonetui", "check", "--config", str(config),
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            start_new_session=True,  # no terminal to prompt on: a prompt would fail, not wait
+        )  # fmt: skip
+        out, err = await asyncio.wait_for(proc.communicate(), 30)
+        text = err.decode() + out.decode()
+        assert proc.returncode == 2 and f"c.toml:5: service.tls_key: {said}" in text, text
+        assert "Enter PEM pass phrase" not in text
+    with pytest.raises(ConfigErrors, match=r"encrypted: give an unencrypted key \(e\.g\. openssl pkey -in"):
+        parse_config(
+            f'[service]\nusername = "u"\npassword = "p"\ntls_cert = "{cert.name}"\ntls_key = "enc.pem"\n', config
+        )
