@@ -104,3 +104,21 @@ async def test_the_tls_error_hint_names_the_config_and_the_app_names_the_key(
     result = PushResult(https_phone.phone(), Outcome.TLS_ERROR, "direct", "changed", hint=refused["hint"])
     shown = str(reply_text(result))
     assert "press T (trust) on the phone table" in shown and "phonetui trust" not in shown
+
+
+async def test_a_first_push_says_what_it_pinned_and_which_phone_moved(
+    https_phone: RecordingPhone, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .test_cli import phonetui
+
+    known = tmp_path / "kp"
+    known.write_text("127.77.0.1:443 AA:BB desk\n")
+    monkeypatch.setenv("PHONETUI_KNOWN_PHONES", str(known))
+    config = _config(tmp_path, [{"name": "desk", "host": "127.0.0.1", "port": https_phone.port, "scheme": "https"}])
+    first = await asyncio.to_thread(phonetui, "push", "--config", config, "--all", "--text", "Hi")
+    assert first.returncode == 0, first.stderr
+    moved = "desk was pinned at 127.77.0.1 with another certificate; pinned 127.0.0.1 on first contact"
+    assert moved in first.stderr
+    assert f"pinned 1 new certificate on first contact (known-phones: {known})" in first.stderr
+    again = await asyncio.to_thread(phonetui, "push", "--config", config, "--all", "--text", "Hi")
+    assert "pinned" not in again.stderr, again.stderr

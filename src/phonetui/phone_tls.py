@@ -18,7 +18,7 @@ import asyncio
 import hashlib
 import shlex
 import ssl
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -34,6 +34,11 @@ E = TypeVar("E", bound=BaseException)
 INSECURE_RISK = "anyone in the middle gets the push user's password"
 #: The request extension a phone's policy travels in.
 EXTENSION = "phonetui_tls"
+
+
+#: Told of each certificate pinned on first contact: its address, and a warning when the phone's
+#: name was pinned at another address with another certificate (else None). The CLI sets it, to say so.
+first_contact_listener: Callable[[str, str | None], None] | None = None
 
 
 def fingerprint(der: bytes) -> str:
@@ -238,11 +243,14 @@ class PhoneTransport(httpx.AsyncBaseTransport):
         seen = await asyncio.shield(task)
         known = self.known.fingerprint(address)  # another request (or process) may have pinned it meanwhile
         if known is None:
+            moved = self.known.moved(address, seen, policy.name)
             try:
                 self.known.record(address, seen, policy.name)
             except OSError as exc:  # a pin that cannot be kept would trust whatever comes next time
                 detail = f"cannot record the certificate in {self.known.path}: {exc}; nothing was sent"
                 raise TlsRefused(detail) from exc
+            if first_contact_listener is not None:
+                first_contact_listener(address, moved)
             return seen
         if known != seen:
             raise changed(seen, known, policy.name)
