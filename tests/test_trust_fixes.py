@@ -122,3 +122,37 @@ async def test_a_first_push_says_what_it_pinned_and_which_phone_moved(
     assert f"pinned 1 new certificate on first contact (known-phones: {known})" in first.stderr
     again = await asyncio.to_thread(phonetui, "push", "--config", config, "--all", "--text", "Hi")
     assert "pinned" not in again.stderr, again.stderr
+
+
+def test_verify_true_with_the_simulators_ca_passes_for_every_phone(tmp_path: Path) -> None:
+    """The README's example: simulate --https, then verify = true and ca_file = certs/phones-ca.pem."""
+    import tomllib
+
+    from .test_cli import Running, json_lines, phonetui
+
+    config = tmp_path / "sim.toml"
+    port = str(_free_port())
+    simulate = ("simulate", "--count", "3", "--https", "--port", port, "--base", "127.84.0.0")
+    running = Running(*simulate, "--write-config", str(config), ready="Ctrl-C")
+    try:
+        assert any("certs/phones-ca.pem" in line for line in running.lines), running.lines
+        raw = tomllib.loads(config.read_text())
+        raw["defaults"] |= {"verify": True, "ca_file": "certs/phones-ca.pem"}
+        config.write_text(tomli_w.dumps(raw))
+        pushed = phonetui("push", "--config", str(config), "--all", "--text", "Hi", "--json")
+        rows = {r["phone"]: r for r in json_lines(pushed.stdout)}
+        assert [rows[f"sim-000{n}"]["outcome"] for n in (1, 2, 3)] == ["ok"] * 3, pushed.stdout + pushed.stderr
+    finally:
+        assert running.stop() == 0
+
+
+async def test_an_address_the_certificate_does_not_name_is_said_to_be_the_address(https_phone: RecordingPhone) -> None:
+    from phonetui.cisco import CiscoIPPhoneText
+    from phonetui.config import Defaults
+    from phonetui.push import Pusher
+
+    phone = https_phone.phone(host="localhost", verify=True, ca_file=str(https_phone.cert))  # it names 127.0.0.1
+    async with Pusher(Defaults(username=USER, password=PASSWORD, timeout=2.0)) as pusher:
+        (result,) = [r async for r in pusher.push(CiscoIPPhoneText("T", "", "Hi"), [phone])]
+    assert result.outcome is Outcome.TLS_ERROR and ".;" not in result.detail, result.detail
+    assert "address localhost" in result.hint and "give the CA" not in result.hint, result.hint

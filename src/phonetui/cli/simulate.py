@@ -55,24 +55,36 @@ def simulate_command(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         if args.https:
-            cert, key = _phone_certificate(Path(args.cert_dir) if args.cert_dir else Path(scratch))
+            folder = Path(args.cert_dir) if args.cert_dir else Path(scratch)
+            cert, key = _phone_certificate(folder, [phone.host for phone in sim.phones])
             for phone in sim.phones:
                 phone.cert_file, phone.key_file = str(cert), str(key)
         return run_to_exit(_simulate_async(args, sim, listen))
 
 
-def _phone_certificate(folder: Path) -> tuple[Path, Path]:
-    """The fleet's certificate and key: the ones kept in ``folder``, else new ones made there."""
-    from ..sim_cucm import make_certificate
+def _phone_certificate(folder: Path, hosts: list[str]) -> tuple[Path, Path]:
+    """The fleet's certificate and key: the ones kept in ``folder``, else new ones made there (with their CA)."""
+    from ..simcerts import make_fleet_certificate
 
-    cert, key = folder / "phones-cert.pem", folder / "phones-key.pem"
-    if cert.is_file() and key.is_file():
+    ca, cert, key = (folder / f"phones-{part}.pem" for part in ("ca", "cert", "key"))
+    if ca.is_file() and cert.is_file() and key.is_file():
         return cert, key
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        return make_certificate(folder, name="phonetui simulated phone", stem="phones")
+        return make_fleet_certificate(folder, hosts)[1:]
     except OSError as exc:
         raise UsageError(f"cannot write the phones' certificate in {folder}: {exc}") from None
+
+
+def _keep_phones_ca(cert_file: str, config_path: Path) -> str:
+    """The phones' CA copied to ``certs/phones-ca.pem`` beside the written config: its ``ca_file`` for verify = true."""
+    target = config_path.parent / "certs" / "phones-ca.pem"
+    try:
+        target.parent.mkdir(exist_ok=True)
+        target.write_bytes(Path(cert_file).with_name("phones-ca.pem").read_bytes())
+    except OSError as exc:
+        raise UsageError(f"cannot write the phones' CA in {target}: {exc}") from None
+    return str(target)
 
 
 def _assign_faults(sim: Fleet, args: argparse.Namespace) -> list[str]:
@@ -152,6 +164,9 @@ async def _simulate_async(args: argparse.Namespace, sim: Fleet, listen: tuple[st
                 raw = config_by_device(raw, sim.phones, cucm, Path(args.write_config))
             write_config(args.write_config, raw)
             print(f"config written to {args.write_config}", flush=True)
+            if args.https:
+                ca = _keep_phones_ca(sim.phones[0].cert_file, Path(args.write_config))
+                print(f"phones' CA (ca_file for verify = true): {ca}", flush=True)
         print("press Ctrl-C to stop", flush=True)
         await wait_for_signal()
     finally:
