@@ -6,8 +6,20 @@ what it is over HTTP. Only ``ssl`` here: ``check`` uses it without loading aioht
 
 from __future__ import annotations
 
+import logging
 import ssl
+import time
+from collections.abc import Callable
 from pathlib import Path
+
+log = logging.getLogger("phonetui.service")
+#: A peer's failed handshakes are logged once in this many seconds.
+HANDSHAKE_LOG_EVERY = 60.0
+_last_logged: dict[str, float] = {}
+#: Told the same line as the log (``serve`` prints it beside its request lines).
+handshake_listeners: list[Callable[[str], None]] = []
+#: The alerts a client sends when it does not trust the server's certificate.
+_DISTRUST = ("UNKNOWN_CA", "BAD_CERTIFICATE", "CERTIFICATE_UNKNOWN")
 
 
 class EncryptedKey(ssl.SSLError):
@@ -17,6 +29,24 @@ class EncryptedKey(ssl.SSLError):
 def _no_pass_phrase() -> str:
     """The password callback: without it OpenSSL would wait at ``Enter PEM pass phrase:`` on the terminal."""
     raise EncryptedKey
+
+
+def handshake_failed(peer: str, exc: BaseException | type[BaseException]) -> None:
+    """One INFO line a peer a minute: a phone that does not trust the certificate fails here, and nowhere else."""
+    now = time.monotonic()
+    if now - _last_logged.get(peer, -HANDSHAKE_LOG_EVERY) < HANDSHAKE_LOG_EVERY:
+        return
+    _last_logged[peer] = now
+    if isinstance(exc, type) or not str(exc):  # asyncio gives the class alone for a connection closed mid-way
+        reason = "the peer closed the connection during the handshake (it may not trust this certificate)"
+    else:
+        reason = str(getattr(exc, "reason", None) or exc)
+    distrust = any(alert in reason.upper() for alert in _DISTRUST)
+    why = " (it does not trust this certificate: give it the CA that signed tls_cert)" if distrust else ""
+    line = f"TLS handshake from {peer} failed: {reason}{why}"
+    log.info("%s", line)
+    for listener in handshake_listeners:
+        listener(line)
 
 
 def server_context(cert: str | Path, key: str | Path) -> ssl.SSLContext:

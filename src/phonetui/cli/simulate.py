@@ -41,6 +41,8 @@ def simulate_command(args: argparse.Namespace) -> int:
         raise UsageError("--mpp must be 0 to --count")
     if args.service_tls and args.auth_url:
         raise UsageError("--service-tls is for the built-in responder; --auth-url names another one")
+    if args.auth_ca:
+        _check_auth_ca(args.auth_ca, args.auth_url)
     from ..simfleet import simulated_fleet
     from ..simphone import fleet_phones
 
@@ -60,6 +62,20 @@ def simulate_command(args: argparse.Namespace) -> int:
             for phone in sim.phones:
                 phone.cert_file, phone.key_file = str(cert), str(key)
         return run_to_exit(_simulate_async(args, sim, listen))
+
+
+def _check_auth_ca(ca_file: str, auth_url: str | None) -> None:
+    """``--auth-ca`` only beside an https ``--auth-url``, and a file of PEM certificates."""
+    import ssl
+
+    if not auth_url or not auth_url.startswith("https://"):
+        raise UsageError(
+            "--auth-ca needs an https --auth-url (the built-in responder's certificate is trusted as it is)"
+        )
+    try:
+        ssl.create_default_context(cafile=ca_file)
+    except (OSError, ssl.SSLError):
+        raise UsageError(f"--auth-ca {ca_file}: not a readable PEM certificate file") from None
 
 
 def _phone_certificate(folder: Path, hosts: list[str]) -> tuple[Path, Path]:
@@ -131,7 +147,7 @@ async def _simulate_async(args: argparse.Namespace, sim: Fleet, listen: tuple[st
         auth_url = service.auth_url
     for phone in sim.phones:
         phone.auth_url = auth_url
-        phone.auth_ca = service.config.tls_cert if service else ""
+        phone.auth_ca = service.config.tls_cert if service else (args.auth_ca or "")
     faulty = _assign_faults(sim, args)
     cucm: FakeCucm | None = None
     try:
