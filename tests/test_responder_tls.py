@@ -172,6 +172,10 @@ async def test_simulate_service_tls_writes_an_https_auth_url(tmp_path: Path) -> 
         config = load_config(written)
         assert config.service and config.service.tls_cert and config.service.public_url.startswith("https://")
         assert config.phones[-1].model.endswith("3PCC")
+        from cryptography import x509
+
+        subject = x509.load_pem_x509_certificate(Path(config.service.tls_cert).read_bytes()).subject.rfc4514_string()
+        assert "responder" in subject and "CUCM" not in subject, subject
         async with Pusher(config.defaults) as pusher:
             results = [r async for r in pusher.push(CiscoIPPhoneText("Hi", "", "over tls"), config.phones)]
         assert {r.outcome for r in results} == {Outcome.OK}, results

@@ -156,3 +156,14 @@ async def test_an_address_the_certificate_does_not_name_is_said_to_be_the_addres
         (result,) = [r async for r in pusher.push(CiscoIPPhoneText("T", "", "Hi"), [phone])]
     assert result.outcome is Outcome.TLS_ERROR and ".;" not in result.detail, result.detail
     assert "address localhost" in result.hint and "give the CA" not in result.hint, result.hint
+
+
+async def test_keys_prints_a_refusal_whole_with_both_fingerprints(https_phone: RecordingPhone, tmp_path: Path) -> None:
+    from .test_cli import phonetui
+
+    config = _config(tmp_path, [{"name": "desk", "host": "127.0.0.1", "port": https_phone.port, "scheme": "https"}])
+    assert (await asyncio.to_thread(phonetui, "trust", "--config", config, "--all", "--yes")).returncode == 0
+    old = https_phone.fingerprint
+    await https_phone.restart_with_new_certificate()
+    pressed = await asyncio.to_thread(phonetui, "keys", "--config", config, "--all", "--macro", "Key:Services")
+    assert old in pressed.stdout and https_phone.fingerprint in pressed.stdout, pressed.stdout + pressed.stderr

@@ -73,3 +73,20 @@ async def test_the_trust_confirmation_fits_80x24_and_the_toast_names_who_gave_no
     for server in servers:
         await server.stop()
     assert any("Trusted 5 certificates; sim-0006 gave none: connection refused" in t for t in toasts), toasts
+
+
+async def test_the_push_confirmation_warns_of_phones_whose_certificates_are_not_checked(tmp_path: Path) -> None:
+    from .conftest import compose_text
+
+    raw = {
+        "defaults": {"username": "u", "password": "p"},
+        "phones": [{"name": "open", "host": "192.0.2.1", "scheme": "https", "verify": False}],
+    }
+    app = PhoneTUI(parse_config(tomli_w.dumps(raw)), journal=Journal(tmp_path / "history.jsonl"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("a")
+        await compose_text(pilot, "T", "Hi")
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        detail = str(app.screen.query_one("#detail").render())
+    assert "verify = false" in detail and "open" in detail, detail

@@ -178,8 +178,11 @@ async def _simulate_async(args: argparse.Namespace, sim: Fleet, listen: tuple[st
                 from ..sim_cucm import config_by_device
 
                 raw = config_by_device(raw, sim.phones, cucm, Path(args.write_config))
+                ca_copy = Path(args.write_config).with_name(f"{Path(args.write_config).stem}-cucm-ca.pem")
             write_config(args.write_config, raw)
             print(f"config written to {args.write_config}", flush=True)
+            if cucm is not None:
+                print(f"CUCM's CA (the config's [cucm] ca_file): {ca_copy}", flush=True)
             if args.https:
                 ca = _keep_phones_ca(sim.phones[0].cert_file, Path(args.write_config))
                 print(f"phones' CA (ca_file for verify = true): {ca}", flush=True)
@@ -205,7 +208,7 @@ def _service_certificate(folder: Path, host: str) -> tuple[str, str]:
         ipaddress.ip_address(host)
     except ValueError:
         host = "127.0.0.1"
-    cert, key = make_certificate(folder, host)
+    cert, key = make_certificate(folder, host, name="phonetui simulated responder", stem="service")
     return str(cert), str(key)
 
 
