@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import tomli_w
 
 from phonetui.config import parse_config
@@ -90,3 +91,19 @@ async def test_the_push_confirmation_warns_of_phones_whose_certificates_are_not_
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal))
         detail = str(app.screen.query_one("#detail").render())
     assert "verify = false" in detail and "open" in detail, detail
+
+
+async def test_a_known_phones_file_that_cannot_be_written_is_a_toast(
+    https_phone: RecordingPhone, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "kp").mkdir()  # a folder where the file should be
+    monkeypatch.setenv("PHONETUI_KNOWN_PHONES", str(tmp_path / "kp"))
+    raw = {"phones": [{"name": "desk", "host": "127.0.0.1", "port": https_phone.port, "scheme": "https"}]}
+    app = PhoneTUI(parse_config(tomli_w.dumps(raw)), journal=Journal(tmp_path / "history.jsonl"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("T")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: any("Cannot record" in n.message for n in app._notifications))
+        toasts = [n.message for n in app._notifications]
+    assert any(f"in {tmp_path / 'kp'}: is a directory; nothing was recorded" in t for t in toasts), toasts
