@@ -42,6 +42,7 @@ def isolated_files(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
     monkeypatch.delenv("PHONETUI_CONFIG", raising=False)
+    monkeypatch.setattr("phonetui.paths.config_for_hints", "")  # a command run in-process sets it
     monkeypatch.delenv("PHONETUI_HISTORY", raising=False)
 
 

@@ -142,3 +142,17 @@ def test_the_axl_request_escapes_and_the_answer_is_read_strictly() -> None:
     for bad in (b"<Envelope/>", b"<Fault><faultstring>no</faultstring></Fault>", b"not xml"):
         with pytest.raises(CucmError):
             parse_authenticate(bad)
+
+
+def test_serve_says_on_start_that_cucm_gives_the_verdict(tmp_path: Path) -> None:
+    from .test_cli import Running
+
+    config = tmp_path / "c.toml"
+    cucm = '[cucm]\nurl = "https://127.0.0.1:9"\nusername = "axl"\npassword = "x"\n'
+    config.write_text(f'[service]\nlisten = "127.0.0.1:0"\nverdict = "cucm"\n{cucm}')
+    config.chmod(0o600)
+    running = Running("serve", "--config", str(config), ready="listening on")
+    try:
+        assert "the verdict comes from CUCM at https://127.0.0.1:9 (AXL)" in running.lines[-1], running.lines
+    finally:
+        running.stop()

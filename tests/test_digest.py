@@ -7,8 +7,10 @@ with their own user and password.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import httpx
+import pytest
 import tomli_w
 
 from phonetui.cisco import CiscoIPPhoneText, Outcome, decode_reply
@@ -202,3 +204,27 @@ async def test_a_huge_challenge_is_not_read(defaults: Defaults) -> None:
         await asyncio.sleep(0.2)
     assert results["mpp"].outcome is Outcome.AUTH_FAILED, results
     assert written and max(written) < 20 * 1024 * 1024, written
+
+
+async def test_basic_to_a_phone_asking_for_digest_says_set_auth_digest(
+    service: Service, defaults: Defaults, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from phonetui.cli import main
+
+    async with Simulator(fleet_phones(2, service.auth_url, mpp=1)) as sim:
+        raw = sim.config(USER, PASSWORD)
+        for entry in raw["phones"]:
+            entry["auth"] = "basic"
+        phones = {p.name: p for p in parse_config(tomli_w.dumps(raw)).phones}
+        async with Pusher(defaults) as pusher:
+            results = await push(pusher, "Hi", [phones["sim-0002"]])
+        refused = results["sim-0002"]
+        assert refused.outcome is Outcome.AUTH_FAILED
+        assert refused.hint == 'the phone asks for Digest: set auth = "digest" for it (multiplatform phones use Digest)'
+        config = tmp_path / "c.toml"
+        config.write_text(tomli_w.dumps(raw))
+        config.chmod(0o600)
+        assert await asyncio.to_thread(main, ["check", "--config", str(config)]) == 0
+        out = capsys.readouterr().out
+        assert 'warning: auth = "basic" for the phone sim-0002, a multiplatform model' in out, out
+        assert "1 multiplatform" in out, out

@@ -31,6 +31,7 @@ def test_simulate_discover_probe_push(tmp_path: Path) -> None:
     assert bogus.returncode == 2 and "--device: 'SEPZZZ' is not a phone's device name" in bogus.stderr
     assert all("host" not in phone and phone["device"].startswith("SEP") for phone in written["phones"])
     assert written["cucm"]["ca_file"] == "sim-cucm-ca.pem" and written["cucm"]["url"].startswith("https://127.0.0.1:")
+    assert f"CUCM's CA (the config's [cucm] ca_file): {tmp_path / 'sim-cucm-ca.pem'}" in running.lines, running.lines
     # Before discovery no phone has an address: each is refused, saying what to run.
     assert before.returncode == 1
     assert {row["outcome"] for row in json_lines(before.stdout)} == {"refused"}

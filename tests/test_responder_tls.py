@@ -5,6 +5,7 @@ its hosted objects over https, located config errors for certificates it cannot 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import ssl
 import sys
@@ -171,6 +172,10 @@ async def test_simulate_service_tls_writes_an_https_auth_url(tmp_path: Path) -> 
         config = load_config(written)
         assert config.service and config.service.tls_cert and config.service.public_url.startswith("https://")
         assert config.phones[-1].model.endswith("3PCC")
+        from cryptography import x509
+
+        subject = x509.load_pem_x509_certificate(Path(config.service.tls_cert).read_bytes()).subject.rfc4514_string()
+        assert "responder" in subject and "CUCM" not in subject, subject
         async with Pusher(config.defaults) as pusher:
             results = [r async for r in pusher.push(CiscoIPPhoneText("Hi", "", "over tls"), config.phones)]
         assert {r.outcome for r in results} == {Outcome.OK}, results
@@ -201,6 +206,74 @@ async def test_serve_answers_over_https(tmp_path: Path) -> None:
             fields = {"UserID": USER, "Password": PASSWORD, "devicename": DEVICE}
             answer = await client.get(match.group(1), params=fields)
         assert (answer.status_code, answer.content) == (200, b"AUTHORIZED")
+        port = int(match.group(2))
+        with pytest.raises(ssl.SSLCertVerificationError):  # a phone that does not trust it
+            await asyncio.open_connection("127.0.0.1", port, ssl=ssl.create_default_context())
+        said = ""
+        while "TLS handshake" not in said:
+            said = (await asyncio.wait_for(proc.stdout.readline(), 10)).decode()
+        assert said.startswith("TLS handshake from 127.0.0.1 failed:") and "not trust" in said, said
     finally:
         proc.terminate()
         await proc.wait()
+
+
+async def test_an_encrypted_or_junk_key_is_named_in_words_and_never_prompts(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    cert, key = make_certificate(tmp_path)
+    loaded = serialization.load_pem_private_key(key.read_bytes(), None)
+    encrypted = tmp_path / "enc.pem"
+    encryption = serialization.BestAvailableEncryption(b"secret")
+    pkcs8 = serialization.PrivateFormat.PKCS8
+    encrypted.write_bytes(loaded.private_bytes(serialization.Encoding.PEM, pkcs8, encryption))
+    (tmp_path / "junk.pem").write_text("not a key\n")
+    config = tmp_path / "c.toml"
+    for name, said in {
+        "enc.pem": "the key in",
+        "junk.pem": f"{tmp_path / 'junk.pem'} is not a PEM private key",
+    }.items():
+        config.write_text(f'[service]\nusername = "u"\npassword = "p"\ntls_cert = "{cert.name}"\ntls_key = "{name}"\n')
+        config.chmod(0o600)
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "phonetui", "check", "--config", str(config),
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            start_new_session=True,  # no terminal to prompt on: a prompt would fail, not wait
+        )  # fmt: skip
+        out, err = await asyncio.wait_for(proc.communicate(), 30)
+        text = err.decode() + out.decode()
+        assert proc.returncode == 2 and f"c.toml:5: service.tls_key: {said}" in text, text
+        assert "Enter PEM pass phrase" not in text
+    with pytest.raises(ConfigErrors, match=r"encrypted: give an unencrypted key \(e\.g\. openssl pkey -in"):
+        parse_config(
+            f'[service]\nusername = "u"\npassword = "p"\ntls_cert = "{cert.name}"\ntls_key = "enc.pem"\n', config
+        )
+
+
+async def test_a_phone_that_does_not_trust_the_certificate_is_logged_once_a_minute(
+    https_service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    from phonetui import service_tls
+
+    service_tls._last_logged.clear()
+    assert https_service.bound is not None
+    distrusting = ssl.create_default_context()  # the system's CAs: not this self-signed certificate
+    caplog.set_level(logging.INFO, logger="phonetui.service")
+    for _ in range(3):
+        with pytest.raises(ssl.SSLCertVerificationError):
+            await asyncio.open_connection(*https_service.bound, ssl=distrusting)
+    await asyncio.sleep(0.2)
+    lines = [r.getMessage() for r in caplog.records if "TLS handshake" in r.getMessage()]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("TLS handshake from 127.0.0.1 failed:") and "not trust" in lines[0], lines
+
+
+def test_simulate_auth_ca_needs_an_https_auth_url_and_a_readable_file(tmp_path: Path) -> None:
+    from .test_cli import phonetui
+
+    no_url = phonetui("simulate", "--count", "1", "--auth-ca", str(tmp_path / "ca.pem"))
+    assert no_url.returncode == 2 and "--auth-ca needs an https --auth-url" in no_url.stderr, no_url.stderr
+    missing = phonetui(
+        "simulate", "--count", "1", "--auth-url", "https://127.0.0.1:1/authenticate", "--auth-ca", str(tmp_path / "x")
+    )
+    assert missing.returncode == 2 and "not a readable PEM certificate file" in missing.stderr, missing.stderr

@@ -159,7 +159,7 @@ async def test_refused_connection_to_a_pinned_phone_is_unreachable(quick: Defaul
 
 
 def test_known_phones_appends_from_two_writers_and_replaces(tmp_path: Path) -> None:
-    path = tmp_path / "state" / "known-phones"
+    path = tmp_path / "known-phones"
     one, two = KnownPhones(path), KnownPhones(path)
     one.record("192.0.2.1:443", "AA", "a")
     two.record("192.0.2.2:443", "BB", "b\nnasty name")
@@ -191,7 +191,7 @@ def test_readme_flow_6_pinned_then_6_refused_after_a_restart_with_new_certificat
         again = phonetui(*push)
         refused = json_lines(again.stdout)
         assert [r["outcome"] for r in refused] == ["tls-error"] * 6 and again.returncode == 1
-        assert "phonetui trust --phone sim-000" in refused[0]["hint"]
+        assert f"phonetui trust --config {config} --phone sim-000" in refused[0]["hint"]
         assert phonetui("trust", "--config", config, "--all", "--yes").returncode == 0
         trusted = phonetui(*push)
         assert [r["outcome"] for r in json_lines(trusted.stdout)] == ["ok"] * 6, trusted.stderr

@@ -10,6 +10,9 @@ import platformdirs
 APP_NAME = "phonetui"
 CONFIG_ENV = "PHONETUI_CONFIG"
 HISTORY_ENV = "PHONETUI_HISTORY"
+#: The config the running command was given (``--config``): a hint that names a command to
+#: paste names it too. The CLI sets it; empty means the default config, which needs no naming.
+config_for_hints = ""
 
 
 def default_config_path() -> Path:

@@ -37,9 +37,25 @@ def multiplatform(phone: Phone) -> bool:
     return is_mpp(phone.model) or auth_scheme(phone) == "digest"
 
 
-def auth_hint(phone: Phone) -> str:
-    """What to check when ``phone`` refused the credentials: CUCM's association and auth URL, or its Digest user."""
-    return DIGEST_HINT if auth_scheme(phone) == "digest" else AUTH_HINT
+ASKS_DIGEST_HINT = 'the phone asks for Digest: set auth = "digest" for it (multiplatform phones use Digest)'
+
+
+def asks_digest(response: httpx.Response | None) -> bool:
+    """The 401 challenges with Digest (``WWW-Authenticate: Digest realm=…``, maybe among other schemes)."""
+    if response is None or response.status_code != 401:
+        return False
+    challenges = response.headers.get_list("www-authenticate", split_commas=True)
+    return any(part.strip().lower().startswith("digest") for part in challenges)
+
+
+def auth_hint(phone: Phone, response: httpx.Response | None = None) -> str:
+    """What to check when ``phone`` refused the credentials: CUCM's association and auth URL, or its Digest user.
+
+    Basic sent to a phone that asks for Digest is the wrong scheme, not a wrong password: say so.
+    """
+    if auth_scheme(phone) == "digest":
+        return DIGEST_HINT
+    return ASKS_DIGEST_HINT if asks_digest(response) else AUTH_HINT
 
 
 async def send(client: httpx.AsyncClient, request: httpx.Request, digest: httpx.DigestAuth | None) -> httpx.Response:

@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import shlex
 import ssl
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
 
+from . import paths
 from .config.model import Phone, Verify
 from .known_phones import KnownPhones
 from .wording import names_phrase
@@ -32,6 +34,11 @@ E = TypeVar("E", bound=BaseException)
 INSECURE_RISK = "anyone in the middle gets the push user's password"
 #: The request extension a phone's policy travels in.
 EXTENSION = "phonetui_tls"
+
+
+#: Told of each certificate pinned on first contact: its address, and a warning when the phone's
+#: name was pinned at another address with another certificate (else None). The CLI sets it, to say so.
+first_contact_listener: Callable[[str, str | None], None] | None = None
 
 
 def fingerprint(der: bytes) -> str:
@@ -47,8 +54,20 @@ def insecure_warning(phones: Iterable[Phone], shown: int = 3) -> str | None:
     return f"certificates not checked (verify = false) for {names_phrase(names, shown)}: {INSECURE_RISK}"
 
 
+#: What the app says in place of the trust command: the same thing, one key away.
+TRUST_IN_APP = "press T (trust) on the phone table"
+
+
 def trust_command(name: str) -> str:
-    return f"phonetui trust --phone {name}" if name and " " not in name else f"phonetui trust --phone '{name}'"
+    """The command to paste, with the ``--config`` the running command was given (quoted for a shell)."""
+    config = f" --config {shlex.quote(paths.config_for_hints)}" if paths.config_for_hints else ""
+    return f"phonetui trust{config} --phone {shlex.quote(name)}"
+
+
+def for_the_app(hint: str) -> str:
+    """A hint as the app says it: the trust key rather than a command (the push ran in another process)."""
+    head, found, _ = hint.partition("phonetui trust ")
+    return f"{head}{TRUST_IN_APP}" if found else hint
 
 
 @dataclass(frozen=True)
@@ -224,11 +243,14 @@ class PhoneTransport(httpx.AsyncBaseTransport):
         seen = await asyncio.shield(task)
         known = self.known.fingerprint(address)  # another request (or process) may have pinned it meanwhile
         if known is None:
+            moved = self.known.moved(address, seen, policy.name)
             try:
                 self.known.record(address, seen, policy.name)
             except OSError as exc:  # a pin that cannot be kept would trust whatever comes next time
                 detail = f"cannot record the certificate in {self.known.path}: {exc}; nothing was sent"
                 raise TlsRefused(detail) from exc
+            if first_contact_listener is not None:
+                first_contact_listener(address, moved)
             return seen
         if known != seen:
             raise changed(seen, known, policy.name)

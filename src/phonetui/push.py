@@ -375,7 +375,7 @@ class Pusher:
             detail = reply.summary
             if 300 <= response.status_code < 400 and "location" in response.headers:
                 detail += f" (redirect to {response.headers['location'][:100]})"
-            hint = auth_hint(phone) if reply.outcome is Outcome.AUTH_FAILED else ""
+            hint = auth_hint(phone, response) if reply.outcome is Outcome.AUTH_FAILED else ""
             return result(reply.outcome, detail, hint, reply=reply, body=body, status=response.status_code)
         except httpx.InvalidURL as exc:
             return PushResult(phone, Outcome.REFUSED, "refused", f"invalid address: {exc}")

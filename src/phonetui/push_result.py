@@ -97,6 +97,16 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
             stack.append(current.__context__)
 
 
+def _untrusted_hint(reason: str, phone: Phone) -> str:
+    """What to do about a certificate ``verify = true`` refused: the address it names, or the CA that signed it."""
+    if "mismatch" in reason.lower():
+        return (
+            f"the certificate does not name the address {phone.host}: give the address it was made for,"
+            ' or a certificate that names this one (or verify = "pin")'
+        )
+    return 'verify = true checks it by the system CAs or ca_file: give the CA that signed it, or verify = "pin"'
+
+
 def _connect_failure(exc: BaseException, phone: Phone) -> tuple[Outcome, str, str]:
     """Outcome, detail and hint for a connection that failed, told apart by the errno behind it."""
     for cause in _chain(exc):
@@ -107,8 +117,8 @@ def _connect_failure(exc: BaseException, phone: Phone) -> tuple[Outcome, str, st
         if isinstance(cause, TlsRefused):
             return Outcome.TLS_ERROR, cause.detail, cause.hint
         if isinstance(cause, ssl.SSLCertVerificationError):
-            reason = cause.verify_message or str(cause)
-            hint = 'verify = true checks it by the system CAs or ca_file: give the CA that signed it, or verify = "pin"'
+            reason = (cause.verify_message or str(cause)).rstrip(". ")
+            hint = _untrusted_hint(reason, phone)
             return Outcome.TLS_ERROR, f"certificate not trusted: {reason}; nothing was sent", hint
         if isinstance(cause, ssl.SSLError):
             reason = getattr(cause, "reason", None) or str(cause)

@@ -26,7 +26,7 @@ from .cisco import Outcome
 from .cisco.screens import LCD_PATH, MPP_PATH, SHOT_MIN_INTERVAL, ShotSource, shot_source
 from .config import Phone
 from .fanout import each_phone
-from .phone_auth import PhoneAuth, auth_hint, send
+from .phone_auth import ASKS_DIGEST_HINT, PhoneAuth, asks_digest, auth_hint, send
 from .phone_tls import tls_extensions
 from .push import address_problem
 from .push_result import CONNECT_TIMEOUT_HINT, READ_TIMEOUT_HINT, _connect_failure
@@ -262,7 +262,9 @@ class _Fetch:
                 missing.append(path)
                 continue
             if status in (401, 403):
-                hint = AUTH_HINT if self.digest is None else auth_hint(self.phone)
+                hint = (
+                    auth_hint(self.phone) if self.digest else ASKS_DIGEST_HINT if asks_digest(response) else AUTH_HINT
+                )
                 return self.shot(ShotOutcome.AUTH_FAILED, f"HTTP {status} for {path}", hint, path=path)
             if status != 200:
                 hint = BUSY_HINT if status == 503 else ""

@@ -25,6 +25,7 @@ from .cisco.limits import AUTH_AUTHORIZED, AUTH_ERROR, AUTH_UNAUTHORIZED
 from .config import ServiceConfig
 from .printable import printable
 from .service_alerts import AlertRoutes
+from .service_site import ReportingTlsSite
 from .service_tls import server_context
 
 if TYPE_CHECKING:
@@ -127,7 +128,8 @@ class Service:
         port = self.config.listen_port or self._port_before
         try:  # https with [service] tls_cert and tls_key (checked when the config was read)
             tls = server_context(self.config.tls_cert, self.config.tls_key) if self.config.tls_cert else None
-            site = web.TCPSite(runner, self.config.listen_host, port, reuse_address=True, ssl_context=tls)
+            site_class = ReportingTlsSite if tls else web.TCPSite
+            site = site_class(runner, self.config.listen_host, port, reuse_address=True, ssl_context=tls)
             await site.start()
         except OSError:  # ssl.SSLError is one
             await runner.cleanup()

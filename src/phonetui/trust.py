@@ -8,6 +8,8 @@ http phone has no certificate, and ``verify = true`` or ``false`` phones pin not
 from __future__ import annotations
 
 import asyncio
+import os
+import ssl
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -15,7 +17,9 @@ from typing import Literal
 from .config import Phone
 from .known_phones import KnownPhones
 from .phone_tls import fingerprint, peer_certificate
+from .printable import printable
 from .push_result import _reason
+from .wording import names_phrase
 
 Standing = Literal["new", "unchanged", "changed", "not-pinned", "unreachable"]
 #: Handshakes in flight at once, and how long each has.
@@ -62,7 +66,7 @@ async def look(phone: Phone, known: KnownPhones, timeout: float = TIMEOUT) -> Se
     except TimeoutError:
         return Seen(phone, "unreachable", detail=f"no TLS handshake within {timeout:g} s")
     except (OSError, ValueError) as exc:
-        return Seen(phone, "unreachable", detail=_reason(exc, "cannot connect"))
+        return Seen(phone, "unreachable", detail=_in_words(exc))
     trusted = known.fingerprint(phone.address) or ""
     standing: Standing = "new" if not trusted else "unchanged" if trusted == seen else "changed"
     return Seen(phone, standing, seen, trusted)
@@ -85,6 +89,32 @@ async def look_all(phones: Iterable[Phone], known: KnownPhones, timeout: float =
             task.cancel()
 
 
-def accept(known: KnownPhones, seen: Seen) -> None:
-    """Trust the certificate ``seen`` shows from now on (in place of any earlier one)."""
+def _in_words(exc: BaseException) -> str:
+    """``connection refused`` rather than ``[Errno 111] Connect call failed ('127.0.0.1', 8443)``."""
+    number = getattr(exc, "errno", None)
+    if isinstance(exc, OSError) and number and not isinstance(exc, ssl.SSLError):
+        reason = os.strerror(number)
+        return reason[:1].lower() + reason[1:]
+    return _reason(exc, "cannot connect")
+
+
+def unreachable_phrase(seen: list[Seen]) -> str:
+    """``sim-0006 gave none: connection refused`` (or ``2 phones gave none: …``), or "" when all gave one."""
+    gone = [s for s in seen if s.standing == "unreachable"]
+    if not gone:
+        return ""
+    who = printable(gone[0].phone.name, 40) if len(gone) == 1 else names_phrase([s.phone.name for s in gone])
+    reasons = "; ".join(dict.fromkeys(printable(s.detail, 80) for s in gone))
+    return f"{who} gave none: {reasons}"
+
+
+def accept(known: KnownPhones, seen: Seen) -> str | None:
+    """Trust the certificate ``seen`` shows from now on (in place of any earlier one).
+
+    Returns a warning when the phone was pinned at another address with another certificate
+    (it moved, or another device took its name). Raises ``KnownPhonesError`` when the file
+    cannot be written.
+    """
+    moved = known.moved(seen.phone.address, seen.fingerprint, seen.phone.name, "as accepted now")
     known.replace(seen.phone.address, seen.fingerprint, seen.phone.name)
+    return moved

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import datetime
 
+from ..cisco.screens import is_mpp
 from ..config import Config, ConfigError, ConfigErrors, discovered_entries, missing_credentials
 from ..config.macros import load_macros
-from ..wording import plural
+from ..wording import names_phrase, plural
 from .common import EXIT_OK, read_config
 
 
@@ -18,7 +19,8 @@ def check_command(args: argparse.Namespace) -> int:
         raise ConfigErrors(config.phone_errors)
     families: dict[str, int] = {}
     for phone in config.phones:
-        families[phone.family.name] = families.get(phone.family.name, 0) + 1
+        family = "multiplatform" if is_mpp(phone.model) else phone.family.name
+        families[family] = families.get(family, 0) + 1
     mix = ", ".join(f"{n} {name}" for name, n in sorted(families.items()))
     print(f"{config.path}: OK")
     print(f"  phones: {len(config.phones)}" + (f" ({mix})" if mix else ""))
@@ -51,6 +53,12 @@ def check_command(args: argparse.Namespace) -> int:
         print(f"  {line}")
     if config.keys:
         print(f"  keys rebound: {', '.join(f'{k} = {v}' for k, v in config.keys.items())}")
+    basic = [phone.name for phone in config.phones if phone.auth == "basic" and is_mpp(phone.model)]
+    if basic:
+        print(
+            f'  warning: auth = "basic" for {names_phrase(basic)}, a multiplatform model:'
+            ' multiplatform phones use Digest (set auth = "digest" for them)'
+        )
     missing = missing_credentials(config, config.phones)
     if missing is not None:
         for line in missing.lines():

@@ -12,6 +12,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
+from .. import paths
 from ..config import Config, load_config
 from ..paths import CONFIG_ENV, find_config_path
 from ..wording import plural
@@ -32,6 +33,7 @@ def read_config(args: argparse.Namespace, rebuild_discovered: bool = False) -> C
     if not args.config and not os.environ.get(CONFIG_ENV) and not path.exists():
         raise UsageError(first_run_message(path))
     config = load_config(path, rebuild_discovered)
+    paths.config_for_hints = str(path) if getattr(args, "config", None) else ""
     for warning in config.warnings:
         print(f"phonetui: warning: {warning}", file=sys.stderr)
     if args.command != "check":

@@ -78,9 +78,9 @@ def keys_command(args: argparse.Namespace) -> int:
                 phone, pressed, result = await done
                 outcome = "ok" if result is None else str(result.outcome)
                 outcomes.append(outcome)
-                detail = "" if result is None else printable(result.detail, 200)
+                detail = "" if result is None else printable(result.detail)
                 if result is not None and result.hint:  # as push and screenshot print it
-                    detail += f" (hint: {printable(result.hint, 200)})"
+                    detail += f" (hint: {printable(result.hint)})"
                 if args.json:
                     line: dict[str, Any] = {"phone": phone.name, "outcome": outcome, "pressed": pressed, "of": presses}
                     if result is not None:

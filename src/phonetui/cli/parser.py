@@ -73,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--count", type=int, default=12, help="how many phones (default 12)")
     sim.add_argument("--write-config", metavar="FILE", help="write a config listing the fleet")
     sim.add_argument("--auth-url", help="phones ask this responder instead of a built-in one")
+    sim.add_argument(
+        "--auth-ca",
+        metavar="FILE",
+        help="with an https --auth-url: the phones trust the CA (PEM) that signed its certificate",
+    )
     sim.add_argument("--listen", default="127.0.0.1:0", help="built-in responder's address (default: a free port)")
     sim.add_argument("--base", default="127.77.0.0", help="phones get addresses after this one (loopback only)")
     sim.add_argument("--port", type=int, default=0, help="the phones' shared port (default: a free one)")

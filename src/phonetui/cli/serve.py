@@ -29,6 +29,7 @@ def serve_command(args: argparse.Namespace) -> int:
 
 
 async def _serve_async(service_config: ServiceConfig) -> int:
+    from .. import service_tls
     from ..service import AuthEvent, Service
 
     # One line per request. On a terminal each line shows at once; into a pipe or a file
@@ -46,13 +47,17 @@ async def _serve_async(service_config: ServiceConfig) -> int:
 
     service = Service(service_config, on_event=log_auth)
     service.request_listeners.append(log_request)
+    service_tls.handshake_listeners.append(emit)  # a phone that does not trust the certificate shows why
     try:
         await service.start()
     except OSError as exc:
         where = f"{service_config.listen_host}:{service_config.listen_port}"
         raise UsageError(listen_problem(where, exc)) from None
     bound_host, bound_port = service.bound or (service_config.listen_host, service_config.listen_port)
-    print(f"listening on {bound_host}:{bound_port}; phones use {service.auth_url}", flush=True)
+    judged = ""
+    if service_config.verdict == "cucm" and service_config.cucm is not None:
+        judged = f"; the verdict comes from CUCM at {service_config.cucm.url} (AXL)"
+    print(f"listening on {bound_host}:{bound_port}; phones use {service.auth_url}{judged}", flush=True)
 
     async def flush_now_and_then() -> None:
         while True:

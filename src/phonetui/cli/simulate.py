@@ -41,6 +41,8 @@ def simulate_command(args: argparse.Namespace) -> int:
         raise UsageError("--mpp must be 0 to --count")
     if args.service_tls and args.auth_url:
         raise UsageError("--service-tls is for the built-in responder; --auth-url names another one")
+    if args.auth_ca:
+        _check_auth_ca(args.auth_ca, args.auth_url)
     from ..simfleet import simulated_fleet
     from ..simphone import fleet_phones
 
@@ -55,24 +57,50 @@ def simulate_command(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         if args.https:
-            cert, key = _phone_certificate(Path(args.cert_dir) if args.cert_dir else Path(scratch))
+            folder = Path(args.cert_dir) if args.cert_dir else Path(scratch)
+            cert, key = _phone_certificate(folder, [phone.host for phone in sim.phones])
             for phone in sim.phones:
                 phone.cert_file, phone.key_file = str(cert), str(key)
         return run_to_exit(_simulate_async(args, sim, listen))
 
 
-def _phone_certificate(folder: Path) -> tuple[Path, Path]:
-    """The fleet's certificate and key: the ones kept in ``folder``, else new ones made there."""
-    from ..sim_cucm import make_certificate
+def _check_auth_ca(ca_file: str, auth_url: str | None) -> None:
+    """``--auth-ca`` only beside an https ``--auth-url``, and a file of PEM certificates."""
+    import ssl
 
-    cert, key = folder / "phones-cert.pem", folder / "phones-key.pem"
-    if cert.is_file() and key.is_file():
+    if not auth_url or not auth_url.startswith("https://"):
+        raise UsageError(
+            "--auth-ca needs an https --auth-url (the built-in responder's certificate is trusted as it is)"
+        )
+    try:
+        ssl.create_default_context(cafile=ca_file)
+    except (OSError, ssl.SSLError):
+        raise UsageError(f"--auth-ca {ca_file}: not a readable PEM certificate file") from None
+
+
+def _phone_certificate(folder: Path, hosts: list[str]) -> tuple[Path, Path]:
+    """The fleet's certificate and key: the ones kept in ``folder``, else new ones made there (with their CA)."""
+    from ..simcerts import make_fleet_certificate
+
+    ca, cert, key = (folder / f"phones-{part}.pem" for part in ("ca", "cert", "key"))
+    if ca.is_file() and cert.is_file() and key.is_file():
         return cert, key
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        return make_certificate(folder, name="phonetui simulated phone", stem="phones")
+        return make_fleet_certificate(folder, hosts)[1:]
     except OSError as exc:
         raise UsageError(f"cannot write the phones' certificate in {folder}: {exc}") from None
+
+
+def _keep_phones_ca(cert_file: str, config_path: Path) -> str:
+    """The phones' CA copied to ``certs/phones-ca.pem`` beside the written config: its ``ca_file`` for verify = true."""
+    target = config_path.parent / "certs" / "phones-ca.pem"
+    try:
+        target.parent.mkdir(exist_ok=True)
+        target.write_bytes(Path(cert_file).with_name("phones-ca.pem").read_bytes())
+    except OSError as exc:
+        raise UsageError(f"cannot write the phones' CA in {target}: {exc}") from None
+    return str(target)
 
 
 def _assign_faults(sim: Fleet, args: argparse.Namespace) -> list[str]:
@@ -119,7 +147,7 @@ async def _simulate_async(args: argparse.Namespace, sim: Fleet, listen: tuple[st
         auth_url = service.auth_url
     for phone in sim.phones:
         phone.auth_url = auth_url
-        phone.auth_ca = service.config.tls_cert if service else ""
+        phone.auth_ca = service.config.tls_cert if service else (args.auth_ca or "")
     faulty = _assign_faults(sim, args)
     cucm: FakeCucm | None = None
     try:
@@ -150,8 +178,14 @@ async def _simulate_async(args: argparse.Namespace, sim: Fleet, listen: tuple[st
                 from ..sim_cucm import config_by_device
 
                 raw = config_by_device(raw, sim.phones, cucm, Path(args.write_config))
+                ca_copy = Path(args.write_config).with_name(f"{Path(args.write_config).stem}-cucm-ca.pem")
             write_config(args.write_config, raw)
             print(f"config written to {args.write_config}", flush=True)
+            if cucm is not None:
+                print(f"CUCM's CA (the config's [cucm] ca_file): {ca_copy}", flush=True)
+            if args.https:
+                ca = _keep_phones_ca(sim.phones[0].cert_file, Path(args.write_config))
+                print(f"phones' CA (ca_file for verify = true): {ca}", flush=True)
         print("press Ctrl-C to stop", flush=True)
         await wait_for_signal()
     finally:
@@ -174,7 +208,7 @@ def _service_certificate(folder: Path, host: str) -> tuple[str, str]:
         ipaddress.ip_address(host)
     except ValueError:
         host = "127.0.0.1"
-    cert, key = make_certificate(folder, host)
+    cert, key = make_certificate(folder, host, name="phonetui simulated responder", stem="service")
     return str(cert), str(key)
 
 

@@ -13,9 +13,9 @@ import asyncio
 import json
 import sys
 
-from ..known_phones import KnownPhones
+from ..known_phones import KnownPhones, KnownPhonesError
 from ..printable import fit, printable
-from ..trust import Seen, accept, look_all
+from ..trust import Seen, accept, look_all, unreachable_phrase
 from ..wording import plural
 from .common import EXIT_FAILED, EXIT_OK, UsageError, read_config
 from .push import select_phones
@@ -28,7 +28,8 @@ def row(seen: Seen) -> str:
 def _confirmed(count: int) -> bool:
     """The person's yes; no answer to read (not a terminal) is a no, with how to say yes."""
     if not sys.stdin.isatty():
-        raise UsageError(f"{plural(count, 'certificate')} to accept: give --yes to record them without asking")
+        them = "it" if count == 1 else "them"
+        raise UsageError(f"{plural(count, 'certificate')} to accept: give --yes to record {them} without asking")
     try:
         answer = input(f"Trust {plural(count, 'certificate')} from now on? [y/N] ")
     except EOFError:
@@ -48,16 +49,33 @@ def trust_command(args: argparse.Namespace) -> int:
     seen_all = asyncio.run(gather())
     for seen in seen_all:
         print(json.dumps(_as_json(seen), ensure_ascii=False) if args.json else row(seen), flush=True)
+    for warning in known.warnings:
+        print(f"phonetui: warning: {warning}", file=sys.stderr)
     todo = [seen for seen in seen_all if seen.to_record]
+    unreachable = unreachable_phrase(seen_all)
     if todo and (args.yes or _confirmed(len(todo))):
-        for seen in todo:
-            accept(known, seen)
+        if not _record(known, todo):
+            return EXIT_FAILED
         print(f"phonetui: {plural(len(todo), 'certificate')} recorded in {known.path}", file=sys.stderr)
     elif todo:
         print("phonetui: nothing recorded", file=sys.stderr)
         return EXIT_FAILED
-    unreachable = sum(1 for seen in seen_all if seen.standing == "unreachable")
+    if unreachable:
+        print(f"phonetui: not trusted: {unreachable}", file=sys.stderr)
     return EXIT_FAILED if unreachable else EXIT_OK
+
+
+def _record(known: KnownPhones, todo: list[Seen]) -> bool:
+    """Accept each, warning of a phone that moved; one line (and False) when the file cannot be written."""
+    try:
+        for seen in todo:
+            moved = accept(known, seen)
+            if moved:
+                print(f"phonetui: warning: {printable(moved, 300)}", file=sys.stderr)
+    except KnownPhonesError as exc:
+        print(f"phonetui: cannot record the certificate in {known.path}: {exc}; nothing was recorded", file=sys.stderr)
+        return False
+    return True
 
 
 def _as_json(seen: Seen) -> dict[str, str]:

@@ -31,7 +31,8 @@ def service_tls(reader: _Reader) -> tuple[str, str]:
 
     cert_path, key_path = (reader.path.parent / cert).expanduser(), (reader.path.parent / key).expanduser()
     if problem := tls_problem(cert_path, key_path):
-        reader.fail("tls_key" if problem.startswith("tls_key") else "tls_cert", problem)
+        which = "tls_key" if problem.startswith("tls_key") else "tls_cert"
+        reader.fail(which, problem.removeprefix(f"{which}: "))
         return "", ""
     return str(cert_path), str(key_path)
 

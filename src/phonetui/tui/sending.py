@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..cisco import CiscoIPPhoneText, CiscoObject, errors
 from ..config import Mode, Phone
+from ..phone_tls import insecure_warning
 from ..printable import printable
 from ..push import plan
 from ..tailor import Tailor, push_values
@@ -135,6 +136,8 @@ def confirm_push(
         detail += f"\n{empty_dn}"
     if app.service is not None and not app.service.running and not app.service_taken:
         detail += "\nthe responder is stopped: phones that ask it will refuse the push (r, then s, starts it)"
+    if insecure := insecure_warning(phones):  # as the preview says it
+        detail += f"\n{insecure}"
     silent = [p.name for p in phones if app.fleet.states[p.name].state not in ("online", "unknown")]
     skip = ""
     if silent and len(silent) < len(phones):

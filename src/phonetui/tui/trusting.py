@@ -10,27 +10,49 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..config import Phone
-from ..known_phones import KnownPhones
+from ..known_phones import KnownPhones, KnownPhonesError
 from ..printable import printable
-from ..trust import Seen, accept, look_all
+from ..trust import Seen, accept, look_all, unreachable_phrase
 from ..wording import plural
 from .screens.pickers import ConfirmModal
 
 if TYPE_CHECKING:
     from .app import PhoneTUI
 
-#: Phones the confirmation lists one a line; more are counted.
+#: Phones the confirmation lists at most; more are counted.
 SHOWN = 8
+#: Rows a listed phone takes: its name and standing, then its fingerprint in two halves.
+PHONE_ROWS = 3
+#: Rows of the dialog that are not the list: border, padding, question, buttons, the two summary lines.
+FRAME_ROWS = 14
 
 
-def detail(todo: list[Seen], others: list[Seen]) -> str:
-    """Each fingerprint to record, a line a phone; then how many need nothing, and why not."""
-    lines = [f"{printable(s.phone.name, 40)}  {printable(s.phone.address, 40)}\n  {s.describe()}" for s in todo[:SHOWN]]
-    if len(todo) > SHOWN:
-        lines.append(f"and {plural(len(todo) - SHOWN, 'more phone')}")
-    unreachable = [s for s in others if s.standing == "unreachable"]
-    if unreachable:
-        lines.append(f"{plural(len(unreachable), 'phone')} gave no certificate: {printable(unreachable[0].detail, 80)}")
+def shown_for(height: int) -> int:
+    """How many phones fit the confirmation on a screen ``height`` rows tall (it is at most 80% of it)."""
+    return max(1, min(SHOWN, (height * 8 // 10 - FRAME_ROWS) // PHONE_ROWS))
+
+
+def _halves(fingerprint: str) -> str:
+    """The fingerprint on two lines, cut at a colon: never a byte split by the dialog's edge."""
+    parts = fingerprint.split(":")
+    middle = (len(parts) + 1) // 2
+    return f"  {':'.join(parts[:middle])}\n  {':'.join(parts[middle:])}" if len(parts) > 1 else f"  {fingerprint}"
+
+
+def _listed(seen: Seen) -> str:
+    standing = "changed: trusted was another" if seen.standing == "changed" else "new"
+    name, address = printable(seen.phone.name, 30), printable(seen.phone.address, 30)
+    return f"{name}  {address}  SHA-256 ({standing}):\n{_halves(seen.fingerprint)}"
+
+
+def detail(todo: list[Seen], others: list[Seen], shown: int = SHOWN) -> str:
+    """Each fingerprint to record, up to ``shown`` phones; then how many more, and who gave none."""
+    lines = [_listed(s) for s in todo[:shown]]
+    if len(todo) > shown:
+        lines.append(f"and {plural(len(todo) - shown, 'more phone')}")
+    gone = unreachable_phrase(others)
+    if gone:
+        lines.append(f"No certificate: {gone}")
     return "\n".join(lines)
 
 
@@ -40,23 +62,33 @@ def ask_and_trust(app: PhoneTUI, phones: list[Phone]) -> None:
 
     async def read() -> None:
         seen = [s async for s in look_all(phones, known)]
+        for warning in known.warnings:
+            app.notify(printable(warning, 300), severity="warning", markup=False)
         todo = [s for s in seen if s.to_record]
         others = [s for s in seen if not s.to_record]
         if not todo:
             unchanged = sum(1 for s in seen if s.standing == "unchanged")
             text = f"Nothing to trust: {plural(unchanged, 'phone')} trusted already"
             extra = "; ".join(dict.fromkeys(printable(s.describe(), 80) for s in others if s.standing != "unchanged"))
-            app.notify(f"{text}{'; ' + extra if extra else ''}.", severity="information")
+            app.notify(f"{text}{'; ' + extra if extra else ''}.", severity="information", markup=False)
             return
 
         def answered(yes: bool | None) -> None:
             if not yes:
                 return
-            for one in todo:
-                accept(known, one)
-            app.notify(f"Trusted {plural(len(todo), 'certificate')} from now on.")
+            try:
+                moved = [warning for one in todo if (warning := accept(known, one))]
+            except KnownPhonesError as exc:
+                why = f"Cannot record the certificate in {known.path}: {exc}; nothing was recorded."
+                app.notify(printable(why, 300), severity="error", markup=False)
+                return
+            for warning in moved:
+                app.notify(printable(warning, 300), severity="warning", markup=False)
+            gone = unreachable_phrase(others)
+            app.notify(f"Trusted {plural(len(todo), 'certificate')}{'; ' + gone if gone else ''}.", markup=False)
 
         question = f"Trust {plural(len(todo), 'certificate')}? Compare each with the phone's own first."
-        app.push_screen(ConfirmModal(question, detail(todo, others), yes="Trust"), answered)
+        listing = detail(todo, others, shown_for(app.size.height))
+        app.push_screen(ConfirmModal(question, listing, yes="Trust"), answered)
 
     app.run_worker(read(), group="trust", exclusive=True)

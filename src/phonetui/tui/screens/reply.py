@@ -8,6 +8,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from ...phone_tls import for_the_app
 from ...printable import printable
 from ...push import PushResult
 from .. import outcomes
@@ -36,7 +37,7 @@ def reply_text(result: PushResult, responder: list[str] | None = None) -> Text:
         f"Detail:   {printable(result.detail, FIELD_MAX)}",
     ]
     if result.hint:
-        lines.append(f"Hint:     {printable(result.hint, FIELD_MAX)}")
+        lines.append(f"Hint:     {printable(for_the_app(result.hint), FIELD_MAX)}")
     if responder is not None:
         lines.append("Built-in responder, for this phone's address:")
         if responder:
