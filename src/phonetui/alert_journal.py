@@ -181,6 +181,8 @@ class AlertStory:
     rounds: int
     phones: frozenset[str]
     acks: dict[str, float]
+    #: Phones that took it (``ok`` in some round): the others never had the Ack key to press.
+    took: frozenset[str] = frozenset()
 
     @property
     def acked(self) -> int:
@@ -194,6 +196,7 @@ class AlertStory:
 def alert_stories(pushes: list[PushRecord], records: Iterable[dict[str, Any]]) -> dict[str, AlertStory]:
     """Each alert of ``pushes``: how many rounds, the phones any round went to, and who acknowledged when."""
     phones: dict[str, set[str]] = {}
+    took: dict[str, set[str]] = {}
     rounds: dict[str, set[object]] = {}
     for record in pushes:
         alert = alert_of(record)
@@ -207,6 +210,8 @@ def alert_stories(pushes: list[PushRecord], records: Iterable[dict[str, Any]]) -
             if isinstance(name, str):
                 names.add(name)
         names.update(r["phone"] for r in record.results if isinstance(r.get("phone"), str))
+        ok = (r["phone"] for r in record.results if isinstance(r.get("phone"), str) and r.get("outcome") == "ok")
+        took.setdefault(alert, set()).update(ok)
     acks: dict[str, dict[str, float]] = {alert: {} for alert in phones}
     for entry in records:
         owner, phone, when = entry.get("alert"), entry.get("phone"), number(entry.get("time"))
@@ -215,5 +220,6 @@ def alert_stories(pushes: list[PushRecord], records: Iterable[dict[str, Any]]) -
         if isinstance(phone, str) and when is not None and when < acks[owner].get(phone, math.inf):
             acks[owner][phone] = when
     return {
-        alert: AlertStory(alert, len(rounds[alert]), frozenset(names), acks[alert]) for alert, names in phones.items()
+        alert: AlertStory(alert, len(rounds[alert]), frozenset(names), acks[alert], frozenset(took[alert]))
+        for alert, names in phones.items()
     }

@@ -303,8 +303,11 @@ def object_text(view: PushView, width: int) -> Text:
     story = view.story
     if story is not None:  # every round tells the whole alert: its rounds, and who has not acknowledged
         out.append(f"{view.alert_words(whole_id=True)} (its {story.rounds} rounds)", style="bold")
-        waiting = sorted(name for name in story.phones if name not in story.acks)
-        out.append(f"; not acknowledged: {names_phrase(waiting, 5)}\n" if waiting else "; every phone acknowledged\n")
+        waiting = sorted(name for name in story.took if name not in story.acks)
+        missed = sorted(story.phones - story.took - set(story.acks))
+        out.append(f"; took it, not acknowledged: {names_phrase(waiting, 5)}" if waiting else "")
+        out.append(f"; never took it: {names_phrase(missed, 5)}" if missed else "")
+        out.append("\n" if waiting or missed else "; every phone acknowledged\n")
     label_width = 9
     room = max(10, width - label_width)
 
