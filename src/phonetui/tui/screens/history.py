@@ -74,7 +74,7 @@ def alert_summary(view: PushView, about: str, width: int) -> Text | None:
     words = view.alert_words()
     if len(words) + 12 <= width:
         return cell(f"{words} · {about}", width)
-    head, acked = view.alert_words().replace(view.story.short(), view.story.short(4), 1).split(" · ", 1)
+    head, acked = view.alert_parts(short=4)
     return Text("\n").join([cell(head, width), cell(f"{acked} · {about}", width)])
 
 

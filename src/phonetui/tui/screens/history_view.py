@@ -233,15 +233,19 @@ class PushView:
         stamp = self.story.acks.get(line.name) if self.story and isinstance(line.name, str) else None
         return f"acked {clock(stamp)}" if stamp is not None else ""
 
-    def alert_words(self, whole_id: bool = False) -> str:
+    def alert_words(self, whole_id: bool = False, short: int = 6) -> str:
         """``alert a1b2c3 round 2 · acked 3 of 10`` (the round counted from 1; the acks the alert's)."""
+        return " · ".join(self.alert_parts(whole_id, short))
+
+    def alert_parts(self, whole_id: bool = False, short: int = 6) -> tuple[str, str]:
+        """``alert a1b2c3 round 2`` and ``acked 3 of 10``; two empty strings for a push that was no round."""
         story = self.story
         if story is None:
-            return ""
+            return "", ""
         number = round_of(self.record)
         which = f" round {number + 1}" if number is not None and number >= 0 else ""
-        name = visible(story.alert_id if whole_id else story.short())
-        return f"alert {name}{which} · acked {story.acked} of {len(story.phones)}"
+        name = visible(story.alert_id if whole_id else story.short(short))
+        return f"alert {name}{which}", f"acked {story.acked} of {len(story.phones)}"
 
 
 def clock(stamp: float) -> str:
