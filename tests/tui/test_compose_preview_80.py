@@ -109,3 +109,15 @@ async def test_a_templates_variables_are_in_view_at_80x24(demo: Demo, tmp_path: 
         drawn = screen_text(app)
         for shown in ("{site}=HQ [/] 🔥", "{floor}=3", "{wing}=east-www"):
             assert shown in drawn, drawn.replace(" " * 8, "")
+
+
+async def test_one_object_for_all_names_the_phones_it_refuses_first(app: PhoneTUI) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        await compose_text(pilot, "[/] 🔥 [bold]x", "Same for all")
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, PreviewScreen))
+        await pilot.pause()
+        refused = str(app.screen.query_one("#refused", Static).render())
+        assert refused.startswith("✗ REFUSED, not sent to 3 phones: sim-0003, sim-0006, sim-0011 (sim-0003: ")
+        assert "ISO-8859-1" in refused and "✗ REFUSED, not sent to 3 phones:" in screen_text(app).split("\n")[1]
