@@ -8,7 +8,7 @@ import os
 import shlex
 import signal
 import sys
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -72,12 +72,15 @@ def run_to_exit(coroutine: Coroutine[Any, Any, int]) -> int:
     return asyncio.run(coroutine)
 
 
-async def wait_for_signal() -> None:
-    """Wait until Ctrl-C, SIGTERM or a hang-up: the end of ``simulate`` and ``serve``."""
+async def wait_for_signal(on_hangup: Callable[[], None] | None = None) -> None:
+    """Wait until Ctrl-C, SIGTERM or a hang-up: the end of ``simulate`` and ``serve``.
+
+    ``on_hangup``: SIGHUP calls it instead (``serve`` reloads its config, as daemons do).
+    """
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, on_hangup if on_hangup and sig == signal.SIGHUP else stop.set)
     try:
         await stop.wait()
     finally:
