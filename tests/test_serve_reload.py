@@ -45,6 +45,7 @@ class Serving:
         assert "listening on" in first, first + self.proc.stderr.read()  # type: ignore[union-attr]
         self.url = first.split("phones use ")[1].split()[0]
         self.lines: list[str] = []
+        self.terminated = False  # a second SIGTERM would end it at once: not sent by stop()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -54,6 +55,7 @@ class Serving:
             self.lines.append(line.rstrip("\n"))
 
     def signal(self, sig: int) -> None:
+        self.terminated = self.terminated or sig == signal.SIGTERM
         os.kill(self.proc.pid, sig)
 
     def wait_for(self, text: str, timeout: float = 15) -> str:
@@ -67,8 +69,8 @@ class Serving:
         raise AssertionError(f"no line with {text!r} in {self.lines}")
 
     def stop(self) -> tuple[int, str]:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+        if not self.terminated:
+            self.signal(signal.SIGTERM)
         code = self.proc.wait(timeout=20)
         self._reader.join(5)
         stderr = self.proc.stderr.read() if self.proc.stderr else ""

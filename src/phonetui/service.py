@@ -26,7 +26,7 @@ from .config import ServiceConfig
 from .printable import printable
 from .service_alerts import AlertRoutes
 from .service_site import ReportingTlsSite
-from .service_stop import STOP_GRACE
+from .service_stop import SHUTDOWN_TIMEOUT, InFlight
 from .service_tls import server_context
 
 if TYPE_CHECKING:
@@ -96,7 +96,8 @@ class Service:
         self._cucm: CucmVerdicts | None = None
         self.bound: tuple[str, int] | None = None
         self._port_before = 0
-        self.app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+        self.in_flight = InFlight()  # a stop answers them first
+        self.app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[self.in_flight.middleware])
         self.app.router.add_route("GET", "/authenticate", self._authenticate)
         self.app.router.add_route("POST", "/authenticate", self._authenticate)
         self.app.router.add_get("/objects/{token}", self._object)
@@ -128,7 +129,7 @@ class Service:
         """
         if self._runner:
             return
-        runner = web.AppRunner(self.app, access_log=None, handle_signals=False, shutdown_timeout=STOP_GRACE)
+        runner = web.AppRunner(self.app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT)
         await runner.setup()
         port = self.config.listen_port or self._port_before
         try:  # https with [service] tls_cert and tls_key (checked when the config was read)
@@ -150,6 +151,7 @@ class Service:
     async def stop(self) -> None:
         """Stop accepting; requests in flight get STOP_GRACE seconds to be answered (CUCM's verdicts too)."""
         if self._runner:
+            await self.in_flight.drain(self._runner)
             await self._runner.cleanup()
             self._runner = None
             self.bound = None

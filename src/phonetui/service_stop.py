@@ -6,9 +6,14 @@ journal says how long it ran and what the phones were told, so a stop is never a
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections import Counter
 from typing import TYPE_CHECKING
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from .cisco.limits import AUTH_AUTHORIZED, AUTH_ERROR, AUTH_UNAUTHORIZED
 from .wording import plural
@@ -16,8 +21,45 @@ from .wording import plural
 if TYPE_CHECKING:
     from .service import AuthEvent, Service
 
-#: How long a stop waits for requests in flight before it ends them (aiohttp's shutdown timeout).
+#: How long a stop waits for requests in flight before it ends them.
 STOP_GRACE = 4.0
+#: Then aiohttp's own shutdown: how long a request still running is waited for, twice (asked to end, then ended).
+SHUTDOWN_TIMEOUT = 0.5
+
+
+class InFlight:
+    """The requests being answered now, so a stop waits for them (``middleware`` goes on the app).
+
+    aiohttp's own graceful shutdown stops reading the connections it waits for: a phone still
+    sending its form when the stop begins would never be answered. Here the listeners close
+    first, the requests in flight finish reading and are answered, and only then is aiohttp's
+    cleanup run (idle connections closed at once).
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+        @web.middleware
+        async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+            self.count += 1
+            self._idle.clear()
+            try:
+                return await handler(request)
+            finally:
+                self.count -= 1
+                if not self.count:
+                    self._idle.set()
+
+        self.middleware = middleware
+
+    async def drain(self, runner: web.BaseRunner, grace: float = STOP_GRACE) -> None:
+        """Stop accepting; wait up to ``grace`` seconds for the requests in flight to be answered."""
+        for site in list(runner.sites):
+            await site.stop()
+        with contextlib.suppress(TimeoutError):  # the cleanup after ends what is left
+            await asyncio.wait_for(self._idle.wait(), grace)
 
 
 def duration(seconds: float) -> str:

@@ -58,7 +58,9 @@ async def _serve_async(service_config: ServiceConfig, path: Path, listen_fixed: 
     judged = ""
     if service_config.verdict == "cucm" and service_config.cucm is not None:
         judged = f"; the verdict comes from CUCM at {service_config.cucm.url} (AXL)"
-    print(f"listening on {bound_host}:{bound_port}; phones use {service.auth_url}{judged}", flush=True)
+
+    def ready() -> None:  # said once SIGHUP reloads: a reload asked for on seeing this line is not lost
+        print(f"listening on {bound_host}:{bound_port}; phones use {service.auth_url}{judged}", flush=True)
 
     async def flush_now_and_then() -> None:
         while True:
@@ -67,7 +69,7 @@ async def _serve_async(service_config: ServiceConfig, path: Path, listen_fixed: 
 
     flusher = asyncio.create_task(flush_now_and_then())
     try:
-        await wait_for_signal(on_hangup=reloader.request)
+        await wait_for_signal(on_hangup=reloader.request, ready=ready)
     finally:
         flusher.cancel()
         await service.stop()  # requests in flight are answered first (a few seconds at most)
