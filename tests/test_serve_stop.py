@@ -94,6 +94,7 @@ def test_the_summary_counts_verdicts_and_other_requests() -> None:
     tally.others.update({404: 2, 201: 1})
     line = tally.summary(reloads=1)
     assert (
-        "4 authentications (3 AUTHORIZED, 0 UN-AUTHORIZED, 1 ERROR), 3 other requests (1 201, 2 404), 1 reload" in line
+        "4 authentications (3 AUTHORIZED, 0 UN-AUTHORIZED, 1 ERROR), 3 other requests (201: 1, 404: 2), 1 reload"
+        in line
     )
     assert [duration(s) for s in (5, 125, 7260, 90000)] == ["5s", "2m 5s", "2h 1m", "1d 1h"]

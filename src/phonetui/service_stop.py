@@ -92,11 +92,11 @@ class Tally:
         self.others[status] += 1
 
     def summary(self, reloads: int = 0) -> str:
-        """``stopped after 2h 5m: 1,204 authentications (1,200 AUTHORIZED, 4 UN-AUTHORIZED, 0 ERROR), …``."""
+        """The last line of a run: how long, the phones' verdicts, other requests by status, reloads."""
         answered = sum(self.verdicts.values())
-        verdicts = ", ".join(f"{self.verdicts[v]:,} {v}" for v in (AUTH_AUTHORIZED, AUTH_UNAUTHORIZED, AUTH_ERROR))
+        verdicts = ", ".join(f"{self.verdicts[v]} {v}" for v in (AUTH_AUTHORIZED, AUTH_UNAUTHORIZED, AUTH_ERROR))
         others = sum(self.others.values())
-        statuses = ", ".join(f"{count:,} {status}" for status, count in sorted(self.others.items()))
+        statuses = ", ".join(f"{status}: {count}" for status, count in sorted(self.others.items()))
         line = f"stopped after {duration(time.monotonic() - self.started)}: "
         line += f"{plural(answered, 'authentication')} ({verdicts}), {plural(others, 'other request')}"
         if others:
