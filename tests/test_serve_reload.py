@@ -234,3 +234,59 @@ def test_a_renewed_certificate_serves_the_next_handshakes_and_a_bad_one_is_not_t
     finally:
         code, _ = server.stop()
     assert code == 0
+
+
+async def test_a_reload_hands_the_verdict_to_cucm_and_back(tmp_path: Path) -> None:
+    """In process: the ``Reloader`` ``serve`` runs on SIGHUP, the verdict moved to a fake CUCM and back."""
+    from phonetui.config import load_config
+    from phonetui.service import Service
+    from phonetui.service_reload import Reloader, service_settings
+    from phonetui.sim_cucm import FakeCucm
+
+    config = tmp_path / "serve.toml"
+    write_config(config, f'password = "{OLD}"')
+    said: list[str] = []
+    async with FakeCucm([], "axl", "axl-pw", users={"jdoe": "cucm-pw"}) as cucm:
+        cucm_table = (
+            f'verdict = "cucm"\n[cucm]\nurl = "{cucm.url}"\nusername = "axl"\npassword = "axl-pw"\n'
+            f'ca_file = "{cucm.ca_file}"\n'
+        )
+        async with Service(service_settings(load_config(config))) as service:
+            reloader = Reloader(service, config, said.append)
+            async with httpx.AsyncClient(trust_env=False) as client:
+
+                async def answer(user: str, password: str) -> str:
+                    fields = {"UserID": user, "Password": password, "devicename": DEVICE}
+                    return (await client.get(service.auth_url, params=fields)).text
+
+                assert await answer("jdoe", "cucm-pw") == "UN-AUTHORIZED"
+                write_config(config, f'password = "{OLD}"', cucm_table)
+                assert await reloader.reload()
+                assert await answer("jdoe", "cucm-pw") == "AUTHORIZED" and cucm.authentications == 1
+                assert "verdict changed" in said[-1]
+                write_config(config, f'password = "{OLD}"')
+                assert await reloader.reload()
+                assert service._cucm is None  # retired: the next verdict is the config's
+                assert await answer(USER, OLD) == "AUTHORIZED" and cucm.authentications == 1
+    assert all("axl-pw" not in line and OLD not in line for line in said)
+
+
+async def test_turning_https_on_needs_a_restart_and_the_rest_still_reloads(tmp_path: Path) -> None:
+    from phonetui.config import load_config
+    from phonetui.service import Service
+    from phonetui.service_reload import Reloader, service_settings
+
+    cert, key = make_certificate(tmp_path)
+    config = tmp_path / "serve.toml"
+    write_config(config, f'password = "{OLD}"')
+    said: list[str] = []
+    async with Service(service_settings(load_config(config))) as service:
+        reloader = Reloader(service, config, said.append)
+        write_config(config, f'password = "{NEW}"', f'tls_cert = "{cert.name}"\ntls_key = "{key.name}"\n')
+        assert await reloader.reload()
+        assert said[0] == "reload: https instead of http needs a restart; still serving http"
+        assert "password changed" in said[1] and "TLS unchanged" in said[1]
+        assert service.config.scheme == "http" and service.config.password == NEW
+        async with httpx.AsyncClient(trust_env=False) as client:
+            fields = {"UserID": USER, "Password": NEW, "devicename": DEVICE}
+            assert (await client.get(service.auth_url, params=fields)).text == "AUTHORIZED"

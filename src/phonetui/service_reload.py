@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Config, ConfigError, ServiceConfig, load_config
-from .service_tls import server_context
+from .service_tls import _no_pass_phrase, server_context
 from .wording import plural
 
 if TYPE_CHECKING:
@@ -154,7 +154,7 @@ class Reloader:
             server_context(new.tls_cert, new.tls_key)  # the whole pair checked apart first: the live one stays whole
             if context is None:
                 raise OSError("the listener has no TLS context")
-            context.load_cert_chain(new.tls_cert, new.tls_key)
+            context.load_cert_chain(new.tls_cert, new.tls_key, password=_no_pass_phrase)  # never a prompt
         except OSError as exc:  # ssl.SSLError is one
             self._tell(logging.ERROR, f"reload: the new certificate does not load ({exc}); the old one serves on")
             return None
@@ -169,8 +169,10 @@ class Reloader:
             return
 
         async def close_later() -> None:
-            await asyncio.sleep(CUCM_CLOSE_AFTER)
-            await old.aclose()
+            try:
+                await asyncio.sleep(CUCM_CLOSE_AFTER)
+            finally:  # closed at the end of the run too (asyncio.run cancels what is left)
+                await old.aclose()
 
         task = asyncio.get_running_loop().create_task(close_later())
         self._tasks.add(task)
