@@ -158,6 +158,49 @@ def test_sighup_changes_the_password_with_no_connection_error_between(serving: t
     assert NEW not in "\n".join(server.lines) and OLD not in "\n".join(server.lines)
 
 
+def slow_post(url: str, password: str) -> tuple[socket.socket, bytes]:
+    """A phone's POST to the authentication URL with the last of its form still to come."""
+    host, port = url.split("/")[2].rsplit(":", 1)
+    body = f"UserID={USER}&Password={password}&devicename=SEP001122334455".encode()
+    head = (
+        f"POST /authenticate HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    sock = socket.create_connection((host, int(port)), timeout=20)
+    sock.sendall(head + body[:10])
+    return sock, body[10:]
+
+
+def refused(url: str) -> bool:
+    """Nothing listens at ``url``'s address any more."""
+    host, port = url.split("/")[2].rsplit(":", 1)
+    try:
+        socket.create_connection((host, int(port)), timeout=2).close()
+    except ConnectionRefusedError:
+        return True
+    return False
+
+
+def read_all(sock: socket.socket) -> bytes:
+    chunks = []
+    while chunk := sock.recv(4096):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_a_request_in_flight_across_a_reload_is_answered(serving: tuple[Serving, Path]) -> None:
+    server, config = serving
+    sock, rest = slow_post(server.url, NEW)
+    with sock:
+        time.sleep(0.3)  # its handler waits for the rest of the form
+        write_config(config, f'password = "{NEW}"')
+        server.signal(signal.SIGHUP)
+        server.wait_for("reloaded")
+        sock.sendall(rest)
+        reply = read_all(sock)
+    assert reply.startswith(b"HTTP/1.1 200") and reply.endswith(b"\r\n\r\nAUTHORIZED"), reply  # judged by the new
+
+
 def test_a_broken_config_on_sighup_is_refused_located_and_the_old_one_serves(
     serving: tuple[Serving, Path],
 ) -> None:

@@ -4,42 +4,12 @@ taken, one line says what was answered, exit 0; a request that never ends holds 
 from __future__ import annotations
 
 import signal
-import socket
 import time
 from pathlib import Path
 
 from phonetui.service_stop import STOP_GRACE, Tally, duration
 
-from .test_serve_reload import OLD, USER, Serving, write_config
-
-
-def slow_post(url: str, password: str) -> tuple[socket.socket, bytes]:
-    """A phone's POST to the authentication URL with the last of its form still to come."""
-    host, port = url.split("/")[2].rsplit(":", 1)
-    body = f"UserID={USER}&Password={password}&devicename=SEP001122334455".encode()
-    head = (
-        f"POST /authenticate HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
-    ).encode()
-    sock = socket.create_connection((host, int(port)), timeout=20)
-    sock.sendall(head + body[:10])
-    return sock, body[10:]
-
-
-def refused(url: str) -> bool:
-    host, port = url.split("/")[2].rsplit(":", 1)
-    try:
-        socket.create_connection((host, int(port)), timeout=2).close()
-    except ConnectionRefusedError:
-        return True
-    return False
-
-
-def read_all(sock: socket.socket) -> bytes:
-    chunks = []
-    while chunk := sock.recv(4096):
-        chunks.append(chunk)
-    return b"".join(chunks)
+from .test_serve_reload import OLD, Serving, read_all, refused, slow_post, write_config
 
 
 def test_sigterm_answers_the_request_in_flight_then_exits_0_saying_what_it_answered(tmp_path: Path) -> None:

@@ -4,7 +4,8 @@ The responder is the phones' authentication URL for months at a time; a password
 not cost a restart (and the refused pushes while it is down). A reload reads the whole config
 again and checks it as ``serve`` does at start: a config with any error is refused, located,
 and the old one keeps serving. What cannot change live (the listen address, http against
-https) is said and kept. Requests in flight finish under the settings they started with.
+https) is said and kept. The listener stays open: no connection is dropped, and each request
+is judged by the settings in force when its form has arrived.
 """
 
 from __future__ import annotations
