@@ -13,9 +13,9 @@ from .test_serve_reload import OLD, Serving, read_all, refused, slow_post, write
 
 
 def test_sigterm_answers_the_request_in_flight_then_exits_0_saying_what_it_answered(tmp_path: Path) -> None:
-    config = tmp_path / "serve.toml"
+    config, log = tmp_path / "serve.toml", tmp_path / "serve.log"
     write_config(config, f'password = "{OLD}"')
-    server = Serving(config)
+    server = Serving(config, "--log-file", str(log))
     sock, rest = slow_post(server.url, OLD)
     with sock:
         time.sleep(0.5)  # the handler is waiting for the rest of the form
@@ -32,6 +32,7 @@ def test_sigterm_answers_the_request_in_flight_then_exits_0_saying_what_it_answe
     assert not stderr
     summary = server.lines[-1]
     assert summary.startswith("stopped after ") and "1 authentication (1 AUTHORIZED, 0 UN-AUTHORIZED" in summary
+    assert log.read_text().splitlines()[-1].endswith(f"INFO phonetui.service: {summary}")
 
 
 def test_a_request_that_never_ends_holds_the_stop_a_few_seconds_only(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections import Counter
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ from .wording import plural
 if TYPE_CHECKING:
     from .service import AuthEvent, Service
 
+log = logging.getLogger("phonetui.service")
 #: How long a stop waits for requests in flight before it ends them.
 STOP_GRACE = 4.0
 #: Then aiohttp's own shutdown: how long a request still running is waited for, twice (asked to end, then ended).
@@ -102,3 +104,9 @@ class Tally:
         if others:
             line += f" ({statuses})"
         return line + (f", {plural(reloads, 'reload')}" if reloads else "")
+
+    def report(self, reloads: int = 0) -> str:
+        """The summary, logged (``--log-file``, the journal) and returned to be printed."""
+        line = self.summary(reloads)
+        log.info("%s", line)
+        return line

@@ -73,6 +73,6 @@ async def _serve_async(service_config: ServiceConfig, path: Path, listen_fixed: 
     finally:
         flusher.cancel()
         await service.stop()  # requests in flight are answered first (a few seconds at most)
-        emit(tally.summary(reloader.reloads))
+        emit(tally.report(reloader.reloads))
         sys.stdout.flush()
     return EXIT_OK
