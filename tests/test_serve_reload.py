@@ -42,12 +42,22 @@ class Serving:
         )
         assert self.proc.stdout is not None
         first = self.proc.stdout.readline()
-        assert "listening on" in first, first + self.proc.stderr.read()  # type: ignore[union-attr]
+        if "listening on" not in first:
+            self.proc.kill()
+            raise AssertionError(first + self.proc.communicate(timeout=10)[1])
         self.url = first.split("phones use ")[1].split()[0]
         self.lines: list[str] = []
         self.terminated = False  # a second SIGTERM would end it at once: not sent by stop()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
+
+    def __enter__(self) -> Serving:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc.poll() is None:  # a failed test leaves no server behind
+            self.proc.kill()
+            self.proc.wait(timeout=10)
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
@@ -71,7 +81,11 @@ class Serving:
     def stop(self) -> tuple[int, str]:
         if not self.terminated:
             self.signal(signal.SIGTERM)
-        code = self.proc.wait(timeout=20)
+        try:
+            code = self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()  # a failed test leaves no server behind
+            raise
         self._reader.join(5)
         stderr = self.proc.stderr.read() if self.proc.stderr else ""
         for stream in (self.proc.stdout, self.proc.stderr):

@@ -15,42 +15,42 @@ from .test_serve_reload import OLD, Serving, read_all, refused, slow_post, write
 def test_sigterm_answers_the_request_in_flight_then_exits_0_saying_what_it_answered(tmp_path: Path) -> None:
     config, log = tmp_path / "serve.toml", tmp_path / "serve.log"
     write_config(config, f'password = "{OLD}"')
-    server = Serving(config, "--log-file", str(log))
-    sock, rest = slow_post(server.url, OLD)
-    with sock:
-        time.sleep(0.5)  # the handler is waiting for the rest of the form
-        server.signal(signal.SIGTERM)
-        deadline = time.monotonic() + 10
-        while not refused(server.url) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert refused(server.url)  # no new connection is taken
-        sock.sendall(rest)
-        reply = read_all(sock)
-    assert reply.startswith(b"HTTP/1.1 200") and reply.endswith(b"\r\n\r\nAUTHORIZED"), reply
-    code, stderr = server.stop()
-    assert code == 0, stderr
-    assert not stderr
-    summary = server.lines[-1]
-    assert summary.startswith("stopped after ") and "1 authentication (1 AUTHORIZED, 0 UN-AUTHORIZED" in summary
-    assert log.read_text().splitlines()[-1].endswith(f"INFO phonetui.service: {summary}")
+    with Serving(config, "--log-file", str(log)) as server:
+        sock, rest = slow_post(server.url, OLD)
+        with sock:
+            time.sleep(0.5)  # the handler is waiting for the rest of the form
+            server.signal(signal.SIGTERM)
+            deadline = time.monotonic() + 10
+            while not refused(server.url) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert refused(server.url)  # no new connection is taken
+            sock.sendall(rest)
+            reply = read_all(sock)
+        assert reply.startswith(b"HTTP/1.1 200") and reply.endswith(b"\r\n\r\nAUTHORIZED"), reply
+        code, stderr = server.stop()
+        assert code == 0, stderr
+        assert not stderr
+        summary = server.lines[-1]
+        assert summary.startswith("stopped after ") and "1 authentication (1 AUTHORIZED, 0 UN-AUTHORIZED" in summary
+        assert log.read_text().splitlines()[-1].endswith(f"INFO phonetui.service: {summary}")
 
 
 def test_a_request_that_never_ends_holds_the_stop_a_few_seconds_only(tmp_path: Path) -> None:
     config = tmp_path / "serve.toml"
     write_config(config, f'password = "{OLD}"')
-    server = Serving(config)
-    sock, _ = slow_post(server.url, OLD)
-    with sock:
-        time.sleep(0.5)
-        started = time.monotonic()
-        server.signal(signal.SIGTERM)
-        code = server.proc.wait(timeout=STOP_GRACE * 2 + 10)
-        took = time.monotonic() - started
-    assert code == 0
-    assert took < STOP_GRACE * 2 + 3
-    _, stderr = server.stop()
-    assert "Traceback" not in stderr
-    assert server.lines[-1].startswith("stopped after ")
+    with Serving(config) as server:
+        sock, _ = slow_post(server.url, OLD)
+        with sock:
+            time.sleep(0.5)
+            started = time.monotonic()
+            server.signal(signal.SIGTERM)
+            code = server.proc.wait(timeout=STOP_GRACE * 2 + 10)
+            took = time.monotonic() - started
+        assert code == 0
+        assert took < STOP_GRACE * 2 + 3
+        _, stderr = server.stop()
+        assert "Traceback" not in stderr
+        assert server.lines[-1].startswith("stopped after ")
 
 
 def test_the_summary_counts_verdicts_and_other_requests() -> None:
