@@ -1,5 +1,8 @@
 """Alerts from the app: registered with the app's own service, pushed in rounds, acknowledged row by row.
 
+When another program (``phonetui serve``, ``simulate``) holds the service's address, the alert is
+registered with it instead and its acknowledgements are polled (``alert_remote.py``).
+
 The first round goes to the chosen phones; a repeat round (``R``, the form's "every S seconds",
 or ``f`` on an alert's failures) goes to who has not acknowledged. Each round is one push through
 the result pump, labelled ``{"alert": id, "round": n}`` in the journal like ``push --ack``'s.
@@ -15,57 +18,27 @@ from typing import TYPE_CHECKING, Any
 
 from textual.timer import Timer
 
-from ..alerts import Acknowledgement, Alert, AlertTally, PhoneState
+from ..alerts import Acknowledgement, Alert, PhoneState
 from ..cisco import CiscoObject
 from ..cli.ack_options import AckOptions, dry_run_tailor
 from ..config import Mode, Phone
 from ..printable import printable
 from ..service import Service
-from ..tailor import AckKey, Tailor
+from ..tailor import Tailor
 from ..wording import plural
+from .alert_remote import RemoteAcks, remote_url
 from .alert_settings import AlertSettings, reachable_problem, repeat_phrase
 from .background import JobRun
+from .current_alert import NOBODY_TOOK, CurrentAlert
 from .messages import AcksArrived
 from .pump import FLUSH_SECONDS
 
 if TYPE_CHECKING:
     from .app import PhoneTUI
 
+SEND_ONE = "send one from the form (Ask for acknowledgement, then F5)"
 #: How often the countdown to the next repeat is redrawn (seconds).
 TICK = 1.0
-
-
-class CurrentAlert:
-    """The alert the app shows: its object and tokens, its tally, its rounds so far."""
-
-    def __init__(self, alert: Alert, obj: CiscoObject, mode: Mode, options: AckOptions, service_url: str) -> None:
-        self.alert = alert
-        self.obj, self.mode, self.options = obj, mode, options
-        key = AckKey(service_url, alert.id, alert.tokens, options.name, options.replace_exit)
-        self.tailor = replace(options.base, ack=key)
-        self.tally = AlertTally(alert.tokens)
-        #: Rounds sent: the first is round 0, the repeats 1, 2, ...
-        self.rounds = 0
-        #: When the next automatic round goes (``time.monotonic``), or None.
-        self.next_at: float | None = None
-
-    @property
-    def id(self) -> str:
-        return self.alert.id
-
-    def automatic_left(self) -> bool:
-        """Another automatic round may go: repeats are on and fewer have gone than allowed."""
-        return self.options.repeat is not None and self.rounds - 1 < self.options.repeats()
-
-    def targets(self) -> list[str]:
-        return self.tally.repeat_targets(self.options.repeat_failed)
-
-    def row_word(self, name: str) -> str:
-        """The row's word for where the phone stands: ``delivered``, ``acknowledged 10:31:02``, or ""."""
-        state = self.tally.states.get(name)
-        if state is PhoneState.ACKNOWLEDGED:
-            return f"acknowledged {time.strftime('%H:%M:%S', time.localtime(self.tally.acked_at[name]))}"
-        return "delivered" if state is PhoneState.DELIVERED else ""
 
 
 class Alerting:
@@ -81,6 +54,9 @@ class Alerting:
         self._last_flush = 0.0
         self._listening: Service | None = None
         self._ticker: Timer | None = None
+        self.remote = RemoteAcks(self)
+        #: Why there is no current alert though there was one (`` (the last one was cleared)``), or "".
+        self.gone = ""
 
     # -- sending ------------------------------------------------------------------------------
 
@@ -93,11 +69,8 @@ class Alerting:
                 " from the service (listen, url, username, password; see the README's Configuration)"
             )
         service = app.service
-        if app.service_taken:
-            return (
-                "another program holds the service's address, so the app cannot hear acknowledgements:"
-                " stop it, then r and s start the app's own responder (or use phonetui push --ack)"
-            )
+        if remote_url(self):  # the other program is asked when the alert registers, and it says if it cannot
+            return ""
         if service is None or not service.running:
             return "the responder is stopped, and phones fetch the Ack key's URL from it: r, then s, starts it"
         return reachable_problem(service)
@@ -138,26 +111,38 @@ class Alerting:
         )
 
     def begin(self, obj: CiscoObject, phones: list[Phone], mode: Mode, options: AckOptions) -> bool:
-        """Register the alert with the app's service and push its first round; False when it cannot."""
-        service = self.app.service
+        """Register the alert with the app's service (or the other program's) and push its first round;
+        False when another push runs."""
+        service, remote = self.app.service, remote_url(self)
         problem = self.refusal()
-        if problem or service is None:
+        if problem or (service is None and not remote):
             self.app.notify(f"Not sent: {problem}.", severity="error", timeout=10)
             return True  # said here: not "busy"
         if self.app.pump.running:
             return False
         charsets = {p.name: p.charset for p in phones}
         alert = Alert.new([p.name for p in phones], options.lifetime, options.reply, charsets)
+
+        def registered(url: str) -> bool:
+            if self.app.pump.running:
+                return False
+            self.own.add(alert.id)
+            self._forget_rows()
+            self.current = CurrentAlert(alert, obj, mode, options, url, remote=url if remote else "")
+            self.gone = ""
+            self.app.fleet.alerting = True
+            self.app.main.table.set_columns()
+            return self.round(phones)
+
+        if remote:
+            self.remote.begin(remote, alert, registered)
+            return True
+        assert service is not None
         service.alerts.register(alert)
-        self.own.add(alert.id)
         if self._listening is not service:
             service.ack_listeners.append(self.heard)
             self._listening = service
-        self._forget_rows()
-        self.current = CurrentAlert(alert, obj, mode, options, service.url)
-        self.app.fleet.alerting = True
-        self.app.main.table.set_columns()
-        return self.round(phones)
+        return registered(service.url)
 
     def round(self, phones: list[Phone]) -> bool:
         """Push the current alert's next round to ``phones``; False while another push runs."""
@@ -172,7 +157,8 @@ class Alerting:
         if not self.app.pump.start(current.obj, phones, current.mode, current.tailor, variables=variables, label=label):
             return False
         current.rounds += 1
-        current.next_at = None
+        current.next_at, current.ended = None, ""  # a retry (f) of an alert that no phone took waits again
+        self.remote.watch(current)
         self.refresh()
         return True
 
@@ -205,7 +191,7 @@ class Alerting:
         for name in names:
             result = states[name].result if name in states else None
             if result is not None:
-                current.tally.delivered(name, result.outcome.succeeded)
+                current.took(result)
                 states[name].alert = current.row_word(name)
 
     def round_ended(self, run: JobRun) -> None:
@@ -220,6 +206,10 @@ class Alerting:
             heard = [p for p in run.job.phones if (r := states[p.name].result) is not None and r.outcome.succeeded]
             if heard:
                 self.app.run_worker(self._beep(beep, heard), group="beep", exit_on_error=False)
+        if not run.cancelled and current.nobody_can_acknowledge():
+            self.end(NOBODY_TOOK)
+            self.app.main.log_note(f"✗ {NOBODY_TOOK}, and no repeat can reach one: it no longer waits")
+            return
         if run.cancelled or current.tally.complete or not current.automatic_left() or not current.targets():
             return
         assert current.options.repeat is not None
@@ -249,6 +239,24 @@ class Alerting:
                 current.next_at = None
             else:
                 self.round(phones)
+        self.refresh()
+
+    def end(self, why: str) -> None:
+        """The current alert no longer waits: no more automatic rounds, nor polls of another service."""
+        if self.current is not None:
+            self.current.next_at, self.current.ended = None, why
+            self.refresh()
+
+    def cleared(self, alert_id: str) -> None:
+        """A clear of ``alert_id`` goes out: if it is the current alert, it ends here. Its rows leave the
+        alert's words for the clear's results, and the status line leaves its tally."""
+        if self.current is None or self.current.id != alert_id:
+            return
+        self.end("cleared")
+        self._forget_rows()
+        self.current, self.gone = None, " (the last one was cleared)"
+        self.app.fleet.alerting = False
+        self.app.main.table.set_columns()
         self.refresh()
 
     # -- acknowledgements ---------------------------------------------------------------------
@@ -300,7 +308,7 @@ class Alerting:
         """Select exactly the current alert's phones that have not acknowledged; deselect the others."""
         current = self.current
         if current is None:
-            self.app.notify("No alert yet: send one from the form (Ask for acknowledgement, then F5).")
+            self.app.notify(f"No alert{self.gone or ' yet'}: {SEND_ONE}.")
             return
         wanted = [name for name in current.tally.unacknowledged() if name in self.app.fleet.states]
         self.app.main.redraw(self.app.fleet.select_only(wanted))
@@ -313,7 +321,7 @@ class Alerting:
         """Push the next round now to who has not acknowledged (and failed phones if the alert says so)."""
         current = self.current
         if current is None:
-            self.app.notify("No alert to repeat: send one from the form (Ask for acknowledgement, then F5).")
+            self.app.notify(f"No alert to repeat{self.gone}: {SEND_ONE}.")
             return
         if self.app.pump.running:
             self.app.main.say_busy()
@@ -374,10 +382,14 @@ class Alerting:
         if current is None:
             return None
         parts = [current.tally.summary()]
+        if current.ended:
+            parts.append(current.ended)
         if current.next_at is not None:
             seconds = max(0, round(current.next_at - time.monotonic()))
             most = current.options.max_repeats
             parts.append(f"repeat {current.rounds}{f' of {most}' if most else ''} in {seconds} s")
+        if where := self.remote.status(current):
+            parts.append(where)
         return parts
 
     def refresh(self) -> None:
