@@ -1,7 +1,5 @@
 """Alerts from the app: registered with the app's own service, pushed in rounds, acknowledged row by row.
-
-When another program (``phonetui serve``, ``simulate``) holds the service's address, the alert is
-registered with it instead and its acknowledgements are polled (``alert_remote.py``).
+(When ``phonetui serve`` or ``simulate`` holds the service's address, with that one: ``alert_remote.py``.)
 
 The first round goes to the chosen phones; a repeat round (``R``, the form's "every S seconds",
 or ``f`` on an alert's failures) goes to who has not acknowledged. Each round is one push through
@@ -12,10 +10,12 @@ most every ``FLUSH_SECONDS`` (as the pump applies push results), to the rows and
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from textual.css.query import NoMatches
 from textual.timer import Timer
 
 from ..alerts import Acknowledgement, Alert, PhoneState
@@ -254,8 +254,7 @@ class Alerting:
             return
         self.end("cleared")
         self._forget_rows()
-        self.current, self.gone = None, " (the last one was cleared)"
-        self.app.fleet.alerting = False
+        self.current, self.gone, self.app.fleet.alerting = None, " (the last one was cleared)", False
         self.app.main.table.set_columns()
         self.refresh()
 
@@ -394,6 +393,7 @@ class Alerting:
 
     def refresh(self) -> None:
         """The status line, and the footer (the cancel key is offered while repeats are to come)."""
-        if self.app.main.is_mounted:
-            self.app.main.refresh_status()
-            self.app.main.refresh_bindings()
+        with contextlib.suppress(NoMatches):  # a tick as the app closes: its status line is gone already
+            if self.app.main.is_mounted:
+                self.app.main.refresh_status()
+                self.app.main.refresh_bindings()
