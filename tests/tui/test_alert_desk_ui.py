@@ -86,6 +86,20 @@ async def test_an_alert_beside_simulate_registers_there_and_its_acks_reach_the_t
     assert len(acks) == 8 and {r["alert"] for r in acks} == {alert.id}  # each once, though polled many times
 
 
+async def test_a_service_that_goes_away_is_said_on_the_status_line_and_the_app_goes_on(
+    ten: Demo, tmp_path: Path
+) -> None:
+    app, url = beside(ten, tmp_path), ten.service.url
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_until(pilot, lambda: app.service_taken)
+        await alert_to(pilot, ["sim-0001", "sim-0002"])
+        await push_and_wait(pilot)
+        await wait_until(pilot, lambda: status(app).endswith(f"0 failed · acks via {url}"))
+        await ten.service.stop()  # simulate ended
+        await wait_until(pilot, lambda: status(app).endswith(f"acks via {url}: nothing answers"))
+        assert app.is_running and app.alerting.current is not None
+
+
 @pytest.fixture
 async def stranger() -> AsyncIterator[str]:
     """Another program (not phonetui) on loopback: it answers 404 to everything."""
@@ -110,6 +124,8 @@ async def test_another_program_at_the_address_is_named_in_one_line_and_nothing_i
         await alert_to(pilot, ["sim-0001", "sim-0002"])
         await pilot.press("f5")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        detail = str(app.screen.query_one("#detail").render())
+        assert f"acknowledgements are heard by the service already listening at http://{stranger}" in detail
         await pilot.press("y")
         await wait_until(pilot, lambda: any("Not sent:" in m for m in toasts(app)))
         said = next(m for m in toasts(app) if "Not sent:" in m)

@@ -37,6 +37,12 @@ def remote_url(alerting: Alerting) -> str:
     return config.public_url
 
 
+def remote_phrase(alerting: Alerting) -> str:
+    """The confirmation's line when the alert goes to the other program's service, or ""."""
+    url = remote_url(alerting)
+    return f"\nacknowledgements are heard by the service already listening at {url} (serve, simulate)" if url else ""
+
+
 def registration_problem(exc: Exception, url: str) -> str:
     """One line on why the other service would not take the alert (no traceback, no httpx link)."""
     if isinstance(exc, NotPhonetui | PermissionError):
@@ -68,6 +74,7 @@ class RemoteAcks:
         #: Why the last poll failed ("" when it answered): said on the status line.
         self.problem = ""
         self._watching: str = ""  # the alert id a poller runs for
+        self._registering = False
 
     def _open(self, url: str) -> RemoteAlertDesk:
         """A desk (its own connection pool) at ``url``, closed by whoever opened it."""
@@ -75,10 +82,14 @@ class RemoteAcks:
         assert config is not None, "remote_url() said there is a [service] table"
         return RemoteAlertDesk(url, config.username, config.password, config.tls_cert)
 
-    def begin(self, url: str, alert: Alert, then: Callable[[str], bool]) -> None:
-        """Register ``alert`` at ``url`` in the background; once it is taken, ``then(url)`` pushes the first round."""
-        app = self.alerting.app
-        app.run_worker(self._register(url, alert, then), group="alert-desk", exit_on_error=False)
+    def begin(self, url: str, alert: Alert, then: Callable[[str], bool]) -> bool:
+        """Register ``alert`` at ``url`` in the background; once it is taken, ``then(url)`` pushes the first
+        round. False (busy) while the last alert is still being registered."""
+        if self._registering:
+            return False
+        self._registering = True
+        self.alerting.app.run_worker(self._register(url, alert, then), group="alert-desk", exit_on_error=False)
+        return True
 
     async def _register(self, url: str, alert: Alert, then: Callable[[str], bool]) -> None:
         desk = self._open(url)
@@ -89,6 +100,7 @@ class RemoteAcks:
             self.alerting.app.notify(f"Not sent: {problem}.", severity="error", timeout=10)
             return
         finally:
+            self._registering = False
             await desk.aclose()
         self.problem = ""
         if not then(desk.base_url):

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from textual.css.query import NoMatches
 from textual.timer import Timer
 
-from ..alerts import Acknowledgement, Alert, PhoneState
+from ..alerts import Acknowledgement, Alert
 from ..cisco import CiscoObject
 from ..cli.ack_options import AckOptions, dry_run_tailor
 from ..config import Mode, Phone
@@ -26,7 +26,8 @@ from ..printable import printable
 from ..service import Service
 from ..tailor import Tailor
 from ..wording import plural
-from .alert_remote import RemoteAcks, remote_url
+from . import alert_keys
+from .alert_remote import RemoteAcks, remote_phrase, remote_url
 from .alert_settings import AlertSettings, reachable_problem, repeat_phrase
 from .background import JobRun
 from .current_alert import NOBODY_TOOK, CurrentAlert
@@ -36,7 +37,6 @@ from .pump import FLUSH_SECONDS
 if TYPE_CHECKING:
     from .app import PhoneTUI
 
-SEND_ONE = "send one from the form (Ask for acknowledgement, then F5)"
 #: How often the countdown to the next repeat is redrawn (seconds).
 TICK = 1.0
 
@@ -70,7 +70,7 @@ class Alerting:
             )
         service = app.service
         if remote_url(self):  # the other program is asked when the alert registers, and it says if it cannot
-            return ""
+            return reachable_problem(service) if service is not None else ""
         if service is None or not service.running:
             return "the responder is stopped, and phones fetch the Ack key's URL from it: r, then s, starts it"
         return reachable_problem(service)
@@ -106,7 +106,7 @@ class Alerting:
             mode,
             tailor=self.preview_tailor(phones, settings, tailor),
             question=question,
-            extra=repeat_phrase(options, self.app.key_for("repeat-alert")),
+            extra=repeat_phrase(options, self.app.key_for("repeat-alert")) + remote_phrase(self),
             start=lambda chosen: self.begin(obj, chosen, mode, options),
         )
 
@@ -135,8 +135,7 @@ class Alerting:
             return self.round(phones)
 
         if remote:
-            self.remote.begin(remote, alert, registered)
-            return True
+            return self.remote.begin(remote, alert, registered)
         assert service is not None
         service.alerts.register(alert)
         if self._listening is not service:
@@ -304,61 +303,13 @@ class Alerting:
     # -- keys -----------------------------------------------------------------------------------
 
     def select_unacked(self) -> None:
-        """Select exactly the current alert's phones that have not acknowledged; deselect the others."""
-        current = self.current
-        if current is None:
-            self.app.notify(f"No alert{self.gone or ' yet'}: {SEND_ONE}.")
-            return
-        wanted = [name for name in current.tally.unacknowledged() if name in self.app.fleet.states]
-        self.app.main.redraw(self.app.fleet.select_only(wanted))
-        if wanted:
-            self.app.notify(f"Selected the {plural(len(wanted), 'phone')} that have not acknowledged.")
-        else:
-            self.app.notify("Every phone of the alert acknowledged: none selected.")
+        alert_keys.select_unacked(self)
 
     def repeat_now(self) -> None:
-        """Push the next round now to who has not acknowledged (and failed phones if the alert says so)."""
-        current = self.current
-        if current is None:
-            self.app.notify(f"No alert to repeat{self.gone}: {SEND_ONE}.")
-            return
-        if self.app.pump.running:
-            self.app.main.say_busy()
-            return
-        targets = set(current.targets())
-        phones = [p for p in self.app.config.phones if p.name in targets]
-        if not phones:
-            failed = current.tally.count(PhoneState.FAILED)
-            why = "every phone acknowledged" if current.tally.complete else "no phone took it and has not acknowledged"
-            hint = f"; {plural(failed, 'phone')} failed: {self.app.key_for('retry')} retries them" if failed else ""
-            self.app.notify(f"Nothing to repeat: {why}{hint}.", severity="warning")
-            return
-        number = current.rounds
-        if self.round(phones):
-            self.app.notify(f"Repeat {number}: {plural(len(phones), 'phone')}.")
+        alert_keys.repeat_now(self)
 
     def retry(self, failed: list[Phone]) -> bool:
-        """``f`` after a round of the current alert: the next round, to its failed phones. False: not an alert's."""
-        from .sending import confirm_push
-
-        current, pump = self.current, self.app.pump
-        if current is None or pump.last_label.get("alert") != current.id:
-            return False
-        phones = [p for p in failed if p.name in current.tally.states]
-        if not phones:
-            return False
-        number = current.rounds
-        confirm_push(
-            self.app,
-            current.obj,
-            phones,
-            current.mode,
-            retry=True,
-            tailor=current.tailor,
-            question=f"Retry the alert (repeat {number}) to {plural(len(phones), 'failed phone')}?",
-            start=self.round,
-        )
-        return True
+        return alert_keys.retry(self, failed)
 
     @property
     def repeating(self) -> bool:
