@@ -60,10 +60,10 @@ class CurrentAlert:
             self.maybe_shown.add(name)
 
     def nobody_can_acknowledge(self) -> bool:
-        """No phone holds the alert (each push refused or failed outright) and no automatic repeat could
-        reach one (they go to failed phones only with "failed phones too"): waiting is for nothing."""
+        """No phone holds the alert (each push answered, refused or failed outright) and no automatic repeat
+        could reach one (they go to failed phones only with "failed phones too"): waiting is for nothing."""
         tally = self.tally
-        if tally.acked_at or tally.count(PhoneState.DELIVERED) or self.maybe_shown:
+        if tally.acked_at or tally.count(PhoneState.DELIVERED) or tally.count(PhoneState.PENDING) or self.maybe_shown:
             return False
         return not (self.automatic_left() and self.options.repeat_failed)
 
