@@ -176,3 +176,31 @@ async def test_an_alert_no_phone_took_ends_at_once_unless_repeats_go_to_failed_p
             said = "10 phones · 2 selected · 0 of 2 acknowledged, 0 delivered, 2 failed · no phone took the alert"
             assert status(app) == said
             assert not app.alerting.repeating
+
+
+@pytest.mark.parametrize("how", ["gone", "wrong-password"])
+async def test_a_registration_the_service_refuses_or_cannot_take_is_said_and_nothing_is_sent(
+    ten: Demo, tmp_path: Path, how: str
+) -> None:
+    assert ten.config.service is not None
+    config = ten.config
+    if how == "wrong-password":
+        config = dataclasses.replace(config, service=dataclasses.replace(config.service, password="not-it"))
+    app = PhoneTUI(config, journal=Journal(tmp_path / "history.jsonl"))
+    url = ten.service.url
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.service_taken)
+        if how == "gone":
+            await ten.service.stop()  # simulate ended after the app started
+        await alert_to(pilot, ["sim-0001"])
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: any("Not sent:" in m for m in toasts(app)))
+        said = next(m for m in toasts(app) if "Not sent:" in m)
+        if how == "gone":
+            assert f"nothing answers at {url} any more: r, then s, starts the app's own responder" in said
+        else:
+            assert f"{url} refused the [service] credentials" in said
+        assert app.alerting.current is None and app.main.pushes_finished == 0
+    assert starts(app) == []
