@@ -47,7 +47,7 @@ def registration_problem(exc: Exception, url: str) -> str:
     """One line on why the other service would not take the alert (no traceback, no httpx link)."""
     if isinstance(exc, NotPhonetui | PermissionError):
         return printable(str(exc), 300)
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, httpx.ConnectError) and "SSL" not in str(exc):  # a certificate refused: its own words
         return f"nothing answers at {url} any more: r, then s, starts the app's own responder"
     if isinstance(exc, httpx.TimeoutException):
         return f"the service at {url} did not answer in time"
@@ -56,7 +56,7 @@ def registration_problem(exc: Exception, url: str) -> str:
 
 def poll_problem(exc: Exception) -> str:
     """A few words on why a poll failed, for the status line (httpx's own words run to two lines)."""
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, httpx.ConnectError) and "SSL" not in str(exc):
         return "nothing answers"
     if isinstance(exc, httpx.HTTPStatusError):
         code = exc.response.status_code
