@@ -85,6 +85,9 @@ def test_repeats_go_to_who_has_not_acknowledged_with_a_beep(sim_quiet: Path, tmp
     ]  # fmt: skip
     assert len({s["alert"] for s in starts}) == 1
     assert "0 of 5 acknowledged, 4 delivered, 1 failed" in done.stderr
+    rounds = [line for line in done.stderr.splitlines() if line.startswith(("alert: ", "repeat "))]
+    assert rounds == ["alert: 5 phones: 4 ok, 1 failed (1 unreachable)", "repeat 1: 4 phones: 4 ok",
+                      "repeat 2: 4 phones: 4 ok"], "--json still says each round on stderr"  # fmt: skip
     again = phonetui("push", "--config", str(sim_quiet), *args, "--repeat-failed", "--history", str(history))
     assert again.returncode == 1 and "repeat 2: 5 phones: 4 ok, 1 failed" in again.stderr
 

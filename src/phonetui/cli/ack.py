@@ -2,7 +2,8 @@
 
 Text mode prints the push rows as they come (a repeat round's too), a row per acknowledgement
 as it comes, and the tally on stderr. ``--json`` prints exactly one line per phone: when it
-acknowledges (``acked_at``), or at the end of the wait (``acked_at: null``). Exit 0 only if every
+acknowledges (``acked_at``), or at the end of the wait (``acked_at: null``); stderr still says
+each round, in both modes. Exit 0 only if every
 phone acknowledged within the wait; Ctrl-C ends the wait early (exit 1, the rest unacknowledged).
 """
 
@@ -135,9 +136,9 @@ class AckPush:
                 async for result in arriving:
                     round_results.append(result)
                     self.pushed(result)
-            if not self.as_json:
-                what = "alert" if not number else f"repeat {number}"
-                print(f"{what}: {summary(round_results)}", file=sys.stderr, flush=True)
+            # stderr in both modes: --json keeps stdout for the phones' lines, the admin still sees each round
+            what = "alert" if not number else f"repeat {number}"
+            print(f"{what}: {summary(round_results)}", file=sys.stderr, flush=True)
             if self.nobody_can_acknowledge(round_results, number):
                 print("phonetui: no phone took the alert and no repeat can reach one: the wait ends", file=sys.stderr)
                 self.stop.set()
