@@ -216,6 +216,26 @@ def test_the_reply_comes_from_the_config_or_the_option(tmp_path: Path, capsys: p
     assert code == 2 and "--ack-reply" in capsys.readouterr().err
 
 
+def test_a_reply_a_phones_charset_cannot_carry_is_refused_before_anything_is_sent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The service would answer those phones "Thank you" instead: the sender hears of it first."""
+    path = tmp_path / "c.toml"
+    latin = '[[phones]]\nname = "old"\nhost = "127.0.0.8"\nmodel = "CP-7960G"\ncharset = "iso-8859-1"\n'
+    path.write_text(SERVICE + PHONE + latin)
+    push = ["--config", str(path), "push", "--all", "--text", "x", "--ack", "--dry-run"]
+    assert main([*push, "--ack-reply", "Reçu, merci"]) == 0, "Latin-1 carries it"
+    capsys.readouterr()
+    assert main([*push, "--ack-reply", "收到 ✓"]) == 2
+    err = capsys.readouterr().err
+    assert "--ack-reply: character '收' (U+6536" in err and "ISO-8859-1, the charset of the phone old" in err
+    assert len(err.strip().splitlines()) == 1 and "lobby" not in err
+    path.write_text(SERVICE + 'ack_reply = "Merci ✓"\n' + PHONE + latin)
+    assert main(push) == 2
+    assert "[service] ack_reply: character '✓'" in capsys.readouterr().err
+    assert main([*push[:3], "--phone", "lobby", *push[4:]]) == 0, "a UTF-8 phone alone takes it"
+
+
 def test_simulate_ack_probability_needs_ack_after(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["simulate", "--count", "2", "--ack-probability", "0.5"]) == 2
     assert "--ack-probability needs --ack-after" in capsys.readouterr().err

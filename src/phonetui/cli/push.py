@@ -179,7 +179,7 @@ def push_config(config: Config, args: argparse.Namespace) -> int:
     template = config.template(args.template) if args.template is not None else None
     tailor = push_tailor(args, config, template)
     obj = build_object(args, config, tailor)
-    ack = ack_options(args, config, obj)
+    ack = ack_options(args, config, obj, phones)
     show = _shown_phone(args, phones)
     credentials = chosen_credentials(config, phones, args, check=not args.dry_run)
     defaults = config.defaults
