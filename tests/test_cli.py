@@ -420,7 +420,8 @@ def test_dry_run_cuts_long_names_to_the_terminal_width(
     plan = capsys.readouterr().out.split("\n\n")[-1].splitlines()
     assert plan[0].startswith("PHONE             ADDRESS       ROUTE    REASON")
     assert plan[1].startswith("reception-build…  127.0.0.9:80  direct ")
-    assert plan[2].startswith(" " * 41 + "40960") and plan[3].startswith("old               127.0.0.8:80  refused  object is")
+    assert plan[2].startswith(" " * 41 + "40960")
+    assert plan[3].startswith("old               127.0.0.8:80  refused  object is")
     assert all(len(line) <= 80 for line in plan) and "\x1b" not in "".join(plan)
     assert "raise size_limit for this phone" in " ".join(line.strip() for line in plan), "a reason is never cut"
     monkeypatch.setenv("COLUMNS", "200")

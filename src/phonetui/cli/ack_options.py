@@ -86,9 +86,7 @@ def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def ack_options(
-    args: argparse.Namespace, config: Config, obj: CiscoObject, phones: list[Phone]
-) -> AckOptions | None:
+def ack_options(args: argparse.Namespace, config: Config, obj: CiscoObject, phones: list[Phone]) -> AckOptions | None:
     """The options, or None without ``--ack``; UsageError for a combination that cannot work, or a
     reply that ``phones`` (the targets) cannot be sent."""
     if not getattr(args, "ack", False):
