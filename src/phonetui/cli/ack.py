@@ -29,7 +29,7 @@ from ..printable import printable
 from ..push import Pusher, PushResult, PushRun
 from ..tailor import AckKey
 from .ack_options import AckOptions
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, FirstContacts
 
 #: Phones named at most in the "not acknowledged" line.
 NAMED_AT_MOST = 20
@@ -197,6 +197,7 @@ async def push_with_acks(
     """The whole alert; see the module's notes."""
     session = AckPush(phones, options, as_json, journal)
     loop = asyncio.get_running_loop()
+    pinned = FirstContacts()
     try:
         try:
             desk = await open_desk(host)
@@ -228,6 +229,7 @@ async def push_with_acks(
             await session.collect(desk, alert.id)  # what came in just before the end
         await close_desk(desk)
     finally:
+        pinned.close()  # before the tally, as a plain push says it before its summary
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.remove_signal_handler(sig)
         await host.aclose()
