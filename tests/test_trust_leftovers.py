@@ -47,3 +47,43 @@ async def test_push_ack_says_what_it_pinned_and_which_phone_moved(
     assert first.stderr.index(pinned) < first.stderr.index("0 of 1 acknowledged"), "said before the tally"
     again = await asyncio.to_thread(phonetui, *push)
     assert "pinned" not in again.stderr, again.stderr
+
+
+def _simulate(tmp_path: Path, count: int, cert_dir: Path, port: str) -> tuple[Path, str]:
+    """``simulate --https --cert-dir`` with ``count`` phones, pushed to by its CA, then stopped: config, stderr."""
+    import signal
+    import tomllib
+
+    from .test_cli import Running, json_lines
+
+    config = tmp_path / f"sim{count}.toml"
+    simulate = ("simulate", "--count", str(count), "--https", "--port", port, "--base", "127.86.0.0")
+    running = Running(*simulate, "--cert-dir", str(cert_dir), "--write-config", str(config), ready="Ctrl-C")
+    try:
+        raw = tomllib.loads(config.read_text())
+        raw["defaults"] |= {"verify": True, "ca_file": "certs/phones-ca.pem"}
+        config.write_text(tomli_w.dumps(raw))
+        pushed = phonetui("push", "--config", str(config), "--all", "--text", "Hi", "--json")
+        outcomes = [r["outcome"] for r in json_lines(pushed.stdout)]
+        assert outcomes == ["ok"] * count, pushed.stdout + pushed.stderr
+    finally:
+        running.proc.send_signal(signal.SIGTERM)
+        _, err = running.proc.communicate(timeout=15)
+    assert running.proc.returncode == 0, err
+    return config, err
+
+
+def test_simulate_cert_dir_remakes_the_certificate_when_the_fleet_has_new_addresses(tmp_path: Path) -> None:
+    """A kept certificate naming 2 phones would fail the third: it is made again, by the same CA, and said."""
+    cert_dir, port = tmp_path / "certs", str(_free_port())
+    _, err = _simulate(tmp_path, 2, cert_dir, port)
+    assert "phones' certificate" not in err, err
+    ca, cert = (cert_dir / "phones-ca.pem").read_bytes(), (cert_dir / "phones-cert.pem").read_bytes()
+    _, err = _simulate(tmp_path, 2, cert_dir, port)
+    assert "phones' certificate" not in err and (cert_dir / "phones-cert.pem").read_bytes() == cert, "kept as it is"
+    _, err = _simulate(tmp_path, 3, cert_dir, port)  # a third phone, at 127.86.0.3
+    line = f"phonetui: the phones' certificate in {cert_dir} did not name 127.86.0.3: made a new one"
+    assert line in err and f"signed by the same CA ({cert_dir / 'phones-ca.pem'})" in err, err
+    assert len([x for x in err.splitlines() if "phones' certificate" in x]) == 1
+    assert (cert_dir / "phones-ca.pem").read_bytes() == ca and (cert_dir / "phones-cert.pem").read_bytes() != cert
+    assert oct((cert_dir / "phones-ca-key.pem").stat().st_mode & 0o777) == "0o600"
