@@ -234,6 +234,10 @@ def test_a_reply_a_phones_charset_cannot_carry_is_refused_before_anything_is_sen
     assert main(push) == 2
     assert "[service] ack_reply: character '✓'" in capsys.readouterr().err
     assert main([*push[:3], "--phone", "lobby", *push[4:]]) == 0, "a UTF-8 phone alone takes it"
+    capsys.readouterr()
+    assert main(["--config", str(path), "check"]) == 0  # the app's alerts use it too: check warns
+    warning = "warning: [service] ack_reply: character '✓' (U+2713 CHECK MARK) cannot be sent in ISO-8859-1"
+    assert warning in capsys.readouterr().out
 
 
 def test_simulate_ack_probability_needs_ack_after(capsys: pytest.CaptureFixture[str]) -> None:
