@@ -29,7 +29,8 @@ from ..printable import printable
 from ..push import Pusher, PushResult, PushRun
 from ..tailor import AckKey
 from .ack_options import AckOptions
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, FirstContacts
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from .first_contacts import FirstContacts
 
 #: Phones named at most in the "not acknowledged" line.
 NAMED_AT_MOST = 20

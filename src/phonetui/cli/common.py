@@ -12,11 +12,9 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from .. import paths, phone_tls
+from .. import paths
 from ..config import Config, load_config
-from ..known_phones import default_known_phones_path
 from ..paths import CONFIG_ENV, find_config_path
-from ..printable import printable
 from ..wording import plural
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -85,24 +83,3 @@ async def wait_for_signal() -> None:
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.remove_signal_handler(sig)
-
-
-class FirstContacts:
-    """Says on stderr each phone pinned at a new address with another certificate (as it happens), and how
-    many certificates were pinned on first contact (once, at ``close``): ``push``, ``push --ack`` and ``clear``."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        phone_tls.first_contact_listener = self.pinned
-
-    def pinned(self, address: str, moved: str | None) -> None:
-        self.count += 1
-        if moved:
-            print(f"phonetui: warning: {printable(moved, 300)}", file=sys.stderr, flush=True)
-
-    def close(self) -> None:
-        phone_tls.first_contact_listener = None
-        if self.count:
-            where = default_known_phones_path()
-            certificates = plural(self.count, "new certificate")
-            print(f"phonetui: pinned {certificates} on first contact (known-phones: {where})", file=sys.stderr)

@@ -33,8 +33,9 @@ from ..tailor import Tailor, push_values
 from ..variables import default_sender, empty_dn_warning, known_names, parse_assignment, unknown_problems
 from .ack import push_with_acks
 from .ack_options import ack_options, dry_run_tailor
-from .common import EXIT_FAILED, EXIT_OK, FirstContacts, UsageError, read_config, run_to_exit
+from .common import EXIT_FAILED, EXIT_OK, UsageError, read_config, run_to_exit
 from .dry_run import dry_run_exit, dry_run_json, print_dry_run
+from .first_contacts import FirstContacts
 
 
 def select_phones(config: Config, names: list[str], tags: list[str], everyone: bool) -> list[Phone]:
