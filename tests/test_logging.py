@@ -126,7 +126,8 @@ def test_throttling_is_a_warning(tmp_path: Path) -> None:
             httpx.get(url, params={"UserID": USER, "Password": f"guess-{attempt}"})
     lines = log.read_text(encoding="utf-8").splitlines()
     assert sum(" WARNING phonetui.service: 127.0.0.1 throttled: 10 wrong credentials" in line for line in lines) == 1
-    assert " WARNING phonetui.service: auth 127.0.0.1 GET" in lines[-2] and "(throttled:" in lines[-2]
+    last_auth = [line for line in lines if "phonetui.service: auth " in line][-1]  # the stop's lines follow
+    assert " WARNING phonetui.service: auth 127.0.0.1 GET" in last_auth and "(throttled:" in last_auth
 
 
 def test_without_log_file_no_file_and_no_extra_output(fleet: Path, tmp_path: Path) -> None:

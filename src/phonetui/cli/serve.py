@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 
 from ..config import SERVICE_PORT, ServiceConfig, split_host_port
+from ..service_reload import Reloader, service_settings, settings_problem
+from ..service_stop import Tally
 from ..wording import listen_problem
 from .common import EXIT_OK, UsageError, read_config, run_to_exit, wait_for_signal
 
@@ -14,21 +17,18 @@ from .common import EXIT_OK, UsageError, read_config, run_to_exit, wait_for_sign
 def serve_command(args: argparse.Namespace) -> int:
     """``phonetui serve``."""
     config = read_config(args)
-    service_config = config.service or ServiceConfig(
-        username=config.defaults.username, password=config.defaults.password
-    )
+    service_config = service_settings(config)
     if args.listen:
         try:
             service_config.listen_host, service_config.listen_port = split_host_port(args.listen, SERVICE_PORT)
         except ValueError as exc:
             raise UsageError(f"--listen: {exc}") from None
-    own = service_config.verdict == "config"  # with verdict = "cucm" CUCM judges the phones' users
-    if own and (not service_config.username or not service_config.password):
-        raise UsageError(f"{config.path}: [service] (or [defaults]) needs username and password to accept")
-    return run_to_exit(_serve_async(service_config))
+    if problem := settings_problem(config, service_config):  # with verdict = "cucm" CUCM judges the users
+        raise UsageError(problem)
+    return run_to_exit(_serve_async(service_config, config.path, bool(args.listen)))
 
 
-async def _serve_async(service_config: ServiceConfig) -> int:
+async def _serve_async(service_config: ServiceConfig, path: Path, listen_fixed: bool) -> int:
     from .. import service_tls
     from ..service import AuthEvent, Service
 
@@ -47,6 +47,7 @@ async def _serve_async(service_config: ServiceConfig) -> int:
 
     service = Service(service_config, on_event=log_auth)
     service.request_listeners.append(log_request)
+    tally, reloader = Tally(service), Reloader(service, path, emit, listen_fixed)  # SIGHUP reloads
     service_tls.handshake_listeners.append(emit)  # a phone that does not trust the certificate shows why
     try:
         await service.start()
@@ -57,7 +58,9 @@ async def _serve_async(service_config: ServiceConfig) -> int:
     judged = ""
     if service_config.verdict == "cucm" and service_config.cucm is not None:
         judged = f"; the verdict comes from CUCM at {service_config.cucm.url} (AXL)"
-    print(f"listening on {bound_host}:{bound_port}; phones use {service.auth_url}{judged}", flush=True)
+
+    def ready() -> None:  # said once SIGHUP reloads: a reload asked for on seeing this line is not lost
+        print(f"listening on {bound_host}:{bound_port}; phones use {service.auth_url}{judged}", flush=True)
 
     async def flush_now_and_then() -> None:
         while True:
@@ -66,9 +69,10 @@ async def _serve_async(service_config: ServiceConfig) -> int:
 
     flusher = asyncio.create_task(flush_now_and_then())
     try:
-        await wait_for_signal()
+        await wait_for_signal(on_hangup=reloader.request, ready=ready)
     finally:
         flusher.cancel()
-        await service.stop()
+        await service.stop()  # requests in flight are answered first (a few seconds at most)
+        emit(tally.report(reloader.reloads))
         sys.stdout.flush()
     return EXIT_OK
