@@ -171,3 +171,55 @@ def alert_for(pushes: list[PushRecord], phones: list[Phone]) -> AlertFor | Alert
             moved = [by_name[n] for n in alert.hosts if n in by_name and by_name[n] not in same]
             return AlertFor(alert, [p for p in same if p.name in got], moved)
     return newest
+
+
+@dataclass(frozen=True)
+class AlertStory:
+    """One alert across its rounds, as History tells it: every round's row and detail read alike."""
+
+    alert_id: str
+    rounds: int
+    phones: frozenset[str]
+    acks: dict[str, float]
+    #: Phones that took it (``ok`` in some round): the others never had the Ack key to press.
+    took: frozenset[str] = frozenset()
+
+    @property
+    def acked(self) -> int:
+        """Phones of the alert that acknowledged (an ack from a phone it never went to is not counted)."""
+        return sum(1 for name in self.acks if name in self.phones)
+
+    def short(self, length: int = 6) -> str:
+        return self.alert_id[:length]
+
+
+def alert_stories(pushes: list[PushRecord], records: Iterable[dict[str, Any]]) -> dict[str, AlertStory]:
+    """Each alert of ``pushes``: how many rounds, the phones any round went to, and who acknowledged when."""
+    phones: dict[str, set[str]] = {}
+    took: dict[str, set[str]] = {}
+    rounds: dict[str, set[object]] = {}
+    for record in pushes:
+        alert = alert_of(record)
+        if alert is None:
+            continue
+        rounds.setdefault(alert, set()).add(round_of(record) if round_of(record) is not None else record.push_id)
+        names = phones.setdefault(alert, set())
+        targets = record.start.get("targets")
+        for target in targets if isinstance(targets, list) else []:
+            name = target.get("phone") if isinstance(target, dict) else target
+            if isinstance(name, str):
+                names.add(name)
+        names.update(r["phone"] for r in record.results if isinstance(r.get("phone"), str))
+        ok = (r["phone"] for r in record.results if isinstance(r.get("phone"), str) and r.get("outcome") == "ok")
+        took.setdefault(alert, set()).update(ok)
+    acks: dict[str, dict[str, float]] = {alert: {} for alert in phones}
+    for entry in records:
+        owner, phone, when = entry.get("alert"), entry.get("phone"), number(entry.get("time"))
+        if entry.get("event") != "ack" or not isinstance(owner, str) or owner not in acks:
+            continue
+        if isinstance(phone, str) and when is not None and when < acks[owner].get(phone, math.inf):
+            acks[owner][phone] = when
+    return {
+        alert: AlertStory(alert, len(rounds[alert]), frozenset(names), acks[alert], frozenset(took[alert]))
+        for alert, names in phones.items()
+    }

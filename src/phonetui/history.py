@@ -19,7 +19,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,17 +109,23 @@ class Journal:
 
     def pushes(self) -> list[PushRecord]:
         """Past pushes, oldest first, each with the results that reached the journal."""
-        found: dict[str, PushRecord] = {}
-        for record in self.records():
-            push_id = str(record.get("push", ""))
-            if record.get("event") == "start":
-                found[push_id] = PushRecord(push_id, record)
-            elif push_id in found:
-                if record.get("event") == "result":
-                    found[push_id].results.append(record)
-                elif record.get("event") == "end":
-                    found[push_id].end = record
-        return list(found.values())
+        return gather_pushes(self.records())
+
+
+def gather_pushes(records: Iterable[dict[str, Any]]) -> list[PushRecord]:
+    """The pushes among ``records``, oldest first: for a reader that needs the other records too
+    (an alert's acknowledgements) without reading the file twice."""
+    found: dict[str, PushRecord] = {}
+    for record in records:
+        push_id = str(record.get("push", ""))
+        if record.get("event") == "start":
+            found[push_id] = PushRecord(push_id, record)
+        elif push_id in found:
+            if record.get("event") == "result":
+                found[push_id].results.append(record)
+            elif record.get("event") == "end":
+                found[push_id].end = record
+    return list(found.values())
 
 
 @dataclass

@@ -63,7 +63,7 @@ async def test_an_alert_beside_simulate_registers_there_and_its_acks_reach_the_t
 
         for count, name in enumerate(("sim-0003", "sim-0001", "sim-0010"), 1):
             assert (await press_ack(phones[name]))["screen"]["text"] == "Thank you"
-            await wait_until(pilot, lambda name=name: cell(app, name, "result").startswith("acknowledged "))
+            await wait_until(pilot, lambda name=name: cell(app, name, "result").startswith("● acknowledged "))
             expected = f"{count} of 8 acknowledged, {8 - count} delivered, 0 failed · acks via {url}"
             await wait_until(pilot, lambda expected=expected: status(app).endswith(expected))
 
@@ -76,7 +76,7 @@ async def test_an_alert_beside_simulate_registers_there_and_its_acks_reach_the_t
         for name in sorted(rest):
             await press_ack(phones[name])
         await wait_until(pilot, lambda: "8 of 8 acknowledged" in status(app))
-        assert all(cell(app, name, "result").startswith("acknowledged ") for name in phones)
+        assert all(cell(app, name, "result").startswith("● acknowledged ") for name in phones)
 
     records = starts(app)
     assert [(r["alert"], r["round"]) for r in records] == [(alert.id, 0), (alert.id, 1)]
@@ -151,7 +151,7 @@ async def test_a_clear_ends_the_alert_its_tally_and_its_repeats(ten: Demo, tmp_p
         assert not app.alerting.repeating
         assert "3 ok" in status(app)  # the clear's own counts
         for name in ("sim-0001", "sim-0002", "sim-0003"):
-            assert not cell(app, name, "result").startswith(("acknowledged", "delivered")), name
+            assert not cell(app, name, "result").startswith(("● acknowledged", "◐ delivered")), name
         await pilot.press("R")
         await pilot.pause()
         assert any("No alert to repeat (the last one was cleared)" in m for m in toasts(app))

@@ -90,7 +90,7 @@ async def test_the_tally_follows_each_ack_u_selects_the_rest_and_r_repeats_to_th
         alert = app.alerting.current
         assert alert is not None
         assert status(app).endswith("0 of 10 acknowledged, 8 delivered, 2 failed")
-        assert cell(app, "sim-0001", "result") == "delivered"
+        assert cell(app, "sim-0001", "result") == "◐ delivered"
         assert cell(app, "sim-0004", "result") == "✗ auth-failed"
         shown = ten.simulator.phone("sim-0001").screen
         assert (shown.title == "Fire drill" and shown.softkeys == ["Ack", "Exit"]) or shown.softkeys == ["Exit", "Ack"]
@@ -98,11 +98,11 @@ async def test_the_tally_follows_each_ack_u_selects_the_rest_and_r_repeats_to_th
         for count, name in enumerate(("sim-0003", "sim-0001", "sim-0010"), 1):
             answer = await press_ack(phones[name])
             assert answer["screen"]["text"] == "Thank you"
-            await wait_until(pilot, lambda name=name: cell(app, name, "result").startswith("acknowledged "))
-            assert len(cell(app, name, "result")) == len("acknowledged 10:31:02")
+            await wait_until(pilot, lambda name=name: cell(app, name, "result").startswith("● acknowledged "))
+            assert len(cell(app, name, "result")) == len("● acknowledged 10:31:02")
             expected = f"{count} of 10 acknowledged, {8 - count} delivered, 2 failed"
             await wait_until(pilot, lambda expected=expected: status(app).endswith(expected))
-            assert cell(app, "sim-0002", "result") == "delivered"
+            assert cell(app, "sim-0002", "result") == "◐ delivered"
 
         await pilot.press("u")
         await pilot.pause()
@@ -208,10 +208,10 @@ async def test_retry_of_an_alert_round_is_its_next_round_with_the_ack_key(ten: D
         await pilot.press("y")
         await wait_until(pilot, lambda: app.main.pushes_finished == 2, seconds=30)
         assert "Ack" in flaky.screen.softkeys and any("/ack/" in url for url in flaky.screen.softkey_urls)
-        assert cell(app, "sim-0002", "result") == "delivered"
+        assert cell(app, "sim-0002", "result") == "◐ delivered"
         phone = next(p for p in ten.config.phones if p.name == "sim-0002")
         await press_ack(phone)
-        await wait_until(pilot, lambda: cell(app, "sim-0002", "result").startswith("acknowledged "))
+        await wait_until(pilot, lambda: cell(app, "sim-0002", "result").startswith("● acknowledged "))
     records = starts(app)
     assert records[1]["round"] == 1 and records[1]["alert"] == records[0]["alert"]
     assert [t["phone"] for t in records[1]["targets"]] == ["sim-0002", "sim-0004", "sim-0008"]  # every failed one
@@ -320,7 +320,7 @@ async def test_many_acks_at_once_are_applied_in_batches(
         took = [p for p in ten.config.phones if p.name not in FAILING]
         await asyncio.gather(*(press_ack(phone) for phone in took))
         await wait_until(pilot, lambda: status(app).endswith("8 of 10 acknowledged, 0 delivered, 2 failed"))
-        assert all(cell(app, p.name, "result").startswith("acknowledged ") for p in took)
+        assert all(cell(app, p.name, "result").startswith("● acknowledged ") for p in took)
     assert sum(flushes) == 8 and len(flushes) < 8  # some came together
     assert app.journal is not None
     assert len([r for r in app.journal.records() if r.get("event") == "ack"]) == 8

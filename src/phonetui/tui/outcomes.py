@@ -29,6 +29,23 @@ def label(outcome: Outcome) -> str:
     return f"{mark(outcome)} {outcome}"
 
 
+#: An alert's row: ◐ the phone took it and nobody has pressed Ack yet, ● its user acknowledged.
+DELIVERED_MARK, ACKED_MARK = "◐", "●"
+
+
+def alert_label(word: str) -> str:
+    """``◐ delivered``, ``● acknowledged 10:31:02``: an alert's row word with its own mark (alerting's words)."""
+    return f"{ACKED_MARK if word.startswith('acknowledged') else DELIVERED_MARK} {word}"
+
+
+def alert_style(word: str, no_color: bool) -> str:
+    """Acknowledged stands out (bold); delivered is still waiting on a person, so plainer."""
+    acked = word.startswith("acknowledged")
+    if no_color:
+        return "bold" if acked else ""
+    return "bold green" if acked else "green"
+
+
 def style(outcome: Outcome, no_color: bool) -> str:
     if no_color:
         return _PLAIN.get(outcome, _FAILED_PLAIN)

@@ -151,7 +151,8 @@ def confirm_push(
     async def answered(yes: bool | None) -> None:
         if not yes:
             if focused is not None and focused.is_attached:
-                focused.focus()
+                # At once, not focus()'s call_later: the form's resume would put it on Title first.
+                focused.screen.set_focus(focused)
             return
         while not isinstance(app.screen, MainScreen):
             await app.pop_screen()

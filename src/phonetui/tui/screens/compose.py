@@ -34,6 +34,7 @@ from ...cisco import (
 )
 from ...cisco import limits as L
 from ...config import Template, save_template
+from ...printable import printable
 from ...tailor import PHONE_VARIABLES, object_variables
 from ...variables import known_names, unknown_problems
 from ...wording import names_phrase
@@ -96,6 +97,7 @@ class ComposeScreen(PhoneScreen):
                     Input(placeholder=f"up to {L.PROMPT_MAX} characters", id="prompt"),
                 )
                 yield from self._field("Text", TextArea(id="text", soft_wrap=True, show_line_numbers=False))
+                yield Label("", id="template-vars", markup=False)  # under the Text: at 80x24 the summary is cut
                 yield AlertFields(id="alert")
                 with Collapsible(title="Softkeys (optional; row number = position)", id="softkeys"):
                     for i in range(1, SOFTKEY_ROWS + 1):
@@ -254,9 +256,9 @@ class ComposeScreen(PhoneScreen):
             alert = " as an alert (each copy gets its own Ack key)" if self.alert_settings() else ""
             ready = f"✓ {obj.root}{alert}, {self.sizes(obj)}{before}; F2 preview, F5 send"
             summary = ready + (f"\n{summary}" if summary else "")
-        if self.variables:
-            own = ", ".join(f"{{{name}}} = {value!r}" for name, value in self.variables.items())
-            summary += f"\nthe template's variables: {own}"
+        own = " · ".join(f"{{{name}}}={printable(value, 40)}" for name, value in self.variables.items())
+        self.query_one("#template-vars", Label).update(f"the template's variables: {own}" if own else "")
+        self.query_one("#template-vars", Label).display = bool(own)
         self.query_one("#object-error", Label).update(summary)
 
     def alert_settings(self) -> AlertSettings | None:

@@ -15,8 +15,10 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Static
 
+from ...alert_journal import alert_of, alert_stories
 from ...cisco import CiscoObject
 from ...config import Phone
+from ...history import gather_pushes
 from ...wording import plural
 from ..frame_timer import PromptFrames
 from ..keys import binding
@@ -62,6 +64,18 @@ class ResultModal(PromptFrames, ModalScreen[None]):
 
     def action_back(self) -> None:
         self.dismiss()
+
+
+def alert_summary(view: PushView, about: str, width: int) -> Text | None:
+    """A round of an alert in the list: ``alert a1b2 round 2 · acked 3 of 10 · title``, on one line
+    where it fits, else on two (at 80 columns the summary has 19 cells: the acks must not be cut off)."""
+    if view.story is None:
+        return None
+    words = view.alert_words()
+    if len(words) + 12 <= width:
+        return cell(f"{words} · {about}", width)
+    head, acked = view.alert_parts(short=4)
+    return Text("\n").join([cell(head, width), cell(f"{acked} · {about}", width)])
 
 
 # -- the screen ---------------------------------------------------------------------------------
@@ -112,10 +126,14 @@ class HistoryScreen(PhoneScreen):
             self._covered = False
             return
         journal = self.tui.journal
-        records = journal.pushes() if journal else []
+        everything = list(journal.records()) if journal else []  # read once: the pushes and the acks
+        records = gather_pushes(everything)
         shown = list(reversed(records))[:MAX_PUSHES]
         running = self.tui.main.pushing
-        self.views = [PushView(record, running and i == 0) for i, record in enumerate(shown)]
+        stories = alert_stories(records, everything)
+        self.views = [
+            PushView(record, running and i == 0, stories.get(alert_of(record) or "")) for i, record in enumerate(shown)
+        ]
         where = visible(journal.path) if journal else "no journal"
         pushes = plural(len(records), "push", "pushes")
         count = f"the newest {len(shown)} of {pushes}" if len(records) > len(shown) else pushes
@@ -139,15 +157,18 @@ class HistoryScreen(PhoneScreen):
             table.add_column(label, width=column_width)
         for i, view in enumerate(self.views):
             start = view.record.start
+            about = summary(view.obj, view.problem, start.get("xml"))
+            lines = alert_summary(view, about, summary_width)
             table.add_row(
                 cell(when(start, wide)),
                 cell(kind(view.obj, start), 7),
-                cell(summary(view.obj, view.problem, start.get("xml")), summary_width),
+                lines or cell(about, summary_width),
                 cell(view.phones),
                 cell(view.ok),
                 cell(view.failed),
                 cell(view.state, style=STATE_STYLES.get(view.state, "")),
                 key=str(i),
+                height=len(lines.plain.split("\n")) if lines else 1,
             )
         if self.views:
             table.move_cursor(row=min(row, len(self.views) - 1))
@@ -177,7 +198,7 @@ class HistoryScreen(PhoneScreen):
         self._fill_timer = None
         table = self.query_one("#push-results", DataTable)
         table.clear(columns=True)
-        columns = result_columns(self.size.width, self.tui.latency_text)
+        columns = result_columns(self.size.width, self.tui.latency_text, view)
         for label, column_width, _ in columns:
             table.add_column(label, width=column_width)
         for line in view.lines if view else []:
@@ -209,7 +230,7 @@ class HistoryScreen(PhoneScreen):
         table = self.query_one("#push-results", DataTable)
         row = table.cursor_row
         if view is not None and 0 <= row < min(table.row_count, len(view.lines)):
-            self.app.push_screen(ResultModal(result_text(view.lines[row], self.tui.latency_text)))
+            self.app.push_screen(ResultModal(result_text(view.lines[row], self.tui.latency_text, view)))
 
     def pushable(self) -> tuple[PushView, CiscoObject] | None:
         """The highlighted push and its object, or None after saying why there is none."""

@@ -19,9 +19,11 @@ from typing import Any
 from rich.cells import cell_len, get_character_cell_size
 from rich.text import Text
 
+from ...alert_journal import AlertStory, round_of
 from ...cisco import CiscoIPPhoneExecute, CiscoIPPhoneText, CiscoObject, ObjectError, parse_object
 from ...cisco.limits import PRIORITIES
 from ...history import PushRecord
+from ...wording import names_phrase
 
 #: The most characters of one value the detail windows show (the journal keeps 2 KB of a body).
 MAX_VALUE = 4096
@@ -202,8 +204,10 @@ def phone_lines(record: PushRecord) -> list[PhoneLine]:
 class PushView:
     """One push as the screen shows it: decoded once per visit, its phones only when shown."""
 
-    def __init__(self, record: PushRecord, running: bool = False) -> None:
+    def __init__(self, record: PushRecord, running: bool = False, story: AlertStory | None = None) -> None:
         self.record = record
+        #: The alert this push was a round of, all its rounds together (their acks above all), or None.
+        self.story = story
         self.obj, self.problem = decode_object(record.start.get("template", record.start.get("xml")))
         given = record.start.get("vars")
         #: The push's own variables (a template's, ``--var``), so pushing it again fills them alike.
@@ -224,6 +228,33 @@ class PushView:
     def lines(self) -> list[PhoneLine]:
         return phone_lines(self.record)
 
+    def acked(self, line: PhoneLine) -> str:
+        """``acked 10:31:02`` when the phone acknowledged this push's alert (in any round), else ''."""
+        stamp = self.story.acks.get(line.name) if self.story and isinstance(line.name, str) else None
+        return f"acked {clock(stamp)}" if stamp is not None else ""
+
+    def alert_words(self, whole_id: bool = False, short: int = 6) -> str:
+        """``alert a1b2c3 round 2 · acked 3 of 10`` (the round counted from 1; the acks the alert's)."""
+        return " · ".join(self.alert_parts(whole_id, short))
+
+    def alert_parts(self, whole_id: bool = False, short: int = 6) -> tuple[str, str]:
+        """``alert a1b2c3 round 2`` and ``acked 3 of 10``; two empty strings for a push that was no round."""
+        story = self.story
+        if story is None:
+            return "", ""
+        number = round_of(self.record)
+        which = f" round {number + 1}" if number is not None and number >= 0 else ""
+        name = visible(story.alert_id if whole_id else story.short(short))
+        return f"alert {name}{which}", f"acked {story.acked} of {len(story.phones)}"
+
+
+def clock(stamp: float) -> str:
+    """``10:31:02``, local time; ``?`` when the journal's number is no time."""
+    try:
+        return time.strftime("%H:%M:%S", time.localtime(stamp))
+    except (OverflowError, OSError, ValueError):
+        return "?"
+
 
 def latency(result: dict[str, Any] | None, text: Callable[[int | None], str]) -> str:
     """The latency with the app's formatting, or "-" when it is missing or not a number."""
@@ -234,13 +265,16 @@ def latency(result: dict[str, Any] | None, text: Callable[[int | None], str]) ->
 Column = tuple[str, int, Callable[[PhoneLine], object]]
 
 
-def result_columns(width: int, latency_text: Callable[[int | None], str]) -> list[Column]:
-    """The per-phone columns that fit ``width``: host and route only where Detail keeps 40 cells."""
+def result_columns(width: int, latency_text: Callable[[int | None], str], view: PushView | None = None) -> list[Column]:
+    """The per-phone columns that fit ``width``: host and route only where Detail keeps 40 cells;
+    a round of an alert has each phone's acknowledgement beside its outcome."""
     columns: list[Column] = [
         ("Phone", 18, lambda line: line.name),
         ("Outcome", 11, lambda line: line.outcome),
         ("Latency", 8, lambda line: latency(line.result, latency_text)),
     ]
+    if view is not None and view.story is not None:
+        columns.insert(2, ("Acknowledged", 14, view.acked))
     optional: list[tuple[int, Column]] = [
         (1, ("Host", 21, lambda line: line.host or (line.result or {}).get("host", ""))),
         (4, ("Route", 7, lambda line: line.route or (line.result or {}).get("mode", ""))),
@@ -270,6 +304,14 @@ def object_text(view: PushView, width: int) -> Text:
     counts += f", {missing} no result" if missing else ""
     out.append(cut(kind(view.obj, start), 12), style="bold")
     out.append(f" · {when(start)} · {view.state} · {counts}\n")
+    story = view.story
+    if story is not None:  # every round tells the whole alert: its rounds, and who has not acknowledged
+        out.append(f"{view.alert_words(whole_id=True)} (its {story.rounds} rounds)", style="bold")
+        waiting = sorted(name for name in story.took if name not in story.acks)
+        missed = sorted(story.phones - story.took - set(story.acks))
+        out.append(f"; took it, not acknowledged: {names_phrase(waiting, 5)}" if waiting else "")
+        out.append(f"; never took it: {names_phrase(missed, 5)}" if missed else "")
+        out.append("\n" if waiting or missed else "; every phone acknowledged\n")
     label_width = 9
     room = max(10, width - label_width)
 
@@ -305,7 +347,7 @@ def object_text(view: PushView, width: int) -> Text:
     return out
 
 
-def result_text(line: PhoneLine, text: Callable[[int | None], str]) -> Text:
+def result_text(line: PhoneLine, text: Callable[[int | None], str], view: PushView | None = None) -> Text:
     """Everything the journal holds of one phone's answer, each value drawn as text."""
     result = line.result or {}
     rows: list[tuple[str, object]] = [
@@ -313,6 +355,11 @@ def result_text(line: PhoneLine, text: Callable[[int | None], str]) -> Text:
         ("Host", line.host or result.get("host", "")),
         ("Route", line.route or result.get("mode", "")),
         ("Outcome", line.outcome),
+        *(
+            [("Alert", view.alert_words(whole_id=True)), ("Ack", view.acked(line) or "not acknowledged")]
+            if view is not None and view.story is not None
+            else []
+        ),
         ("HTTP", result.get("status", "-")),
         ("Latency", latency(line.result, text)),
         ("Detail", result.get("detail", "")),

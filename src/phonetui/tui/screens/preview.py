@@ -5,12 +5,11 @@ With variables, the bytes are one phone's copy; the plan names the largest copy.
 
 from __future__ import annotations
 
-from rich.syntax import Syntax
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Static
 
-from ...cisco import CiscoObject, ObjectError, encode
+from ...cisco import CiscoObject, ObjectError, Outcome, encode
 from ...config import Phone
 from ...phone_tls import insecure_warning
 from ...printable import printable
@@ -19,9 +18,11 @@ from ...push_plan import largest
 from ...tailor import Tailor
 from ...variables import empty_dn_warning
 from ...wording import names_phrase, plural
+from .. import outcomes
 from ..keys import binding
-from ..plain import plain_content
+from ..plain import plain_content, plain_text
 from ..widgets.phone_screen import PhoneScreenView
+from ..widgets.xml_view import XmlView
 from .base import PhoneScreen
 
 NAMES_SHOWN = 4
@@ -126,36 +127,73 @@ class PreviewScreen(PhoneScreen):
                 lines.append((f"{who} ({charset.upper()}) cannot get it and will be refused: {data}", ""))
         return lines
 
+    def plan(self) -> list[Delivery]:
+        """How each phone gets the object (computed once: a template with many phones takes a while)."""
+        if self.deliveries is None:
+            can_host = self.tui.object_host() is not None
+            mode = self.tui.config.defaults.mode
+            self.deliveries = plan(self.obj, self.phones, mode, can_host=can_host, tailor=self.tailor)
+        return self.deliveries
+
+    def refused(self) -> str:
+        """What the pane says first when the copy shown will not be sent (or, one object for all, who
+        will not get it): the route plan's own reason. '' when every phone shown gets it."""
+        deliveries = self.plan()
+        phone = self.phone
+        if phone is not None:
+            mine = next((d for d in deliveries if d.phone is phone), None)
+            if mine is None or mine.route != "refused":
+                return ""
+            return f"✗ REFUSED: nothing is sent to {phone.name}. {mine.reason[:1].upper()}{mine.reason[1:]}"
+        refused = [d for d in deliveries if d.route == "refused"]
+        if not refused:
+            return ""
+        first = refused[0]
+        who = names_phrase([d.phone.name for d in refused], NAMES_SHOWN)
+        return f"✗ REFUSED, not sent to {who} ({printable(first.phone.name, 24)}: {first.reason})"
+
+    def body(self) -> list[Static | XmlView]:
+        """The pane's lines for the copy shown: refused or not, whose it is, its XML, other charsets."""
+        widgets: list[Static | XmlView] = []
+        refused = self.refused()
+        if refused:
+            style = outcomes.style(Outcome.REFUSED, self.tui.no_color)
+            widgets.append(Static(plain_text(refused, 600, style), id="refused"))
+        if self.phone is not None:
+            where = f"{self.index + 1} of {len(self.phones)}"
+            keys = f"{self.tui.key_for('preview-next')} next, {self.tui.key_for('preview-previous')} previous"
+            line = f"Each phone gets its own copy: this is {self.phone.name}'s ({where}; {keys})."
+            widgets.append(Static(line, markup=False, id="copy-of"))
+        widgets.append(XmlView(self.xml, id="xml"))
+        for line, xml in self.other_charsets() if not (refused and self.phone) else []:
+            widgets.append(Static(line, markup=False, classes="other-charset"))
+            if xml:
+                widgets.append(XmlView(xml, classes="other-xml"))
+        return widgets
+
     def compose(self) -> ComposeResult:
         with Horizontal():
-            with VerticalScroll(id="xml-pane") as pane:
-                size = len(self.xml.encode(self.charset))
-                title = f"XML, {self.charset.upper()}, {size} bytes"
-                if self.phone is not None:
-                    title = f"{self.phone.name}'s copy, {self.charset.upper()}, {size} bytes"
-                pane.border_title = plain_content(title)
-                if self.phone is not None:
-                    where = f"{self.index + 1} of {len(self.phones)}"
-                    keys = f"{self.tui.key_for('preview-next')} next, {self.tui.key_for('preview-previous')} previous"
-                    line = f"Each phone gets its own copy: this is {self.phone.name}'s ({where}; {keys})."
-                    yield Static(line, markup=False, id="copy-of")
-                yield Static(Syntax(self.xml, "xml", theme="ansi_dark", word_wrap=True), id="xml")
-                for line, xml in self.other_charsets():
-                    yield Static(line, markup=False, classes="other-charset")
-                    if xml:
-                        yield Static(Syntax(xml, "xml", theme="ansi_dark", word_wrap=True), classes="other-xml")
+            with VerticalScroll(id="xml-pane"):
+                yield Vertical(*self.body(), id="xml-body")
             with Vertical(id="side"):
                 yield PhoneScreenView(id="drawing")
                 yield Static(id="plan", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
+        self.fill()
+
+    def fill(self) -> None:
+        """The pane's title, the drawing and the plan, for the copy shown."""
+        size = len(self.xml.encode(self.charset))
+        title = f"XML, {self.charset.upper()}, {size} bytes"
+        if self.phone is not None:
+            title = f"{self.phone.name}'s copy, {self.charset.upper()}, {size} bytes"
+            title = f"✗ REFUSED {title}" if self.refused() else title
+        self.query_one("#xml-pane").border_title = plain_content(title)
         self.query_one(PhoneScreenView).show(self.shown)
         mode = self.tui.config.defaults.mode
-        if self.deliveries is None:
-            can_host = self.tui.object_host() is not None
-            self.deliveries = plan(self.obj, self.phones, mode, can_host=can_host, tailor=self.tailor)
-        size = len(self.xml.encode(self.charset))
+        deliveries = self.plan()
         lines = []  # what concerns copies first: at 80 columns the plan is cut at the bottom
         empty_dn = empty_dn_warning(self.obj, self.phones)
         if empty_dn:
@@ -163,11 +201,11 @@ class PreviewScreen(PhoneScreen):
         insecure = insecure_warning(self.phones)
         if insecure:
             lines.append(f"⚠ {printable(insecure, 200)}")
-        big = largest(self.deliveries) if self.own_copies else None
+        big = largest(deliveries) if self.own_copies else None
         if big is not None:
             limit = big.phone.size_limit
             lines.append(f"largest copy: {printable(big.phone.name, 24)}'s, {big.size} bytes of its {limit}")
-        lines.append(plan_summary(self.deliveries, size, self.charset))
+        lines.append(plan_summary(deliveries, size, self.charset))
         self.query_one("#plan", Static).update("\n".join(lines) + f"\nmode: {mode}")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -182,8 +220,12 @@ class PreviewScreen(PhoneScreen):
             return
         self.index = (self.index + step) % len(self.phones)
         self._show()
-        await self.recompose()
-        self.on_mount()
+        # The pane's contents alone: a recompose took the footer's keys with it.
+        body = self.query_one("#xml-body", Vertical)
+        await body.remove_children()
+        await body.mount_all(self.body())
+        self.query_one("#xml-pane", VerticalScroll).scroll_home(animate=False)
+        self.fill()
 
     async def action_next_phone(self) -> None:
         await self._move(1)

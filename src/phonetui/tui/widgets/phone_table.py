@@ -25,7 +25,6 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...cisco import Outcome
 from ...printable import fit, printable
 from .. import outcomes
 from ..plain import plain_text
@@ -44,8 +43,8 @@ PADDING = 1
 
 #: Names, models and tags are cut to this many characters before they are measured.
 CELL_MAX = 64
-#: The result column while an alert is current: ``acknowledged 10:31:02``.
-ALERT_RESULT_WIDTH = 21
+#: The result column while an alert is current: ``● acknowledged 10:31:02``.
+ALERT_RESULT_WIDTH = 23
 #: While an alert is current, the state column gives way too, before the address and names narrow.
 ALERT_GIVE_WAY = (*GIVE_WAY[:4], ("state", 0), *GIVE_WAY[4:])
 
@@ -269,7 +268,7 @@ class PhoneTable(ScrollView, can_focus=True):
         if state.pending:
             return Text(f"{outcomes.PENDING_MARK} sending", style=outcomes.PENDING_STYLE)
         if state.alert:  # the current alert's word for the row: delivered, acknowledged 10:31:02
-            return Text(state.alert, style=outcomes.style(Outcome.OK, self.app.no_color))
+            return Text(outcomes.alert_label(state.alert), style=outcomes.alert_style(state.alert, self.app.no_color))
         if state.result is None:
             return Text("")
         outcome = state.result.outcome
