@@ -40,7 +40,7 @@ def journal(tmp_path: Path) -> Path:
     """Alert a1 in two rounds (a phone whose name is a formula, hostile details), its acks, then a plain push."""
     names = ["lobby", FORMULA, "-kitchen", "down"]
     records = [
-        start("r1push000001", T0, names, alert="a1", round=1),
+        start("r1push000001", T0, names, alert="a1", round=0),
         result("r1push000001", "lobby", "ok", MARKUP),
         result("r1push000001", FORMULA, "ok", "@SUM(1+1)"),
         result("r1push000001", "-kitchen", "timeout", ANSI, None),
@@ -49,7 +49,7 @@ def journal(tmp_path: Path) -> Path:
         {"event": "ack", "alert": "a1", "phone": "lobby", "time": T0 + 30},
         {"event": "ack", "alert": "a1", "phone": "lobby", "time": T0 + 45},  # pressed twice: the first counts
         {"event": "ack", "alert": "other", "phone": "down", "time": T0 + 50},  # another alert's
-        start("r2push000002", T0 + 60, ["-kitchen", "down"], alert="a1", round=2),
+        start("r2push000002", T0 + 60, ["-kitchen", "down"], alert="a1", round=1),
         result("r2push000002", "-kitchen", "ok", "Success", 40),
         result("r2push000002", "down", "timeout", "no reply within 1 s", None),
         end("r2push000002"),

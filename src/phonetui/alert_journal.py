@@ -39,6 +39,12 @@ def round_of(record: PushRecord) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def round_number(record: PushRecord) -> int | None:
+    """The round as people count it (the first send is round 1); the journal counts from 0."""
+    found = round_of(record)
+    return found + 1 if found is not None and found >= 0 else None
+
+
 def kind_of(record: PushRecord) -> str:
     """``alert`` (a round of one), ``clear``, or ``push``."""
     if alert_of(record):

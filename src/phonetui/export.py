@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from .alert_journal import acknowledgements, alert_of, alert_pushes, clock_time, iso_time, number, round_of
+from .alert_journal import acknowledgements, alert_of, alert_pushes, clock_time, iso_time, number, round_number
 from .history import PushRecord
 from .printable import printable
 
@@ -89,7 +89,7 @@ def _row(name: str, target: dict[str, Any], result: dict[str, Any] | None, recor
         latency_ms=_latency(result.get("latency_ms")),
         acked_at=acked,
         push=record.push_id,
-        round=round_of(record),
+        round=round_number(record),
         time=iso_time(number(record.start.get("time"))),
     )
 

@@ -107,9 +107,9 @@ def alert_journal(path: Path) -> None:
         return [start, *rows, {"event": "end", "push": push, "cancelled": False, "interrupted": False}]
 
     records = [
-        *round_("aaaa00000001", 1.7e9, 1, {"sim-0001": ("ok", MARKUP), FORMULA: ("timeout", ANSI)}),
+        *round_("aaaa00000001", 1.7e9, 0, {"sim-0001": ("ok", MARKUP), FORMULA: ("timeout", ANSI)}),
         {"event": "ack", "alert": "a1", "phone": "sim-0001", "time": 1.7e9 + 20},
-        *round_("aaaa00000002", 1.7e9 + 60, 2, {FORMULA: ("ok", "-1")}),
+        *round_("aaaa00000002", 1.7e9 + 60, 1, {FORMULA: ("ok", "-1")}),
     ]
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
 
@@ -147,4 +147,5 @@ async def test_the_export_key_writes_the_whole_alert_as_csv_and_says_where(app: 
     assert set(rows) == {"sim-0001", "'" + FORMULA}  # each phone once; the formula guarded
     assert rows["sim-0001"]["detail"] == MARKUP and rows["sim-0001"]["acked_at"].startswith("2023-11-14T")
     assert rows["'" + FORMULA]["outcome"] == "ok" and rows["'" + FORMULA]["detail"] == "'-1"
+    # the journal counts rounds from 0; an export, like History, from 1: the second round is 2
     assert rows["'" + FORMULA]["round"] == "2" and rows["'" + FORMULA]["acked_at"] == ""

@@ -7,7 +7,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from ..alert_journal import alert_of, clock_time, kind_of, number, round_of
+from ..alert_journal import alert_of, clock_time, kind_of, number, round_number
 from ..export import AmbiguousId, Format, render, rows_for, write_new
 from ..history import Journal, PushRecord
 from ..paths import default_history_path
@@ -35,8 +35,8 @@ def _outcomes(record: PushRecord) -> str:
 def list_line(record: PushRecord) -> str:
     """``2026-11-30 10:31  1a2b3c4d5e6f  alert r2  40  38 ok, 2 timeout  alert a1b2``."""
     kind = kind_of(record)
-    if kind == "alert" and round_of(record) is not None:
-        kind = f"alert r{round_of(record)}"
+    if kind == "alert" and round_number(record) is not None:
+        kind = f"alert r{round_number(record)}"
     targets = record.start.get("targets")
     phones = str(len(targets) if isinstance(targets, list) else len(record.results))
     stamp = clock_time(number(record.start.get("time")), now=0)  # always the date: a list spans days

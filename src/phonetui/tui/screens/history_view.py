@@ -19,7 +19,7 @@ from typing import Any
 from rich.cells import cell_len, get_character_cell_size
 from rich.text import Text
 
-from ...alert_journal import AlertStory, round_of
+from ...alert_journal import AlertStory, round_number
 from ...cisco import CiscoIPPhoneExecute, CiscoIPPhoneText, CiscoObject, ObjectError, parse_object
 from ...cisco.limits import PRIORITIES
 from ...history import PushRecord
@@ -242,8 +242,8 @@ class PushView:
         story = self.story
         if story is None:
             return "", ""
-        number = round_of(self.record)
-        which = f" round {number + 1}" if number is not None and number >= 0 else ""
+        number = round_number(self.record)
+        which = f" round {number}" if number is not None else ""
         name = visible(story.alert_id if whole_id else story.short(short))
         return f"alert {name}{which}", f"acked {story.acked} of {len(story.phones)}"
 
