@@ -346,3 +346,20 @@ async def test_quitting_while_an_alert_repeats_asks_first(ten: Demo, tmp_path: P
         await wait_until(pilot, lambda: isinstance(app.screen, QuitModal))
         await pilot.press("y")
         await wait_until(pilot, lambda: not app.is_running)
+
+
+async def test_an_ack_reply_some_phones_cannot_show_stops_f5_and_names_them(ten: Demo, tmp_path: Path) -> None:
+    """As ``push --ack`` refuses it: else those phones would be thanked in the stock words, silently."""
+    assert ten.config.service is not None
+    ten.config.service.ack_reply = "Merci 🔥 [bold]x"
+    latin = sorted(p.name for p in ten.config.phones if p.charset.lower() != "utf-8")
+    assert latin  # the demo has phones whose charset cannot carry an emoji
+    app = make_app(ten, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await compose_alert(pilot)
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: any("ack_reply" in m for m in toasts(app)))
+        said = next(m for m in toasts(app) if "ack_reply" in m)
+        assert said.startswith("Not sent:") and latin[0] in said
+        assert not isinstance(app.screen, ConfirmModal) and app.alerting.current is None
+    assert starts(app) == []

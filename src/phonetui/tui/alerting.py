@@ -20,7 +20,7 @@ from textual.timer import Timer
 
 from ..alerts import Acknowledgement, Alert
 from ..cisco import CiscoObject
-from ..cli.ack_options import AckOptions, dry_run_tailor
+from ..cli.ack_options import AckOptions, dry_run_tailor, reply_charset_problem
 from ..config import Mode, Phone
 from ..printable import printable
 from ..service import Service
@@ -96,6 +96,10 @@ class Alerting:
             self.app.notify(f"Not sent: {problem}.", severity="error", timeout=10)
             return
         options = replace(self.options(settings, tailor), label=variables)
+        unshowable = reply_charset_problem(options.reply, phones)
+        if unshowable:  # else those phones would be thanked in the service's stock words
+            self.app.notify(f"Not sent: [service] ack_reply: {unshowable}.", severity="error", timeout=10)
+            return
         mode = self.app.config.defaults.mode
         key = printable(settings.name, 32)
         question = f"Send an alert (a Text with the key {key}) to {plural(len(phones), 'phone')}?"
