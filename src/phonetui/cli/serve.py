@@ -1,14 +1,14 @@
-"""``phonetui serve``: the authentication responder and object host, one line per request."""
+"""``phonetui serve``: the authentication responder and object host, logging what it answers (bounded)."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import sys
+from collections.abc import Callable
 
 from ..config import SERVICE_PORT, ServiceConfig, split_host_port
 from ..wording import listen_problem
 from .common import EXIT_OK, UsageError, read_config, run_to_exit, wait_for_signal
+from .serve_log import serve_log_file, serve_logging
 
 
 def serve_command(args: argparse.Namespace) -> int:
@@ -25,50 +25,36 @@ def serve_command(args: argparse.Namespace) -> int:
     own = service_config.verdict == "config"  # with verdict = "cucm" CUCM judges the phones' users
     if own and (not service_config.username or not service_config.password):
         raise UsageError(f"{config.path}: [service] (or [defaults]) needs username and password to accept")
-    return run_to_exit(_serve_async(service_config))
+    with serve_logging(args, service_config) as started:
+        return run_to_exit(_serve_async(service_config, started, serve_log_file(args, service_config)))
 
 
-async def _serve_async(service_config: ServiceConfig) -> int:
-    from .. import service_tls
-    from ..service import AuthEvent, Service
+async def _serve_async(service_config: ServiceConfig, started: Callable[[], None], log_file: str) -> int:
+    from ..service import Service
+    from ..service_metrics import MetricsListenError
 
-    # One line per request. On a terminal each line shows at once; into a pipe or a file
-    # they are written in blocks and flushed twice a second, not with a syscall each.
-    interactive = sys.stdout.isatty()
-
-    def emit(line: str) -> None:
-        print(line, flush=interactive)
-
-    def log_auth(event: AuthEvent) -> None:
-        emit(event.line())
-
-    def log_request(peer: str, method: str, path: str, status: int) -> None:
-        emit(f"{peer} {method} {path} {status}")
-
-    service = Service(service_config, on_event=log_auth)
-    service.request_listeners.append(log_request)
-    service_tls.handshake_listeners.append(emit)  # a phone that does not trust the certificate shows why
+    # The log (stdout, or log_file) has a line per request until a flood, then summaries.
+    service = Service(service_config)
     try:
         await service.start()
     except OSError as exc:
-        where = f"{service_config.listen_host}:{service_config.listen_port}"
+        host, port = service_config.listen_host, service_config.listen_port
+        if isinstance(exc, MetricsListenError) and service_config.metrics_listen:
+            host, port = service_config.metrics_listen
+        where = f"{host}:{port}"
         raise UsageError(listen_problem(where, exc)) from None
     bound_host, bound_port = service.bound or (service_config.listen_host, service_config.listen_port)
     judged = ""
     if service_config.verdict == "cucm" and service_config.cucm is not None:
         judged = f"; the verdict comes from CUCM at {service_config.cucm.url} (AXL)"
     print(f"listening on {bound_host}:{bound_port}; phones use {service.auth_url}{judged}", flush=True)
-
-    async def flush_now_and_then() -> None:
-        while True:
-            await asyncio.sleep(0.5)
-            sys.stdout.flush()
-
-    flusher = asyncio.create_task(flush_now_and_then())
+    if service.metrics_bound:
+        print("health and metrics at http://{}:{}/metrics".format(*service.metrics_bound), flush=True)
+    if log_file:
+        print(f"the log is in {log_file}", flush=True)
+    started()
     try:
         await wait_for_signal()
     finally:
-        flusher.cancel()
         await service.stop()
-        sys.stdout.flush()
     return EXIT_OK
