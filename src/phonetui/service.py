@@ -264,18 +264,19 @@ class Service:
     def _throttling(self, peer: str, endpoint: str) -> None:
         """An address has just been throttled at ``endpoint``: said once, and counted."""
         self.metrics.throttles.labels(endpoint).inc()
+        what = "wrong credentials" if endpoint == "authenticate" else "wrong Ack keys"
         log.warning(
-            "%s throttled at %s: %d failures within %g s; it is refused there until they age out",
+            "%s throttled: %d %s within %g s; it is refused at /%s until they age out",
             peer,
-            endpoint,
             THROTTLE_FAILURES,
+            what,
             THROTTLE_WINDOW,
+            endpoint,
         )
 
     def _record(self, event: AuthEvent) -> None:
         kind = reason_kind(event.verdict, event.reason)
-        self.metrics.verdicts.labels(event.verdict).inc()
-        self.metrics.reasons.labels(kind).inc()
+        self.metrics.answered(event.verdict, kind)
         device, user = _Printable(event.devicename), _Printable(event.user)  # made printable only when written
         line = "auth %s %s device=%s user=%s: %s (%s)"
         args = (event.peer, event.method, device, user, event.verdict, event.reason)

@@ -56,10 +56,9 @@ class Metrics:
         registry = self.registry
         self.verdicts = Counter("phonetui_auth_verdicts", "Answers of /authenticate", ["verdict"], registry=registry)
         self.reasons = Counter("phonetui_auth_reasons", "Why /authenticate answered so", ["reason"], registry=registry)
-        for verdict in (AUTH_AUTHORIZED, AUTH_UNAUTHORIZED, AUTH_ERROR):
-            self.verdicts.labels(verdict)
-        for reason in REASONS:
-            self.reasons.labels(reason)
+        # each label's child kept: labels() costs more than the increment, in a flood
+        self._verdicts = {v: self.verdicts.labels(v) for v in (AUTH_AUTHORIZED, AUTH_UNAUTHORIZED, AUTH_ERROR)}
+        self._reasons = {reason: self.reasons.labels(reason) for reason in REASONS}
         self.throttles = Counter(
             "phonetui_throttles", "Times an address was throttled", ["endpoint"], registry=registry
         )
@@ -72,6 +71,12 @@ class Metrics:
         for result in ("new", "again", "unknown", "expired", "throttled"):
             self.acks.labels(result)
         self.requests = Counter("phonetui_requests", "Other requests, by HTTP status", ["status"], registry=registry)
+
+    def answered(self, verdict: str, reason: str) -> None:
+        """Count one answer of ``/authenticate`` (``reason`` one of ``REASONS``)."""
+        child = self._verdicts.get(verdict) or self._verdicts.setdefault(verdict, self.verdicts.labels(verdict))
+        child.inc()
+        (self._reasons.get(reason) or self._reasons.setdefault(reason, self.reasons.labels(reason))).inc()
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/healthz", self.healthz)

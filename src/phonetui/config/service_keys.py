@@ -3,6 +3,7 @@ monitors ask it (``metrics_listen``). Kept apart from the rest of the schema."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -53,7 +54,7 @@ def operator_keys(reader: _Reader, split: Callable[[str, int], tuple[str, int]])
         except ValueError as exc:
             reader.fail("metrics_listen", str(exc))
         else:
-            if metrics[1] == 0:
+            if not re.search(r":\d+$", listen.strip()):  # ":0" is any free port (serve says which)
                 reader.fail("metrics_listen", f"{listen!r}: give the port too, like 127.0.0.1:9100")
                 metrics = None
     return OperatorKeys(
