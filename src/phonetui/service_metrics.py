@@ -11,11 +11,13 @@ import logging
 from collections.abc import Callable
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 
 from .cisco.limits import AUTH_AUTHORIZED, AUTH_ERROR, AUTH_UNAUTHORIZED
 
 log = logging.getLogger(__name__)
+#: The classic text format ``generate_latest`` writes, which every Prometheus reads.
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 #: Why an answer was what it was, in a few fixed words (a label: its values must stay few).
 REASONS = (
     "authorized",
@@ -87,7 +89,7 @@ class Metrics:
 
     async def metrics(self, request: web.Request) -> web.Response:
         body = generate_latest(self.registry)
-        return web.Response(body=body, headers={"Server": "phonetui", "Content-Type": CONTENT_TYPE_LATEST})
+        return web.Response(body=body, headers={"Server": "phonetui", "Content-Type": CONTENT_TYPE})
 
 
 class MetricsListenError(OSError):
