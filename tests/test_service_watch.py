@@ -215,3 +215,20 @@ def test_serve_rotates_its_log_file_by_size(tmp_path: Path) -> None:
     assert all(p.stat().st_size <= 4096 for p in tmp_path.iterdir())
     assert "line 499 " in log.read_text(encoding="utf-8")
     assert not [h for h in logging.getLogger("phonetui").handlers if isinstance(h, logging.FileHandler)]
+
+
+async def test_unparsable_requests_are_one_line_then_counted_never_a_traceback(
+    service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="phonetui")
+    host, port = service.bound
+    for garbage in [b"\x00\x01\x02 garbage\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n", b"GET /a?%zz HTTP/1.1\r\n\r\n"] * 10:
+        reader, writer = await asyncio.open_connection(host, port)
+        writer.write(garbage)
+        assert (await reader.read()).split(b"\r\n")[0].endswith(b" 400 Bad Request")
+        writer.close()
+    during = [r for r in caplog.records if r.name != "phonetui.service" or r.exc_info]
+    assert not during, "aiohttp's tracebacks are not written"
+    assert [r.getMessage() for r in caplog.records] == [f"{host} malformed HTTP: Invalid method encountered:"]
+    await service.stop()
+    assert f"{host}: 29 more malformed-http requests in the last 1 s" in caplog.messages

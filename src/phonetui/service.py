@@ -28,7 +28,7 @@ from .service_alerts import AlertRoutes
 from .service_metrics import Metrics, MetricsSite, reason_kind
 from .service_site import ReportingTlsSite
 from .service_tls import server_context
-from .service_watch import BoundedLog, Throttle
+from .service_watch import BoundedLog, ServerComplaints, Throttle
 
 if TYPE_CHECKING:
     from .cucm_verdict import CucmVerdicts
@@ -108,6 +108,11 @@ class Service:
             self.hosted_objects, {"authenticate": self.auth_throttle.addresses, "ack": self.ack_throttle.addresses}
         )
         self._metrics_site: MetricsSite | None = None
+        #: aiohttp's own complaints (unparsable requests) go through the bounded log too, never as tracebacks.
+        self._server_log = logging.Logger("phonetui.service.http")
+        self._server_log.addHandler(
+            ServerComplaints(self.request_log, lambda status: self.metrics.requests.labels(str(status)).inc())
+        )
         self._runner: web.AppRunner | None = None
         #: Verdicts asked of CUCM (``verdict = "cucm"``), made at the first question.
         self._cucm: CucmVerdicts | None = None
@@ -159,7 +164,7 @@ class Service:
         self.request_log.start()
 
     async def _start_site(self) -> None:
-        runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        runner = web.AppRunner(self.app, access_log=None, handle_signals=False, logger=self._server_log)
         await runner.setup()
         port = self.config.listen_port or self._port_before
         try:  # https with [service] tls_cert and tls_key (checked when the config was read)

@@ -14,6 +14,11 @@ import logging
 import time
 from collections import Counter, deque
 from collections.abc import Callable
+from typing import Any
+
+from aiohttp.http_exceptions import HttpProcessingError
+
+from .printable import printable
 
 #: Addresses a window tracks one by one; the rest of a flood from more addresses is counted together.
 MAX_TRACKED = 1000
@@ -78,9 +83,9 @@ class BoundedLog:
         self._successes = 0
         self._timer: asyncio.Task[None] | None = None
 
-    def refusal(self, peer: str, kind: str, level: int, message: str, *args: object) -> None:
+    def refusal(self, peer: str, kind: str, level: int, message: str, *args: object, **kw: Any) -> None:
         """A refused request: written in full the first time ``peer`` is refused as ``kind`` this window."""
-        self._once(peer, kind, level, message, *args)
+        self._once(peer, kind, level, message, *args, **kw)
 
     def success(self, peer: str, kind: str, message: str, *args: object) -> None:
         """An answered request: written in full up to ``success_limit`` a window, then counted."""
@@ -90,7 +95,7 @@ class BoundedLog:
         else:
             self._count(peer, kind)
 
-    def _once(self, peer: str, kind: str, level: int, message: str, *args: object) -> None:
+    def _once(self, peer: str, kind: str, level: int, message: str, *args: object, **kw: Any) -> None:
         key = (peer, kind)
         if key in self._seen:
             self._count(peer, kind)
@@ -98,7 +103,7 @@ class BoundedLog:
             self._count(OTHERS, kind)
         else:
             self._seen.add(key)
-            self.logger.log(level, message, *args)
+            self.logger.log(level, message, *args, **kw)
 
     def _count(self, peer: str, kind: str) -> None:
         key = (peer, kind)
@@ -136,3 +141,28 @@ class BoundedLog:
                 await self._timer
             self._timer = None
         self.flush()
+
+
+class ServerComplaints(logging.Handler):
+    """aiohttp's own log (a request it could not even parse) through the bounded log, one line, no traceback.
+
+    A flood of garbage would otherwise write a traceback a request (about 1 KB each) to stderr.
+    """
+
+    def __init__(self, bounded: BoundedLog, count: Callable[[int], None]) -> None:
+        super().__init__()
+        self.bounded, self.count = bounded, count
+
+    def emit(self, record: logging.LogRecord) -> None:
+        exc = record.exc_info[1] if record.exc_info else None
+        args = record.args if isinstance(record.args, tuple) else ()
+        peer = str(args[0]) if args else "-"
+        if isinstance(exc, HttpProcessingError):
+            self.count(exc.code)
+            what = printable(str(exc.message).strip().splitlines()[0] if str(exc.message).strip() else "", 120)
+            self.bounded.refusal(peer, "malformed-http", logging.INFO, "%s malformed HTTP: %s", peer, what)
+        else:  # a fault of the service's own: its traceback once a window, then counted
+            self.count(500)
+            self.bounded.refusal(
+                peer, "server-error", logging.ERROR, "%s", record.getMessage(), exc_info=record.exc_info
+            )
