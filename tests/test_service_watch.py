@@ -232,3 +232,20 @@ async def test_unparsable_requests_are_one_line_then_counted_never_a_traceback(
     assert [r.getMessage() for r in caplog.records] == [f"{host} malformed HTTP: Invalid method encountered:"]
     await service.stop()
     assert f"{host}: 29 more malformed-http requests in the last 1 s" in caplog.messages
+
+
+def test_serve_says_a_bad_log_level_or_an_unwritable_log_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from phonetui.cli import main
+
+    config = tmp_path / "s.toml"
+    config.write_text(SERVICE.replace("9000", "0"))
+    config.chmod(0o600)
+    assert main(["serve", "--config", str(config), "--log-level", "loud"]) == 2
+    assert "--log-level 'loud': must be one of DEBUG, INFO, WARNING, ERROR" in capsys.readouterr().err
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    assert main(["serve", "--config", str(config), "--log-file", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"phonetui: cannot write the log file {folder}:") and err.count("\n") == 1
