@@ -403,3 +403,28 @@ def test_table_rows_cut_with_an_ellipsis_and_keep_columns_in_cells() -> None:
     assert row.startswith("[/] Lobby 🔥 [b… ")  # 16 cells, the emoji counted as two, cut with an ellipsis
     assert cell_len(row[: row.index("127.0.0.1")]) == table_header().index("ADDRESS")  # columns stay in line
     assert "\x1b" not in row and row.endswith("Success ␛[31m")
+
+
+def test_dry_run_cuts_long_names_to_the_terminal_width(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long name is cut with "…" (down to 16 cells) and a long reason wraps under itself, so the plan fits 80
+    columns; a wide terminal shows the name whole."""
+    long_name = "reception-building-7-floor-3-east-wing\x1b[2J"
+    path = tmp_path / "c.toml"
+    phones = [(long_name.replace("\x1b", "\\u001b"), "127.0.0.9", "CP-8845"), ("old", "127.0.0.8", "CP-7975G")]
+    path.write_text("".join(f'[[phones]]\nname = "{n}"\nhost = "{h}"\nmodel = "{m}"\n' for n, h, m in phones))
+    monkeypatch.setenv("COLUMNS", "80")
+    push = ["--config", str(path), "push", "--all", "--text", "y" * 600, "--mode", "direct", "--dry-run"]
+    assert main(push) == 1, "refused: too large for a direct push"
+    plan = capsys.readouterr().out.split("\n\n")[-1].splitlines()
+    assert plan[0].startswith("PHONE             ADDRESS       ROUTE    REASON")
+    assert plan[1].startswith("reception-build…  127.0.0.9:80  direct ")
+    assert plan[2].startswith(" " * 41 + "40960")
+    assert plan[3].startswith("old               127.0.0.8:80  refused  object is")
+    assert all(len(line) <= 80 for line in plan) and "\x1b" not in "".join(plan)
+    assert "raise size_limit for this phone" in " ".join(line.strip() for line in plan), "a reason is never cut"
+    monkeypatch.setenv("COLUMNS", "200")
+    assert main(push) == 1
+    plan = capsys.readouterr().out.split("\n\n")[-1].splitlines()
+    assert plan[1].startswith("reception-building-7-floor-3-east-wing␛[2J  127.0.0.9:80") and len(plan) == 3

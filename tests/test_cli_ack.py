@@ -85,6 +85,9 @@ def test_repeats_go_to_who_has_not_acknowledged_with_a_beep(sim_quiet: Path, tmp
     ]  # fmt: skip
     assert len({s["alert"] for s in starts}) == 1
     assert "0 of 5 acknowledged, 4 delivered, 1 failed" in done.stderr
+    rounds = [line for line in done.stderr.splitlines() if line.startswith(("alert: ", "repeat "))]
+    assert rounds == ["alert: 5 phones: 4 ok, 1 failed (1 unreachable)", "repeat 1: 4 phones: 4 ok",
+                      "repeat 2: 4 phones: 4 ok"], "--json still says each round on stderr"  # fmt: skip
     again = phonetui("push", "--config", str(sim_quiet), *args, "--repeat-failed", "--history", str(history))
     assert again.returncode == 1 and "repeat 2: 5 phones: 4 ok, 1 failed" in again.stderr
 
@@ -211,6 +214,30 @@ def test_the_reply_comes_from_the_config_or_the_option(tmp_path: Path, capsys: p
     assert load_config(path).service is not None and load_config(path).service.ack_reply == "Vu, merci"
     code = main(["--config", str(path), "push", "--all", "--text", "x", "--ack", "--ack-reply", "a\x07", "--dry-run"])
     assert code == 2 and "--ack-reply" in capsys.readouterr().err
+
+
+def test_a_reply_a_phones_charset_cannot_carry_is_refused_before_anything_is_sent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The service would answer those phones "Thank you" instead: the sender hears of it first."""
+    path = tmp_path / "c.toml"
+    latin = '[[phones]]\nname = "old"\nhost = "127.0.0.8"\nmodel = "CP-7960G"\ncharset = "iso-8859-1"\n'
+    path.write_text(SERVICE + PHONE + latin)
+    push = ["--config", str(path), "push", "--all", "--text", "x", "--ack", "--dry-run"]
+    assert main([*push, "--ack-reply", "Reçu, merci"]) == 0, "Latin-1 carries it"
+    capsys.readouterr()
+    assert main([*push, "--ack-reply", "收到 ✓"]) == 2
+    err = capsys.readouterr().err
+    assert "--ack-reply: character '收' (U+6536" in err and "ISO-8859-1, the charset of the phone old" in err
+    assert len(err.strip().splitlines()) == 1 and "lobby" not in err
+    path.write_text(SERVICE + 'ack_reply = "Merci ✓"\n' + PHONE + latin)
+    assert main(push) == 2
+    assert "[service] ack_reply: character '✓'" in capsys.readouterr().err
+    assert main([*push[:3], "--phone", "lobby", *push[4:]]) == 0, "a UTF-8 phone alone takes it"
+    capsys.readouterr()
+    assert main(["--config", str(path), "check"]) == 0  # the app's alerts use it too: check warns
+    warning = "warning: [service] ack_reply: character '✓' (U+2713 CHECK MARK) cannot be sent in ISO-8859-1"
+    assert warning in capsys.readouterr().out
 
 
 def test_simulate_ack_probability_needs_ack_after(capsys: pytest.CaptureFixture[str]) -> None:

@@ -175,3 +175,26 @@ def test_history_lists_recent_pushes_with_their_kind_and_alert(
     assert "r2push000002" in older and "alert r2" in older and "1 ok, 1 timeout" in older and "alert a1" in older
     code, _, err = run(capsys, "history", "--history", str(journal), "--out", "x.csv")
     assert code == 2 and "--export" in err
+
+
+def test_an_alert_by_a_unique_prefix_and_an_ambiguous_one_names_the_candidates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--alert`` takes the first characters of an id as ``--push`` does; too few is a usage error."""
+    records = []
+    for number, alert in enumerate(("kQ3xAlpha", "kQ3yBravo", "zz9Charlie")):
+        push = f"push{number:08d}"
+        records += [start(push, T0 + 60 * number, ["lobby"], alert=alert, round=0), result(push, "lobby", "ok")]
+        records.append(end(push))
+    path = tmp_path / "h.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    code, out, err = run(capsys, "history", "--history", str(path), "--export", "json", "--alert", "zz9")
+    assert code == 0, err
+    assert [r["push"] for r in json.loads(out)] == ["push00000002"]
+    code, out, err = run(capsys, "history", "--history", str(path), "--export", "json", "--alert", "kQ3")
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "2 alerts begin with 'kQ3': kQ3yBravo (" in err and ", kQ3xAlpha (" in err and "give more" in err
+    code, _, err = run(capsys, "history", "--history", str(path), "--export", "json", "--alert", "nope")
+    assert code == 1 and "no alert 'nope'" in err
+    code, _, err = run(capsys, "history", "--history", str(path), "--export", "json", "--push", "push0")
+    assert code == 2 and "3 pushes begin with 'push0': push00000002 (" in err

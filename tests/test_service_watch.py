@@ -249,3 +249,21 @@ def test_serve_says_a_bad_log_level_or_an_unwritable_log_in_one_line(
     assert main(["serve", "--config", str(config), "--log-file", str(folder)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"phonetui: cannot write the log file {folder}:") and err.count("\n") == 1
+
+
+async def test_a_reload_keeps_the_log_and_metrics_addresses_and_takes_the_success_rate(tmp_path: Path) -> None:
+    from phonetui.config import load_config
+    from phonetui.service_reload import Reloader, service_settings
+
+    config = tmp_path / "serve.toml"
+    config.write_text(SERVICE.replace("9000", "0") + "log_successes_per_minute = 5\n")
+    config.chmod(0o600)
+    said: list[str] = []
+    async with Service(service_settings(load_config(config))) as service:
+        reloader = Reloader(service, config, said.append)
+        config.write_text(
+            SERVICE.replace("9000", "0") + 'log_successes_per_minute = 7\nmetrics_listen = "127.0.0.1:0"\n'
+        )
+        assert await reloader.reload()
+        assert service.request_log.success_limit == 7 and service.config.metrics_listen is None
+        assert any("metrics_listen need a restart; kept as they were" in line for line in said), said

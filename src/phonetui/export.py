@@ -23,8 +23,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from .alert_journal import acknowledgements, alert_of, alert_pushes, iso_time, number, round_of
+from .alert_journal import acknowledgements, alert_of, alert_pushes, clock_time, iso_time, number, round_of
 from .history import PushRecord
+from .printable import printable
 
 Format = Literal["csv", "json"]
 FORMATS: tuple[Format, ...] = ("csv", "json")
@@ -120,17 +121,33 @@ def rows_for(
 ) -> list[ExportRow]:
     """The rows of one push (by id) or of one alert (by id); KeyError naming what was not found."""
     if alert_id is not None:
-        rounds = alert_pushes(pushes, alert_id)
-        if not rounds:
-            raise KeyError(f"no alert {alert_id!r} in the history")
-        return alert_rows(rounds, acknowledgements(records, alert_id))
+        alert_id = find_alert(pushes, alert_id)
+        return alert_rows(alert_pushes(pushes, alert_id), acknowledgements(records, alert_id))
     record = find_push(pushes, push_id or "")
     alert = alert_of(record)
     return push_rows(record, acknowledgements(records, alert) if alert else {})
 
 
+#: Candidates an ambiguous id names at most.
+CANDIDATES_SHOWN = 10
+
+
+class AmbiguousId(KeyError):
+    """Several pushes or alerts begin with the id given: the user must give more of it (a usage error)."""
+
+
+def _ambiguous(what: str, given: str, candidates: dict[str, PushRecord]) -> AmbiguousId:
+    """``3 alerts begin with 'a': a1 (10:31), a2 (10:40), …; give more of the id``, newest first."""
+    newest = sorted(candidates.items(), key=lambda item: number(item[1].start.get("time")) or 0.0, reverse=True)
+    named = [f"{printable(key, 40)} ({clock_time(number(p.start.get('time')))})" for key, p in newest]
+    more = f" and {len(named) - CANDIDATES_SHOWN} more" if len(named) > CANDIDATES_SHOWN else ""
+    listed = ", ".join(named[:CANDIDATES_SHOWN]) + more
+    return AmbiguousId(f"{len(named)} {what} begin with {given!r}: {listed}; give more of the id")
+
+
 def find_push(pushes: list[PushRecord], push_id: str) -> PushRecord:
-    """The push with this id, or the one id it begins (ids are 12 hex digits); KeyError otherwise."""
+    """The push with this id, or the one id it begins (ids are 12 hex digits); KeyError otherwise
+    (AmbiguousId when several begin with it)."""
     exact = [p for p in pushes if p.push_id == push_id]
     if exact:
         return exact[-1]
@@ -138,8 +155,26 @@ def find_push(pushes: list[PushRecord], push_id: str) -> PushRecord:
     if len(begun) == 1:
         return next(iter(begun.values()))
     if begun:
-        raise KeyError(f"{len(begun)} pushes begin with {push_id!r}: give more of the id")
+        raise _ambiguous("pushes", push_id, begun)
     raise KeyError(f"no push {push_id!r} in the history")
+
+
+def find_alert(pushes: list[PushRecord], alert_id: str) -> str:
+    """The alert with this id, or the one id it begins, as ``--push`` takes a push's; KeyError otherwise
+    (AmbiguousId when several begin with it). Each alert is named by its first round."""
+    first: dict[str, PushRecord] = {}
+    for push in pushes:
+        alert = alert_of(push)
+        if alert is not None:
+            first.setdefault(alert, push)
+    if alert_id in first:
+        return alert_id
+    begun = {a: p for a, p in first.items() if alert_id and a.startswith(alert_id)}
+    if len(begun) == 1:
+        return next(iter(begun))
+    if begun:
+        raise _ambiguous("alerts", alert_id, begun)
+    raise KeyError(f"no alert {alert_id!r} in the history")
 
 
 def guarded(value: object) -> object:

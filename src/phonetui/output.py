@@ -6,9 +6,11 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 
+from rich.cells import cell_len
+
 from .cisco import Outcome
 from .config import Phone
-from .printable import fit, printable
+from .printable import fit, printable, wrapped
 from .push import Delivery, PushResult
 
 COLUMNS = (("PHONE", 16), ("ADDRESS", 21), ("OUTCOME", 12), ("STATUS", 6), ("LATENCY", 8))
@@ -54,10 +56,35 @@ def outcome_summary(outcomes: list[str]) -> str:
     return text
 
 
-def plan_lines(deliveries: list[Delivery]) -> list[str]:
-    """The delivery plan of a dry run, one phone a line."""
-    width = max((len(d.phone.name) for d in deliveries), default=5)
-    lines = [f"{'PHONE'.ljust(width)}  {'ADDRESS'.ljust(21)}  {'ROUTE'.ljust(8)}  REASON"]
-    for d in deliveries:
-        lines.append(f"{d.phone.name.ljust(width)}  {d.phone.address.ljust(21)}  {d.route.ljust(8)}  {d.reason}")
-    return lines
+#: The dry run's phone column gives way to the terminal's width down to this (the push table's PHONE).
+PLAN_PHONE_MIN = 16
+#: The reason keeps at least this many cells before names are cut (it wraps under itself beyond).
+PLAN_REASON_MIN = 40
+
+
+def plan_lines(deliveries: list[Delivery], columns: int = 80) -> list[str]:
+    """The delivery plan of a dry run, one phone a row, for a terminal ``columns`` cells wide.
+
+    Address and route are as wide as their longest (an address at most 21 cells, as in the push
+    table). The phone column is as wide as the longest name when the reason keeps 40 cells; else
+    long names are cut with "…" (to no less than 16 cells). The reason is never cut, since it says
+    what to do: it wraps under its own column.
+    """
+    rows = [[printable(d.phone.name), printable(d.phone.address), d.route] for d in deliveries]
+    widths = [max([cell_len(row[i]) for row in rows], default=0) for i in range(3)]
+    widths = [max(len(head), width) for head, width in zip(("PHONE", "ADDRESS", "ROUTE"), widths, strict=True)]
+    widths[1] = min(widths[1], 21)
+    room = columns - sum(widths[1:]) - 6 - PLAN_REASON_MIN
+    widths[0] = min(widths[0], max(PLAN_PHONE_MIN, room))
+    indent = sum(widths) + 6
+    reason_width = max(20, columns - indent)
+
+    def lines(cells: list[str], reason: str) -> list[str]:
+        head = "  ".join(fit(cell, width) for cell, width in zip(cells, widths, strict=True))
+        reasons = wrapped(reason, reason_width, 1_000) or [""]
+        return [f"{head}  {reasons[0]}".rstrip(), *(" " * indent + more for more in reasons[1:])]
+
+    out = lines(["PHONE", "ADDRESS", "ROUTE"], "REASON")
+    for row, d in zip(rows, deliveries, strict=True):
+        out += lines(row, d.reason)
+    return out

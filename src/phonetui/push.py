@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import statistics
-import time
 import uuid
 from collections import Counter, deque
 from collections.abc import AsyncGenerator
@@ -22,33 +21,15 @@ from typing import Any
 
 import httpx
 
-from .cisco import (
-    CiscoIPPhoneExecute,
-    CiscoObject,
-    ExecuteItem,
-    Outcome,
-    character_problems,
-    decode_reply,
-    encode,
-)
+from .cisco import CiscoIPPhoneExecute, CiscoObject, ExecuteItem, Outcome, character_problems, encode
 from .config import Defaults, Mode, Phone
 from .history import Journal
 from .object_host import ObjectHost, RemoteObjectHost
-from .phone_auth import PhoneAuth, auth_hint, multiplatform, send
-from .phone_tls import TlsRefused, tls_extensions
+from .phone_auth import PhoneAuth
+from .phone_post import post_to_phone
 from .push_plan import Delivery, Route, address_problem, plan
 from .push_record import end_line, end_record, result_line, result_record, start_line, start_record
-from .push_result import (
-    AUTH_HINT,
-    CANCELLED_DETAIL,
-    CONNECT_TIMEOUT_HINT,
-    READ_TIMEOUT_HINT,
-    PushResult,
-    _connect_failure,
-    _read_capped,
-    _reason,
-    _refused,
-)
+from .push_result import AUTH_HINT, CANCELLED_DETAIL, PushResult, _refused
 from .tailor import Tailor
 from .wire import USER_AGENT, form_body, make_client
 
@@ -334,67 +315,11 @@ class Pusher:
             label = {"template": template, "xml": template, **(label or {})}
         return PushRun(self, obj, deliveries, credentials, self.journal, label)
 
-    def _timeout(self, plays: bool) -> tuple[httpx.Timeout, float, float]:
-        """httpx's timeouts, the whole deadline (connect + read), and the read timeout to name."""
-        read = self.defaults.timeout
-        if plays:  # Play: is synchronous: the phone answers when the sound ends
-            read = max(read, self.defaults.play_timeout)
-        connect = self.defaults.connect_timeout
-        return httpx.Timeout(read, connect=connect, pool=None), connect + read, read
-
     async def post(
         self, delivery: Delivery, xml: bytes, credentials: tuple[str, str] | None, plays: bool = False
     ) -> PushResult:
-        """POST ``xml`` to one phone and classify whatever happens; never raises (but CancelledError)."""
-        phone = delivery.phone
-        started = time.perf_counter()
-
-        def result(outcome: Outcome, detail: str, hint: str = "", **extra: Any) -> PushResult:
-            latency = time.perf_counter() - started
-            return PushResult(phone, outcome, delivery.route, detail, latency=latency, hint=hint, **extra)
-
+        """POST ``xml`` to one phone, whatever happens classified (``phone_post``); never raises but CancelledError."""
         if self._client is None:
-            return result(Outcome.REFUSED, "not sent: the Pusher is not open (use 'async with Pusher(...)')")
-        timeout, deadline, read = self._timeout(plays)
-        connect = self.defaults.connect_timeout
-        response: httpx.Response | None = None
-        try:
-            headers, digest = self._auth.request(phone, credentials)
-            tls = tls_extensions(phone.verify, phone.ca_file, phone.name)
-            async with asyncio.timeout(deadline):
-                request = self._client.build_request(
-                    "POST", phone.execute_url, content=form_body(xml), headers=headers, timeout=timeout, extensions=tls
-                )
-                response = await send(self._client, request, digest)
-                try:
-                    body, truncated = await _read_capped(response)
-                finally:
-                    await response.aclose()
-            content_type = response.headers.get("content-type", "")
-            reply = decode_reply(response.status_code, body, content_type, truncated, multiplatform(phone))
-            detail = reply.summary
-            if 300 <= response.status_code < 400 and "location" in response.headers:
-                detail += f" (redirect to {response.headers['location'][:100]})"
-            hint = auth_hint(phone, response) if reply.outcome is Outcome.AUTH_FAILED else ""
-            return result(reply.outcome, detail, hint, reply=reply, body=body, status=response.status_code)
-        except httpx.InvalidURL as exc:
-            return PushResult(phone, Outcome.REFUSED, "refused", f"invalid address: {exc}")
-        except TlsRefused as exc:
-            return result(Outcome.TLS_ERROR, exc.detail, exc.hint)
-        except httpx.ConnectTimeout:
-            return result(Outcome.TIMEOUT, f"could not connect within {connect:g} s", CONNECT_TIMEOUT_HINT)
-        except (TimeoutError, httpx.TimeoutException) as exc:
-            whole = isinstance(exc, TimeoutError) and response is not None
-            what = "no complete reply" if whole else "no reply"
-            return result(Outcome.TIMEOUT, f"{what} within {read:g} s", READ_TIMEOUT_HINT)
-        except httpx.ConnectError as exc:
-            outcome, detail, hint = _connect_failure(exc, phone)
-            return result(outcome, detail, hint)
-        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.DecodingError) as exc:
-            return result(Outcome.BAD_REPLY, _reason(exc, "connection broke during the reply"))
-        except (httpx.HTTPError, OSError) as exc:
-            outcome, detail, hint = _connect_failure(exc, phone)
-            return result(outcome, detail, hint)
-        except Exception as exc:  # anything else stays in this phone's row
-            outcome = Outcome.UNREACHABLE if response is None else Outcome.BAD_REPLY
-            return result(outcome, f"{type(exc).__name__}: {exc}")
+            detail = "not sent: the Pusher is not open (use 'async with Pusher(...)')"
+            return PushResult(delivery.phone, Outcome.REFUSED, delivery.route, detail, latency=0.0)
+        return await post_to_phone(self._client, self._auth, self.defaults, delivery, xml, credentials, plays)

@@ -31,6 +31,7 @@ from typing import BinaryIO, TypeVar
 
 import httpx
 
+from . import phone_tls
 from .history import Journal
 from .jobs import (
     BrokenStream,
@@ -151,6 +152,18 @@ class Server:
                 self.runs[message.job].cancel()
             elif isinstance(message, CancelJob) and message.job in self.probes:
                 self.probes[message.job].cancel()
+
+    def pinned(self, address: str, moved: str | None) -> None:
+        """A certificate pinned on first contact: a phone whose name was pinned elsewhere with another
+        certificate is told to the app as a warning of the push that pinned it, as ``push`` says it."""
+        if not moved:
+            return
+        address = address.lower()
+        for job, run in self.runs.items():
+            if any(d.phone.address.lower() == address for d in run.deliveries):
+                self.output.send(JobWarning(job, moved))
+                return
+        log.warning("%s", moved)  # a probe's or a screenshot's first contact: the log has it
 
     def start_probe(self, job: ProbeJob) -> None:
         """Probe as a side duty: its own task, cancelled alone, never in a push's way."""
@@ -280,6 +293,7 @@ async def serve(stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -
     output = Output(stdout or sys.stdout.buffer)
     await output.open()
     server = Server(output)
+    phone_tls.first_contact_listener = server.pinned
     stream = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stream), stdin or sys.stdin)
     handled = []
@@ -295,6 +309,7 @@ async def serve(stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -
         server.interrupt()
         await server.finish()
     finally:
+        phone_tls.first_contact_listener = None
         for task in [warming, *ends]:
             task.cancel()
         for sig in handled:

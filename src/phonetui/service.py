@@ -27,10 +27,13 @@ from .printable import printable
 from .service_alerts import AlertRoutes
 from .service_metrics import Metrics, MetricsSite, reason_kind
 from .service_site import ReportingTlsSite
+from .service_stop import SHUTDOWN_TIMEOUT, InFlight
 from .service_tls import server_context
 from .service_watch import BoundedLog, ServerComplaints, Throttle
 
 if TYPE_CHECKING:
+    import ssl
+
     from .cucm_verdict import CucmVerdicts
 
 MAX_REQUEST_BYTES = 64 * 1024
@@ -114,11 +117,14 @@ class Service:
             ServerComplaints(self.request_log, lambda status: self.metrics.requests.labels(str(status)).inc())
         )
         self._runner: web.AppRunner | None = None
+        #: The listener's TLS context; a reload loads a new certificate into it (``service_reload.py``).
+        self.tls_context: ssl.SSLContext | None = None
         #: Verdicts asked of CUCM (``verdict = "cucm"``), made at the first question.
         self._cucm: CucmVerdicts | None = None
         self.bound: tuple[str, int] | None = None
         self._port_before = 0
-        self.app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+        self.in_flight = InFlight()  # a stop answers them first
+        self.app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[self.in_flight.middleware])
         self.app.router.add_route("GET", "/authenticate", self._authenticate)
         self.app.router.add_route("POST", "/authenticate", self._authenticate)
         self.app.router.add_get("/objects/{token}", self._object)
@@ -164,7 +170,13 @@ class Service:
         self.request_log.start()
 
     async def _start_site(self) -> None:
-        runner = web.AppRunner(self.app, access_log=None, handle_signals=False, logger=self._server_log)
+        runner = web.AppRunner(
+            self.app,
+            access_log=None,
+            handle_signals=False,
+            shutdown_timeout=SHUTDOWN_TIMEOUT,
+            logger=self._server_log,
+        )
         await runner.setup()
         port = self.config.listen_port or self._port_before
         try:  # https with [service] tls_cert and tls_key (checked when the config was read)
@@ -175,7 +187,7 @@ class Service:
         except OSError:  # ssl.SSLError is one
             await runner.cleanup()
             raise
-        self._runner = runner
+        self._runner, self.tls_context = runner, tls
         server = site._server  # aiohttp exposes the bound socket only here
         sockets = getattr(server, "sockets", None) or []
         host, port = sockets[0].getsockname()[:2] if sockets else (self.config.listen_host, 0)
@@ -194,16 +206,18 @@ class Service:
             self._metrics_site = None
 
     async def stop(self) -> None:
-        if self._cucm is not None:
-            await self._cucm.aclose()
-            self._cucm = None
+        """Stop accepting; requests in flight get STOP_GRACE seconds to be answered (CUCM's verdicts too)."""
         if self._runner:
+            await self.in_flight.drain(self._runner)
             await self._runner.cleanup()
             self._runner = None
             self.bound = None
             await self._stop_metrics()
             await self.request_log.close()  # the last window's summaries
             log.info("stopped")
+        if self._cucm is not None:
+            await self._cucm.aclose()
+            self._cucm = None
 
     async def __aenter__(self) -> Service:
         await self.start()

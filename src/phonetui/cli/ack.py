@@ -2,7 +2,8 @@
 
 Text mode prints the push rows as they come (a repeat round's too), a row per acknowledgement
 as it comes, and the tally on stderr. ``--json`` prints exactly one line per phone: when it
-acknowledges (``acked_at``), or at the end of the wait (``acked_at: null``). Exit 0 only if every
+acknowledges (``acked_at``), or at the end of the wait (``acked_at: null``); stderr still says
+each round, in both modes. Exit 0 only if every
 phone acknowledged within the wait; Ctrl-C ends the wait early (exit 1, the rest unacknowledged).
 """
 
@@ -29,6 +30,7 @@ from ..push import Pusher, PushResult, PushRun
 from ..tailor import AckKey
 from .ack_options import AckOptions
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from .first_contacts import FirstContacts
 
 #: Phones named at most in the "not acknowledged" line.
 NAMED_AT_MOST = 20
@@ -135,9 +137,9 @@ class AckPush:
                 async for result in arriving:
                     round_results.append(result)
                     self.pushed(result)
-            if not self.as_json:
-                what = "alert" if not number else f"repeat {number}"
-                print(f"{what}: {summary(round_results)}", file=sys.stderr, flush=True)
+            # stderr in both modes: --json keeps stdout for the phones' lines, the admin still sees each round
+            what = "alert" if not number else f"repeat {number}"
+            print(f"{what}: {summary(round_results)}", file=sys.stderr, flush=True)
             if self.nobody_can_acknowledge(round_results, number):
                 print("phonetui: no phone took the alert and no repeat can reach one: the wait ends", file=sys.stderr)
                 self.stop.set()
@@ -196,6 +198,7 @@ async def push_with_acks(
     """The whole alert; see the module's notes."""
     session = AckPush(phones, options, as_json, journal)
     loop = asyncio.get_running_loop()
+    pinned = FirstContacts()
     try:
         try:
             desk = await open_desk(host)
@@ -227,6 +230,7 @@ async def push_with_acks(
             await session.collect(desk, alert.id)  # what came in just before the end
         await close_desk(desk)
     finally:
+        pinned.close()  # before the tally, as a plain push says it before its summary
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.remove_signal_handler(sig)
         await host.aclose()

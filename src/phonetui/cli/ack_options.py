@@ -6,9 +6,19 @@ import argparse
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..cisco import CiscoIPPhoneExecute, CiscoIPPhoneText, CiscoObject, ExecuteItem, errors, limits, validate
+from ..cisco import (
+    CiscoIPPhoneExecute,
+    CiscoIPPhoneText,
+    CiscoObject,
+    ExecuteItem,
+    character_problems,
+    errors,
+    limits,
+    validate,
+)
 from ..config import Config, Phone
 from ..tailor import AckKey, Tailor
+from ..wording import names_phrase
 from .common import UsageError
 
 #: How long ``--ack`` waits unless told (seconds).
@@ -60,12 +70,25 @@ def ack_name_problem(name: str) -> str:
     return ""
 
 
+def reply_charset_problem(reply: str, phones: list[Phone]) -> str:
+    """Why some phones' charset cannot carry the reply, or "": the service would answer them "Thank you"
+    instead, so the sender is told before anything is sent, as for a Text the charset cannot carry."""
+    for charset in dict.fromkeys(p.charset for p in phones):
+        problems = character_problems(CiscoIPPhoneText("Acknowledged", "", reply), charset)
+        if problems:
+            names = [p.name for p in phones if p.charset == charset]
+            what = str(problems[0]).removeprefix("Text: ")
+            return f"{what}, the charset of {names_phrase(names)}"
+    return ""
+
+
 def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def ack_options(args: argparse.Namespace, config: Config, obj: CiscoObject) -> AckOptions | None:
-    """The options, or None without ``--ack``; UsageError for a combination that cannot work."""
+def ack_options(args: argparse.Namespace, config: Config, obj: CiscoObject, phones: list[Phone]) -> AckOptions | None:
+    """The options, or None without ``--ack``; UsageError for a combination that cannot work, or a
+    reply that ``phones`` (the targets) cannot be sent."""
     if not getattr(args, "ack", False):
         given = [_flag(n) for n in _NEEDS_ACK if getattr(args, n, None) not in (None, False)]
         if given:
@@ -95,6 +118,11 @@ def ack_options(args: argparse.Namespace, config: Config, obj: CiscoObject) -> A
         problems = errors(validate(CiscoIPPhoneText("Acknowledged", "", args.ack_reply), "utf-8"))
         if problems or not args.ack_reply.strip():
             raise UsageError("--ack-reply: " + (str(problems[0]) if problems else "must not be empty"))
+    reply = args.ack_reply or config.service.ack_reply
+    charset_problem = reply_charset_problem(reply, phones)
+    if charset_problem:
+        source = "--ack-reply" if args.ack_reply else f"{config.path}: [service] ack_reply"
+        raise UsageError(f"{source}: {charset_problem}; give a reply they can show")
     beep = None
     if args.beep is not None:
         beep = CiscoIPPhoneExecute([ExecuteItem(f"Play:{args.beep}")])
@@ -105,7 +133,7 @@ def ack_options(args: argparse.Namespace, config: Config, obj: CiscoObject) -> A
         wait=wait,
         name=args.ack_name or "Ack",
         replace_exit=args.ack_replace_exit,
-        reply=args.ack_reply or config.service.ack_reply,
+        reply=reply,
         repeat=args.repeat,
         max_repeats=args.max,
         repeat_failed=args.repeat_failed,

@@ -9,6 +9,7 @@ from ..cisco.screens import is_mpp
 from ..config import Config, ConfigError, ConfigErrors, discovered_entries, missing_credentials
 from ..config.macros import load_macros
 from ..wording import names_phrase, plural
+from .ack_options import reply_charset_problem
 from .common import EXIT_OK, read_config
 
 
@@ -59,6 +60,9 @@ def check_command(args: argparse.Namespace) -> int:
             f'  warning: auth = "basic" for {names_phrase(basic)}, a multiplatform model:'
             ' multiplatform phones use Digest (set auth = "digest" for them)'
         )
+    reply = reply_charset_problem(config.service.ack_reply, config.phones) if config.service else ""
+    if reply:  # push --ack refuses it; the app's alerts would answer those phones "Thank you" instead
+        print(f'  warning: [service] ack_reply: {reply}: an alert to them is answered "Thank you" instead')
     missing = missing_credentials(config, config.phones)
     if missing is not None:
         for line in missing.lines():

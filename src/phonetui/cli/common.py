@@ -8,7 +8,7 @@ import os
 import shlex
 import signal
 import sys
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -72,14 +72,23 @@ def run_to_exit(coroutine: Coroutine[Any, Any, int]) -> int:
     return asyncio.run(coroutine)
 
 
-async def wait_for_signal() -> None:
-    """Wait until Ctrl-C, SIGTERM or a hang-up: the end of ``simulate`` and ``serve``."""
+async def wait_for_signal(on_hangup: Callable[[], None] | None = None, ready: Callable[[], None] | None = None) -> None:
+    """Wait until Ctrl-C, SIGTERM or a hang-up: the end of ``simulate`` and ``serve``.
+
+    ``on_hangup``: SIGHUP calls it instead (``serve`` reloads its config, as daemons do), and a
+    hang-up once the wait is over is ignored, not the end. ``ready``: called once the signals are
+    handled (a line saying so is then true: a signal sent on seeing it is handled).
+    """
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, on_hangup if on_hangup and sig == signal.SIGHUP else stop.set)
     try:
+        if ready:
+            ready()
         await stop.wait()
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.remove_signal_handler(sig)
+        if on_hangup:  # a reload asked for while stopping is moot
+            signal.signal(signal.SIGHUP, signal.SIG_IGN)

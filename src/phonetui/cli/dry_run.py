@@ -6,6 +6,7 @@ With variables, each phone may get its own copy: the dry run prints the first ph
 
 from __future__ import annotations
 
+import shutil
 from typing import Any
 
 from ..cisco import CiscoObject, encode
@@ -66,7 +67,7 @@ def print_dry_run(obj: CiscoObject, deliveries: list[Delivery], tailor: Tailor |
             print(f"# {charset.upper()}, {len(data)} bytes, for {len(phones)} phone{'s' * (len(phones) != 1)}")
             print(data.decode(charset))
     print()
-    print("\n".join(plan_lines(deliveries)))
+    print("\n".join(plan_lines(deliveries, shutil.get_terminal_size().columns)))
     insecure = insecure_warning(d.phone for d in deliveries)
     if insecure:
         print(f"# warning: {printable(insecure)}")

@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..alert_journal import alert_of, clock_time, kind_of, number, round_of
-from ..export import Format, render, rows_for, write_new
+from ..export import AmbiguousId, Format, render, rows_for, write_new
 from ..history import Journal, PushRecord
 from ..paths import default_history_path
 from ..printable import fit, printable
@@ -74,6 +74,8 @@ def _export(journal: Journal, args: argparse.Namespace) -> int:
             rows = rows_for(pushes, journal.records(), alert_id=args.alert)
         else:
             rows = rows_for(pushes, journal.records(), push_id=args.push or pushes[-1].push_id)
+    except AmbiguousId as exc:  # the user gave too little of the id: theirs to fix, as a usage error
+        raise UsageError(printable(exc.args[0])) from None
     except KeyError as exc:
         print(f"phonetui: {printable(exc.args[0])} ({printable(journal.path)})", file=sys.stderr)
         return EXIT_FAILED

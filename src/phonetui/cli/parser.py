@@ -64,7 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--last", type=_at_least_one, default=20, metavar="N", help="pushes listed (default 20)")
     history.add_argument("--export", choices=("csv", "json"), help="one row per phone, as CSV or a JSON array")
     history.add_argument("--push", metavar="ID", help="export this push (an id, or the start of one)")
-    history.add_argument("--alert", metavar="ID", help="export every round of this alert, a row per phone")
+    history.add_argument(
+        "--alert", metavar="ID", help="export every round of this alert (an id, or the start of one), a row per phone"
+    )
     history.add_argument("--last-push", action="store_true", help="export the newest push (the default)")
     history.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
     history.add_argument("--force", action="store_true", help="replace --out FILE when it exists")
@@ -107,7 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--https", action="store_true",
         help=f"phones serve https with a certificate made at start (shared port {HTTPS_PORT} unless --port)",
     )  # fmt: skip
-    sim.add_argument("--cert-dir", metavar="DIR", help="with --https: keep the phones' certificate here across starts")
+    sim.add_argument(
+        "--cert-dir", metavar="DIR",
+        help="with --https: keep the phones' CA and certificate here across starts (remade when addresses change)",
+    )  # fmt: skip
     sim.add_argument(
         "--mpp", type=int, default=0, metavar="N",
         help="the last N phones are multiplatform (3PCC): Digest with a password of their own, no structured reply",

@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .. import phone_tls
 from ..cisco import (
     CiscoIPPhoneExecute,
     CiscoIPPhoneText,
@@ -26,19 +25,17 @@ from ..cisco import (
 )
 from ..config import MODES, Config, Mode, Phone, Template, missing_credentials
 from ..history import Journal
-from ..known_phones import default_known_phones_path
 from ..object_host import ServiceObjectHost
 from ..output import summary, table_header, table_row
 from ..paths import default_history_path
-from ..printable import printable
 from ..push import Pusher, PushResult
 from ..tailor import Tailor, push_values
 from ..variables import default_sender, empty_dn_warning, known_names, parse_assignment, unknown_problems
-from ..wording import plural
 from .ack import push_with_acks
 from .ack_options import ack_options, dry_run_tailor
 from .common import EXIT_FAILED, EXIT_OK, UsageError, read_config, run_to_exit
 from .dry_run import dry_run_exit, dry_run_json, print_dry_run
+from .first_contacts import FirstContacts
 
 
 def select_phones(config: Config, names: list[str], tags: list[str], everyone: bool) -> list[Phone]:
@@ -179,7 +176,7 @@ def push_config(config: Config, args: argparse.Namespace) -> int:
     template = config.template(args.template) if args.template is not None else None
     tailor = push_tailor(args, config, template)
     obj = build_object(args, config, tailor)
-    ack = ack_options(args, config, obj)
+    ack = ack_options(args, config, obj, phones)
     show = _shown_phone(args, phones)
     credentials = chosen_credentials(config, phones, args, check=not args.dry_run)
     defaults = config.defaults
@@ -248,33 +245,13 @@ class _JournalWarning:
             print(f"phonetui: warning: {self.journal.problem}", file=sys.stderr, flush=True)
 
 
-class _FirstContacts:
-    """Says on stderr that certificates were pinned on first contact (once, at the end), and each phone that moved."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        phone_tls.first_contact_listener = self.pinned
-
-    def pinned(self, address: str, moved: str | None) -> None:
-        self.count += 1
-        if moved:
-            print(f"phonetui: warning: {printable(moved, 300)}", file=sys.stderr, flush=True)
-
-    def close(self) -> None:
-        phone_tls.first_contact_listener = None
-        if self.count:
-            where = default_known_phones_path()
-            certificates = plural(self.count, "new certificate")
-            print(f"phonetui: pinned {certificates} on first contact (known-phones: {where})", file=sys.stderr)
-
-
 async def push_and_print(
     job: PushJobSpec, host: ServiceObjectHost | None, journal: Journal | None, args: argparse.Namespace, defaults: Any
 ) -> int:
     """Push and print each phone's row as it comes; also ``clear``'s (with its tailor and journal label)."""
     results: list[PushResult] = []
     warning = _JournalWarning(journal)
-    pinned = _FirstContacts()
+    pinned = FirstContacts()
     async with Pusher(defaults, host=host, journal=journal) as pusher:
         run = pusher.push(job.obj, job.phones, job.mode, job.credentials, job.tailor, job.label)
         if args.dry_run:

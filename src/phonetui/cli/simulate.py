@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config import ServiceConfig, split_host_port, write_config
+from ..printable import printable
 from ..simphone import HTTPS_PORT
 from ..wording import listen_problem
 from .common import EXIT_OK, UsageError, run_to_exit, wait_for_signal
@@ -79,17 +80,18 @@ def _check_auth_ca(ca_file: str, auth_url: str | None) -> None:
 
 
 def _phone_certificate(folder: Path, hosts: list[str]) -> tuple[Path, Path]:
-    """The fleet's certificate and key: the ones kept in ``folder``, else new ones made there (with their CA)."""
-    from ..simcerts import make_fleet_certificate
+    """The fleet's certificate and key: the ones kept in ``folder`` while they name every phone's address,
+    else new ones made there (with the same CA when it is kept); a remade one is said in a line."""
+    from ..simcerts import fleet_certificate
 
-    ca, cert, key = (folder / f"phones-{part}.pem" for part in ("ca", "cert", "key"))
-    if ca.is_file() and cert.is_file() and key.is_file():
-        return cert, key
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        return make_fleet_certificate(folder, hosts)[1:]
+        cert, key, note = fleet_certificate(folder, hosts)
     except OSError as exc:
         raise UsageError(f"cannot write the phones' certificate in {folder}: {exc}") from None
+    if note:
+        print(f"phonetui: {printable(note, 400)}", file=sys.stderr, flush=True)
+    return cert, key
 
 
 def _keep_phones_ca(cert_file: str, config_path: Path) -> str:

@@ -1,4 +1,5 @@
 """Alerts from the app: registered with the app's own service, pushed in rounds, acknowledged row by row.
+(When ``phonetui serve`` or ``simulate`` holds the service's address, with that one: ``alert_remote.py``.)
 
 The first round goes to the chosen phones; a repeat round (``R``, the form's "every S seconds",
 or ``f`` on an alert's failures) goes to who has not acknowledged. Each round is one push through
@@ -9,22 +10,27 @@ most every ``FLUSH_SECONDS`` (as the pump applies push results), to the rows and
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from textual.css.query import NoMatches
 from textual.timer import Timer
 
-from ..alerts import Acknowledgement, Alert, AlertTally, PhoneState
+from ..alerts import Acknowledgement, Alert
 from ..cisco import CiscoObject
 from ..cli.ack_options import AckOptions, dry_run_tailor
 from ..config import Mode, Phone
 from ..printable import printable
 from ..service import Service
-from ..tailor import AckKey, Tailor
+from ..tailor import Tailor
 from ..wording import plural
+from . import alert_keys
+from .alert_remote import RemoteAcks, remote_phrase, remote_url
 from .alert_settings import AlertSettings, reachable_problem, repeat_phrase
 from .background import JobRun
+from .current_alert import NOBODY_TOOK, CurrentAlert
 from .messages import AcksArrived
 from .pump import FLUSH_SECONDS
 
@@ -33,39 +39,6 @@ if TYPE_CHECKING:
 
 #: How often the countdown to the next repeat is redrawn (seconds).
 TICK = 1.0
-
-
-class CurrentAlert:
-    """The alert the app shows: its object and tokens, its tally, its rounds so far."""
-
-    def __init__(self, alert: Alert, obj: CiscoObject, mode: Mode, options: AckOptions, service_url: str) -> None:
-        self.alert = alert
-        self.obj, self.mode, self.options = obj, mode, options
-        key = AckKey(service_url, alert.id, alert.tokens, options.name, options.replace_exit)
-        self.tailor = replace(options.base, ack=key)
-        self.tally = AlertTally(alert.tokens)
-        #: Rounds sent: the first is round 0, the repeats 1, 2, ...
-        self.rounds = 0
-        #: When the next automatic round goes (``time.monotonic``), or None.
-        self.next_at: float | None = None
-
-    @property
-    def id(self) -> str:
-        return self.alert.id
-
-    def automatic_left(self) -> bool:
-        """Another automatic round may go: repeats are on and fewer have gone than allowed."""
-        return self.options.repeat is not None and self.rounds - 1 < self.options.repeats()
-
-    def targets(self) -> list[str]:
-        return self.tally.repeat_targets(self.options.repeat_failed)
-
-    def row_word(self, name: str) -> str:
-        """The row's word for where the phone stands: ``delivered``, ``acknowledged 10:31:02``, or ""."""
-        state = self.tally.states.get(name)
-        if state is PhoneState.ACKNOWLEDGED:
-            return f"acknowledged {time.strftime('%H:%M:%S', time.localtime(self.tally.acked_at[name]))}"
-        return "delivered" if state is PhoneState.DELIVERED else ""
 
 
 class Alerting:
@@ -81,6 +54,9 @@ class Alerting:
         self._last_flush = 0.0
         self._listening: Service | None = None
         self._ticker: Timer | None = None
+        self.remote = RemoteAcks(self)
+        #: Why there is no current alert though there was one (`` (the last one was cleared)``), or "".
+        self.gone = ""
 
     # -- sending ------------------------------------------------------------------------------
 
@@ -93,11 +69,8 @@ class Alerting:
                 " from the service (listen, url, username, password; see the README's Configuration)"
             )
         service = app.service
-        if app.service_taken:
-            return (
-                "another program holds the service's address, so the app cannot hear acknowledgements:"
-                " stop it, then r and s start the app's own responder (or use phonetui push --ack)"
-            )
+        if remote_url(self):  # the other program is asked when the alert registers, and it says if it cannot
+            return reachable_problem(service) if service is not None else ""
         if service is None or not service.running:
             return "the responder is stopped, and phones fetch the Ack key's URL from it: r, then s, starts it"
         return reachable_problem(service)
@@ -133,31 +106,42 @@ class Alerting:
             mode,
             tailor=self.preview_tailor(phones, settings, tailor),
             question=question,
-            extra=repeat_phrase(options, self.app.key_for("repeat-alert")),
+            extra=repeat_phrase(options, self.app.key_for("repeat-alert")) + remote_phrase(self),
             start=lambda chosen: self.begin(obj, chosen, mode, options),
         )
 
     def begin(self, obj: CiscoObject, phones: list[Phone], mode: Mode, options: AckOptions) -> bool:
-        """Register the alert with the app's service and push its first round; False when it cannot."""
-        service = self.app.service
+        """Register the alert with the app's service (or the other program's) and push its first round;
+        False when another push runs."""
+        service, remote = self.app.service, remote_url(self)
         problem = self.refusal()
-        if problem or service is None:
+        if problem or (service is None and not remote):
             self.app.notify(f"Not sent: {problem}.", severity="error", timeout=10)
             return True  # said here: not "busy"
         if self.app.pump.running:
             return False
         charsets = {p.name: p.charset for p in phones}
         alert = Alert.new([p.name for p in phones], options.lifetime, options.reply, charsets)
+
+        def registered(url: str) -> bool:
+            if self.app.pump.running:
+                return False
+            self.own.add(alert.id)
+            self._forget_rows()
+            self.current = CurrentAlert(alert, obj, mode, options, url, remote=url if remote else "")
+            self.gone = ""
+            self.app.fleet.alerting = True
+            self.app.main.table.set_columns()
+            return self.round(phones)
+
+        if remote:
+            return self.remote.begin(remote, alert, registered)
+        assert service is not None
         service.alerts.register(alert)
-        self.own.add(alert.id)
         if self._listening is not service:
             service.ack_listeners.append(self.heard)
             self._listening = service
-        self._forget_rows()
-        self.current = CurrentAlert(alert, obj, mode, options, service.url)
-        self.app.fleet.alerting = True
-        self.app.main.table.set_columns()
-        return self.round(phones)
+        return registered(service.url)
 
     def round(self, phones: list[Phone]) -> bool:
         """Push the current alert's next round to ``phones``; False while another push runs."""
@@ -172,7 +156,8 @@ class Alerting:
         if not self.app.pump.start(current.obj, phones, current.mode, current.tailor, variables=variables, label=label):
             return False
         current.rounds += 1
-        current.next_at = None
+        current.next_at, current.ended = None, ""  # a retry (f) of an alert that no phone took waits again
+        self.remote.watch(current)
         self.refresh()
         return True
 
@@ -205,7 +190,7 @@ class Alerting:
         for name in names:
             result = states[name].result if name in states else None
             if result is not None:
-                current.tally.delivered(name, result.outcome.succeeded)
+                current.took(result)
                 states[name].alert = current.row_word(name)
 
     def round_ended(self, run: JobRun) -> None:
@@ -220,6 +205,10 @@ class Alerting:
             heard = [p for p in run.job.phones if (r := states[p.name].result) is not None and r.outcome.succeeded]
             if heard:
                 self.app.run_worker(self._beep(beep, heard), group="beep", exit_on_error=False)
+        if not run.cancelled and current.nobody_can_acknowledge():
+            self.end(NOBODY_TOOK)
+            self.app.main.log_note(f"✗ {NOBODY_TOOK}, and no repeat can reach one: it no longer waits")
+            return
         if run.cancelled or current.tally.complete or not current.automatic_left() or not current.targets():
             return
         assert current.options.repeat is not None
@@ -249,6 +238,23 @@ class Alerting:
                 current.next_at = None
             else:
                 self.round(phones)
+        self.refresh()
+
+    def end(self, why: str) -> None:
+        """The current alert no longer waits: no more automatic rounds, nor polls of another service."""
+        if self.current is not None:
+            self.current.next_at, self.current.ended = None, why
+            self.refresh()
+
+    def cleared(self, alert_id: str) -> None:
+        """A clear of ``alert_id`` goes out: if it is the current alert, it ends here. Its rows leave the
+        alert's words for the clear's results, and the status line leaves its tally."""
+        if self.current is None or self.current.id != alert_id:
+            return
+        self.end("cleared")
+        self._forget_rows()
+        self.current, self.gone, self.app.fleet.alerting = None, " (the last one was cleared)", False
+        self.app.main.table.set_columns()
         self.refresh()
 
     # -- acknowledgements ---------------------------------------------------------------------
@@ -297,61 +303,13 @@ class Alerting:
     # -- keys -----------------------------------------------------------------------------------
 
     def select_unacked(self) -> None:
-        """Select exactly the current alert's phones that have not acknowledged; deselect the others."""
-        current = self.current
-        if current is None:
-            self.app.notify("No alert yet: send one from the form (Ask for acknowledgement, then F5).")
-            return
-        wanted = [name for name in current.tally.unacknowledged() if name in self.app.fleet.states]
-        self.app.main.redraw(self.app.fleet.select_only(wanted))
-        if wanted:
-            self.app.notify(f"Selected the {plural(len(wanted), 'phone')} that have not acknowledged.")
-        else:
-            self.app.notify("Every phone of the alert acknowledged: none selected.")
+        alert_keys.select_unacked(self)
 
     def repeat_now(self) -> None:
-        """Push the next round now to who has not acknowledged (and failed phones if the alert says so)."""
-        current = self.current
-        if current is None:
-            self.app.notify("No alert to repeat: send one from the form (Ask for acknowledgement, then F5).")
-            return
-        if self.app.pump.running:
-            self.app.main.say_busy()
-            return
-        targets = set(current.targets())
-        phones = [p for p in self.app.config.phones if p.name in targets]
-        if not phones:
-            failed = current.tally.count(PhoneState.FAILED)
-            why = "every phone acknowledged" if current.tally.complete else "no phone took it and has not acknowledged"
-            hint = f"; {plural(failed, 'phone')} failed: {self.app.key_for('retry')} retries them" if failed else ""
-            self.app.notify(f"Nothing to repeat: {why}{hint}.", severity="warning")
-            return
-        number = current.rounds
-        if self.round(phones):
-            self.app.notify(f"Repeat {number}: {plural(len(phones), 'phone')}.")
+        alert_keys.repeat_now(self)
 
     def retry(self, failed: list[Phone]) -> bool:
-        """``f`` after a round of the current alert: the next round, to its failed phones. False: not an alert's."""
-        from .sending import confirm_push
-
-        current, pump = self.current, self.app.pump
-        if current is None or pump.last_label.get("alert") != current.id:
-            return False
-        phones = [p for p in failed if p.name in current.tally.states]
-        if not phones:
-            return False
-        number = current.rounds
-        confirm_push(
-            self.app,
-            current.obj,
-            phones,
-            current.mode,
-            retry=True,
-            tailor=current.tailor,
-            question=f"Retry the alert (repeat {number}) to {plural(len(phones), 'failed phone')}?",
-            start=self.round,
-        )
-        return True
+        return alert_keys.retry(self, failed)
 
     @property
     def repeating(self) -> bool:
@@ -374,14 +332,19 @@ class Alerting:
         if current is None:
             return None
         parts = [current.tally.summary()]
+        if current.ended:
+            parts.append(current.ended)
         if current.next_at is not None:
             seconds = max(0, round(current.next_at - time.monotonic()))
             most = current.options.max_repeats
             parts.append(f"repeat {current.rounds}{f' of {most}' if most else ''} in {seconds} s")
+        if where := self.remote.status(current):
+            parts.append(where)
         return parts
 
     def refresh(self) -> None:
         """The status line, and the footer (the cancel key is offered while repeats are to come)."""
-        if self.app.main.is_mounted:
-            self.app.main.refresh_status()
-            self.app.main.refresh_bindings()
+        with contextlib.suppress(NoMatches):  # a tick as the app closes: its status line is gone already
+            if self.app.main.is_mounted:
+                self.app.main.refresh_status()
+                self.app.main.refresh_bindings()

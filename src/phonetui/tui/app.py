@@ -126,7 +126,7 @@ class PhoneTUI(App[int]):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
         if self.service is None and self.config.service is not None:
             await self.toggle_service(quiet=True)
-        if self.service is not None:
+        if self.service is not None and self.relay_auth_event not in self.service.listeners:  # its own has it
             self.service.listeners.append(self.relay_auth_event)
         self.call_after_refresh(self.start_push_process)
         if self.config.probe.interval:

@@ -53,5 +53,7 @@ def ask_and_clear(app: PhoneTUI) -> None:
             await app.pop_screen()
         if not app.pump.start(plan.obj, phones, app.config.defaults.mode, plan.tailor, label=plan.label):
             app.main.say_busy()
+            return
+        app.alerting.cleared(alert.alert_id)  # the app's alert, if it is this one, ends: no repeats, no tally
 
     app.push_screen(ConfirmModal(question, detail, yes="Clear"), answered)

@@ -50,8 +50,8 @@ async def toggle_service(app: PhoneTUI, quiet: bool = False) -> None:
         app.service_problem = problem[0].upper() + problem[1:] + "."
         if app.service_taken:
             app.service_problem += (
-                " If it is phonetui serve, phones keep asking it, and long objects are handed to it"
-                " for via-url delivery."
+                " If it is phonetui serve or simulate, phones keep asking it, long objects are handed to it"
+                " for via-url delivery, and alerts register with it (it hears their acknowledgements)."
             )
         app.notify(f"Responder: {app.service_problem}", severity="warning" if quiet else "error", markup=False)
         return

@@ -1,0 +1,61 @@
+"""``contrib/phonetui-serve.service``: systemd finds nothing wrong with it, and it asks for no more than it needs."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+UNIT = ROOT / "contrib" / "phonetui-serve.service"
+INSTALLED = "/opt/phonetui/bin/phonetui"
+
+needs_systemd = pytest.mark.skipif(
+    shutil.which("systemd-analyze") is None,
+    reason="systemd-analyze is not installed here: the unit is checked where systemd is",
+)
+
+
+def settings(text: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if "=" in line and not line.startswith(("#", "[")):
+            key, value = line.split("=", 1)
+            found.setdefault(key, []).append(value)
+    return found
+
+
+def test_the_unit_runs_it_as_a_service_with_one_capability() -> None:
+    unit = settings(UNIT.read_text())
+    assert unit["ExecStart"] == [f"{INSTALLED} serve --config /etc/phonetui/serve.toml"]
+    assert unit["ExecReload"] == ["/bin/kill -HUP $MAINPID"]
+    assert unit["DynamicUser"] == ["yes"] and unit["StateDirectory"] == ["phonetui"]
+    assert unit["LoadCredential"] == ["service-password:/etc/phonetui/service-password"]
+    assert unit["Restart"] == ["on-failure"] and unit["NoNewPrivileges"] == ["yes"]
+    assert unit["AmbientCapabilities"] == unit["CapabilityBoundingSet"] == ["CAP_NET_BIND_SERVICE"]
+    assert unit["ProtectSystem"] == ["strict"]
+    # the path the config names for the password is the credential's, for this unit's name
+    assert f"/run/credentials/{UNIT.name}/service-password" in UNIT.read_text()
+
+
+@needs_systemd
+def test_systemd_analyze_verify_passes(tmp_path: Path) -> None:
+    """Verified as installed, but with this checkout's ``phonetui`` (verify wants ExecStart to exist)."""
+    here = Path(sys.executable).parent / "phonetui"
+    assert here.exists(), "the test runs in the venv phonetui is installed in"
+    unit = tmp_path / UNIT.name
+    unit.write_text(UNIT.read_text().replace(INSTALLED, str(here)))
+    result = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and not result.stderr.strip(), result.stderr  # warnings too: an unknown key
+    exposure = subprocess.run(
+        ["systemd-analyze", "security", "--offline=yes", "--threshold=20", "--no-pager", str(unit)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if "offline" in exposure.stderr and "unrecognized" in exposure.stderr:
+        pytest.skip("this systemd-analyze has no security --offline (systemd before 250)")
+    assert exposure.returncode == 0, exposure.stdout[-400:]  # exposure 2.0 or less ("OK")

@@ -1,0 +1,36 @@
+"""The app's own pushes (run in its push process) warn of a phone pinned elsewhere, as ``phonetui push`` does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import tomli_w
+
+from phonetui.config import parse_config
+from phonetui.history import Journal
+from phonetui.tui.app import PhoneTUI
+
+from ..conftest import PASSWORD, USER
+from ..https_phone import RecordingPhone
+from .conftest import cell, compose_text, push_and_wait
+
+
+async def test_a_phone_pinned_elsewhere_is_a_warning_toast(
+    https_phone: RecordingPhone, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    known = tmp_path / "kp"
+    known.write_text("127.77.0.1:443 AA:BB desk\n")  # desk was pinned at another address, another certificate
+    monkeypatch.setenv("PHONETUI_KNOWN_PHONES", str(known))  # the push process inherits it
+    phone = {"name": "desk", "host": "127.0.0.1", "port": https_phone.port, "scheme": "https"}
+    config = parse_config(tomli_w.dumps({"defaults": {"username": USER, "password": PASSWORD}, "phones": [phone]}))
+    app = PhoneTUI(config, journal=Journal(tmp_path / "history.jsonl"))
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        app.fleet.toggle("desk")
+        await compose_text(pilot, "t", "x")
+        await push_and_wait(pilot)
+        assert cell(app, "desk", "result") == "✓ ok"
+        messages = [n.message for n in app._notifications]
+        moved = "desk was pinned at 127.77.0.1 with another certificate; pinned 127.0.0.1 on first contact"
+        assert any(m.startswith(moved) for m in messages), messages
+    assert f"127.0.0.1:{https_phone.port} " in known.read_text()
