@@ -66,7 +66,7 @@ class Reloader:
     """Rereads ``path`` into a running ``Service``; each reload says one line (never a password).
 
     ``listen_fixed``: ``serve --listen`` chose the address; the config's ``listen`` is not looked at.
-    ``say``: where the lines go besides the log (``serve`` prints them beside its request lines).
+    ``say``: where the lines go besides the log (``serve`` prints them when its log is a file).
     """
 
     def __init__(self, service: Service, path: Path, say: Callable[[str], None], listen_fixed: bool = False) -> None:
