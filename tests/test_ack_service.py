@@ -52,17 +52,32 @@ async def test_forged_stale_and_crossed_tokens_acknowledge_nothing(service: Serv
     assert all(service.alerts.acknowledgements(a.id) == [] for a in (one, two, stale))
 
 
-async def test_ack_failures_share_the_authenticate_throttle(service: Service) -> None:
+async def test_ack_failures_have_a_throttle_of_their_own(service: Service) -> None:
+    """Mashing a stale Ack key is throttled at the Ack URL but never locks the phone out of /authenticate."""
+    alert = Alert.new(["a"], 60)
+    service.alerts.register(alert)
+    async with httpx.AsyncClient() as client:
+        for _ in range(THROTTLE_FAILURES * 3):
+            stale = await client.get(f"{service.url}/ack/{alert.id}/{'B' * 22}")
+        good = await client.get(f"{service.url}/ack/{alert.id}/{alert.tokens['a']}")
+        auth = await client.get(f"{service.auth_url}", params={"UserID": USER, "Password": PASSWORD})
+    assert "Too many" in _text(stale).text and "Too many" in _text(good).text, "throttled: the refusal object"
+    assert service.alerts.acknowledgements(alert.id) == []
+    assert auth.text == "AUTHORIZED", "the Ack throttle is not the /authenticate one"
+    throttled = service.metrics.registry.get_sample_value("phonetui_acknowledgements_total", {"result": "throttled"})
+    assert throttled == THROTTLE_FAILURES * 2 + 1
+
+
+async def test_wrong_passwords_do_not_throttle_the_ack_url(service: Service) -> None:
     alert = Alert.new(["a"], 60)
     service.alerts.register(alert)
     async with httpx.AsyncClient() as client:
         for _ in range(THROTTLE_FAILURES):
-            await client.get(f"{service.url}/ack/{alert.id}/{'B' * 22}")
-        good = await client.get(f"{service.url}/ack/{alert.id}/{alert.tokens['a']}")
+            await client.get(f"{service.auth_url}", params={"UserID": USER, "Password": "guess"})
         auth = await client.get(f"{service.auth_url}", params={"UserID": USER, "Password": PASSWORD})
-    assert "Too many" in _text(good).text, "a throttled address gets the refusal object"
-    assert service.alerts.acknowledgements(alert.id) == []
-    assert auth.text == "UN-AUTHORIZED"
+        good = await client.get(f"{service.url}/ack/{alert.id}/{alert.tokens['a']}")
+    assert auth.text == "UN-AUTHORIZED", "/authenticate is throttled"
+    assert _text(good).text == alert.reply and len(service.alerts.acknowledgements(alert.id)) == 1
 
 
 async def test_remote_desk_registers_and_reads_acknowledgements(service: Service) -> None:

@@ -126,8 +126,9 @@ def test_throttling_is_a_warning(tmp_path: Path) -> None:
             httpx.get(url, params={"UserID": USER, "Password": f"guess-{attempt}"})
     lines = log.read_text(encoding="utf-8").splitlines()
     assert sum(" WARNING phonetui.service: 127.0.0.1 throttled: 10 wrong credentials" in line for line in lines) == 1
-    last_auth = [line for line in lines if "phonetui.service: auth " in line][-1]  # the stop's lines follow
-    assert " WARNING phonetui.service: auth 127.0.0.1 GET" in last_auth and "(throttled:" in last_auth
+    throttled = [line for line in lines if " WARNING phonetui.service: auth 127.0.0.1 GET" in line]
+    assert len(throttled) == 1 and "(throttled:" in throttled[0]
+    assert sum("127.0.0.1: 9 more wrong-password requests in the last" in line for line in lines) == 1  # at stop
 
 
 def test_without_log_file_no_file_and_no_extra_output(fleet: Path, tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""Where phonetui's log goes when asked: a file, with a clear format. Never the terminal.
+"""Where phonetui's log goes when asked: a file, with a clear format. Never the terminal
+(but for ``serve``'s stdout, where a service manager keeps it: ``cli/serve_log.py``).
 
 The library only logs (``logging.getLogger(__name__)`` in each module) and, by itself,
 writes nothing. ``logging_to_file`` gives the ``phonetui`` logger a file for as long as
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import logging.handlers
 import os
 from collections.abc import Iterator
 
@@ -37,6 +39,29 @@ def open_log_file(path: str) -> logging.FileHandler:
     return handler
 
 
+def open_rotating_log(path: str, max_bytes: int, backups: int) -> logging.handlers.RotatingFileHandler:
+    """A handler appending to ``path`` that starts a new file past ``max_bytes``, keeping ``backups`` old ones."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+    handler = logging.handlers.RotatingFileHandler(path, "a", max_bytes, backups, encoding="utf-8")
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    return handler
+
+
+@contextlib.contextmanager
+def logging_to_handler(handler: logging.Handler, level: int) -> Iterator[None]:
+    """Within the block, phonetui's log goes to ``handler`` at ``level``; the handler is closed after."""
+    logger = logging.getLogger(PACKAGE_LOGGER)
+    before = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(before)
+        handler.close()
+
+
 @contextlib.contextmanager
 def logging_to_file(path: str, level: str | None = None) -> Iterator[None]:
     """Within the block, phonetui's log is appended to ``path`` at ``level`` (INFO when None).
@@ -44,17 +69,8 @@ def logging_to_file(path: str, level: str | None = None) -> Iterator[None]:
     ValueError for a level that is none; OSError when the file cannot be opened for writing.
     """
     number = level_number(level)
-    handler = open_log_file(path)
-    logger = logging.getLogger(PACKAGE_LOGGER)
-    before = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(number)
-    try:
+    with logging_to_handler(open_log_file(path), number):
         yield
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(before)
-        handler.close()
 
 
 def current_log_options() -> list[str]:

@@ -25,9 +25,11 @@ from .cisco.limits import AUTH_AUTHORIZED, AUTH_ERROR, AUTH_UNAUTHORIZED
 from .config import ServiceConfig
 from .printable import printable
 from .service_alerts import AlertRoutes
+from .service_metrics import Metrics, MetricsSite, reason_kind
 from .service_site import ReportingTlsSite
 from .service_stop import SHUTDOWN_TIMEOUT, InFlight
 from .service_tls import server_context
+from .service_watch import BoundedLog, ServerComplaints, Throttle
 
 if TYPE_CHECKING:
     import ssl
@@ -37,8 +39,11 @@ if TYPE_CHECKING:
 MAX_REQUEST_BYTES = 64 * 1024
 #: Wrong credentials from one address this many times within THROTTLE_WINDOW seconds
 #: and that address is refused outright (and logged) until the window has passed.
+#: The Ack URL has a throttle of its own, alike.
 THROTTLE_FAILURES = 10
 THROTTLE_WINDOW = 60.0
+#: How often the bounded log writes its summaries of what it only counted.
+LOG_WINDOW = 60.0
 log = logging.getLogger(__name__)
 _CONTENT_TYPES = {"utf-8": "text/xml; charset=UTF-8", "iso-8859-1": "text/xml; charset=ISO-8859-1"}
 
@@ -59,6 +64,16 @@ class AuthEvent:
         stamp = time.strftime("%H:%M:%S", time.localtime(self.time))
         device = self.devicename or "-"
         return f"{stamp} {self.peer} {device} user={self.user or '-'} {self.verdict} ({self.reason})"
+
+
+class _Printable:
+    """Text from outside, made printable (and quoted) only if a log line is written."""
+
+    def __init__(self, text: str, limit: int = 0) -> None:
+        self.text, self.limit = text, limit
+
+    def __str__(self) -> str:
+        return printable(self.text, self.limit) if self.limit else printable(repr(self.text), 80)
 
 
 def _same(given: str, expected: str) -> bool:
@@ -88,7 +103,19 @@ class Service:
         self.events: deque[AuthEvent] = deque(maxlen=1000)
         self.counters: Counter[str] = Counter()
         self._objects: dict[str, tuple[bytes, str, float]] = {}
-        self._failures: dict[str, deque[float]] = {}
+        self.auth_throttle = Throttle(THROTTLE_FAILURES, THROTTLE_WINDOW)
+        self.ack_throttle = Throttle(THROTTLE_FAILURES, THROTTLE_WINDOW)
+        #: The log a flood cannot fill: the first refusal of a kind per address and window, then counts.
+        self.request_log = BoundedLog(log, config.log_successes_per_minute, LOG_WINDOW)
+        self.metrics = Metrics(
+            self.hosted_objects, {"authenticate": self.auth_throttle.addresses, "ack": self.ack_throttle.addresses}
+        )
+        self._metrics_site: MetricsSite | None = None
+        #: aiohttp's own complaints (unparsable requests) go through the bounded log too, never as tracebacks.
+        self._server_log = logging.Logger("phonetui.service.http")
+        self._server_log.addHandler(
+            ServerComplaints(self.request_log, lambda status: self.metrics.requests.labels(str(status)).inc())
+        )
         self._runner: web.AppRunner | None = None
         #: The listener's TLS context; a reload loads a new certificate into it (``service_reload.py``).
         self.tls_context: ssl.SSLContext | None = None
@@ -103,6 +130,8 @@ class Service:
         self.app.router.add_get("/objects/{token}", self._object)
         self.app.router.add_post("/objects", self._upload)
         AlertRoutes(self).add_routes(self.app)
+        if config.metrics_listen is None:  # else only there, and phones get the 404 below
+            self.metrics.add_routes(self.app)
         self.app.router.add_route("*", "/{anything:.*}", self._unknown)
 
     @property
@@ -129,7 +158,25 @@ class Service:
         """
         if self._runner:
             return
-        runner = web.AppRunner(self.app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT)
+        if self.config.metrics_listen is not None and self._metrics_site is None:
+            site = MetricsSite(self.metrics, *self.config.metrics_listen)
+            await site.start()
+            self._metrics_site = site
+        try:
+            await self._start_site()
+        except OSError:
+            await self._stop_metrics()
+            raise
+        self.request_log.start()
+
+    async def _start_site(self) -> None:
+        runner = web.AppRunner(
+            self.app,
+            access_log=None,
+            handle_signals=False,
+            shutdown_timeout=SHUTDOWN_TIMEOUT,
+            logger=self._server_log,
+        )
         await runner.setup()
         port = self.config.listen_port or self._port_before
         try:  # https with [service] tls_cert and tls_key (checked when the config was read)
@@ -148,6 +195,16 @@ class Service:
         self._port_before = port
         log.info("listening on %s:%s; phones use %s", host, port, self.auth_url)
 
+    @property
+    def metrics_bound(self) -> tuple[str, int] | None:
+        """Where ``/healthz`` and ``/metrics`` are bound when they have an address of their own."""
+        return self._metrics_site.bound if self._metrics_site else None
+
+    async def _stop_metrics(self) -> None:
+        if self._metrics_site is not None:
+            await self._metrics_site.stop()
+            self._metrics_site = None
+
     async def stop(self) -> None:
         """Stop accepting; requests in flight get STOP_GRACE seconds to be answered (CUCM's verdicts too)."""
         if self._runner:
@@ -155,6 +212,8 @@ class Service:
             await self._runner.cleanup()
             self._runner = None
             self.bound = None
+            await self._stop_metrics()
+            await self.request_log.close()  # the last window's summaries
             log.info("stopped")
         if self._cucm is not None:
             await self._cucm.aclose()
@@ -208,59 +267,43 @@ class Service:
             user = fields.get("userid", "")
             device = fields.get("devicename", "")
             peer = request.remote or "-"
-            if self._throttled(peer):
+            if self.auth_throttle.throttled(peer):
                 verdict, reason = AUTH_UNAUTHORIZED, f"throttled: {THROTTLE_FAILURES}+ wrong credentials in a minute"
             elif "userid" not in fields or "password" not in fields:
                 reason = "UserID or Password missing"
             else:
                 verdict, reason = await self.verdict(user, fields["password"], device)
-                if reason.startswith(("wrong user", "wrong password")):
-                    self._failed(peer)
+                if reason.startswith(("wrong user", "wrong password")) and self.auth_throttle.failed(peer):
+                    self._throttling(peer, "authenticate")
         except Exception as exc:  # any failure must still answer exactly ERROR
             verdict, reason = AUTH_ERROR, f"bad request: {type(exc).__name__}"
         self._record(AuthEvent(time.time(), request.remote or "-", request.method, device, user, verdict, reason))
         return _plain(verdict)
 
-    def _recent_failures(self, peer: str) -> deque[float] | None:
-        failures = self._failures.get(peer)
-        if failures is not None:
-            cutoff = time.monotonic() - THROTTLE_WINDOW
-            while failures and failures[0] < cutoff:
-                failures.popleft()
-        return failures
-
-    def _throttled(self, peer: str) -> bool:
-        failures = self._recent_failures(peer)
-        return failures is not None and len(failures) >= THROTTLE_FAILURES
-
-    def _failed(self, peer: str) -> None:
-        if len(self._failures) > 10_000:  # forget quiet addresses; the table stays small
-            for quiet in [p for p in list(self._failures) if not self._recent_failures(p)]:
-                del self._failures[quiet]
-        failures = self._failures.setdefault(peer, deque(maxlen=THROTTLE_FAILURES * 2))
-        failures.append(time.monotonic())
-        if len(failures) == THROTTLE_FAILURES:
-            log.warning(
-                "%s throttled: %d wrong credentials within %g s; it is refused until they age out",
-                peer,
-                len(failures),
-                THROTTLE_WINDOW,
-            )
+    def _throttling(self, peer: str, endpoint: str) -> None:
+        """An address has just been throttled at ``endpoint``: said once, and counted."""
+        self.metrics.throttles.labels(endpoint).inc()
+        what = "wrong credentials" if endpoint == "authenticate" else "wrong Ack keys"
+        log.warning(
+            "%s throttled: %d %s within %g s; it is refused at /%s until they age out",
+            peer,
+            THROTTLE_FAILURES,
+            what,
+            THROTTLE_WINDOW,
+            endpoint,
+        )
 
     def _record(self, event: AuthEvent) -> None:
-        level = logging.WARNING if event.reason.startswith("throttled") else logging.INFO
-        if log.isEnabledFor(level):  # the names are made printable only when they are written
-            device, user = printable(repr(event.devicename), 80), printable(repr(event.user), 80)
-            log.log(
-                level,
-                "auth %s %s device=%s user=%s: %s (%s)",
-                event.peer,
-                event.method,
-                device,
-                user,
-                event.verdict,
-                event.reason,
-            )
+        kind = reason_kind(event.verdict, event.reason)
+        self.metrics.answered(event.verdict, kind)
+        device, user = _Printable(event.devicename), _Printable(event.user)  # made printable only when written
+        line = "auth %s %s device=%s user=%s: %s (%s)"
+        args = (event.peer, event.method, device, user, event.verdict, event.reason)
+        if event.verdict == AUTH_AUTHORIZED:
+            self.request_log.success(event.peer, kind, line, *args)
+        else:
+            level = logging.WARNING if kind == "throttled" else logging.INFO
+            self.request_log.refusal(event.peer, kind, level, line, *args)
         self.events.append(event)
         self.counters[event.verdict] += 1
         for listener in list(self.listeners):
@@ -268,8 +311,13 @@ class Service:
 
     def _tell(self, request: web.Request, status: int) -> None:
         """Tell request listeners of a request other than authentication (which has its events)."""
-        if log.isEnabledFor(logging.INFO):
-            log.info("%s %s %s %d", request.remote or "-", request.method, printable(request.path, 200), status)
+        peer = request.remote or "-"
+        self.metrics.requests.labels(str(status)).inc()
+        args = (peer, request.method, _Printable(request.path, 200), status)
+        if status < 400:
+            self.request_log.success(peer, "answered", "%s %s %s %d", *args)
+        else:
+            self.request_log.refusal(peer, f"HTTP-{status}", logging.INFO, "%s %s %s %d", *args)
         for listener in list(self.request_listeners):
             listener(request.remote or "-", request.method, request.path, status)
 
@@ -280,6 +328,11 @@ class Service:
         return response
 
     # -- hosted objects -------------------------------------------------------------------
+
+    def hosted_objects(self) -> int:
+        """How many objects are hosted and not yet expired."""
+        now = time.monotonic()
+        return sum(1 for _, _, expires in list(self._objects.values()) if expires >= now)
 
     async def host(self, data: bytes, charset: str) -> str:
         """Keep ``data`` for ``object_ttl`` seconds at an unguessable URL and return it."""

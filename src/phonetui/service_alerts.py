@@ -61,17 +61,18 @@ class AlertRoutes:
         service = self.service
         peer = request.remote or "-"
         alert_id, token = request.match_info["alert"], request.match_info["token"]
-        if service._throttled(peer):
+        if service.ack_throttle.throttled(peer):  # its own bucket: a stale Ack key does not lock out /authenticate
+            service.metrics.acks.labels("throttled").inc()
             service._tell(request, 429)
-            log.warning("ack %s: refused, throttled", peer)
             return phone_text("Not acknowledged", THROTTLED_TEXT)
         verdict, ack = service.alerts.acknowledge(alert_id, token, peer)
+        service.metrics.acks.labels(verdict.value).inc()
         alert = service.alerts.get(alert_id)
         charset = alert.charsets.get(ack.phone, "utf-8") if alert and ack else "utf-8"
         if ack is None or alert is None:
-            service._failed(peer)
+            if service.ack_throttle.failed(peer):
+                service._throttling(peer, "ack")
             service._tell(request, 403)
-            log.info("ack %s alert=%s: %s", peer, printable(repr(alert_id[:64]), 80), verdict)
             return phone_text("Not acknowledged", _REFUSALS.get(verdict, _REFUSALS[Verdict.UNKNOWN]))
         service._tell(request, 200)
         if verdict is Verdict.NEW:

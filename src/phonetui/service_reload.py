@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("phonetui.service")
 #: An old CUCM client is closed this long after a reload replaced it: verdicts in flight finish on it.
 CUCM_CLOSE_AFTER = 30.0
+#: Set up once at start (where the log goes, where the metrics listen): a reload keeps them.
+RESTART_KEYS = ("log_file", "log_max_bytes", "log_backups", "metrics_listen")
 
 
 def service_settings(config: Config) -> ServiceConfig:
@@ -64,7 +66,7 @@ class Reloader:
     """Rereads ``path`` into a running ``Service``; each reload says one line (never a password).
 
     ``listen_fixed``: ``serve --listen`` chose the address; the config's ``listen`` is not looked at.
-    ``say``: where the lines go besides the log (``serve`` prints them beside its request lines).
+    ``say``: where the lines go besides the log (``serve`` prints them when its log is a file).
     """
 
     def __init__(self, service: Service, path: Path, say: Callable[[str], None], listen_fixed: bool = False) -> None:
@@ -119,9 +121,15 @@ class Reloader:
             )
         tls = self._new_tls(old, new)
         cert, key = (new.tls_cert, new.tls_key) if tls else (old.tls_cert, old.tls_key)
-        applied = replace(new, listen_host=old.listen_host, listen_port=old.listen_port, tls_cert=cert, tls_key=key)
+        fixed = {name: getattr(old, name) for name in RESTART_KEYS}  # the log's handler and the metrics' listener
+        if any(getattr(new, name) != value for name, value in fixed.items()):
+            self._tell(logging.WARNING, f"reload: {', '.join(RESTART_KEYS)} need a restart; kept as they were")
+        applied = replace(
+            new, listen_host=old.listen_host, listen_port=old.listen_port, tls_cert=cert, tls_key=key, **fixed
+        )
         cucm_changed = (old.verdict, old.cucm) != (applied.verdict, applied.cucm)
         service.config = applied  # one assignment: each request reads the settings once it is asked
+        service.request_log.success_limit = applied.log_successes_per_minute
         if cucm_changed:
             self._retire_cucm()
         self.reloads += 1

@@ -9,15 +9,12 @@ from __future__ import annotations
 import logging
 import ssl
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 log = logging.getLogger("phonetui.service")
 #: A peer's failed handshakes are logged once in this many seconds.
 HANDSHAKE_LOG_EVERY = 60.0
 _last_logged: dict[str, float] = {}
-#: Told the same line as the log (``serve`` prints it beside its request lines).
-handshake_listeners: list[Callable[[str], None]] = []
 #: The alerts a client sends when it does not trust the server's certificate.
 _DISTRUST = ("UNKNOWN_CA", "BAD_CERTIFICATE", "CERTIFICATE_UNKNOWN")
 
@@ -45,8 +42,6 @@ def handshake_failed(peer: str, exc: BaseException | type[BaseException]) -> Non
     why = " (it does not trust this certificate: give it the CA that signed tls_cert)" if distrust else ""
     line = f"TLS handshake from {peer} failed: {reason}{why}"
     log.info("%s", line)
-    for listener in handshake_listeners:
-        listener(line)
 
 
 def server_context(cert: str | Path, key: str | Path) -> ssl.SSLContext:

@@ -72,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         None: tui_command,
     }
     try:
-        with logging_to(args.log_file, args.log_level):
+        serve = args.command == "serve"  # serve logs by itself: to stdout, or to a file it rotates
+        with logging_to(None if serve else args.log_file, None if serve else args.log_level):
             log.info("phonetui %s %s", __version__, args.command or "(the app)")  # never argv: it may hold --password
             return handlers[args.command](args)
     except ConfigError as exc:

@@ -1,10 +1,9 @@
-"""``phonetui serve``: the authentication responder and object host, one line per request."""
+"""``phonetui serve``: the authentication responder and object host, logging what it answers (bounded)."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ..config import SERVICE_PORT, ServiceConfig, split_host_port
@@ -12,6 +11,7 @@ from ..service_reload import Reloader, service_settings, settings_problem
 from ..service_stop import Tally
 from ..wording import listen_problem
 from .common import EXIT_OK, UsageError, read_config, run_to_exit, wait_for_signal
+from .serve_log import serve_log_file, serve_logging
 
 
 def serve_command(args: argparse.Namespace) -> int:
@@ -25,35 +25,32 @@ def serve_command(args: argparse.Namespace) -> int:
             raise UsageError(f"--listen: {exc}") from None
     if problem := settings_problem(config, service_config):  # with verdict = "cucm" CUCM judges the users
         raise UsageError(problem)
-    return run_to_exit(_serve_async(service_config, config.path, bool(args.listen)))
+    with serve_logging(args, service_config) as started:
+        log_file = serve_log_file(args, service_config)
+        return run_to_exit(_serve_async(service_config, config.path, bool(args.listen), started, log_file))
 
 
-async def _serve_async(service_config: ServiceConfig, path: Path, listen_fixed: bool) -> int:
-    from .. import service_tls
-    from ..service import AuthEvent, Service
+async def _serve_async(
+    service_config: ServiceConfig, path: Path, listen_fixed: bool, started: Callable[[], None], log_file: str
+) -> int:
+    from ..service import Service
+    from ..service_metrics import MetricsListenError
 
-    # One line per request. On a terminal each line shows at once; into a pipe or a file
-    # they are written in blocks and flushed twice a second, not with a syscall each.
-    interactive = sys.stdout.isatty()
+    # The log (stdout, or log_file) has a line per request until a flood, then summaries. Lines
+    # that matter beyond it (reloads, the last line) are printed on stdout too when it is a file.
+    def also_on_stdout(line: str) -> None:
+        if log_file:
+            print(line, flush=True)
 
-    def emit(line: str) -> None:
-        print(line, flush=interactive)
-
-    def log_auth(event: AuthEvent) -> None:
-        emit(event.line())
-
-    def log_request(peer: str, method: str, path: str, status: int) -> None:
-        emit(f"{peer} {method} {path} {status}")
-
-    service = Service(service_config, on_event=log_auth)
-    service.request_listeners.append(log_request)
-    tally, reloader = Tally(service), Reloader(service, path, emit, listen_fixed)  # SIGHUP reloads
-    service_tls.handshake_listeners.append(emit)  # a phone that does not trust the certificate shows why
+    service = Service(service_config)
+    tally, reloader = Tally(service), Reloader(service, path, also_on_stdout, listen_fixed)  # SIGHUP reloads
     try:
         await service.start()
     except OSError as exc:
-        where = f"{service_config.listen_host}:{service_config.listen_port}"
-        raise UsageError(listen_problem(where, exc)) from None
+        host, port = service_config.listen_host, service_config.listen_port
+        if isinstance(exc, MetricsListenError) and service_config.metrics_listen:
+            host, port = service_config.metrics_listen
+        raise UsageError(listen_problem(f"{host}:{port}", exc)) from None
     bound_host, bound_port = service.bound or (service_config.listen_host, service_config.listen_port)
     judged = ""
     if service_config.verdict == "cucm" and service_config.cucm is not None:
@@ -61,18 +58,15 @@ async def _serve_async(service_config: ServiceConfig, path: Path, listen_fixed: 
 
     def ready() -> None:  # said once SIGHUP reloads: a reload asked for on seeing this line is not lost
         print(f"listening on {bound_host}:{bound_port}; phones use {service.auth_url}{judged}", flush=True)
+        if service.metrics_bound:
+            print("health and metrics at http://{}:{}/metrics".format(*service.metrics_bound), flush=True)
+        if log_file:
+            print(f"the log is in {log_file}", flush=True)
+        started()
 
-    async def flush_now_and_then() -> None:
-        while True:
-            await asyncio.sleep(0.5)
-            sys.stdout.flush()
-
-    flusher = asyncio.create_task(flush_now_and_then())
     try:
         await wait_for_signal(on_hangup=reloader.request, ready=ready)
     finally:
-        flusher.cancel()
         await service.stop()  # requests in flight are answered first (a few seconds at most)
-        emit(tally.report(reloader.reloads))
-        sys.stdout.flush()
+        also_on_stdout(tally.report(reloader.reloads))
     return EXIT_OK

@@ -131,6 +131,14 @@ class ServiceConfig:
     verdict: Verdict = "config"
     #: The ``[cucm]`` connection the verdict is asked over (set when the config is read).
     cucm: CucmConfig | None = field(default=None, repr=False)
+    #: ``/healthz`` and ``/metrics`` only here (host, port), phones' address answering 404; None: beside the rest.
+    metrics_listen: tuple[str, int] | None = None
+    #: ``serve``'s log: a file rotated at ``log_max_bytes`` keeping ``log_backups`` old ones ("" for stdout).
+    log_file: str = ""
+    log_max_bytes: int = 10 * 1024 * 1024
+    log_backups: int = 5
+    #: Lines for answered requests a minute; beyond it they are counted in the minute's summary.
+    log_successes_per_minute: int = 60
 
     @property
     def scheme(self) -> str:

@@ -22,6 +22,7 @@ from ..keymap import DEFAULT_KEYS, clashes, key_problem
 from .auth_keys import phone_auth, service_tls, service_verdict
 from .model import MODES, SERVICE_HOST, SERVICE_PORT, Defaults, Phone, ServiceConfig, Template, Verify
 from .reader import _Reader
+from .service_keys import OPERATOR_KEYS, operator_keys
 
 _PASSWORD_KEYS = {"password", "password_env", "password_file"}
 _PHONE_KEYS = {"name", "host", "port", "scheme", "model", "username", "tags", "family", "charset", "size_limit"}
@@ -33,7 +34,7 @@ _DEFAULT_KEYS |= {"sender", "verify", "ca_file", "auth"}
 #: What ``verify = false`` leaves open, said by ``check``, on start and in the preview.
 INSECURE_WARNING = "certificates are not checked (verify = false): anyone in the middle gets the push user's password"
 _SERVICE_KEYS = {"listen", "url", "username", "allowed_devices", "object_ttl", "ack_reply"}
-_SERVICE_KEYS |= {"tls_cert", "tls_key", "verdict"}
+_SERVICE_KEYS |= {"tls_cert", "tls_key", "verdict"} | OPERATOR_KEYS
 _TOP_KEYS = {"defaults", "service", "phones", "templates", "keys", "cucm", "discovery", "probe"}
 _TEMPLATE_KEYS: dict[str, set[str]] = {
     "text": {"name", "kind", "title", "prompt", "text", "softkeys", "vars"},
@@ -185,6 +186,7 @@ def _service(reader: _Reader, defaults: Defaults) -> ServiceConfig:
         allowed_devices=tuple("SEP" + d[3:].upper() for d in devices),
         object_ttl=reader.positive("object_ttl", float, 300.0),
         ack_reply=_ack_reply(reader),
+        **operator_keys(reader, split_host_port)._asdict(),
     )
 
 
