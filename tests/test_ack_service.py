@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
 import httpx
+import pytest
 
 from phonetui.alert_desk import RemoteAlertDesk, ServiceAlertDesk
 from phonetui.alerts import Acknowledgement, Alert
@@ -111,3 +114,20 @@ async def test_service_desk_hears_each_acknowledgement(service: Service) -> None
     assert [a.phone for a in await desk.acknowledgements(alert.id)] == ["a"]
     desk.close()
     assert not service.ack_listeners
+
+
+async def test_an_ack_token_is_never_written_to_the_log_or_told_to_listeners(
+    service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A token is a phone's key to acknowledge: whoever reads the log must not be able to press it."""
+    told: list[str] = []
+    service.request_listeners.append(lambda peer, method, path, status: told.append(path))
+    alert = Alert.new(["lobby"], 60)
+    service.alerts.register(alert)
+    token = alert.tokens["lobby"]
+    with caplog.at_level(logging.INFO, logger="phonetui"):
+        async with httpx.AsyncClient() as client:
+            await client.get(f"{service.url}/ack/{alert.id}/{token}")
+            await client.get(f"{service.url}/ack/{alert.id}/{'C' * 22}")
+    assert told == [f"/ack/{alert.id}/…"] * 2
+    assert caplog.records and token not in caplog.text and "C" * 22 not in caplog.text

@@ -76,6 +76,13 @@ class _Printable:
         return printable(self.text, self.limit) if self.limit else printable(repr(self.text), 80)
 
 
+def without_token(path: str) -> str:
+    """The path as logged: an Ack URL's last part is a phone's key to acknowledge, so it is never written."""
+    if path.startswith("/ack/"):
+        return path.rpartition("/")[0] + "/…"
+    return path
+
+
 def _same(given: str, expected: str) -> bool:
     """Constant-time comparison of two strings."""
     return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
@@ -313,13 +320,14 @@ class Service:
         """Tell request listeners of a request other than authentication (which has its events)."""
         peer = request.remote or "-"
         self.metrics.requests.labels(str(status)).inc()
-        args = (peer, request.method, _Printable(request.path, 200), status)
+        path = without_token(request.path)
+        args = (peer, request.method, _Printable(path, 200), status)
         if status < 400:
             self.request_log.success(peer, "answered", "%s %s %s %d", *args)
         else:
             self.request_log.refusal(peer, f"HTTP-{status}", logging.INFO, "%s %s %s %d", *args)
         for listener in list(self.request_listeners):
-            listener(request.remote or "-", request.method, request.path, status)
+            listener(request.remote or "-", request.method, path, status)
 
     async def _unknown(self, request: web.Request) -> web.Response:
         self._tell(request, 404)
