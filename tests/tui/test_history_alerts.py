@@ -5,12 +5,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from phonetui.cisco import CiscoIPPhoneText
 from phonetui.tui.app import PhoneTUI
 from phonetui.tui.screens.history import HistoryScreen
+from phonetui.tui.widgets.alert_fields import TickBox
 
+from .conftest import wait_until
 from .test_history import cells, screen_text, text_xml
 
 T0 = 1.7e9
@@ -102,3 +104,30 @@ async def test_a_wide_history_shows_a_round_on_one_line(app: PhoneTUI) -> None:
         await pilot.pause()
         rows = cells(app.screen.query_one("#pushes", DataTable))
         assert rows[1][2].startswith("alert AbCdEf round 2 · acked 2 of 3 · Fire drill — Leave")
+
+
+async def test_an_alerts_round_goes_back_to_the_form_as_an_alert_and_is_not_pushed_without_its_key(
+    app: PhoneTUI,
+) -> None:
+    """Pushed again as it was journalled, an alert's Text would have no Ack key: p and f say so, Enter loads it
+    with "Ask for acknowledgement" ticked."""
+    assert app.journal is not None
+    for record in alert_journal():
+        app.journal.append(record)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("h")
+        await pilot.pause()
+        await pilot.press("down")  # round 2 of the drill
+        await pilot.pause()
+        for key in ("p", "f"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, HistoryScreen), key
+        said = [n.message for n in app._notifications]
+        assert sum("round of alert AbCdEf round 2" in m and "Ack key" in m for m in said) == 2
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen is app.compose_screen)
+        form = app.compose_screen
+        assert form.query_one("#title", Input).value == "Fire drill"
+        assert form.query_one("#ack-on", TickBox).value
+    assert len(list(app.journal.records())) == len(alert_journal()), "nothing was pushed"

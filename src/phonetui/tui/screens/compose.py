@@ -315,9 +315,12 @@ class ComposeScreen(PhoneScreen):
         template.variables = dict(self.variables)
         return template
 
-    def load_object(self, obj: CiscoObject, variables: dict[str, str] | None = None) -> None:
-        """Fill the form with ``obj`` (a template's, or one from the history) and its own variables."""
+    def load_object(self, obj: CiscoObject, variables: dict[str, str] | None = None, alert: bool | None = None) -> None:
+        """Fill the form with ``obj`` (a template's, or one from the history) and its own variables;
+        ``alert`` ticks or clears "Ask for acknowledgement" (None: as it was)."""
         self.variables = dict(variables or {})
+        if alert is not None:
+            self.query_one("#ack-on", TickBox).value = alert and isinstance(obj, CiscoIPPhoneText)
         for field in self.query(Input).results(Input):
             field.value = ""
         if isinstance(obj, CiscoIPPhoneExecute):

@@ -259,20 +259,36 @@ class HistoryScreen(PhoneScreen):
             # the form must be mounted before it can be filled.
             await tui.pop_screen()
             await tui.push_screen("compose")
-        compose.load_object(chosen[1], chosen[0].variables)
-        self.notify("The push's object is in the form: F2 previews, F5 sends.")
+        alert = chosen[0].story is not None
+        compose.load_object(chosen[1], chosen[0].variables, alert=alert)
+        if alert:
+            self.notify("The alert's Text is in the form, to be acknowledged again: F5 sends it as a new alert.")
+        else:
+            self.notify("The push's object is in the form: F2 previews, F5 sends.")
+
+    def not_an_alert(self, view: PushView) -> bool:
+        """False after saying so for a round of an alert: pushed again as it is, it would have no Ack key."""
+        if view.story is None:
+            return True
+        self.notify(
+            f"This push was a round of {view.alert_parts()[0]}: Enter puts its Text in the form,"
+            " to send as a new alert with its Ack key.",
+            severity="warning",
+            markup=False,
+        )
+        return False
 
     def action_again(self) -> None:
         """Push the object again to every phone the push went to."""
         chosen = self.pushable()
-        if chosen is not None:
+        if chosen is not None and self.not_an_alert(chosen[0]):
             view, obj = chosen
             self.confirm(obj, [line.name for line in view.lines], retry=False, variables=view.variables)
 
     def action_retry(self) -> None:
         """Push the object again to the phones that did not answer ok (or never answered)."""
         chosen = self.pushable()
-        if chosen is None:
+        if chosen is None or not self.not_an_alert(chosen[0]):
             return
         view, obj = chosen
         failed = [line.name for line in view.lines if line.failed]
