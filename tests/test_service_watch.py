@@ -139,6 +139,10 @@ async def test_healthz_and_metrics_are_never_throttled_or_logged(
     assert got[("phonetui_throttled_addresses", (("endpoint", "ack"),))] == 0
     assert got[("phonetui_hosted_objects", ())] == 1
     assert got[("phonetui_acknowledgements_total", (("result", "unknown"),))] == 1
+    assert "_created" not in metrics.text  # a series a counter would double the page with
+    import prometheus_client.metrics
+
+    assert prometheus_client.metrics._use_created, "the rest of the process keeps its _created series"
 
 
 async def test_metrics_listen_serves_them_there_alone(service_config: ServiceConfig) -> None:
