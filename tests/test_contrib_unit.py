@@ -77,7 +77,8 @@ def test_the_descriptor_limit_is_generous_and_nobody_needs_setrlimit() -> None:
         path.name for path in (ROOT / "src" / "phonetui").rglob("*.py") if "setrlimit(" in path.read_text()
     )
     assert callers == ["simfleet.py"]  # the simulator's, which the service never imports
-    code = "import sys, phonetui.cli.serve, phonetui.service, phonetui.service_reload; print('phonetui.simfleet' in sys.modules)"
+    modules = "phonetui.cli.serve, phonetui.service, phonetui.service_reload"
+    code = f"import sys, {modules}; print('phonetui.simfleet' in sys.modules)"
     imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert imported.stdout.strip() == "False"
 

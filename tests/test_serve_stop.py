@@ -74,3 +74,12 @@ def test_the_summary_counts_verdicts_and_other_requests() -> None:
         in line
     )
     assert [duration(s) for s in (5, 125, 7260, 90000)] == ["5s", "2m 5s", "2h 1m", "1d 1h"]
+
+
+def test_the_summary_counts_refused_reloads_too() -> None:
+    class Heard:
+        listeners: list[object] = []
+        request_listeners: list[object] = []
+
+    line = Tally(Heard()).summary(reloads=6, refused=3)  # type: ignore[arg-type]
+    assert line.endswith(", 6 reloads, 3 refused")

@@ -95,7 +95,7 @@ class Tally:
         self.others[status] += 1
 
     def summary(self, reloads: int = 0, refused: int = 0) -> str:
-        """The last line of a run: how long, the phones' verdicts, other requests by status, reloads (refused ones too)."""
+        """The last line of a run: how long, the phones' verdicts, other requests by status, reloads and refusals."""
         answered = sum(self.verdicts.values())
         verdicts = ", ".join(f"{self.verdicts[v]} {v}" for v in (AUTH_AUTHORIZED, AUTH_UNAUTHORIZED, AUTH_ERROR))
         others = sum(self.others.values())
