@@ -59,3 +59,31 @@ def test_systemd_analyze_verify_passes(tmp_path: Path) -> None:
     if "offline" in exposure.stderr and "unrecognized" in exposure.stderr:
         pytest.skip("this systemd-analyze has no security --offline (systemd before 250)")
     assert exposure.returncode == 0, exposure.stdout[-400:]  # exposure 2.0 or less ("OK")
+
+
+def test_a_config_error_is_not_restarted_in_a_loop() -> None:
+    """serve exits 2 for a config or usage error (restarting cannot mend it), 1 when it cannot listen (it may later)."""
+    unit = settings(UNIT.read_text())
+    # and systemd's own: no program (203), no credential file (243)
+    assert unit["RestartPreventExitStatus"][0].split() == ["2", "203", "243"]
+    assert unit["Restart"] == ["on-failure"]
+
+
+def test_the_descriptor_limit_is_generous_and_nobody_needs_setrlimit() -> None:
+    """The unit sets LimitNOFILE= and filters @resources (setrlimit); serve's code never calls setrlimit."""
+    unit = settings(UNIT.read_text())
+    assert int(unit["LimitNOFILE"][0]) >= 16384
+    assert any("@resources" in value for value in unit["SystemCallFilter"])
+    callers = sorted(
+        path.name for path in (ROOT / "src" / "phonetui").rglob("*.py") if "setrlimit(" in path.read_text()
+    )
+    assert callers == ["simfleet.py"]  # the simulator's, which the service never imports
+    modules = "phonetui.cli.serve, phonetui.service, phonetui.service_reload"
+    code = f"import sys, {modules}; print('phonetui.simfleet' in sys.modules)"
+    imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert imported.stdout.strip() == "False"
+
+
+def test_logs_may_go_to_the_logs_directory() -> None:
+    unit = settings(UNIT.read_text())
+    assert unit["LogsDirectory"] == ["phonetui"]

@@ -132,7 +132,8 @@ def test_certificates_the_responder_cannot_use_are_located_errors(tmp_path: Path
         f'tls_cert = "{cert.name}"\ntls_key = "other/{other_key.name}"': "service.tls_key: tls_key",
         f'tls_cert = "missing.pem"\ntls_key = "{key.name}"': "cannot read",
         f'tls_cert = "{key.name}"\ntls_key = "{key.name}"': "not a PEM certificate",
-        f'tls_cert = "{cert.name}"': "service.tls_key: give tls_cert and tls_key together",
+        f'tls_cert = "{cert.name}"': "c.toml:4: service.tls_cert: has no tls_key: give tls_cert and tls_key together",
+        f'tls_key = "{key.name}"': "c.toml:4: service.tls_key: has no tls_cert: give tls_cert and tls_key together",
     }
     for body, message in cases.items():
         with pytest.raises(ConfigErrors) as caught:

@@ -14,7 +14,7 @@ from .test_serve_reload import OLD, Serving, read_all, refused, slow_post, write
 
 def said(line: str) -> str:
     """A line of serve's output without the log's time and level (its log is its output, unless a file)."""
-    return line.partition(" INFO phonetui.service: ")[2] or line
+    return line.partition(" NOTICE phonetui.service: ")[2] or line
 
 
 def test_sigterm_answers_the_request_in_flight_then_exits_0_saying_what_it_answered(tmp_path: Path) -> None:
@@ -37,7 +37,7 @@ def test_sigterm_answers_the_request_in_flight_then_exits_0_saying_what_it_answe
         assert not stderr
         summary = said(server.lines[-1])
         assert summary.startswith("stopped after ") and "1 authentication (1 AUTHORIZED, 0 UN-AUTHORIZED" in summary
-        assert log.read_text().splitlines()[-1].endswith(f"INFO phonetui.service: {summary}")
+        assert log.read_text().splitlines()[-1].endswith(f"NOTICE phonetui.service: {summary}")
 
 
 def test_a_request_that_never_ends_holds_the_stop_a_few_seconds_only(tmp_path: Path) -> None:
@@ -74,3 +74,12 @@ def test_the_summary_counts_verdicts_and_other_requests() -> None:
         in line
     )
     assert [duration(s) for s in (5, 125, 7260, 90000)] == ["5s", "2m 5s", "2h 1m", "1d 1h"]
+
+
+def test_the_summary_counts_refused_reloads_too() -> None:
+    class Heard:
+        listeners: list[object] = []
+        request_listeners: list[object] = []
+
+    line = Tally(Heard()).summary(reloads=6, refused=3)  # type: ignore[arg-type]
+    assert line.endswith(", 6 reloads, 3 refused")

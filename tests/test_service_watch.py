@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import stat
 from pathlib import Path
 
 import httpx
@@ -137,6 +139,10 @@ async def test_healthz_and_metrics_are_never_throttled_or_logged(
     assert got[("phonetui_throttled_addresses", (("endpoint", "ack"),))] == 0
     assert got[("phonetui_hosted_objects", ())] == 1
     assert got[("phonetui_acknowledgements_total", (("result", "unknown"),))] == 1
+    assert "_created" not in metrics.text  # a series a counter would double the page with
+    import prometheus_client.metrics
+
+    assert prometheus_client.metrics._use_created, "the rest of the process keeps its _created series"
 
 
 async def test_metrics_listen_serves_them_there_alone(service_config: ServiceConfig) -> None:
@@ -266,4 +272,67 @@ async def test_a_reload_keeps_the_log_and_metrics_addresses_and_takes_the_succes
         )
         assert await reloader.reload()
         assert service.request_log.success_limit == 7 and service.config.metrics_listen is None
-        assert any("metrics_listen need a restart; kept as they were" in line for line in said), said
+        assert any("reload: metrics_listen needs a restart; kept as they were" in line for line in said), said
+        assert any("log_successes_per_minute 7 (applied)" in line for line in said), said
+
+
+def test_each_address_has_its_own_success_budget() -> None:
+    """After a busy address has used its lines, a new one's first successes still get theirs."""
+    log, lines, now = bounded(success_limit=3)
+    for n in range(100):
+        log.success("127.0.0.5", "authorized", "busy %d", n)
+    for n in range(4):
+        log.success("127.0.0.6", "authorized", "new %d", n)
+    now[0] += 60
+    log.flush()
+    assert lines.lines == [
+        "busy 0",
+        "busy 1",
+        "busy 2",
+        "new 0",
+        "new 1",
+        "new 2",
+        "127.0.0.5: 97 more authorized requests in the last 60 s",
+        "127.0.0.6: 1 more authorized requests in the last 60 s",
+    ]
+
+
+def test_successes_from_very_many_addresses_stop_at_the_ceiling() -> None:
+    from phonetui.service_watch import SUCCESS_CEILING
+
+    log, lines, _ = bounded(success_limit=5)
+    for n in range(SUCCESS_CEILING * 4):
+        address = f"10.{n // 65536}.{n // 256 % 256}.{n % 256}"
+        log.success(address, "authorized", "ok %s", address)
+    written = [line for line in lines.lines if line.startswith("ok ")]
+    assert len(written) == SUCCESS_CEILING
+    log.flush()
+    summaries = lines.lines[len(written) :]
+    assert len(summaries) <= MAX_TRACKED + 1  # one line an address tracked, the rest together
+    counted = sum(int(line.split(": ")[1].split()[0]) for line in summaries)
+    assert counted == SUCCESS_CEILING * 3
+
+
+def test_every_log_file_it_makes_is_its_owners_alone(tmp_path: Path) -> None:
+    """The first file and those each rotation starts: 0600 whatever the umask (0022 here)."""
+    from phonetui.logfile import open_rotating_log
+
+    path = tmp_path / "responder.log"
+    before = os.umask(0o022)
+    try:
+        handler = open_rotating_log(str(path), 4096, 3)
+        logger = logging.getLogger("test.watch.rotation")
+        logger.propagate = False
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        try:
+            for n in range(400):
+                logger.info("line %d %s", n, "x" * 60)
+        finally:
+            logger.removeHandler(handler)
+            handler.close()
+    finally:
+        os.umask(before)
+    made = sorted(tmp_path.iterdir())
+    assert [p.name for p in made] == ["responder.log", "responder.log.1", "responder.log.2", "responder.log.3"]
+    assert {oct(stat.S_IMODE(p.stat().st_mode)) for p in made} == {"0o600"}

@@ -14,8 +14,13 @@ import logging
 import logging.handlers
 import os
 from collections.abc import Iterator
+from typing import Any
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+#: Above every level ``--log-level`` can name: what an operator relies on (``serve``'s start, its
+#: reloads, its stop) is written whatever the level. Named once, for the format's ``%(levelname)s``.
+NOTICE = 45
+logging.addLevelName(NOTICE, "NOTICE")
 DEFAULT_LEVEL = "INFO"
 #: ``2025-01-31 10:00:00,123 INFO phonetui.push: push 1a2b3c started: ...``
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -39,10 +44,25 @@ def open_log_file(path: str) -> logging.FileHandler:
     return handler
 
 
+def _private(path: str, flags: int) -> int:
+    return os.open(path, flags, 0o600)
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Every file it makes, the first and each one a rotation starts, is its owner's alone (0600).
+
+    The standard handler opens a new file with the umask's mode (0644, often): the log names
+    users and addresses, and must not become readable to all at its first rotation.
+    """
+
+    def _open(self) -> Any:
+        return open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors, opener=_private)
+
+
 def open_rotating_log(path: str, max_bytes: int, backups: int) -> logging.handlers.RotatingFileHandler:
     """A handler appending to ``path`` that starts a new file past ``max_bytes``, keeping ``backups`` old ones."""
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
-    handler = logging.handlers.RotatingFileHandler(path, "a", max_bytes, backups, encoding="utf-8")
+    handler = PrivateRotatingFileHandler(path, "a", max_bytes, backups, encoding="utf-8")
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     return handler
 

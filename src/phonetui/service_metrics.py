@@ -8,10 +8,12 @@ of each ``Service``'s own (two services in one process, as in the tests, do not 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
 
 from .cisco.limits import AUTH_AUTHORIZED, AUTH_ERROR, AUTH_UNAUTHORIZED
 
@@ -50,12 +52,30 @@ def reason_kind(verdict: str, reason: str) -> str:
     return "error" if verdict == AUTH_ERROR else "refused"
 
 
+class WithoutCreated(Collector):
+    """A registry as ``/metrics`` shows it: no ``*_created`` series, which would double the page.
+
+    ``prometheus_client.disable_created_metrics()`` would do it for the whole process (any other
+    registry in it included); this leaves out only what this registry's page shows.
+    """
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.registry = registry
+
+    def collect(self) -> Iterable[Metric]:
+        for family in self.registry.collect():
+            kept = Metric(family.name, family.documentation, family.type, family.unit)
+            kept.samples = [sample for sample in family.samples if not sample.name.endswith("_created")]
+            yield kept
+
+
 class Metrics:
     """One service's counters; ``hosted`` says how many objects it hosts when asked."""
 
     def __init__(self, hosted: Callable[[], int], throttled: dict[str, Callable[[], int]]) -> None:
         self.registry = CollectorRegistry()
         registry = self.registry
+        self._page = WithoutCreated(registry)
         self.verdicts = Counter("phonetui_auth_verdicts", "Answers of /authenticate", ["verdict"], registry=registry)
         self.reasons = Counter("phonetui_auth_reasons", "Why /authenticate answered so", ["reason"], registry=registry)
         # each label's child kept: labels() costs more than the increment, in a flood
@@ -88,7 +108,7 @@ class Metrics:
         return web.Response(text="OK phonetui responder\n", headers={"Server": "phonetui"})
 
     async def metrics(self, request: web.Request) -> web.Response:
-        body = generate_latest(self.registry)
+        body = generate_latest(self._page)
         return web.Response(body=body, headers={"Server": "phonetui", "Content-Type": CONTENT_TYPE})
 
 

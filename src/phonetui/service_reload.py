@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Config, ConfigError, ServiceConfig, load_config
+from .logfile import NOTICE
 from .service_tls import _no_pass_phrase, server_context
 from .wording import plural
 
@@ -67,12 +68,14 @@ class Reloader:
 
     ``listen_fixed``: ``serve --listen`` chose the address; the config's ``listen`` is not looked at.
     ``say``: where the lines go besides the log (``serve`` prints them when its log is a file).
+    Its lines are logged at ``NOTICE`` (or ``ERROR``): above any ``--log-level``, as an operator relies on them.
     """
 
     def __init__(self, service: Service, path: Path, say: Callable[[str], None], listen_fixed: bool = False) -> None:
         self.service, self.path, self.say, self.listen_fixed = service, path, say, listen_fixed
         self.fingerprint = tls_fingerprint(service.config)
-        self.reloads = 0
+        self.reloads = 0  # asked for, taken or not
+        self.refused = 0
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[bool | None]] = set()
 
@@ -89,6 +92,8 @@ class Reloader:
     async def reload(self) -> bool:
         """Read the config again and apply it; False (the old settings kept) if it has an error."""
         async with self._lock:
+            self.reloads += 1
+            self.refused += 1  # until it is applied
             try:
                 return self._apply(*self._read())
             except ConfigError as exc:
@@ -107,7 +112,7 @@ class Reloader:
         if problem := settings_problem(config, settings):
             raise ConfigError(self.path, "", problem.removeprefix(f"{self.path}: "))
         for warning in config.warnings:
-            self._tell(logging.WARNING, f"reload: warning: {warning}")
+            self._tell(NOTICE, f"reload: warning: {warning}")
         return config, settings
 
     def _apply(self, config: Config, new: ServiceConfig) -> bool:
@@ -116,14 +121,15 @@ class Reloader:
         if not self.listen_fixed and where_old != where_new:
             host, port = service.bound or (old.listen_host, old.listen_port)
             self._tell(
-                logging.WARNING,
+                NOTICE,
                 f"reload: listen {where_new} cannot change without a restart; still listening on {host}:{port}",
             )
         tls = self._new_tls(old, new)
         cert, key = (new.tls_cert, new.tls_key) if tls else (old.tls_cert, old.tls_key)
         fixed = {name: getattr(old, name) for name in RESTART_KEYS}  # the log's handler and the metrics' listener
-        if any(getattr(new, name) != value for name, value in fixed.items()):
-            self._tell(logging.WARNING, f"reload: {', '.join(RESTART_KEYS)} need a restart; kept as they were")
+        if changed := [name for name, value in fixed.items() if getattr(new, name) != value]:
+            verb = "needs" if len(changed) == 1 else "need"
+            self._tell(NOTICE, f"reload: {', '.join(changed)} {verb} a restart; kept as they were")
         applied = replace(
             new, listen_host=old.listen_host, listen_port=old.listen_port, tls_cert=cert, tls_key=key, **fixed
         )
@@ -132,7 +138,7 @@ class Reloader:
         service.request_log.success_limit = applied.log_successes_per_minute
         if cucm_changed:
             self._retire_cucm()
-        self.reloads += 1
+        self.refused -= 1
         others = ("url", "object_ttl", "ack_reply")
         parts = [
             _changed("user", old.username, applied.username),
@@ -144,7 +150,9 @@ class Reloader:
         ]
         if any(getattr(old, name) != getattr(applied, name) for name in others):
             parts.append("url, object_ttl or ack_reply changed")
-        self._tell(logging.INFO, f"reloaded {config.path}: {', '.join(parts)}")
+        if old.log_successes_per_minute != applied.log_successes_per_minute:
+            parts.append(f"log_successes_per_minute {applied.log_successes_per_minute} (applied)")
+        self._tell(NOTICE, f"reloaded {config.path}: {', '.join(parts)}")
         return True
 
     def _new_tls(self, old: ServiceConfig, new: ServiceConfig) -> str | None:
@@ -152,7 +160,7 @@ class Reloader:
         fingerprint = tls_fingerprint(new)
         if bool(old.tls_cert) != bool(new.tls_cert):
             now, then = ("https", "http") if old.tls_cert else ("http", "https")
-            self._tell(logging.WARNING, f"reload: {then} instead of {now} needs a restart; still serving {now}")
+            self._tell(NOTICE, f"reload: {then} instead of {now} needs a restart; still serving {now}")
             return None
         if not new.tls_cert or (
             fingerprint == self.fingerprint and (old.tls_cert, old.tls_key) == (new.tls_cert, new.tls_key)

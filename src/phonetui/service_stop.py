@@ -17,6 +17,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from .cisco.limits import AUTH_AUTHORIZED, AUTH_ERROR, AUTH_UNAUTHORIZED
+from .logfile import NOTICE
 from .wording import plural
 
 if TYPE_CHECKING:
@@ -93,8 +94,8 @@ class Tally:
     def _request(self, peer: str, method: str, path: str, status: int) -> None:
         self.others[status] += 1
 
-    def summary(self, reloads: int = 0) -> str:
-        """The last line of a run: how long, the phones' verdicts, other requests by status, reloads."""
+    def summary(self, reloads: int = 0, refused: int = 0) -> str:
+        """The last line of a run: how long, the phones' verdicts, other requests by status, reloads and refusals."""
         answered = sum(self.verdicts.values())
         verdicts = ", ".join(f"{self.verdicts[v]} {v}" for v in (AUTH_AUTHORIZED, AUTH_UNAUTHORIZED, AUTH_ERROR))
         others = sum(self.others.values())
@@ -103,10 +104,12 @@ class Tally:
         line += f"{plural(answered, 'authentication')} ({verdicts}), {plural(others, 'other request')}"
         if others:
             line += f" ({statuses})"
-        return line + (f", {plural(reloads, 'reload')}" if reloads else "")
+        if reloads:
+            line += f", {plural(reloads, 'reload')}" + (f", {refused} refused" if refused else "")
+        return line
 
-    def report(self, reloads: int = 0) -> str:
-        """The summary, logged (``--log-file``, the journal) and returned to be printed."""
-        line = self.summary(reloads)
-        log.info("%s", line)
+    def report(self, reloads: int = 0, refused: int = 0) -> str:
+        """The summary, logged (``--log-file``, the journal) above any level, and returned to be printed."""
+        line = self.summary(reloads, refused)
+        log.log(NOTICE, "%s", line)
         return line

@@ -3,7 +3,9 @@
 A flood of refused requests must not fill the disk: ``BoundedLog`` writes the first refusal of
 each kind from an address in full, then only counts, and writes one summary line per address
 and kind at the end of each window (``127.0.0.9: 48211 more throttled requests in the last 60 s``).
-Successful authentications get a line each up to ``success_limit`` a window, then are counted too.
+Successful authentications get a line each up to ``success_limit`` an address and window (so a phone
+new to the responder is always seen, however busy the others), and at most ``SUCCESS_CEILING`` lines
+a window in all (very many addresses still cannot fill the disk); beyond either they are counted too.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from .printable import printable
 #: Addresses a window tracks one by one; the rest of a flood from more addresses is counted together.
 MAX_TRACKED = 1000
 OTHERS = "other addresses"
+#: Success lines a window, all addresses together: about 150 KB a minute at most.
+SUCCESS_CEILING = 1000
 
 
 class Throttle:
@@ -80,7 +84,7 @@ class BoundedLog:
         self._since = clock()
         self._seen: set[tuple[str, str]] = set()
         self._more: Counter[tuple[str, str]] = Counter()
-        self._successes = 0
+        self._successes: Counter[str] = Counter()  # lines written this window, by address
         self._timer: asyncio.Task[None] | None = None
 
     def refusal(self, peer: str, kind: str, level: int, message: str, *args: object, **kw: Any) -> None:
@@ -88,9 +92,15 @@ class BoundedLog:
         self._once(peer, kind, level, message, *args, **kw)
 
     def success(self, peer: str, kind: str, message: str, *args: object) -> None:
-        """An answered request: written in full up to ``success_limit`` a window, then counted."""
-        if self._successes < self.success_limit:
-            self._successes += 1
+        """An answered request: written in full up to ``success_limit`` for ``peer`` a window, then counted.
+
+        The window's lines for all addresses stop at ``SUCCESS_CEILING`` (or ``success_limit``, if more).
+        """
+        written = self._successes
+        tracked = peer in written or len(written) < MAX_TRACKED
+        ceiling = max(SUCCESS_CEILING, self.success_limit)
+        if tracked and written[peer] < self.success_limit and written.total() < ceiling:
+            written[peer] += 1
             self.logger.info(message, *args)
         else:
             self._count(peer, kind)
@@ -119,7 +129,7 @@ class BoundedLog:
             self.logger.log(level, "%s: %d more %s requests in the last %d s", peer, count, kind, seconds)
         self._more.clear()
         self._seen.clear()
-        self._successes = 0
+        self._successes.clear()
         self._since = self.clock()
 
     def start(self) -> None:

@@ -180,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="the TUI on a built-in simulated fleet (no files needed)")
     demo.add_argument("--count", type=_fleet_size, default=12, metavar="N", help="phones, 1-1000 (default 12)")
     for command in (push, clear, history, sim, serve, probe, shot, discover, keys, trust, check, demo):
-        _log_options(command, argparse.SUPPRESS)  # before or after the command's name, as --config
+        _log_options(command, argparse.SUPPRESS, command is serve)  # before or after the command's name, as --config
     return parser
 
 
@@ -226,11 +226,15 @@ def _port(text: str) -> int:
     return int(text)
 
 
-def _log_options(parser: argparse.ArgumentParser, default: str | None) -> None:
-    """``--log-file`` and ``--log-level``; checked (one line, exit 2) where the log is set up."""
+def _log_options(parser: argparse.ArgumentParser, default: str | None, serve: bool = False) -> None:
+    """``--log-file`` and ``--log-level``; checked (one line, exit 2) where the log is set up.
+
+    ``serve`` logs to stdout without a file, so its level filters that too: its help says so.
+    """
     parser.add_argument("--log-file", metavar="FILE", default=default, help="append phonetui's log to FILE")
+    where = "the log (the file, else stdout; start, reloads and stop always shown)" if serve else "with --log-file"
     parser.add_argument(
-        "--log-level", metavar="LEVEL", default=default, help=f"with --log-file: {', '.join(LEVELS)} (default INFO)"
+        "--log-level", metavar="LEVEL", default=default, help=f"{where}: {', '.join(LEVELS)} (default INFO)"
     )
 
 

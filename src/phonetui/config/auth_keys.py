@@ -25,7 +25,8 @@ def service_tls(reader: _Reader) -> tuple[str, str]:
     if not cert and not key:
         return "", ""
     if not cert or not key:
-        reader.fail("tls_key" if cert else "tls_cert", "give tls_cert and tls_key together (PEM files)")
+        given, missing = ("tls_cert", "tls_key") if cert else ("tls_key", "tls_cert")  # the line that is there
+        reader.fail(given, f"has no {missing}: give tls_cert and tls_key together (PEM files)")
         return "", ""
     from ..service_tls import tls_problem
 

@@ -203,6 +203,9 @@ def _syntax_error(exc: tomllib.TOMLDecodeError, path: Path, text: str = "") -> C
     line = int(match.group(1)) if match else None
     message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
     rows = text.splitlines()
+    if message.endswith("(at end of document)"):  # an unclosed string or list: it began above, but this is where
+        message = message.removesuffix("(at end of document)").rstrip() + " at the end of the file"
+        line = len(rows) or None  # the last line, for whoever opens the file
     if message.startswith("Cannot overwrite a value") and line and line <= len(rows):
         key = _Locator._KEY.match(rows[line - 1])
         if key:
