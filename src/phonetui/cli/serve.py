@@ -15,7 +15,7 @@ from ..service_reload import Reloader, service_settings, settings_problem
 from ..service_stop import Tally
 from ..wording import listen_problem
 from .common import EXIT_FAILED, EXIT_OK, UsageError, read_config, run_to_exit, wait_for_signal
-from .serve_log import serve_log_file, serve_logging
+from .serve_log import serve_log_file, serve_logging, sturdy_stdout
 
 
 def serve_command(args: argparse.Namespace) -> int:
@@ -29,7 +29,7 @@ def serve_command(args: argparse.Namespace) -> int:
             raise UsageError(f"--listen: {exc}") from None
     if problem := settings_problem(config, service_config):  # with verdict = "cucm" CUCM judges the users
         raise UsageError(problem)
-    with serve_logging(args, service_config) as started:
+    with sturdy_stdout(), serve_logging(args, service_config) as started:
         log_file = serve_log_file(args, service_config)
         return run_to_exit(_serve_async(service_config, config.path, bool(args.listen), started, log_file))
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
+from typing import TextIO
 
 from ..config import ServiceConfig
-from ..logfile import LOG_FORMAT, level_number, logging_to_handler, open_rotating_log
+from ..logfile import LOG_FORMAT, NOTICE, level_number, logging_to_handler, open_rotating_log
 from .common import UsageError
 
 
@@ -50,3 +53,57 @@ def serve_logging(args: argparse.Namespace, config: ServiceConfig) -> Iterator[C
             stack.enter_context(logging_to_handler(handler, level))
 
         yield started
+
+
+class SturdyStdout(io.TextIOBase):
+    """stdout that may go away (a closed terminal, a pipe's reader gone) without taking the responder along.
+
+    The first failed write points the descriptor at /dev/null and says so once in the log (the file,
+    if there is one): from then on nothing written to stdout fails, and every phone is still answered.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self.stream = stream
+        self.gone = False
+
+    def write(self, text: str) -> int:
+        if not self.gone:
+            try:
+                return self.stream.write(text)
+            except (OSError, ValueError) as exc:
+                self._lost(exc)
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.gone:
+            try:
+                self.stream.flush()
+            except (OSError, ValueError) as exc:
+                self._lost(exc)
+
+    def isatty(self) -> bool:
+        return not self.gone and self.stream.isatty()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    def _lost(self, exc: BaseException) -> None:
+        self.gone = True
+        with contextlib.suppress(OSError, ValueError):  # what is left in its buffer goes nowhere, quietly
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, self.stream.fileno())
+            os.close(null)
+        why = getattr(exc, "strerror", None) or exc.__class__.__name__
+        logging.getLogger("phonetui.service").log(NOTICE, "stdout is gone (%s): the responder serves on", why)
+
+
+@contextlib.contextmanager
+def sturdy_stdout() -> Iterator[None]:
+    """While ``serve`` runs, writing to a stdout that went away is never an error (see SturdyStdout)."""
+    before = sys.stdout
+    sys.stdout = SturdyStdout(before)
+    try:
+        yield
+    finally:
+        sys.stdout = before
