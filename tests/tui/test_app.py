@@ -251,6 +251,9 @@ async def test_responder_port_taken_is_explained_and_pushes_work(demo: Demo, tmp
         app = PhoneTUI(config, journal=Journal(tmp_path / "h.jsonl"))  # its own responder, on the taken port
         async with app.run_test(size=(100, 30)) as pilot:
             assert app.service is not None and not app.service.running
+            toast = next(n.message for n in app._notifications if n.message.startswith("Responder:"))
+            # whole in a toast at 80x24 (about 5 lines of 50 cells); the responder screen has the rest
+            assert f"127.0.0.1:{taken} is taken by another program" in toast and len(toast) <= 200, toast
             await pilot.press("r")
             await pilot.pause()
             state = str(app.screen.query_one("#responder-state", Static).render())

@@ -53,7 +53,10 @@ async def toggle_service(app: PhoneTUI, quiet: bool = False) -> None:
                 " If it is phonetui serve or simulate, phones keep asking it, long objects are handed to it"
                 " for via-url delivery, and alerts register with it (it hears their acknowledgements)."
             )
-        app.notify(f"Responder: {app.service_problem}", severity="warning" if quiet else "error", markup=False)
+        said = app.service_problem
+        if app.service_taken:  # short enough for a toast at 80x24; the responder screen (r) has it all
+            said = f"{where} is taken by another program; if it is phonetui serve or simulate, it answers the phones."
+        app.notify(f"Responder: {said}", severity="warning" if quiet else "error", markup=False)
         return
     app.service_problem, app.service_taken = "", False
     if not quiet:
