@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import tomllib
 from pathlib import Path
@@ -151,9 +152,18 @@ def test_ctrl_c_during_a_long_scan_writes_nothing_and_exits_130(tmp_path: Path) 
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(PROGRESS_EVERY + 2.5)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr or ()), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + PROGRESS_EVERY + 60  # a loaded machine starts the scan late: wait for it
+    while not any("of 65,534 addresses" in line for line in lines) and time.monotonic() < deadline:
+        time.sleep(0.1)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    proc.wait(timeout=30)
+    reader.join(10)
+    err = "".join(lines)
     assert proc.returncode == 130, err
     assert out == ""  # --json stdout stays clean
     assert re.search(r"scan 127\.0\.0\.0/16: [\d,]+ of 65,534 addresses, \d+ phones?", err), err
