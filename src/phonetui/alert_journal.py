@@ -69,12 +69,13 @@ def acknowledgements(records: Iterable[dict[str, Any]], alert_id: str) -> dict[s
     return acked
 
 
-def iso_time(stamp: float | None) -> str:
-    """ISO 8601 with the local offset (``2026-11-30T10:31:02+01:00``); '' when there is none."""
+def iso_time(stamp: float | None, timespec: str = "seconds") -> str:
+    """ISO 8601 with the local offset (``2026-11-30T10:31:02+01:00``); '' when there is none.
+    An acknowledgement's time takes ``milliseconds``, as ``push --ack --json`` writes it."""
     if stamp is None:
         return ""
     try:
-        return datetime.fromtimestamp(stamp).astimezone().isoformat(timespec="seconds")
+        return datetime.fromtimestamp(stamp).astimezone().isoformat(timespec=timespec)
     except (OverflowError, OSError, ValueError):
         return ""
 
