@@ -246,3 +246,36 @@ async def test_clear_with_another_config_leaves_the_other_fleets_alert_alone(
         code, _, err = await phonetui("clear", "--config", str(configs["sim2.toml"]), "--history", str(lone.path))
         assert code == 1 and "Traceback" not in err
         assert "no alert was sent to the phones of " in err and "alert new sent " in err and "3 other phones" in err
+
+
+def test_an_alert_no_phone_took_is_passed_over_for_the_newest_one_some_phone_took(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A newer alert every phone refused leaves the earlier drill on the screens: that one is cleared,
+    and the clear says the newer one was taken by none."""
+    here = [Phone(n, "127.0.0.1", port=9 + i) for i, n in enumerate("ab")]  # nothing listens: refused at once
+    records = [
+        *alert_push("p1", "drill", 0, 1000.0, {"a": "ok", "b": "ok"}),
+        *alert_push("p2", "refused", 0, 2000.0, {"a": "auth-failed", "b": "unreachable"}),
+    ]
+    for record in records:
+        if record["event"] == "start":
+            record["targets"] = [{"phone": p.name, "host": p.address} for p in here]
+    history = write_journal(tmp_path / "h.jsonl", records)
+    found = alert_for(Journal(history).pushes(), here)
+    assert isinstance(found, AlertFor) and found.alert.alert_id == "drill"
+    assert [p.name for p in found.phones] == ["a", "b"]
+    assert found.passed is not None and found.passed.alert_id == "refused"
+    only = alert_for(Journal(write_journal(tmp_path / "o.jsonl", records[4:])).pushes(), here)
+    assert isinstance(only, AlertFor) and not only.phones and only.passed is None  # nothing to clear: said
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[defaults]\nusername = "u"\npassword = "p"\ntimeout = 0.5\n'
+        + "".join(f'[[phones]]\nname = "{p.name}"\nhost = "{p.host}"\nport = {p.port}\n' for p in here)
+    )
+    config.chmod(0o600)
+    main(["clear", "--config", str(config), "--history", str(history)])
+    err = capsys.readouterr().err
+    assert "Nothing to clear" not in err and "no phone took it" not in err
+    assert "clearing alert drill sent" in err and "the newer alert refused sent" in err
+    assert "was taken by no phone" in err

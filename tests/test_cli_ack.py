@@ -260,3 +260,26 @@ def test_an_alert_fills_each_phones_variables_beside_its_ack_key(sim_quiet: Path
     start = next(json.loads(line) for line in history.read_text().splitlines() if '"event":"start"' in line)
     assert start["vars"] == {"site": "HQ"} and start["round"] == 0
     assert "{phone}" in start["template"] and "/ack/" not in start["xml"], "no phone's token in the journal"
+
+
+def test_a_slow_round_does_not_bunch_the_repeats_behind_it(tmp_path: Path) -> None:
+    """A black-hole phone makes the first round last its timeout; the next round still comes a whole
+    ``--repeat`` after that round ended, never two rounds closer than ``--repeat`` (the app's rule)."""
+    config = tmp_path / "slow.toml"
+    running = Running(
+        "simulate", "--count", "3", "--black-hole", "1", "--write-config", str(config), ready="Ctrl-C"
+    )  # fmt: skip
+    try:
+        history = tmp_path / "h.jsonl"
+        args = ("--all", "--text", "Drill", "--ack", "--ack-wait", "6", "--repeat", "0.8", "--max", "2")
+        done = phonetui("push", "--config", str(config), *args, "--timeout", "1.5", "--history", str(history))
+    finally:
+        assert running.stop() == 0
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    records = [json.loads(line) for line in history.read_text().splitlines()]
+    starts = [r["time"] for r in records if r["event"] == "start"]
+    ends = [r["time"] for r in records if r["event"] == "end"]
+    assert len(starts) == 3, done.stderr
+    for ended, following in zip(ends, starts[1:], strict=False):
+        assert following - ended >= 0.8 - 0.05, "a repeat came sooner than --repeat after the round before"
+    assert starts[1] - starts[0] >= 1.5 + 0.8 - 0.1

@@ -89,3 +89,24 @@ def test_dry_run_shows_one_phones_copy_and_the_largest(sim4: Path) -> None:
     biggest = max(plan["phones"], key=lambda p: p["bytes"])
     assert plan["largest"] == {"phone": biggest["phone"], "bytes": biggest["bytes"], "limit": biggest["limit"]}
     assert {e["phone"] for e in plan["encodings"]} <= {p["phone"] for p in plan["phones"]}
+
+
+def test_check_and_push_locate_a_template_typo_at_the_same_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The typo is on the ``text`` line: both name that line, not the table's."""
+    from phonetui.cli import main
+
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[[phones]]\nname = "a"\nhost = "127.0.0.1"\n\n'
+        '[[templates]]\nname = "typo"\ntitle = "Drill"\n\ntext = "{phone} at {sitee}"\nvars = { site = "HQ" }\n'
+    )
+    text_line = config.read_text().splitlines().index('text = "{phone} at {sitee}"') + 1
+    assert main(["check", "--config", str(config)]) == 2
+    checked = capsys.readouterr().err
+    assert f"{config}:{text_line}:" in checked, checked
+    assert main(["push", "--config", str(config), "--all", "--template", "typo", "--dry-run"]) == 2
+    pushed = capsys.readouterr().err
+    said = [line for line in pushed.splitlines() if "unknown variable {sitee}" in line]
+    assert said and all(f"{config}:{text_line}:" in line for line in said), pushed

@@ -67,6 +67,11 @@ def iso(stamp: float) -> str:
     return datetime.fromtimestamp(stamp).astimezone().isoformat(timespec="seconds")
 
 
+def ack_iso(stamp: float) -> str:
+    """An acknowledgement's time as exports write it: to the millisecond, as ``push --ack --json``."""
+    return datetime.fromtimestamp(stamp).astimezone().isoformat(timespec="milliseconds")
+
+
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     captured = capsys.readouterr()
@@ -82,12 +87,12 @@ def test_an_alert_as_csv_each_phone_once_with_its_best_round_and_first_ack(
     assert tuple(table[0]) == COLUMNS
     rows = {row[0]: dict(zip(COLUMNS, row, strict=True)) for row in table[1:]}
     assert len(table) == 5 and len(rows) == 4  # each phone once
-    assert rows["lobby"]["outcome"] == "ok" and rows["lobby"]["acked_at"] == iso(T0 + 30)
+    assert rows["lobby"]["outcome"] == "ok" and rows["lobby"]["acked_at"] == ack_iso(T0 + 30)
     assert rows["lobby"]["detail"] == MARKUP and rows["lobby"]["latency_ms"] == "12"
     assert rows["lobby"]["address"] == "ignored" and rows["lobby"]["time"] == iso(T0)
     kitchen = rows["'-kitchen"]  # a name that starts like a formula gets the leading '
     assert (kitchen["outcome"], kitchen["round"], kitchen["push"]) == ("ok", "2", "r2push000002")
-    assert kitchen["acked_at"] == iso(T0 + 90) and kitchen["latency_ms"] == "40"
+    assert kitchen["acked_at"] == ack_iso(T0 + 90) and kitchen["latency_ms"] == "40"
     down = rows["down"]
     assert (down["outcome"], down["round"], down["acked_at"]) == ("timeout", "2", "")  # the latest failure
     assert down["latency_ms"] == "" and down["detail"] == "no reply within 1 s"
@@ -103,9 +108,9 @@ def test_an_alert_as_json_keeps_every_value_as_data(journal: Path, capsys: pytes
     assert set(rows) == {"lobby", FORMULA, "-kitchen", "down"}
     assert set(rows["lobby"]) == set(COLUMNS)
     assert rows[FORMULA]["detail"] == "@SUM(1+1)"  # JSON is data: no guard
-    assert rows["lobby"]["detail"] == MARKUP and rows["lobby"]["acked_at"] == iso(T0 + 30)
+    assert rows["lobby"]["detail"] == MARKUP and rows["lobby"]["acked_at"] == ack_iso(T0 + 30)
     assert rows["down"]["acked_at"] is None and rows["down"]["latency_ms"] is None
-    assert rows["-kitchen"]["round"] == 2 and rows["-kitchen"]["acked_at"] == iso(T0 + 90)
+    assert rows["-kitchen"]["round"] == 2 and rows["-kitchen"]["acked_at"] == ack_iso(T0 + 90)
 
 
 def test_one_push_the_last_push_and_a_prefix(journal: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -113,7 +118,7 @@ def test_one_push_the_last_push_and_a_prefix(journal: Path, capsys: pytest.Captu
     assert code == 0
     rows = json.loads(out)
     assert [r["phone"] for r in rows] == ["lobby", FORMULA, "-kitchen", "down"]  # a round's own rows
-    assert rows[0]["acked_at"] == iso(T0 + 30) and rows[2]["outcome"] == "timeout"
+    assert rows[0]["acked_at"] == ack_iso(T0 + 30) and rows[2]["outcome"] == "timeout"
     assert rows[2]["detail"] == ANSI  # kept as it was
     assert "\\u001b" in out and "\x1b" not in out  # escaped in the JSON text, never sent raw
     code, out, _ = run(capsys, "history", "--history", str(journal), "--export", "csv")  # default: the last push
@@ -198,3 +203,32 @@ def test_an_alert_by_a_unique_prefix_and_an_ambiguous_one_names_the_candidates(
     assert code == 1 and "no alert 'nope'" in err
     code, _, err = run(capsys, "history", "--history", str(path), "--export", "json", "--push", "push0")
     assert code == 2 and "3 pushes begin with 'push0': push00000002 (" in err
+
+
+def test_acked_at_has_milliseconds_as_push_json_and_json_has_null_exactly_where_csv_is_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = [
+        start("p1", T0, ["lobby", "hall"], alert="a1", round=0),
+        result("p1", "lobby", "ok"),
+        result("p1", "hall", "timeout", "no reply", None),
+        end("p1"),
+        {"event": "ack", "alert": "a1", "phone": "lobby", "time": T0 + 30.25},
+        {"event": "ack", "alert": "a1", "phone": "stray", "time": T0 + 31},  # no round lists it
+    ]
+    path = tmp_path / "h.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    _, out, _ = run(capsys, "history", "--history", str(path), "--export", "csv", "--alert", "a1")
+    table = [dict(zip(COLUMNS, row, strict=True)) for row in list(csv.reader(io.StringIO(out)))[1:]]
+    by_name = {row["phone"]: row for row in table}
+    when = datetime.fromtimestamp(T0 + 30.25).astimezone().isoformat(timespec="milliseconds")
+    assert by_name["lobby"]["acked_at"] == when and ".250" in when
+    _, out, _ = run(capsys, "history", "--history", str(path), "--export", "json", "--alert", "a1")
+    rows = {row["phone"]: row for row in json.loads(out)}
+    assert rows["lobby"]["acked_at"] == when
+    for name, csv_row in by_name.items():  # null in JSON exactly where CSV has an empty cell, but text
+        for column, cell in csv_row.items():
+            if column in ("phone", "address", "outcome", "detail"):
+                assert isinstance(rows[name][column], str)
+            else:
+                assert (rows[name][column] is None) == (cell == ""), (name, column)

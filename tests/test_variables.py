@@ -203,3 +203,15 @@ def test_push_checks_limits_with_the_values_filled_in(tmp_path: Path, capsys: py
     capsys.readouterr()
     assert main([*base, "--title", "At {site}", "--var", "site=" + "A" * 30]) == 2
     assert "Title: is 33 characters; the limit is 32" in capsys.readouterr().err
+
+
+def test_a_copy_too_long_without_the_name_does_not_blame_the_name() -> None:
+    """600 x's are too long for 512 bytes whatever the name: the name is blamed only when the copy
+    without its value would fit."""
+    obj = CiscoIPPhoneText("Notice", "", "{phone}: " + "x" * 600)
+    refused = plan(obj, [phone("sim-0002")], "direct", can_host=False, tailor=Tailor())[0]
+    assert refused.route == "refused" and "against its limit of 512" in refused.reason
+    assert "makes it longer" not in refused.reason and "sim-0002" not in refused.reason
+    close = CiscoIPPhoneText("Notice", "", "{phone}: " + "x" * 400)  # fits without the name alone
+    blamed = plan(close, [phone("lobby-" + "x" * 20)], "direct", can_host=False, tailor=Tailor())[0]
+    assert blamed.route == "refused" and "makes it longer" in blamed.reason

@@ -69,12 +69,13 @@ def acknowledgements(records: Iterable[dict[str, Any]], alert_id: str) -> dict[s
     return acked
 
 
-def iso_time(stamp: float | None) -> str:
-    """ISO 8601 with the local offset (``2026-11-30T10:31:02+01:00``); '' when there is none."""
+def iso_time(stamp: float | None, timespec: str = "seconds") -> str:
+    """ISO 8601 with the local offset (``2026-11-30T10:31:02+01:00``); '' when there is none.
+    An acknowledgement's time takes ``milliseconds``, as ``push --ack --json`` writes it."""
     if stamp is None:
         return ""
     try:
-        return datetime.fromtimestamp(stamp).astimezone().isoformat(timespec="seconds")
+        return datetime.fromtimestamp(stamp).astimezone().isoformat(timespec=timespec)
     except (OverflowError, OSError, ValueError):
         return ""
 
@@ -148,21 +149,32 @@ def last_alert_in(journal: Journal | None) -> AlertSent | None:
 
 @dataclass(frozen=True)
 class AlertFor:
-    """The newest alert sent to a config's phones: those to clear, and namesakes now elsewhere."""
+    """The newest alert sent to a config's phones that some phone took: those to clear, namesakes now
+    elsewhere, and the newer alert no phone took, passed over (None when there was none)."""
 
     alert: AlertSent
     phones: list[Phone]
     moved: list[Phone]
+    passed: AlertSent | None = None
+
+    def passed_phrase(self) -> str:
+        """``; the newer alert b2c3 sent 10:40 to 2 phones was taken by no phone``, or ''."""
+        if self.passed is None:
+            return ""
+        return f"; the newer {self.passed.describe()} was taken by no phone"
 
 
 def alert_for(pushes: list[PushRecord], phones: list[Phone]) -> AlertFor | AlertSent | None:
-    """The newest alert sent to any of ``phones`` at the address it has now (name and host:port).
+    """The newest alert sent to any of ``phones`` at the address it has now (name and host:port) that
+    one of them took: an alert every push of which failed put nothing on a screen, and must not hide
+    an earlier drill still shown (when none was taken, the newest comes back with no phones).
 
     Another fleet's alert (another config with the same names) is not this one's: when no alert
     was sent to these phones, the newest alert of all comes back alone, to say whose it was.
     """
     by_name = {phone.name: phone for phone in phones}
     newest: AlertSent | None = None
+    untaken: AlertFor | None = None
     seen: set[str] = set()
     for record in reversed(pushes):
         alert_id = alert_of(record)
@@ -175,8 +187,11 @@ def alert_for(pushes: list[PushRecord], phones: list[Phone]) -> AlertFor | Alert
         if same:
             got = set(alert.phones)
             moved = [by_name[n] for n in alert.hosts if n in by_name and by_name[n] not in same]
-            return AlertFor(alert, [p for p in same if p.name in got], moved)
-    return newest
+            found = AlertFor(alert, [p for p in same if p.name in got], moved)
+            if found.phones:
+                return AlertFor(alert, found.phones, moved, untaken.alert if untaken else None)
+            untaken = untaken or found
+    return untaken or newest
 
 
 @dataclass(frozen=True)

@@ -94,11 +94,26 @@ class Copies:
         return self._xml[charset]
 
 
-def lengthened_by(copies: Copies, phone: Phone) -> str:
-    """What makes this phone's copy longer than the object: `` (the name 'sim-0001-long' makes it longer)``."""
+def _share(copies: Copies, phone: Phone, name: str, value: str) -> int:
+    """The bytes ``value`` adds to the phone's copy: its escaped length times the places that hold it."""
+    xml = copies._template_xml(phone.charset)
+    places = xml.count(f"{{{name}}}") if xml is not None else 1
+    try:
+        return places * len(escape(value, attribute=True).encode(phone.charset))
+    except (UnicodeEncodeError, LookupError):
+        return places * len(value.encode("utf-8"))
+
+
+def lengthened_by(copies: Copies, phone: Phone, size: int) -> str:
+    """What makes this phone's copy (``size`` bytes) too long: `` (the name 'sim-0001-long' makes it
+    longer)``, only for a value without which the copy would fit, so a text too long by itself is
+    not blamed on the name (nor are two values that would not fit without both)."""
     words = {"phone": "the name", "dn": "the dn", "model": "the model"}
-    used = {name: value for name, value in copies.values_of(phone).items() if value}
-    if not used:
+    shares = {name: _share(copies, phone, name, value) for name, value in copies.values_of(phone).items() if value}
+    values = copies.values_of(phone)
+    alone = [name for name, share in shares.items() if size - share <= phone.size_limit]
+    blamed = alone or (list(shares) if size - sum(shares.values()) <= phone.size_limit else [])
+    if not blamed:
         return ""
-    named = " and ".join(f"{words[name]} {value!r}" for name, value in used.items())
-    return f" ({named} make{'s' if len(used) == 1 else ''} it longer)"
+    named = " and ".join(f"{words[name]} {values[name]!r}" for name in blamed)
+    return f" ({named} make{'s' if len(blamed) == 1 else ''} it longer)"

@@ -33,7 +33,9 @@ COLUMNS = ("phone", "address", "outcome", "detail", "latency_ms", "acked_at", "p
 #: What a spreadsheet takes for the start of a formula (OWASP's list: the brief's four, tab and CR).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: Columns that JSON writes as null when there is nothing (CSV: an empty cell).
-_EMPTY_IS_NULL = ("acked_at", "time")
+_EMPTY_IS_NULL = ("acked_at", "push", "time")
+#: An acknowledgement's time to the millisecond, as ``push --ack --json`` writes ``acked_at``.
+ACK_TIMESPEC = "milliseconds"
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ def _row(name: str, target: dict[str, Any], result: dict[str, Any] | None, recor
 def push_rows(record: PushRecord, acks: dict[str, float]) -> list[ExportRow]:
     """One row per phone of one push, with the acknowledgement times given."""
     return [
-        _row(name, target, result, record, iso_time(acks.get(name)))
+        _row(name, target, result, record, iso_time(acks.get(name), ACK_TIMESPEC))
         for name, (target, result) in _phone_results(record).items()
     ]
 
@@ -112,7 +114,7 @@ def alert_rows(rounds: list[PushRecord], acks: dict[str, float]) -> list[ExportR
                 best[row.phone] = row
     for name, when in acks.items():  # an ack from a phone no round lists (a hand-edited journal): still its row
         if name not in best:
-            best[name] = ExportRow(name, "", "no result", "", None, iso_time(when), "", None, "")
+            best[name] = ExportRow(name, "", "no result", "", None, iso_time(when, ACK_TIMESPEC), "", None, "")
     return list(best.values())
 
 

@@ -95,7 +95,8 @@ def _plan_own(copies: Copies, phone: Phone, mode: Mode, can_host: bool) -> Deliv
     data = copies.bytes_for(phone)
     if isinstance(data, str):
         return Delivery(phone, "refused", b"", f"its copy cannot be sent: {data}")
-    return _route(phone, data, mode, can_host, lengthened_by(copies, phone) if len(data) > phone.size_limit else "")
+    longer = lengthened_by(copies, phone, len(data)) if len(data) > phone.size_limit else ""
+    return _route(phone, data, mode, can_host, longer)
 
 
 def _route(phone: Phone, data: bytes | str, mode: Mode, can_host: bool, longer: str | None = None) -> Delivery:

@@ -149,3 +149,28 @@ async def test_the_export_key_writes_the_whole_alert_as_csv_and_says_where(app: 
     assert rows["'" + FORMULA]["outcome"] == "ok" and rows["'" + FORMULA]["detail"] == "'-1"
     # the journal counts rounds from 0; an export, like History, from 1: the second round is 2
     assert rows["'" + FORMULA]["round"] == "2" and rows["'" + FORMULA]["acked_at"] == ""
+
+
+async def test_the_clear_key_passes_over_a_newer_alert_no_phone_took(app: PhoneTUI, demo: Demo) -> None:
+    """C clears the earlier drill still on the screens, and says the newer alert was taken by none."""
+    phones = {p.name: p for p in demo.config.phones}
+    hosts = {name: phones[name].address for name in ("sim-0001", "sim-0002")}
+
+    def round_(push: str, when: float, alert: str, outcome: str) -> list[dict[str, Any]]:
+        targets = [{"phone": name, "host": host, "mode": "direct"} for name, host in hosts.items()]
+        rows = [{"event": "result", "push": push, "phone": name, "outcome": outcome} for name in hosts]
+        head = {"event": "start", "push": push, "time": when, "targets": targets, "alert": alert, "round": 0}
+        return [head, *rows, {"event": "end", "push": push, "cancelled": False, "interrupted": False}]
+
+    assert app.journal is not None
+    for record in [*round_("p1", 1.7e9, "drill", "ok"), *round_("p2", 1.7e9 + 60, "nobody", "auth-failed")]:
+        app.journal.append(record)
+    app.journal.close()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("C")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        asked = str(app.screen.query_one("#question").render()) + str(app.screen.query_one("#detail").render())
+        assert "Clear alert drill sent " in asked
+        assert "The newer alert nobody sent " in asked and "was taken by no phone" in asked
+        assert not any("Nothing to clear" in m for m in toasts(app))
+        await pilot.press("n")

@@ -113,14 +113,17 @@ class AckPush:
     async def rounds(
         self, pusher: Pusher, beeper: Pusher, obj: CiscoObject, mode: Mode, credentials: Any, alert: Alert, url: str
     ) -> None:
-        """The first round to every phone, then repeats to who has not acknowledged."""
+        """The first round to every phone, then repeats to who has not acknowledged: each ``repeat``
+        seconds after the round before it ended (as the app's), so a round slowed by a phone that
+        does not answer cannot bunch the next ones together (and their beeps) behind it."""
         options = self.options
         tailor = replace(options.base, ack=AckKey(url, alert.id, alert.tokens, options.name, options.replace_exit))
+        ended = self.started
         for number in range(options.repeats() + 1):
             if number:
                 assert options.repeat is not None
                 with contextlib.suppress(TimeoutError):
-                    wait = self.started + number * options.repeat - time.time()
+                    wait = ended + options.repeat - time.time()
                     await asyncio.wait_for(self.stop.wait(), max(0.0, wait))
                 if self.stop.is_set():
                     return
@@ -137,6 +140,7 @@ class AckPush:
                 async for result in arriving:
                     round_results.append(result)
                     self.pushed(result)
+            ended = time.time()
             # stderr in both modes: --json keeps stdout for the phones' lines, the admin still sees each round
             what = "alert" if not number else f"repeat {number}"
             print(f"{what}: {summary(round_results)}", file=sys.stderr, flush=True)

@@ -47,7 +47,7 @@ def _alert_phones(config: Config, journal: Journal) -> tuple[list[Phone], str] |
     if not found.phones:
         _say(f"{what}, but no phone took it: nothing to clear; {NO_ALERT_HINT}")
         return None
-    _say(f"clearing {what}")
+    _say(f"clearing {what}{printable(found.passed_phrase(), 200)}")
     return found.phones, found.alert.alert_id
 
 

@@ -161,8 +161,11 @@ def check_variables(obj: CiscoObject, args: argparse.Namespace, template: Templa
     known = known_names(own_variables(args, template))
     problems = unknown_problems(obj, known)
     if problems:
-        prefix = f"{template.where}: template {template.name!r}: " if template is not None else ""
-        raise UsageError("\n".join(f"{prefix}{p}" for p in problems))
+
+        def prefix(field: str) -> str:  # the line of the key that holds the field, as ``check`` says
+            return f"{template.where_field(field)}: template {template.name!r}: " if template is not None else ""
+
+        raise UsageError("\n".join(f"{prefix(p.field)}{p}" for p in problems))
 
 
 def push_command(args: argparse.Namespace) -> int:

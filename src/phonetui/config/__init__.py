@@ -12,7 +12,7 @@ name others use is exported here.
 """
 
 from .errors import ERRORS_SHOWN, ConfigError, ConfigErrors
-from .load import load_config, merge_templates, missing_credentials, parse_config
+from .load import load_config, merge_templates, missing_credentials, parse_config, reload_templates
 from .model import (
     AUTH_SCHEMES,
     DISCOVERED_FILE,
@@ -66,6 +66,7 @@ __all__ = [
     "merge_templates",
     "missing_credentials",
     "parse_config",
+    "reload_templates",
     "save_template",
     "split_host_port",
     "write_config",

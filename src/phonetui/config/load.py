@@ -172,3 +172,15 @@ def missing_credentials(
 def _holds_password(raw: dict[str, Any]) -> bool:
     tables = [raw.get("defaults", {}), raw.get("service", {}), raw.get("cucm", {}), *raw.get("phones", [])]
     return any(isinstance(t, dict) and "password" in t for t in tables)
+
+
+def reload_templates(config: Config) -> str:
+    """Read the app's templates file again, for a file edited while the app runs (F3 reads it each
+    time): '' when done, else why not (the templates stay as they were)."""
+    problems = _Problems()
+    saved = _read_templates_file(config, problems)
+    if problems.errors:
+        return problems.errors[0].located()
+    from_config = [t for t in config.templates if t.source == config.path]
+    config.templates = merge_templates(from_config, saved)
+    return ""

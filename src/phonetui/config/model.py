@@ -184,6 +184,12 @@ class DiscoveryConfig:
     tags_from: tuple[TagSource, ...] = ("device_pool", "family")
 
 
+def template_key(field_name: str) -> str:
+    """The template key that holds an object's field: ``Text`` → ``text``, ``SoftKeyItem[2]`` → ``softkeys``."""
+    known = {"Title": "title", "Prompt": "prompt", "Text": "text"}
+    return known.get(field_name) or ("softkeys" if field_name.startswith("SoftKey") else "items")
+
+
 @dataclass
 class Template:
     """A saved message: a Text or an Execute, with the file and line it came from."""
@@ -199,6 +205,8 @@ class Template:
     variables: dict[str, str] = field(default_factory=dict)
     source: Path | None = field(default=None, compare=False)
     line: int | None = field(default=None, compare=False)
+    #: The line of each of its keys (``text``, ``softkeys``, …): a message about a field names its line.
+    key_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def to_object(self) -> CiscoObject:
         """A fresh object (editing it leaves the template as it is)."""
@@ -221,6 +229,12 @@ class Template:
         if self.source is None:
             return "(not saved)"
         return f"{self.source}:{self.line}" if self.line else str(self.source)
+
+    def where_field(self, field_name: str) -> str:
+        """``file:line`` of the key that holds an object's field (``Text``: the ``text`` line), as
+        ``check`` locates it; the table's line when the key is not known."""
+        line = self.key_lines.get(template_key(field_name))
+        return f"{self.source}:{line}" if self.source is not None and line else self.where
 
     def to_toml(self) -> dict[str, Any]:
         """The table that reads back as this template."""

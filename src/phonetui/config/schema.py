@@ -20,7 +20,7 @@ from ..cisco import (
 from ..cisco.devinfo import device_name_problem
 from ..keymap import DEFAULT_KEYS, clashes, key_problem
 from .auth_keys import phone_auth, service_tls, service_verdict
-from .model import MODES, SERVICE_HOST, SERVICE_PORT, Defaults, Phone, ServiceConfig, Template, Verify
+from .model import MODES, SERVICE_HOST, SERVICE_PORT, Defaults, Phone, ServiceConfig, Template, Verify, template_key
 from .reader import _Reader
 from .service_keys import OPERATOR_KEYS, operator_keys
 
@@ -309,6 +309,8 @@ def _template(reader: _Reader, source: Path) -> Template | None:
     else:
         template.items = [_item(r) for _, r in reader.tables("items", '{ url = "Key:Services", priority = 0 }')]
     template.variables = _variables(reader)
+    keys = ("title", "prompt", "text", "softkeys", "items")
+    template.key_lines = {key: line for key in keys if key in reader.table and (line := reader.line(key))}
     if len(reader.problems.errors) != errors_before:
         return None
     for problem in validate(template.to_object()):
@@ -316,7 +318,7 @@ def _template(reader: _Reader, source: Path) -> Template | None:
     from ..variables import known_names, unknown_problems  # the variables module needs the config's types
 
     for problem in unknown_problems(template.to_object(), known_names(template.variables)):
-        key = _FIELD_KEYS.get(problem.field) or ("softkeys" if problem.field.startswith("SoftKey") else "items")
+        key = template_key(problem.field)
         field = "" if problem.field in _FIELD_KEYS else f"{problem.field}: "
         reader.fail_phone(key, f"template {name!r}: {field}{problem.message}")
     return template

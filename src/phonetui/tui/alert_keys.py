@@ -35,7 +35,15 @@ def repeat_now(alerting: Alerting) -> None:
     if current is None:
         alerting.app.notify(f"No alert to repeat{alerting.gone}: {SEND_ONE}.")
         return
-    if alerting.app.pump.running:
+    pump = alerting.app.pump
+    if pump.running and pump.last_label.get("alert") == current.id:
+        # R R: the second says the first was taken (a bare "a push is running" read as a refusal of it)
+        going = pump.last_label.get("round")
+        what = f"Repeat {going}" if isinstance(going, int) and going > 0 else "The alert"
+        cancel = alerting.app.key_for("cancel-push")
+        alerting.app.notify(f"{what} is still going out; {cancel} cancels it.", markup=False)
+        return
+    if pump.running:
         alerting.app.main.say_busy()
         return
     targets = set(current.targets())

@@ -45,6 +45,9 @@ def ask_and_clear(app: PhoneTUI) -> None:
     plan = plan_clear(phones, alert.alert_id)
     question = f"Clear {what}?"
     detail = f"{names_phrase([p.name for p in phones], CONFIRM_NAMES)}\nsending {plan.methods_text()}"
+    if found.passed is not None:
+        newer = printable(found.passed_phrase().removeprefix("; the newer "), 160)
+        detail += f"\nThe newer {newer}."
 
     async def answered(yes: bool | None) -> None:
         if not yes:

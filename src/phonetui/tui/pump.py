@@ -27,6 +27,7 @@ from textual.timer import Timer
 
 from ..cisco import CiscoObject, Outcome
 from ..config import Mode, Phone
+from ..printable import printable
 from ..tailor import Tailor
 from .background import JobRun, PushProcess
 
@@ -53,6 +54,8 @@ class ResultPump:
         #: The last push's copies and journal label (a clear's, an alert round's): a retry makes the same.
         self.last_tailor: Tailor | None = None
         self.last_label: dict[str, Any] = {}
+        #: The phones of the last push: after a clear, the status line counts those alone.
+        self.last_phones: list[str] = []
         #: Phones reported and phones in the running (or last) push.
         self.progress = (0, 0)
         self.pushes_finished = 0
@@ -90,6 +93,7 @@ class ResultPump:
         self.last_object, self.last_mode = obj, mode
         self.last_variables = dict(variables or {})
         self.last_tailor, self.last_label = tailor, dict(label or {})
+        self.last_phones = [phone.name for phone in phones]
         fleet = app.fleet
         for phone in phones:
             fleet.set_result(fleet.states[phone.name], None, pending=True)
@@ -162,6 +166,13 @@ class ResultPump:
         self.progress = (done + len(arrived), total)
         self.app.main.show_results(arrived)
 
+    def last_what(self) -> str:
+        """``last push``, or ``clear of alert a1b2`` when the last push was a clear (the status line says it)."""
+        if "clear" not in self.last_label:
+            return "last push"
+        cleared = self.last_label.get("clear")
+        return f"clear of alert {printable(cleared, 40)}" if isinstance(cleared, str) else "clear"
+
     def _finished(self, run: JobRun, phones: list[Phone], started: float) -> None:
         self.flush()
         self.run = None
@@ -179,7 +190,7 @@ class ResultPump:
             how = " cancelled" if run.cancel_asked else " interrupted" if run.interrupted else ""
             # In the status line, not a toast: a toast would cover rows or the newest replies.
             took = self.app.latency_text(round((time.monotonic() - started) * 1000))
-            self.last_push = f"last push{how}: {ok} of {len(phones)} ok in {took}"
+            self.last_push = f"{self.last_what()}{how}: {ok} of {len(phones)} ok in {took}"
         self.app.alerting.round_ended(run)
         self.app.main.show_push_ended(stuck)
         self.pushes_finished += 1

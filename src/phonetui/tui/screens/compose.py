@@ -33,7 +33,7 @@ from ...cisco import (
     validate,
 )
 from ...cisco import limits as L
-from ...config import Template, save_template
+from ...config import Template, reload_templates, save_template
 from ...printable import printable
 from ...tailor import PHONE_VARIABLES, object_variables
 from ...variables import known_names, unknown_problems
@@ -341,6 +341,9 @@ class ComposeScreen(PhoneScreen):
         self.check()
 
     def action_load_template(self) -> None:
+        problem = reload_templates(self.tui.config)  # the file may have been edited since the app started
+        if problem:
+            self.notify(f"Templates file not read again: {problem}", severity="warning", markup=False)
         templates = {t.name: t for t in self.tui.config.templates}
         if not templates:
             self.notify("No templates yet; F4 saves this form as one.")

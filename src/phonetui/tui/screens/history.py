@@ -28,6 +28,7 @@ from .history_view import (
     STATE_STYLES,
     PushView,
     cell,
+    clear_words,
     kind,
     object_text,
     result_columns,
@@ -158,6 +159,7 @@ class HistoryScreen(PhoneScreen):
         for i, view in enumerate(self.views):
             start = view.record.start
             about = summary(view.obj, view.problem, start.get("xml"))
+            about = f"{clear_words(start)} · {about}" if clear_words(start) else about
             lines = alert_summary(view, about, summary_width)
             table.add_row(
                 cell(when(start, wide)),

@@ -143,6 +143,14 @@ def kind(obj: CiscoObject | None, start: dict[str, Any]) -> str:
     return root.removeprefix("CiscoIPPhone") or "?"
 
 
+def clear_words(start: dict[str, Any]) -> str:
+    """``clears alert a1b2`` (``clear`` when it named its phones), '' else: what an Init:Services was for."""
+    if "clear" not in start:
+        return ""
+    alert = start.get("clear")
+    return f"clears alert {visible(alert)}" if isinstance(alert, str) and alert else "clear"
+
+
 def summary(obj: CiscoObject | None, problem: str, xml: object) -> str:
     """One line: "title — text" of a Text, the URIs of an Execute, or why there is none."""
     if isinstance(obj, CiscoIPPhoneText):
@@ -304,9 +312,12 @@ def object_text(view: PushView, width: int) -> Text:
     counts += f", {missing} no result" if missing else ""
     out.append(cut(kind(view.obj, start), 12), style="bold")
     out.append(f" · {when(start)} · {view.state} · {counts}\n")
+    if clear_words(start):
+        out.append(f"{clear_words(start)}\n", style="bold")
     story = view.story
     if story is not None:  # every round tells the whole alert: its rounds, and who has not acknowledged
-        out.append(f"{view.alert_words(whole_id=True)} (its {story.rounds} rounds)", style="bold")
+        rounds = f"its {story.rounds} rounds" if story.rounds != 1 else "its one round"
+        out.append(f"{view.alert_words(whole_id=True)} ({rounds})", style="bold")
         waiting = sorted(name for name in story.took if name not in story.acks)
         missed = sorted(story.phones - story.took - set(story.acks))
         out.append(f"; took it, not acknowledged: {names_phrase(waiting, 5)}" if waiting else "")

@@ -107,7 +107,9 @@ class MainScreen(PhoneScreen):
         pump = self.tui.pump
         progress = pump.progress if pump.running else None
         alert = self.tui.alerting.status()
-        self.query_one(StatusBar).show(self.tui.fleet, progress, pump.last_push, self.tui.prober.progress, alert)
+        only = pump.last_phones if "clear" in pump.last_label else None  # a clear's own counts
+        bar = self.query_one(StatusBar)
+        bar.show(self.tui.fleet, progress, pump.last_push, self.tui.prober.progress, alert, only=only)
 
     @property
     def pushing(self) -> bool:

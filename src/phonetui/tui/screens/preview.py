@@ -5,17 +5,19 @@ With variables, the bytes are one phone's copy; the plan names the largest copy.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Static
 
-from ...cisco import CiscoObject, ObjectError, Outcome, encode
+from ...cisco import CiscoIPPhoneText, CiscoObject, ObjectError, Outcome, encode
 from ...config import Phone
 from ...phone_tls import insecure_warning
 from ...printable import printable
 from ...push import Delivery, plan
 from ...push_plan import largest
-from ...tailor import Tailor
+from ...tailor import Tailor, with_ack
 from ...variables import empty_dn_warning
 from ...wording import names_phrase, plural
 from .. import outcomes
@@ -90,6 +92,10 @@ class PreviewScreen(PhoneScreen):
                 shown = self.tailor.object_for(self.obj, phone)
             except Exception:  # an alert without this phone's token: show the object as composed
                 shown = self.obj
+        elif not self.phones and self.tailor.ack is not None and isinstance(shown, CiscoIPPhoneText):
+            # no phone selected: an alert still shows the Ack key every copy gets (a stand-in token)
+            stand_in = Phone("any phone", "127.0.0.1")
+            shown = with_ack(shown, replace(self.tailor.ack, tokens={stand_in.name: "x" * 22}), stand_in)
         self.shown = shown
         self.encodings: dict[str, bytes | ObjectError] = {}
         own_charset = [phone.charset] if phone is not None else []

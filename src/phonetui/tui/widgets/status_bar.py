@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from rich.cells import cell_len
 from textual.widgets import Static
 
@@ -27,6 +29,12 @@ def fit_parts(parts: list[tuple[int, str]], width: int) -> str:
     return text
 
 
+def _counts_of(fleet: Fleet, names: list[str]) -> Counter[Outcome]:
+    """The outcomes of ``names``' results (those that have one)."""
+    states = [fleet.states[name] for name in names if name in fleet.states]
+    return Counter(state.result.outcome for state in states if state.result is not None)
+
+
 class StatusBar(Static):
     """Counts that the operator glances at; refreshed by the main screen."""
 
@@ -43,13 +51,15 @@ class StatusBar(Static):
         last_push: str | None = None,
         probing: tuple[int, int] | None = None,
         alert: list[str] | None = None,
+        only: list[str] | None = None,
     ) -> None:
         """The footer offers the cancel key while a push runs: this line stays short enough for 80 columns.
 
         ``alert``: the current alert's tally and what comes next (``repeat 2 of 3 in 25 s``); they take
         the place of the push counts, and what matters least is left out when the line is too long.
+        ``only``: count these phones' results alone (a clear's: not the alert's failures it never touched).
         """
-        counts = fleet.outcome_counts()
+        counts = fleet.outcome_counts() if only is None else _counts_of(fleet, only)
         ok = counts.pop(Outcome.OK, 0)
         cancelled = counts.pop(Outcome.CANCELLED, 0)  # not failed: no answer was awaited
         failed = sum(counts.values())
