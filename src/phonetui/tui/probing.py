@@ -87,6 +87,7 @@ class Prober:
         run = self.run
         if run is None:
             return
+        run.notify_warnings(self.app.notify)
         fleet, table = self.app.fleet, self.app.main.table
         results = run.drain()
         if not results:
