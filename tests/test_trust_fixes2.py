@@ -1,0 +1,50 @@
+"""A new admin's second look at pinning: every command that pins says so, and a damaged known-phones line."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+import tomli_w
+
+from .conftest import PASSWORD, USER
+from .https_phone import RecordingPhone
+from .test_cli import phonetui
+
+#: Each command that asks phones, with what it needs beside the phones.
+COMMANDS = {
+    "push": ["--text", "Hi"],
+    "probe": [],
+    "screenshot": ["--out", "{tmp}/shots/"],
+    "keys": ["--macro", "Key:Soft1"],
+}
+
+
+def _config(tmp_path: Path, port: int) -> str:
+    config = tmp_path / "phones.toml"
+    phone = {"name": "desk", "host": "127.0.0.1", "port": port, "scheme": "https"}
+    config.write_text(tomli_w.dumps({"defaults": {"username": USER, "password": PASSWORD}, "phones": [phone]}))
+    config.chmod(0o600)
+    return str(config)
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+async def test_every_command_that_pins_says_so_and_warns_of_a_phone_pinned_elsewhere_and_a_damaged_line(
+    https_phone: RecordingPhone, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    known = tmp_path / "kp"
+    known.write_text("# pins\n127.77.0.1:443 AA:BB desk\n\n127.79.0.3:8443 nothex sim-0003\n")
+    monkeypatch.setenv("PHONETUI_KNOWN_PHONES", str(known))
+    config = _config(tmp_path, https_phone.port)
+    extra = [arg.replace("{tmp}", str(tmp_path)) for arg in COMMANDS[command]]
+    first = await asyncio.to_thread(phonetui, command, "--config", config, "--all", *extra)
+    assert "Traceback" not in first.stderr
+    moved = "warning: desk was pinned at 127.77.0.1 with another certificate; pinned 127.0.0.1 on first contact"
+    assert moved in first.stderr, first.stderr
+    assert f"pinned 1 new certificate on first contact (known-phones: {known})" in first.stderr
+    damaged = f"warning: {known}, line 4: not a phone's address and SHA-256 fingerprint; ignored"
+    assert first.stderr.count(damaged) == 1, first.stderr
+    again = await asyncio.to_thread(phonetui, command, "--config", config, "--all", *extra)
+    assert "pinned" not in again.stderr, again.stderr
+    assert again.stderr.count(damaged) == 1, again.stderr  # a pinned phone reads the file too
