@@ -48,3 +48,22 @@ async def test_every_command_that_pins_says_so_and_warns_of_a_phone_pinned_elsew
     again = await asyncio.to_thread(phonetui, command, "--config", config, "--all", *extra)
     assert "pinned" not in again.stderr, again.stderr
     assert again.stderr.count(damaged) == 1, again.stderr  # a pinned phone reads the file too
+
+
+async def test_trust_prints_fingerprints_in_lines_of_16_octets_that_fit_80_columns(
+    https_phone: RecordingPhone, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    known = tmp_path / "kp"
+    monkeypatch.setenv("PHONETUI_KNOWN_PHONES", str(known))
+    config = _config(tmp_path, https_phone.port)
+    new = await asyncio.to_thread(phonetui, "trust", "--config", config, "--all", "--yes")
+    lines = new.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines), lines
+    octets = https_phone.fingerprint.split(":")
+    assert lines[1] == f"    SHA-256  {':'.join(octets[:16])}" and lines[2] == f"             {':'.join(octets[16:])}"
+    assert lines[0].startswith("desk") and lines[0].endswith("  new")
+    known.write_text(f"127.0.0.1:{https_phone.port} {'AB:' * 31}AB desk\n")
+    changed = await asyncio.to_thread(phonetui, "trust", "--config", config, "--all", "--yes")
+    lines = changed.stdout.splitlines()
+    assert lines[0].endswith("  changed") and lines[3] == f"    trusted  {'AB:' * 15}AB", lines
+    assert all(len(line) <= 80 for line in lines), lines
