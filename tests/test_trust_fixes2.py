@@ -67,3 +67,21 @@ async def test_trust_prints_fingerprints_in_lines_of_16_octets_that_fit_80_colum
     lines = changed.stdout.splitlines()
     assert lines[0].endswith("  changed") and lines[3] == f"    trusted  {'AB:' * 15}AB", lines
     assert all(len(line) <= 80 for line in lines), lines
+
+
+def test_the_reply_view_shows_a_tls_errors_fingerprints_in_lines_of_16_octets(https_phone: RecordingPhone) -> None:
+    from phonetui.cisco import Outcome
+    from phonetui.phone_tls import changed
+    from phonetui.push import PushResult
+    from phonetui.tui.screens.reply import reply_text
+
+    now, before = https_phone.fingerprint, "AB:" * 31 + "AB"
+    refusal = changed(now, before, "desk")
+    result = PushResult(https_phone.phone(), Outcome.TLS_ERROR, "direct", refusal.detail, hint=refusal.hint)
+    lines = str(reply_text(result)).splitlines()
+    detail = next(line for line in lines if line.startswith("Detail:"))
+    assert "it is now fingerprint 1 (below), trusted was fingerprint 2 (below)" in detail, detail
+    octets = now.split(":")
+    assert f"  1:      {':'.join(octets[:16])}" in lines and f"          {':'.join(octets[16:])}" in lines, lines
+    assert f"  2:      {'AB:' * 15}AB" in lines
+    assert all(len(line) <= 76 for line in lines if "AB:AB" in line or octets[0] + ":" in line[:14])
