@@ -85,3 +85,22 @@ def test_the_reply_view_shows_a_tls_errors_fingerprints_in_lines_of_16_octets(ht
     assert f"  1:      {':'.join(octets[:16])}" in lines and f"          {':'.join(octets[16:])}" in lines, lines
     assert f"  2:      {'AB:' * 15}AB" in lines
     assert all(len(line) <= 76 for line in lines if "AB:AB" in line or octets[0] + ":" in line[:14])
+
+
+async def test_probes_tls_error_gives_the_trust_command_as_push_does(
+    https_phone: RecordingPhone, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .test_cli import json_lines
+
+    monkeypatch.setenv("PHONETUI_KNOWN_PHONES", str(tmp_path / "kp"))
+    config = _config(tmp_path, https_phone.port)
+    assert "pinned 1" in (await asyncio.to_thread(phonetui, "probe", "--config", config, "--all")).stderr
+    await https_phone.restart_with_new_certificate()
+    table = await asyncio.to_thread(phonetui, "probe", "--config", config, "--all")
+    command = f"phonetui trust --config {config} --phone desk"
+    assert (
+        "tls-error" in table.stdout
+        and f"(hint: if the phone's new certificate is expected, accept it: {command})" in (table.stdout)
+    ), table.stdout
+    row = json_lines((await asyncio.to_thread(phonetui, "probe", "--config", config, "--all", "--json")).stdout)[0]
+    assert row["state"] == "tls-error" and row["hint"].endswith(command), row

@@ -72,3 +72,18 @@ async def test_a_probe_or_screenshot_that_pins_a_phone_pinned_elsewhere_says_so(
         await compose_text(pilot, "t", "x")
         await push_and_wait(pilot)  # the file is read again: the damaged line is not said twice
         assert [str(n.message) for n in app._notifications].count(damaged) == 1
+
+
+async def test_a_probe_that_finds_a_changed_certificate_says_to_press_t(
+    https_phone: RecordingPhone, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    known = tmp_path / "kp"
+    known.write_text(f"127.0.0.1:{https_phone.port} {'AB:' * 31}AB desk\n")  # pinned, another certificate
+    monkeypatch.setenv("PHONETUI_KNOWN_PHONES", str(known))
+    phone = {"name": "desk", "host": "127.0.0.1", "port": https_phone.port, "scheme": "https"}
+    config = parse_config(tomli_w.dumps({"defaults": {"username": USER, "password": PASSWORD}, "phones": [phone]}))
+    app = PhoneTUI(config, journal=Journal(tmp_path / "history.jsonl"))
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        messages = await _notices_after(app, pilot, "probe")
+        said = "Certificate not trusted (tls-error) for the phone desk: if the phone's new certificate is expected"
+        assert any(m.startswith(said) and "press T (trust) on the phone table" in m for m in messages), messages

@@ -30,6 +30,8 @@ def row(result: ProbeResult) -> str:
     last = info.firmware if info else result.detail
     if result.model_note:
         last = f"{last}  (model: {result.model_note})"
+    if result.hint:  # as push, screenshot and keys print it
+        last = f"{last} (hint: {result.hint})"
     cells = [fit(value, width) for value, (_, width) in zip(values, COLUMNS, strict=True)]
     return "  ".join([*cells, printable(last)]).rstrip()
 
