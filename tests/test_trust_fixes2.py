@@ -104,3 +104,27 @@ async def test_probes_tls_error_gives_the_trust_command_as_push_does(
     ), table.stdout
     row = json_lines((await asyncio.to_thread(phonetui, "probe", "--config", config, "--all", "--json")).stdout)[0]
     assert row["state"] == "tls-error" and row["hint"].endswith(command), row
+
+
+def test_check_says_how_https_phones_are_checked_and_warns_of_a_damaged_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    known = tmp_path / "kp"
+    known.write_text("127.0.0.1:8443 AA:BB a\n127.79.0.3:8443 nothex sim-0003\n")
+    monkeypatch.setenv("PHONETUI_KNOWN_PHONES", str(known))
+    (tmp_path / "ca.pem").write_text("")
+    phones = [
+        {"name": "a", "host": "127.0.0.1", "port": 8443, "scheme": "https"},
+        {"name": "b", "host": "127.0.0.2", "port": 8443, "scheme": "https"},
+        {"name": "c", "host": "127.0.0.3", "port": 8443, "scheme": "https", "verify": True, "ca_file": "ca.pem"},
+        {"name": "d", "host": "127.0.0.4", "port": 8443, "scheme": "https", "verify": False},
+        {"name": "e", "host": "127.0.0.5"},
+    ]
+    config = tmp_path / "phones.toml"
+    config.write_text(tomli_w.dumps({"defaults": {"username": USER, "password": PASSWORD}, "phones": phones}))
+    config.chmod(0o600)
+    done = phonetui("check", "--config", str(config))
+    assert done.returncode == 0, done.stderr
+    line = f"4 https phones: 2 pinned (1 recorded in {known}), 1 verify true (CA file "
+    assert line in done.stdout and "ca.pem), 1 verify false" in done.stdout, done.stdout
+    assert f"warning: {known}, line 2: not a phone's address and SHA-256 fingerprint; ignored" in done.stdout
