@@ -128,3 +128,9 @@ def test_check_says_how_https_phones_are_checked_and_warns_of_a_damaged_line(
     line = f"4 https phones: 2 pinned (1 recorded in {known}), 1 verify true (CA file "
     assert line in done.stdout and "ca.pem), 1 verify false" in done.stdout, done.stdout
     assert f"warning: {known}, line 2: not a phone's address and SHA-256 fingerprint; ignored" in done.stdout
+
+
+def test_simulate_help_says_which_port_https_phones_get() -> None:
+    text = " ".join(phonetui("simulate", "--help").stdout.split())
+    assert "(default: a free one; with --https, 8443, so pins survive a restart)" in text, text
+    assert "(port 8443 unless --port or --per-port)" in text
