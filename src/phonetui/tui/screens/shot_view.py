@@ -209,9 +209,13 @@ class ShotScreen(PhoneScreen):
         next_in = max(0.0, self._due - time.monotonic()) if self._asked else None
         line = shot_line(self.phone, self.shot, now(), next_in)
         keypad = printable(self.tui.key_for("shot-keypad"), 30)
-        line.append(f" · keys: {'keypad' if self.keypad else 'softkeys'} ({keypad})")  # kept: the note line changes
-        line.append(f" · {printable(self.tui.key_for('shot-back'), 30)}: close", style="dim")  # Esc alone may be lost
-        self.query_one("#shot-title", Static).update(line)
+        keys = Text(f" · keys: {'keypad' if self.keypad else 'softkeys'} ({keypad})")  # kept: the note line changes
+        keys.append(f" · {printable(self.tui.key_for('shot-back'), 30)}: close", style="dim")  # Esc alone may be lost
+        room = (self.size.width or self.app.size.width) - 2 - keys.cell_len  # the keys first: the rest is cut
+        if line.cell_len > room:
+            line.truncate(max(1, room - 1))
+            line.append("…")
+        self.query_one("#shot-title", Static).update(line + keys)
 
     def note(self, words: str, warn: bool = False) -> None:
         """The line under the picture: what was sent, what went wrong (drawn as it is, up to 3 rows)."""
