@@ -7,6 +7,7 @@ with their own user and password.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 
 import httpx
@@ -66,7 +67,8 @@ async def test_mpp_phones_take_digest_with_their_own_credentials(service: Servic
 
 async def test_digest_without_the_right_credentials_is_auth_failed(service: Service, defaults: Defaults) -> None:
     async with Simulator(fleet_phones(3, service.auth_url, mpp=3)) as sim:
-        phones = list(config_phones(sim).values())
+        # phones whose own tables give no user: the push user's wrong password is what they get
+        phones = [dataclasses.replace(p, own_credentials=False) for p in config_phones(sim).values()]
         async with Pusher(defaults) as pusher:
             wrong = await push(pusher, "x", phones, credentials=("admin", "wrong"))
             # Basic to an MPP phone is no answer to its challenge either
@@ -121,7 +123,10 @@ async def test_mpp_screenshots_use_the_same_digest_credentials(service: Service)
         async with httpx.AsyncClient(trust_env=False) as client:
             shot = await fetch_screenshot(client, phone, None, 3.0, ShotPacer(0))
             assert (shot.outcome, shot.path) == (ShotOutcome.OK, MPP_PATH), shot
-            refused = await fetch_screenshot(client, phone, ("admin", "wrong"), 3.0, ShotPacer(0))
+            kept = await fetch_screenshot(client, phone, ("admin", "wrong"), 3.0, ShotPacer(0))
+            assert kept.outcome is ShotOutcome.OK, kept  # its own user, not the push user given
+            alone = dataclasses.replace(phone, own_credentials=False)  # a table with no user of its own
+            refused = await fetch_screenshot(client, alone, ("admin", "wrong"), 3.0, ShotPacer(0))
             assert refused.outcome is ShotOutcome.AUTH_FAILED and "Digest" in refused.hint, refused
 
 
@@ -228,3 +233,21 @@ async def test_basic_to_a_phone_asking_for_digest_says_set_auth_digest(
         out = capsys.readouterr().out
         assert 'warning: auth = "basic" for the phone sim-0002, a multiplatform model' in out, out
         assert "1 multiplatform" in out, out
+
+
+async def test_the_push_users_credentials_given_leave_a_digest_phones_own_alone(
+    service: Service, defaults: Defaults
+) -> None:
+    """``push --password X`` replaces the push user's password, not an MPP phone's own (its table's)."""
+    async with Simulator(fleet_phones(4, service.auth_url, mpp=2)) as sim:
+        phones = config_phones(sim)
+        assert phones["sim-0003"].own_credentials and not phones["sim-0001"].own_credentials
+        async with Pusher(defaults) as pusher:
+            results = await push(pusher, "x", list(phones.values()), credentials=(USER, "wrong"))
+    outcomes = {name: result.outcome for name, result in results.items()}
+    assert outcomes == {
+        "sim-0001": Outcome.AUTH_FAILED,  # the push user's wrong password, checked by the responder
+        "sim-0002": Outcome.AUTH_FAILED,
+        "sim-0003": Outcome.OK,  # its own Digest user, from its table
+        "sim-0004": Outcome.OK,
+    }, results

@@ -278,3 +278,17 @@ def test_simulate_auth_ca_needs_an_https_auth_url_and_a_readable_file(tmp_path: 
         "simulate", "--count", "1", "--auth-url", "https://127.0.0.1:1/authenticate", "--auth-ca", str(tmp_path / "x")
     )
     assert missing.returncode == 2 and "not a readable PEM certificate file" in missing.stderr, missing.stderr
+
+
+async def test_plain_http_sent_to_the_https_responder_is_said_in_words(
+    https_service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    from phonetui import service_tls
+
+    service_tls._last_logged.clear()
+    caplog.set_level(logging.INFO, logger="phonetui.service")
+    assert b"HTTP/1.1 200" not in await raw_ask(https_service, PASSWORD, None)  # no TLS at all
+    await asyncio.sleep(0.2)
+    lines = [r.getMessage() for r in caplog.records if "TLS handshake" in r.getMessage()]
+    assert lines == ["TLS handshake from 127.0.0.1 failed: plain HTTP sent to the https port (a URL that says "
+                     "http:// where it should say https://)"], lines  # fmt: skip

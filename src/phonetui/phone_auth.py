@@ -92,12 +92,16 @@ class PhoneAuth:
         phone sends no challenge worth waiting for); httpx gives a bytes body its Content-Length,
         never ``Expect`` or chunks, which phones refuse; one connection a request.
 
-        ``credentials`` None: the phone's own. ``form``: the request carries a form body (a push).
+        ``credentials`` None: the phone's own; given (``--username``/``--password``), they stand in for the
+        push user, not for a Digest phone's own (its table's). ``form``: the request carries a form body (a push).
         """
-        username, password = credentials or (phone.username, phone.password)
+        digesting = auth_scheme(phone) == "digest"
+        if credentials is None or (digesting and phone.own_credentials):
+            credentials = (phone.username, phone.password)  # a Digest phone's own user is not the push user
+        username, password = credentials
         headers: dict[str, str] = {}
         digest = None
-        if auth_scheme(phone) == "basic":
+        if not digesting:
             headers["Authorization"] = basic_auth(username, password)
         else:
             key = (phone.address, username, password)

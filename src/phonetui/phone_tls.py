@@ -39,6 +39,8 @@ EXTENSION = "phonetui_tls"
 #: Told of each certificate pinned on first contact: its address, and a warning when the phone's
 #: name was pinned at another address with another certificate (else None). The CLI sets it, to say so.
 first_contact_listener: Callable[[str, str | None], None] | None = None
+#: Told of each damaged line of the known-phones file (file and line), once, when a request reads the file.
+damaged_listener: Callable[[str], None] | None = None
 
 
 def fingerprint(der: bytes) -> str:
@@ -189,6 +191,8 @@ class PhoneTransport(httpx.AsyncBaseTransport):
         self._pinned: dict[str, httpx.AsyncHTTPTransport] = {}
         #: First contacts: the handshake that reads a phone's certificate to pin, shared by its requests.
         self._checked: dict[str, asyncio.Task[str]] = {}
+        #: How many of the file's damaged-line warnings were told already.
+        self._damage_told = 0
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if request.url.scheme != "https":
@@ -232,6 +236,7 @@ class PhoneTransport(httpx.AsyncBaseTransport):
         host, port = request.url.host, request.url.port or 443
         address = _address(host, port)
         known = self.known.fingerprint(address)
+        self._tell_damage()
         if known is not None:
             return known
         task = self._checked.get(address)
@@ -255,6 +260,14 @@ class PhoneTransport(httpx.AsyncBaseTransport):
         if known != seen:
             raise changed(seen, known, policy.name)
         return seen
+
+    def _tell_damage(self) -> None:
+        """Each damaged line the file was found to hold, told once: a pin it held is ignored, and a person must know."""
+        new = self.known.warnings[self._damage_told :]
+        self._damage_told = len(self.known.warnings)
+        if damaged_listener is not None:
+            for warning in new:
+                damaged_listener(warning)
 
     async def _handshake(self, host: str, port: int, timeout: float) -> str:  # noqa: ASYNC109
         try:

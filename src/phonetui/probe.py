@@ -23,9 +23,9 @@ from .cisco.devinfo import DEVICE_INFORMATION_PATH, DeviceInfo, NotAPhone, parse
 from .cisco.families import Family, family_for_model, model_number
 from .config import Phone
 from .fanout import each_phone
-from .phone_tls import TlsRefused, tls_extensions
+from .phone_tls import TlsRefused, tls_extensions, trust_command
 from .push import USER_AGENT, address_problem
-from .push_result import _chain, _read_capped
+from .push_result import _chain, _read_capped, untrusted_hint
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,8 @@ class ProbeResult:
     rtt_ms: int | None = None
     info: DeviceInfo | None = None
     at: float = 0.0  #: wall-clock time of the answer (for "how old is this")
+    #: What to do about a failure, as a push's row says it (a tls-error: the ``phonetui trust`` command).
+    hint: str = ""
 
     @property
     def online(self) -> bool:
@@ -92,6 +94,7 @@ class ProbeResult:
             "host": self.phone.address,
             "state": self.state,
             "detail": self.detail,
+            "hint": self.hint,
             "rtt_ms": self.rtt_ms,
             "model": info.model,
             "configured_model": self.phone.model,
@@ -109,13 +112,20 @@ def information_url(phone: Phone) -> str:
     return f"{phone.scheme}://{phone.address}{DEVICE_INFORMATION_PATH}"
 
 
+def _tls_failure(exc: BaseException, phone: Phone) -> tuple[str, str] | None:
+    """The detail and hint of a certificate refused, as a push gives them; None for another failure."""
+    for cause in _chain(exc):
+        if isinstance(cause, TlsRefused):
+            return cause.detail, cause.hint or trust_command(phone.name)
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            reason = str(cause.verify_message or cause)
+            return f"certificate not trusted: {reason}", untrusted_hint(reason, phone)
+    return None
+
+
 def _failure(exc: BaseException, phone: Phone, deadline: float) -> tuple[ProbeState, str]:
     """The state and reason for a probe that got no page, told apart by the error behind it."""
     for cause in _chain(exc):
-        if isinstance(cause, TlsRefused):
-            return "tls-error", cause.detail
-        if isinstance(cause, ssl.SSLCertVerificationError):
-            return "tls-error", f"certificate not trusted: {cause.verify_message or cause}"
         if isinstance(cause, socket.gaierror):
             return "unresolved", f"cannot resolve {phone.host!r}: {cause.strerror or cause}"
         if isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED:
@@ -146,6 +156,9 @@ async def probe_phone(client: httpx.AsyncClient, phone: Phone, deadline: float =
             finally:
                 await response.aclose()
     except Exception as exc:
+        refused = _tls_failure(exc, phone)
+        if refused is not None:
+            return ProbeResult(phone, "tls-error", refused[0], at=time.time(), hint=refused[1])
         state, detail = _failure(exc, phone, deadline)
         return ProbeResult(phone, state, detail, at=time.time())
     rtt_ms = round((time.perf_counter() - started) * 1000)

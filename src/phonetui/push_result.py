@@ -97,7 +97,7 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
             stack.append(current.__context__)
 
 
-def _untrusted_hint(reason: str, phone: Phone) -> str:
+def untrusted_hint(reason: str, phone: Phone) -> str:
     """What to do about a certificate ``verify = true`` refused: the address it names, or the CA that signed it."""
     if "mismatch" in reason.lower():
         return (
@@ -118,7 +118,7 @@ def _connect_failure(exc: BaseException, phone: Phone) -> tuple[Outcome, str, st
             return Outcome.TLS_ERROR, cause.detail, cause.hint
         if isinstance(cause, ssl.SSLCertVerificationError):
             reason = (cause.verify_message or str(cause)).rstrip(". ")
-            hint = _untrusted_hint(reason, phone)
+            hint = untrusted_hint(reason, phone)
             return Outcome.TLS_ERROR, f"certificate not trusted: {reason}; nothing was sent", hint
         if isinstance(cause, ssl.SSLError):
             reason = getattr(cause, "reason", None) or str(cause)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import contextvars
 import logging
 import os
 import signal
@@ -64,6 +65,8 @@ FLUSH_SECONDS = 5.0
 NICENESS = 10
 
 log = logging.getLogger(__name__)
+#: The job whose task is asking phones now: a pin or a damaged known-phones line is told to the app as its warning.
+_job_asking: contextvars.ContextVar[int | None] = contextvars.ContextVar("job_asking", default=None)
 
 
 class _PipeProtocol(asyncio.BaseProtocol):
@@ -129,6 +132,8 @@ class Server:
         self.probes: dict[int, asyncio.Task[None]] = {}
         self.tasks: set[asyncio.Task[None]] = set()
         self.stopping = asyncio.Event()
+        #: Damaged known-phones lines told to the app already: once a process, not once a job.
+        self._damage_said: set[str] = set()
 
     async def listen(self, stream: asyncio.StreamReader) -> None:
         """Act on each message until ``Shutdown`` or the end of ``stream``."""
@@ -163,7 +168,19 @@ class Server:
             if any(d.phone.address.lower() == address for d in run.deliveries):
                 self.output.send(JobWarning(job, moved))
                 return
-        log.warning("%s", moved)  # a probe's or a screenshot's first contact: the log has it
+        side = _job_asking.get()
+        if side is not None and side in self.probes:  # a probe's or a screenshot's: the app says it too
+            self.output.send(JobWarning(side, moved))
+        log.warning("%s", moved)
+
+    def damaged(self, warning: str) -> None:
+        """A damaged line of the known-phones file: told to the app once (with the job that read it), and logged."""
+        log.warning("%s", warning)
+        job = _job_asking.get()
+        if warning in self._damage_said or job is None:
+            return
+        self._damage_said.add(warning)
+        self.output.send(JobWarning(job, warning))
 
     def start_probe(self, job: ProbeJob) -> None:
         """Probe as a side duty: its own task, cancelled alone, never in a push's way."""
@@ -184,6 +201,7 @@ class Server:
 
         async def run() -> None:
             nonlocal cancelled
+            _job_asking.set(job_id)  # this task's (and its children's) requests are this job's
             try:
                 async for answer in answers:
                     self.output.send(message(answer))
@@ -220,7 +238,9 @@ class Server:
             return
         self.runs[job.id] = run
         log.info("job %d: %s to %d phones, mode %s", job.id, job.obj.root, len(job.phones), job.mode)
-        task = asyncio.create_task(self._run(job.id, pusher, run, journal))
+        context = contextvars.copy_context()
+        context.run(_job_asking.set, job.id)
+        task = asyncio.create_task(self._run(job.id, pusher, run, journal), context=context)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
@@ -294,6 +314,7 @@ async def serve(stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -
     await output.open()
     server = Server(output)
     phone_tls.first_contact_listener = server.pinned
+    phone_tls.damaged_listener = server.damaged
     stream = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stream), stdin or sys.stdin)
     handled = []
@@ -310,6 +331,7 @@ async def serve(stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -
         await server.finish()
     finally:
         phone_tls.first_contact_listener = None
+        phone_tls.damaged_listener = None
         for task in [warming, *ends]:
             task.cancel()
         for sig in handled:

@@ -38,6 +38,8 @@ def handshake_failed(peer: str, exc: BaseException | type[BaseException]) -> Non
         reason = "the peer closed the connection during the handshake (it may not trust this certificate)"
     else:
         reason = str(getattr(exc, "reason", None) or exc)
+    if reason.upper() in ("HTTP_REQUEST", "HTTPS_PROXY_REQUEST"):  # OpenSSL's words for a request in clear text
+        reason = "plain HTTP sent to the https port (a URL that says http:// where it should say https://)"
     distrust = any(alert in reason.upper() for alert in _DISTRUST)
     why = " (it does not trust this certificate: give it the CA that signed tls_cert)" if distrust else ""
     line = f"TLS handshake from {peer} failed: {reason}{why}"

@@ -41,6 +41,12 @@ class Seen:
         """Accepting changes something: a new or changed certificate."""
         return self.standing in ("new", "changed")
 
+    def standing_words(self) -> str:
+        """How it stands, without the fingerprints (they go on lines of their own)."""
+        if self.standing in ("not-pinned", "unreachable"):
+            return self.describe()
+        return {"new": "new", "unchanged": "trusted already", "changed": "changed"}[self.standing]
+
     def describe(self) -> str:
         """One line for people: the fingerprint and how it compares."""
         if self.standing == "not-pinned":
@@ -50,6 +56,17 @@ class Seen:
         if self.standing == "changed":
             return f"SHA-256 {self.fingerprint} (changed: trusted was {self.trusted})"
         return f"SHA-256 {self.fingerprint} ({'new' if self.standing == 'new' else 'trusted already'})"
+
+
+#: Octets a fingerprint line holds: SHA-256 is two lines of 16, each 47 characters.
+OCTETS_A_LINE = 16
+
+
+def octet_lines(fingerprint: str, octets: int = OCTETS_A_LINE) -> list[str]:
+    """A fingerprint in lines of ``octets`` octets: never an octet cut in two by a narrow terminal, and
+    the same octets on the same line every time, so two fingerprints compare line by line."""
+    parts = fingerprint.split(":")
+    return [":".join(parts[i : i + octets]) for i in range(0, len(parts), octets)] or [fingerprint]
 
 
 async def look(phone: Phone, known: KnownPhones, timeout: float = TIMEOUT) -> Seen:  # noqa: ASYNC109

@@ -180,3 +180,25 @@ async def test_f5_in_the_screen_view_says_it_sends_to_the_selected_phones(
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, ShotScreen)
+
+
+async def test_the_title_keeps_esc_q_close_for_a_long_model_at_80_columns(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tomli_w
+
+    from phonetui.config import parse_config
+    from phonetui.history import Journal
+
+    pin_drawing(monkeypatch)
+    raw = {"phones": [{"name": "reception-desk-2", "host": "127.0.0.1", "model": "CP-8851-3PCC"}]}
+    app = PhoneTUI(parse_config(tomli_w.dumps(raw)), journal=Journal(__import__("pathlib").Path(str(tmp_path)) / "h"))
+    FakeShots(app, lambda phone: shot_of(phone))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v")
+        await wait_until(pilot, lambda: isinstance(app.screen, ShotScreen) and app.screen.shot is not None)
+        await pilot.press("r")  # the countdown makes the line longest
+        await pilot.pause()
+        title = app.screen.query_one("#shot-title").render_line(0).text
+        assert title.rstrip().endswith("keys: softkeys (k) · Esc / q: close"), title
+        assert title.startswith("reception-desk-2 · ok · refresh in"), title  # the model and age gave way

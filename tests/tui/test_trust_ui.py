@@ -63,9 +63,11 @@ async def test_the_trust_confirmation_fits_80x24_and_the_toast_names_who_gave_no
         await pilot.press("T")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal))
         await pilot.pause()
-        assert app.screen.query_one("#yes").region.bottom <= 24
+        assert app.screen.query_one("#yes").region.bottom <= 23  # above the footer
         detail = str(app.screen.query_one("#detail").render())
-        assert "more phone" in detail and "sim-0006 gave none: connection refused" in detail
+        assert app.screen.query_one("#detail").region.height == len(detail.splitlines())  # none cut off
+        assert "and 1 more phone" in detail and "sim-0006 gave none: connection refused" in detail
+        assert sum(f"sim-000{n}  " in detail for n in range(1, 6)) == 4  # the room is used: 4 of 5
         halves = [line.strip() for line in detail.splitlines() if line.startswith("  ")]
         assert all(len(part) == 2 for half in halves for part in half.split(":")), halves
         await pilot.press("y")

@@ -8,6 +8,8 @@ import datetime
 from ..cisco.screens import is_mpp
 from ..config import Config, ConfigError, ConfigErrors, discovered_entries, missing_credentials
 from ..config.macros import load_macros
+from ..known_phones import KnownPhones
+from ..printable import printable
 from ..wording import names_phrase, plural
 from .ack_options import reply_charset_problem
 from .common import EXIT_OK, read_config
@@ -26,6 +28,8 @@ def check_command(args: argparse.Namespace) -> int:
     print(f"{config.path}: OK")
     print(f"  phones: {len(config.phones)}" + (f" ({mix})" if mix else ""))
     print(f"  tags: {', '.join(config.tags()) or 'none'}")
+    for line in https_lines(config):
+        print(f"  {line}")
     d = config.defaults
     user = d.username or "(none)"
     print(f"  defaults: user {user}, timeout {d.timeout:g} s, concurrency {d.concurrency}, mode {d.mode}")
@@ -94,3 +98,24 @@ def fleet_lines(config: Config) -> list[str]:
     count = len(discovered_entries(config))
     lines.append(f"discovered: {shown}, {plural(count, 'phone')} (last written {written:%Y-%m-%d %H:%M} UTC)")
     return lines
+
+
+def https_lines(config: Config) -> list[str]:
+    """How the https phones' certificates are checked, a line; and the known-phones file's damaged lines.
+
+    ``N https phones: P pinned (R recorded so far), C verify true (CA file F), I verify false``:
+    an admin sees at a glance who is trusted on first use, by a CA, or not at all.
+    """
+    https = [phone for phone in config.phones if phone.scheme == "https"]
+    if not https:
+        return []
+    known = KnownPhones()
+    pinned = [phone for phone in https if phone.verify == "pin"]
+    recorded = sum(1 for phone in pinned if known.fingerprint(phone.address) is not None)
+    by_ca = [phone for phone in https if phone.verify == "ca"]
+    files = sorted({f"CA file {phone.ca_file}" if phone.ca_file else "the system's CAs" for phone in by_ca})
+    cas = f" ({', '.join(files)})" if by_ca else ""
+    off = sum(1 for phone in https if phone.verify == "off")
+    line = f"{plural(len(https), 'https phone')}: {len(pinned)} pinned ({recorded} recorded in {known.path})"
+    line += f", {len(by_ca)} verify true{cas}, {off} verify false"
+    return [line, *(f"warning: {printable(warning, 300)}" for warning in known.warnings)]

@@ -22,6 +22,7 @@ from ..output import outcome_summary
 from ..printable import fit, printable
 from ..push import Pusher, PushResult
 from .common import EXIT_FAILED, EXIT_OK, UsageError, read_config, run_to_exit
+from .first_contacts import FirstContacts
 from .push import chosen_credentials, select_phones
 
 
@@ -57,6 +58,23 @@ async def _one(
     return phone, pressed, None
 
 
+def _say(phone: Phone, pressed: int, presses: int, result: PushResult | None, as_json: bool) -> str:
+    """Print one phone's line (or JSON object) when its steps are done; its outcome."""
+    outcome = "ok" if result is None else str(result.outcome)
+    detail = "" if result is None else printable(result.detail)
+    if result is not None and result.hint:  # as push and screenshot print it
+        detail += f" (hint: {printable(result.hint)})"
+    if as_json:
+        line: dict[str, Any] = {"phone": phone.name, "outcome": outcome, "pressed": pressed, "of": presses}
+        if result is not None:
+            line["result"] = result.as_json()
+        print(json.dumps(line, ensure_ascii=False), flush=True)
+    else:
+        count = fit(f"{pressed}/{presses}", 7)
+        print(f"{fit(phone.name, 16)}  {fit(outcome, 12)}  {count}  {detail}".rstrip(), flush=True)
+    return outcome
+
+
 def keys_command(args: argparse.Namespace) -> int:
     """Exit 0 when every phone ran every step, 1 when one did not, 2 for usage or config errors."""
     config = read_config(args)
@@ -73,22 +91,14 @@ def keys_command(args: argparse.Namespace) -> int:
         outcomes: list[str] = []
         if not args.json:
             print(f"{fit('PHONE', 16)}  {fit('OUTCOME', 12)}  {fit('PRESSED', 7)}  DETAIL", flush=True)
-        async with Pusher(config.defaults) as pusher:
-            for done in asyncio.as_completed([_one(pusher, phone, steps, credentials) for phone in phones]):
-                phone, pressed, result = await done
-                outcome = "ok" if result is None else str(result.outcome)
-                outcomes.append(outcome)
-                detail = "" if result is None else printable(result.detail)
-                if result is not None and result.hint:  # as push and screenshot print it
-                    detail += f" (hint: {printable(result.hint)})"
-                if args.json:
-                    line: dict[str, Any] = {"phone": phone.name, "outcome": outcome, "pressed": pressed, "of": presses}
-                    if result is not None:
-                        line["result"] = result.as_json()
-                    print(json.dumps(line, ensure_ascii=False), flush=True)
-                else:
-                    count = fit(f"{pressed}/{presses}", 7)
-                    print(f"{fit(phone.name, 16)}  {fit(outcome, 12)}  {count}  {detail}".rstrip(), flush=True)
+        pinned = FirstContacts()
+        try:
+            async with Pusher(config.defaults) as pusher:
+                for done in asyncio.as_completed([_one(pusher, phone, steps, credentials) for phone in phones]):
+                    phone, pressed, result = await done
+                    outcomes.append(_say(phone, pressed, presses, result, args.json))
+        finally:
+            pinned.close()
         print(outcome_summary(outcomes), file=sys.stderr)  # as push ends
         return EXIT_OK if outcomes.count("ok") == len(outcomes) else EXIT_FAILED
 

@@ -82,7 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sim.add_argument("--listen", default="127.0.0.1:0", help="built-in responder's address (default: a free port)")
     sim.add_argument("--base", default="127.77.0.0", help="phones get addresses after this one (loopback only)")
-    sim.add_argument("--port", type=int, default=0, help="the phones' shared port (default: a free one)")
+    sim.add_argument(
+        "--port", type=int, default=0,
+        help=f"the phones' shared port (default: a free one; with --https, {HTTPS_PORT}, so pins survive a restart)",
+    )  # fmt: skip
     sim.add_argument("--per-port", action="store_true", help="all phones on 127.0.0.1, each on its own port")
     sim.add_argument("--username", default="phonetui", help="push user the responder accepts")
     sim.add_argument("--password", help="push password the responder accepts (default: random)")
@@ -107,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     sim.add_argument(
         "--https", action="store_true",
-        help=f"phones serve https with a certificate made at start (shared port {HTTPS_PORT} unless --port)",
+        help=f"phones serve https with a certificate made at start (port {HTTPS_PORT} unless --port or --per-port)",
     )  # fmt: skip
     sim.add_argument(
         "--cert-dir", metavar="DIR",

@@ -11,6 +11,7 @@ from ..printable import fit, printable
 from ..probe import DEFAULT_CONCURRENCY, DEFAULT_DEADLINE, ProbeResult, probe
 from ..wording import plural
 from .common import EXIT_FAILED, EXIT_OK, read_config, run_to_exit
+from .first_contacts import FirstContacts
 from .push import select_phones
 
 COLUMNS = (("PHONE", 16), ("ADDRESS", 21), ("STATE", 11), ("RTT", 7), ("MODEL", 10), ("DEVICE", 15), ("DN", 8))
@@ -29,6 +30,8 @@ def row(result: ProbeResult) -> str:
     last = info.firmware if info else result.detail
     if result.model_note:
         last = f"{last}  (model: {result.model_note})"
+    if result.hint:  # as push, screenshot and keys print it
+        last = f"{last} (hint: {result.hint})"
     cells = [fit(value, width) for value, (_, width) in zip(values, COLUMNS, strict=True)]
     return "  ".join([*cells, printable(last)]).rstrip()
 
@@ -56,9 +59,13 @@ def probe_command(args: argparse.Namespace) -> int:
         results: list[ProbeResult] = []
         if not args.json:
             print(header(), flush=True)
-        async for result in probe(phones, concurrency, deadline):
-            results.append(result)
-            print(json.dumps(result.as_json(), ensure_ascii=False) if args.json else row(result), flush=True)
+        pinned = FirstContacts()
+        try:
+            async for result in probe(phones, concurrency, deadline):
+                results.append(result)
+                print(json.dumps(result.as_json(), ensure_ascii=False) if args.json else row(result), flush=True)
+        finally:
+            pinned.close()
         print(summary(results), file=sys.stderr)
         return EXIT_OK if all(result.online for result in results) else EXIT_FAILED
 

@@ -13,6 +13,7 @@ from ..output import outcome_summary
 from ..printable import fit, printable
 from ..screenshot import DEFAULT_CONCURRENCY, Shot, decode_image, fetch_screenshots
 from .common import EXIT_FAILED, EXIT_OK, UsageError, read_config, run_to_exit
+from .first_contacts import FirstContacts
 from .push import chosen_credentials, select_phones
 
 COLUMNS = (("PHONE", 16), ("ADDRESS", 21), ("OUTCOME", 13), ("LATENCY", 8))
@@ -137,16 +138,20 @@ def screenshot_command(args: argparse.Namespace) -> int:
         failed = 0
         if not args.json:
             print(header(), flush=True)
-        async for shot in fetch_screenshots(phones, credentials, concurrency=concurrency, timeout=timeout):
-            shots.append(shot)
-            file, problem = writer.write(shot) if shot.outcome.succeeded else ("", "")
-            failed += not file
-            shown = dataclasses.replace(shot, detail=problem) if problem else shot
-            if args.json:
-                data = shown.as_json() | {"file": file or None}
-                print(json.dumps(data, ensure_ascii=False), flush=True)
-            else:
-                print(row(shown, file), flush=True)
+        pinned = FirstContacts()
+        try:
+            async for shot in fetch_screenshots(phones, credentials, concurrency=concurrency, timeout=timeout):
+                shots.append(shot)
+                file, problem = writer.write(shot) if shot.outcome.succeeded else ("", "")
+                failed += not file
+                shown = dataclasses.replace(shot, detail=problem) if problem else shot
+                if args.json:
+                    data = shown.as_json() | {"file": file or None}
+                    print(json.dumps(data, ensure_ascii=False), flush=True)
+                else:
+                    print(row(shown, file), flush=True)
+        finally:
+            pinned.close()
         print(summary(shots), file=sys.stderr)
         return EXIT_OK if not failed else EXIT_FAILED
 

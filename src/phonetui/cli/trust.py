@@ -15,14 +15,24 @@ import sys
 
 from ..known_phones import KnownPhones, KnownPhonesError
 from ..printable import fit, printable
-from ..trust import Seen, accept, look_all, unreachable_phrase
+from ..trust import Seen, accept, look_all, octet_lines, unreachable_phrase
 from ..wording import plural
 from .common import EXIT_FAILED, EXIT_OK, UsageError, read_config
 from .push import select_phones
 
 
 def row(seen: Seen) -> str:
-    return f"{fit(printable(seen.phone.name), 16)}  {fit(printable(seen.phone.address), 21)}  {seen.describe()}"
+    """The phone's line, then its fingerprint (and the one trusted before, if it changed) on lines of their own,
+    16 octets a line: 80 columns never wrap one mid-octet, and two fingerprints compare line by line."""
+    head = f"{fit(printable(seen.phone.name), 16)}  {fit(printable(seen.phone.address), 21)}  {seen.standing_words()}"
+    lines = [head.rstrip()]
+    for label, value in (
+        ("SHA-256", seen.fingerprint),
+        ("trusted", seen.trusted if seen.standing == "changed" else ""),
+    ):
+        if value:
+            lines += [f"    {label if n == 0 else '':<8} {line}" for n, line in enumerate(octet_lines(value))]
+    return "\n".join(lines)
 
 
 def _confirmed(count: int) -> bool:

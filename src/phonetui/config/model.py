@@ -64,6 +64,9 @@ class Phone:
     discovered: str = field(default="", compare=False)
     #: The config gave model, family, charset or size_limit: discovery does not change them.
     rules_given: bool = field(default=False, compare=False, repr=False)
+    #: The phone's table gives its own user or password: ``--username``/``--password`` leave a Digest
+    #: phone's own alone (they are the push user's, which a multiplatform phone does not know).
+    own_credentials: bool = field(default=False, compare=False, repr=False)
     #: ``verify``: "pin" (trust on first use), "ca" (``true``: system CAs or ``ca_file``), "off" (``false``).
     verify: Verify = field(default="pin", compare=False)
     ca_file: str = field(default="", compare=False)

@@ -259,6 +259,7 @@ def _phone(reader: _Reader, defaults: Defaults, discovered: bool = False) -> Pho
         description=reader.get("description", str, ""),
         discovered=reader.get("source", str, "discovered") if discovered else "",
         rules_given=any(key in reader.table for key in ("model", "family", "charset", "size_limit")),
+        own_credentials=any(key in reader.table for key in ("username", "password", "password_env", "password_file")),
         verify=_verify(reader, defaults.verify),
         ca_file=_ca_file(reader, defaults.ca_file),
         auth=phone_auth(reader, defaults.auth),

@@ -209,15 +209,14 @@ class PhoneTUI(App[int]):
         """A question or picker is open: F2 and F5 wait until it is answered."""
         return isinstance(self.screen, ModalScreen)
 
-    def action_preview(self) -> None:
-        if self._asking():
-            return
-        ready = sending.ready_to_send(self)
-        if ready:
-            self.push_screen(sending.preview_screen(self, *ready))
+    async def action_preview(self) -> None:
+        if not self._asking() and await sending.fields_settled(self):
+            ready = sending.ready_to_send(self)
+            if ready:
+                self.push_screen(sending.preview_screen(self, *ready))
 
-    def action_send(self) -> None:
-        if self._asking():
+    async def action_send(self) -> None:
+        if self._asking() or not await sending.fields_settled(self):
             return
         if self.pump.running:
             self.main.say_busy()

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 from textual.timer import Timer
 
 from ..config import Phone
-from ..wording import plural
+from ..phone_tls import for_the_app
+from ..printable import printable
+from ..wording import names_phrase, plural
 from .background import ProbeRun
 
 if TYPE_CHECKING:
@@ -34,6 +36,9 @@ class Prober:
         self.counts: Counter[str] = Counter()
         self._timer: Timer | None = None
         self._asked = 0
+        #: The phones this probe found with a certificate not trusted, and the last one's hint.
+        self._untrusted: list[str] = []
+        self._hint = ""
 
     @property
     def running(self) -> bool:
@@ -53,6 +58,7 @@ class Prober:
         settings = self.app.config.probe
         self.run = self.app.push_process.prepare_probe(phones, settings.concurrency, settings.timeout)
         self.counts.clear()
+        self._untrusted.clear()
         self._asked = len(phones)
         screen = self.app.main
         screen.refresh_status()
@@ -75,6 +81,10 @@ class Prober:
             self.app.notify(f"Probe stopped: {run.error}", severity="warning", markup=False)
         elif not quiet:  # the app's own probes (at start, on the interval) show in the State column only
             self.app.notify(self.summary(), markup=False)
+        if self._untrusted:  # even a quiet probe: nothing reaches these phones until someone acts
+            names = names_phrase(self._untrusted)
+            text = f"Certificate not trusted (tls-error) for {names}: {for_the_app(self._hint)}."
+            self.app.notify(printable(text, 300), severity="warning", timeout=10, markup=False)
 
     def summary(self) -> str:
         total = sum(self.counts.values())
@@ -87,6 +97,7 @@ class Prober:
         run = self.run
         if run is None:
             return
+        run.notify_warnings(self.app.notify)
         fleet, table = self.app.fleet, self.app.main.table
         results = run.drain()
         if not results:
@@ -94,6 +105,10 @@ class Prober:
         first = not fleet.probed
         names = [result.phone.name for result in results if fleet.apply_probe(result)]
         self.counts.update(result.state for result in results)
+        for result in results:
+            if result.state == "tls-error":
+                self._untrusted.append(result.phone.name)
+                self._hint = result.hint
         if first:
             table.set_columns()
         table.update_phones(names)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -24,8 +26,28 @@ if TYPE_CHECKING:
 
 #: The confirmation names this many phones, then "and N more".
 CONFIRM_NAMES = 5
+#: Seconds F2 or F5 waits, at most, for the focused field to take the keys typed before it.
+SETTLE_SECONDS = 0.5
 #: Seconds a cancelled push has to write its last records when the app quits.
 QUIT_WAIT = 3.0
+
+
+async def fields_settled(app: PhoneTUI) -> bool:
+    """Wait until the focused field has handled the keys typed before F2 or F5; False if the screen changed.
+
+    F2 and F5 are the app's priority keys: the app reads them as they come, while the keys
+    typed just before (one terminal burst) may still wait in the field's own queue. A
+    callback queued behind them runs once they are in the field; meanwhile the app reads no
+    further key, so a quick "F5 y" still answers the question. At most ``SETTLE_SECONDS``.
+    """
+    field, screen = app.focused, app.screen
+    if field is None:
+        return True
+    settled = asyncio.Event()
+    field.call_later(settled.set)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(settled.wait(), SETTLE_SECONDS)
+    return app.screen is screen
 
 
 def ready_to_send(app: PhoneTUI) -> tuple[CiscoObject, list[Phone]] | None:

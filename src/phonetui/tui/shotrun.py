@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from ..jobs import JobDone, ProbeJob, ShotJob
@@ -39,6 +40,7 @@ class QueuedRun(Generic[JobT, ItemT]):
         self._process = process
         self._items: list[ItemT] = []
         self.warnings: list[str] = []
+        self._warnings_drained = 0
         self.cancel_asked = False
         self.sent = False
         self.error = ""
@@ -63,6 +65,14 @@ class QueuedRun(Generic[JobT, ItemT]):
     def ended(self, done: JobDone) -> None:
         self.error = done.error
         self.over.set()
+
+    def notify_warnings(self, notify: Callable[..., object]) -> None:
+        """Each warning that came since the last call as a notice (a phone pinned elsewhere with another
+        certificate, a damaged known-phones line): the operator learns them here, as from a push."""
+        new = self.warnings[self._warnings_drained :]
+        self._warnings_drained = len(self.warnings)
+        for warning in new:
+            notify(warning, severity="warning", timeout=10, markup=False)
 
     def drain(self) -> list[ItemT]:
         """Everything that arrived since the last drain."""

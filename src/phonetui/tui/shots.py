@@ -52,6 +52,7 @@ class Shots:
             if not over:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(run.over.wait(), FLUSH_SECONDS)
+            run.notify_warnings(self.app.notify)
             shots = run.drain()
             if shots:
                 for shot in shots:

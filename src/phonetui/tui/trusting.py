@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ..config import Phone
 from ..known_phones import KnownPhones, KnownPhonesError
 from ..printable import printable
-from ..trust import Seen, accept, look_all, unreachable_phrase
+from ..trust import Seen, accept, look_all, octet_lines, unreachable_phrase
 from ..wording import plural
 from .screens.pickers import ConfirmModal
 
@@ -23,20 +23,19 @@ if TYPE_CHECKING:
 SHOWN = 8
 #: Rows a listed phone takes: its name and standing, then its fingerprint in two halves.
 PHONE_ROWS = 3
-#: Rows of the dialog that are not the list: border, padding, question, buttons, the two summary lines.
-FRAME_ROWS = 14
+#: Rows of the screen that are not the list: the footer, the dialog's border and padding, the question,
+#: the buttons and their margin, and the two summary lines ("and 4 more phones", who gave none).
+FRAME_ROWS = 1 + 2 + 2 + 1 + 4 + 2
 
 
 def shown_for(height: int) -> int:
-    """How many phones fit the confirmation on a screen ``height`` rows tall (it is at most 80% of it)."""
-    return max(1, min(SHOWN, (height * 8 // 10 - FRAME_ROWS) // PHONE_ROWS))
+    """How many phones fit the confirmation on a screen ``height`` rows tall (it may take all of it)."""
+    return max(1, min(SHOWN, (height - FRAME_ROWS) // PHONE_ROWS))
 
 
 def _halves(fingerprint: str) -> str:
-    """The fingerprint on two lines, cut at a colon: never a byte split by the dialog's edge."""
-    parts = fingerprint.split(":")
-    middle = (len(parts) + 1) // 2
-    return f"  {':'.join(parts[:middle])}\n  {':'.join(parts[middle:])}" if len(parts) > 1 else f"  {fingerprint}"
+    """Two lines of 16 octets, as ``phonetui trust`` prints it: never a byte split by the dialog's edge."""
+    return "\n".join(f"  {line}" for line in octet_lines(fingerprint))
 
 
 def _listed(seen: Seen) -> str:
@@ -89,6 +88,6 @@ def ask_and_trust(app: PhoneTUI, phones: list[Phone]) -> None:
 
         question = f"Trust {plural(len(todo), 'certificate')}? Compare each with the phone's own first."
         listing = detail(todo, others, shown_for(app.size.height))
-        app.push_screen(ConfirmModal(question, listing, yes="Trust"), answered)
+        app.push_screen(ConfirmModal(question, listing, yes="Trust", tall=True), answered)
 
     app.run_worker(read(), group="trust", exclusive=True)

@@ -93,8 +93,12 @@ class ConfirmModal(PromptFrames, ModalScreen[bool]):
 
     BINDINGS = [("y", "answer(True)", "Yes"), ("n", "answer(False)", "No"), ("s", "skip", "Skip"), binding("back")]
 
-    def __init__(self, question: str, detail: str = "", yes: str = "Push", no: str = "Cancel", skip: str = "") -> None:
+    def __init__(
+        self, question: str, detail: str = "", yes: str = "Push", no: str = "Cancel", skip: str = "", tall: bool = False
+    ) -> None:
         super().__init__()
+        #: The dialog may take the whole screen above the footer (a list a person must compare), not 80% of it.
+        self.tall = tall
         self.question = question
         self.detail = detail
         self.yes = yes
@@ -104,7 +108,7 @@ class ConfirmModal(PromptFrames, ModalScreen[bool]):
         self.skip_chosen = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog") as box:
+        with Vertical(classes="dialog tall" if self.tall else "dialog") as box:
             box.border_title = "Confirm"
             yield Label(self.question, id="question", markup=False)
             if self.detail:

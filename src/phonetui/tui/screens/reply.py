@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -11,6 +13,7 @@ from textual.widgets import Footer, Static
 from ...phone_tls import for_the_app
 from ...printable import printable
 from ...push import PushResult
+from ...trust import octet_lines
 from .. import outcomes
 from ..frame_timer import PromptFrames
 from ..keys import binding
@@ -21,6 +24,24 @@ TITLE_MAX = 60
 
 #: A field from the phone is cut here: the raw body below has it whole.
 FIELD_MAX = 500
+#: A SHA-256 fingerprint as a ``tls-error`` detail names it.
+_FINGERPRINT = re.compile(r"(?:[0-9A-F]{2}:){31}[0-9A-F]{2}")
+
+
+def _detail_lines(detail: str) -> list[str]:
+    """The detail, each fingerprint in it named there and shown below in lines of 16 octets: a fingerprint
+    wrapped by the view's edge would split an octet and be hard to compare with the phone's own."""
+    found: list[str] = []
+
+    def named(match: re.Match[str]) -> str:
+        found.append(match.group())
+        return f"fingerprint {len(found)} (below)"
+
+    lines = [f"Detail:   {printable(_FINGERPRINT.sub(named, detail), FIELD_MAX)}"]
+    for number, fingerprint in enumerate(found, 1):
+        label = f"  {number}:"
+        lines += [f"{label if n == 0 else '':<10}{line}" for n, line in enumerate(octet_lines(fingerprint))]
+    return lines
 
 
 def reply_text(result: PushResult, responder: list[str] | None = None) -> Text:
@@ -34,7 +55,7 @@ def reply_text(result: PushResult, responder: list[str] | None = None) -> Text:
         f"Route:    {result.route}",
         f"HTTP:     {result.status if result.status is not None else '-'}",
         f"Latency:  {latency}",
-        f"Detail:   {printable(result.detail, FIELD_MAX)}",
+        *_detail_lines(result.detail),
     ]
     if result.hint:
         lines.append(f"Hint:     {printable(for_the_app(result.hint), FIELD_MAX)}")

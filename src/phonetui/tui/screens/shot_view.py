@@ -59,18 +59,20 @@ def age_text(seconds: float) -> str:
     return f"{int(seconds)} s ago" if seconds < 120 else f"{int(seconds // 60)} min ago"
 
 
-def shot_line(phone: Phone, shot: Shot | None, now: float, next_in: float | None = None) -> Text:
+def shot_line(phone: Phone, shot: Shot | None, now: float, next_in: float | None = None, short: int = 0) -> Text:
     """``sim-0001 · 8845 · ok · 4 s ago``: the phone's name and model drawn as they are.
 
     ``next_in``: seconds until a refresh the user asked for (phones refuse quicker ones), or None.
+    ``short``: 1 leaves the model out, 2 the age too while a refresh is counted down (a narrow title).
     """
     line = Text(printable(phone.name, NAME_MAX), style="bold")
-    line.append(f" · {printable(phone.model or 'model unknown', 30)} · ")
+    line.append(f" · {printable(phone.model or 'model unknown', 30)} · " if short < 1 else " · ")
     if shot is None:
         line.append("fetching…")
         return line
     line.append(str(shot.outcome), style="" if shot.outcome == ShotOutcome.OK else "reverse")
-    line.append(f" · {age_text(max(0.0, now - shot.at))}")
+    if short < 2 or next_in is None:
+        line.append(f" · {age_text(max(0.0, now - shot.at))}")
     if next_in is not None:
         line.append(f" · refresh in {next_in:.1f} s…" if next_in >= 0.05 else " · refreshing…", style="bold")
     return line
@@ -207,11 +209,18 @@ class ShotScreen(PhoneScreen):
 
     def _draw_title(self) -> None:
         next_in = max(0.0, self._due - time.monotonic()) if self._asked else None
-        line = shot_line(self.phone, self.shot, now(), next_in)
         keypad = printable(self.tui.key_for("shot-keypad"), 30)
-        line.append(f" · keys: {'keypad' if self.keypad else 'softkeys'} ({keypad})")  # kept: the note line changes
-        line.append(f" · {printable(self.tui.key_for('shot-back'), 30)}: close", style="dim")  # Esc alone may be lost
-        self.query_one("#shot-title", Static).update(line)
+        keys = Text(f" · keys: {'keypad' if self.keypad else 'softkeys'} ({keypad})")  # kept: the note line changes
+        keys.append(f" · {printable(self.tui.key_for('shot-back'), 30)}: close", style="dim")  # Esc alone may be lost
+        room = (self.size.width or self.app.size.width) - 2 - keys.cell_len  # the keys first: the rest is cut
+        for short in range(3):  # the model goes first, then the age while a refresh is counted down
+            line = shot_line(self.phone, self.shot, now(), next_in, short)
+            if line.cell_len <= room:
+                break
+        if line.cell_len > room:
+            line.truncate(max(1, room - 1))
+            line.append("…")
+        self.query_one("#shot-title", Static).update(line + keys)
 
     def note(self, words: str, warn: bool = False) -> None:
         """The line under the picture: what was sent, what went wrong (drawn as it is, up to 3 rows)."""
