@@ -85,6 +85,7 @@ class BoundedLog:
         self._seen: set[tuple[str, str]] = set()
         self._more: Counter[tuple[str, str]] = Counter()
         self._successes: Counter[str] = Counter()  # lines written this window, by address
+        self._written = 0  # their sum (Counter.total() walks every address: a request must not)
         self._timer: asyncio.Task[None] | None = None
 
     def refusal(self, peer: str, kind: str, level: int, message: str, *args: object, **kw: Any) -> None:
@@ -99,8 +100,9 @@ class BoundedLog:
         written = self._successes
         tracked = peer in written or len(written) < MAX_TRACKED
         ceiling = max(SUCCESS_CEILING, self.success_limit)
-        if tracked and written[peer] < self.success_limit and written.total() < ceiling:
+        if tracked and written[peer] < self.success_limit and self._written < ceiling:
             written[peer] += 1
+            self._written += 1
             self.logger.info(message, *args)
         else:
             self._count(peer, kind)
@@ -130,6 +132,7 @@ class BoundedLog:
         self._more.clear()
         self._seen.clear()
         self._successes.clear()
+        self._written = 0
         self._since = self.clock()
 
     def start(self) -> None:
