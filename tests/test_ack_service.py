@@ -10,7 +10,7 @@ import pytest
 from phonetui.alert_desk import RemoteAlertDesk, ServiceAlertDesk
 from phonetui.alerts import Acknowledgement, Alert
 from phonetui.cisco import CiscoIPPhoneText, parse_object
-from phonetui.service import THROTTLE_FAILURES, Service
+from phonetui.service import THROTTLE_FAILURES, Service, without_token
 
 from .conftest import PASSWORD, USER
 
@@ -131,3 +131,24 @@ async def test_an_ack_token_is_never_written_to_the_log_or_told_to_listeners(
             await client.get(f"{service.url}/ack/{alert.id}/{'C' * 22}")
     assert told == [f"/ack/{alert.id}/…"] * 2
     assert caplog.records and token not in caplog.text and "C" * 22 not in caplog.text
+
+
+def test_every_shape_of_an_ack_path_is_logged_without_its_token() -> None:
+    assert without_token("/ack/a1b2/TOKEN") == "/ack/a1b2/…"
+    assert without_token("/ack/a1b2/TOKEN/") == "/ack/a1b2/…"
+    assert without_token("//ack/a1b2/TOKEN") == "//ack/a1b2/…"
+    assert without_token("/x/ack/a1b2/TOKEN/more") == "/x/ack/a1b2/…"
+    assert without_token("/ack/a1b2") == "/ack/a1b2" and without_token("/objects/x.xml") == "/objects/x.xml"
+
+
+async def test_an_ack_refusal_is_counted_with_the_status_the_phone_got(service: Service) -> None:
+    """Refusals go with 200 (a phone shows only that): the request counters say 200, not 403 or 429."""
+    alert = Alert.new(["a"], 60)
+    service.alerts.register(alert)
+    async with httpx.AsyncClient() as client:
+        answers = [await client.get(f"{service.url}/ack/{alert.id}/{'D' * 22}") for _ in range(THROTTLE_FAILURES + 2)]
+    assert {a.status_code for a in answers} == {200}
+    sample = service.metrics.registry.get_sample_value
+    assert sample("phonetui_requests_total", {"status": "200"}) == THROTTLE_FAILURES + 2
+    assert sample("phonetui_requests_total", {"status": "403"}) is None
+    assert sample("phonetui_requests_total", {"status": "429"}) is None

@@ -272,7 +272,7 @@ async def test_a_reload_keeps_the_log_and_metrics_addresses_and_takes_the_succes
         )
         assert await reloader.reload()
         assert service.request_log.success_limit == 7 and service.config.metrics_listen is None
-        assert any("reload: metrics_listen needs a restart; kept as they were" in line for line in said), said
+        assert any("reload: metrics_listen needs a restart; kept as it was" in line for line in said), said
         assert any("log_successes_per_minute 7 (applied)" in line for line in said), said
 
 

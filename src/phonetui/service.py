@@ -77,10 +77,13 @@ class _Printable:
 
 
 def without_token(path: str) -> str:
-    """The path as logged: an Ack URL's last part is a phone's key to acknowledge, so it is never written."""
-    if path.startswith("/ack/"):
-        return path.rpartition("/")[0] + "/…"
-    return path
+    """The path as logged: what follows an Ack URL's alert is a phone's key to acknowledge, never written
+    (whatever the path's shape: ``//ack/…``, a trailing slash)."""
+    start = path.find("/ack/")
+    if start < 0:
+        return path
+    alert, slash, _ = path[start + 5 :].partition("/")
+    return path[: start + 5] + alert + (slash and "/…")
 
 
 def _same(given: str, expected: str) -> bool:
@@ -316,13 +319,16 @@ class Service:
         for listener in list(self.listeners):
             listener(event)
 
-    def _tell(self, request: web.Request, status: int) -> None:
-        """Tell request listeners of a request other than authentication (which has its events)."""
+    def _tell(self, request: web.Request, status: int, refused: str = "") -> None:
+        """Tell request listeners of a request other than authentication (which has its events); ``refused``
+        names a refusal answered with 200 (a phone shows only what comes with 200: the Ack key's)."""
         peer = request.remote or "-"
         self.metrics.requests.labels(str(status)).inc()
         path = without_token(request.path)
         args = (peer, request.method, _Printable(path, 200), status)
-        if status < 400:
+        if refused:
+            self.request_log.refusal(peer, refused, logging.INFO, "%s %s %s %d (" + refused + ")", *args)
+        elif status < 400:
             self.request_log.success(peer, "answered", "%s %s %s %d", *args)
         else:
             self.request_log.refusal(peer, f"HTTP-{status}", logging.INFO, "%s %s %s %d", *args)

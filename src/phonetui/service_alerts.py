@@ -63,7 +63,7 @@ class AlertRoutes:
         alert_id, token = request.match_info["alert"], request.match_info["token"]
         if service.ack_throttle.throttled(peer):  # its own bucket: a stale Ack key does not lock out /authenticate
             service.metrics.acks.labels("throttled").inc()
-            service._tell(request, 429)
+            service._tell(request, 200, "ack-throttled")
             return phone_text("Not acknowledged", THROTTLED_TEXT)
         verdict, ack = service.alerts.acknowledge(alert_id, token, peer)
         service.metrics.acks.labels(verdict.value).inc()
@@ -72,7 +72,7 @@ class AlertRoutes:
         if ack is None or alert is None:
             if service.ack_throttle.failed(peer):
                 service._throttling(peer, "ack")
-            service._tell(request, 403)
+            service._tell(request, 200, "ack-refused")
             return phone_text("Not acknowledged", _REFUSALS.get(verdict, _REFUSALS[Verdict.UNKNOWN]))
         service._tell(request, 200)
         if verdict is Verdict.NEW:

@@ -129,7 +129,8 @@ class Reloader:
         fixed = {name: getattr(old, name) for name in RESTART_KEYS}  # the log's handler and the metrics' listener
         if changed := [name for name, value in fixed.items() if getattr(new, name) != value]:
             verb = "needs" if len(changed) == 1 else "need"
-            self._tell(NOTICE, f"reload: {', '.join(changed)} {verb} a restart; kept as they were")
+            kept = "kept as it was" if len(changed) == 1 else "kept as they were"
+            self._tell(NOTICE, f"reload: {', '.join(changed)} {verb} a restart; {kept}")
         applied = replace(
             new, listen_host=old.listen_host, listen_port=old.listen_port, tls_cert=cert, tls_key=key, **fixed
         )
@@ -148,8 +149,8 @@ class Reloader:
             tls or "TLS unchanged",
             _changed("verdict", (old.verdict, old.cucm), (applied.verdict, applied.cucm)),
         ]
-        if any(getattr(old, name) != getattr(applied, name) for name in others):
-            parts.append("url, object_ttl or ack_reply changed")
+        if changed_too := [name for name in others if getattr(old, name) != getattr(applied, name)]:
+            parts.append(f"{', '.join(changed_too)} changed")
         if old.log_successes_per_minute != applied.log_successes_per_minute:
             parts.append(f"log_successes_per_minute {applied.log_successes_per_minute} (applied)")
         self._tell(NOTICE, f"reloaded {config.path}: {', '.join(parts)}")
