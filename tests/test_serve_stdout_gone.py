@@ -56,3 +56,4 @@ def test_serve_answers_every_phone_after_its_stdout_went_away(tmp_path: Path) ->
     assert "Traceback" not in stderr and "Logging error" not in stderr, stderr
     assert "stdout is gone" in written and "reloaded" in written and "reload refused" not in written, written
     assert "stopped after" in written
+    assert written.count("listening on") == 1 and "phonetui.service: stopped\n" not in written, written  # once

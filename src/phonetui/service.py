@@ -107,6 +107,8 @@ class Service:
         self.config = config
         self.listeners: list[Callable[[AuthEvent], None]] = [on_event] if on_event else []
         self.request_listeners: list[Callable[[str, str, str, int], None]] = []
+        #: ``serve`` logs its own start and stop lines (at NOTICE): the service's would say them twice.
+        self.says_itself = False
         #: The alerts phones acknowledge here; each listener hears every new acknowledgement.
         self.alerts = AlertBook()
         self.ack_listeners: list[Callable[[Acknowledgement], None]] = []
@@ -203,7 +205,8 @@ class Service:
         host, port = sockets[0].getsockname()[:2] if sockets else (self.config.listen_host, 0)
         self.bound = (host, port)
         self._port_before = port
-        log.info("listening on %s:%s; phones use %s", host, port, self.auth_url)
+        if not self.says_itself:
+            log.info("listening on %s:%s; phones use %s", host, port, self.auth_url)
 
     @property
     def metrics_bound(self) -> tuple[str, int] | None:
@@ -224,7 +227,8 @@ class Service:
             self.bound = None
             await self._stop_metrics()
             await self.request_log.close()  # the last window's summaries
-            log.info("stopped")
+            if not self.says_itself:
+                log.info("stopped")
         if self._cucm is not None:
             await self._cucm.aclose()
             self._cucm = None

@@ -48,6 +48,7 @@ async def _serve_async(
             print(line, flush=True)
 
     service = Service(service_config)
+    service.says_itself = True
     tally, reloader = Tally(service), Reloader(service, path, also_on_stdout, listen_fixed)  # SIGHUP reloads
     try:
         await service.start()
