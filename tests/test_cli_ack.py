@@ -285,3 +285,20 @@ def test_a_slow_round_does_not_bunch_the_repeats_behind_it(tmp_path: Path) -> No
     for ended, following in zip(ends, starts[1:], strict=False):
         assert following - ended >= 0.8 - 0.05, "a repeat came sooner than --repeat after the round before"
     assert starts[1] - starts[0] >= 1.5 + 0.8 - 0.1
+
+
+def test_repeats_a_slow_round_left_no_time_for_are_said_not_dropped(tmp_path: Path) -> None:
+    """The first round lasts a black hole's timeout (2.5 s) of a 3 s wait: the repeats cannot come, and
+    stderr says so, with what to do."""
+    config = tmp_path / "slow.toml"
+    running = Running(
+        "simulate", "--count", "3", "--black-hole", "1", "--write-config", str(config), ready="Ctrl-C"
+    )  # fmt: skip
+    try:
+        args = ("--all", "--text", "Drill", "--ack", "--ack-wait", "3", "--repeat", "0.8", "--max", "2")
+        done = phonetui("push", "--config", str(config), *args, "--timeout", "2.5", "--no-history")
+    finally:
+        assert running.stop() == 0
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "phonetui: the wait (3 s) ended before repeats 1-2" in done.stderr, done.stderr
+    assert "give a longer --ack-wait" in done.stderr

@@ -126,6 +126,7 @@ class AckPush:
                     wait = ended + options.repeat - time.time()
                     await asyncio.wait_for(self.stop.wait(), max(0.0, wait))
                 if self.stop.is_set():
+                    self.say_repeats_cut(number)
                     return
             names = set(self.tally.repeat_targets(options.repeat_failed)) if number else None
             targets = [p for p in self.phones if names is None or p.name in names]
@@ -153,6 +154,20 @@ class AckPush:
                 self.run = beeper.push(options.beep, heard, "direct", credentials)
                 async for _ in self.run:
                     pass  # the beep is a courtesy: its results are not the alert's
+
+    def say_repeats_cut(self, number: int) -> None:
+        """The wait ended before repeat ``number`` and later ones (slow rounds took their time): said, not
+        silently dropped, unless everyone acknowledged or the user stopped the push."""
+        last = self.options.repeats()
+        left = self.tally.repeat_targets(self.options.repeat_failed)
+        if self.tally.complete or time.time() < self.deadline or not left:
+            return
+        which = f"repeat {number}" if number == last else f"repeats {number}-{last}"
+        print(
+            f"phonetui: the wait ({self.options.wait:g} s) ended before {which}: the rounds before took"
+            " their time (a phone slow to answer); give a longer --ack-wait",
+            file=sys.stderr,
+        )
 
     def nobody_can_acknowledge(self, round_results: list[PushResult], number: int) -> bool:
         """No phone holds the alert (every push refused or failed outright) and no repeat is to come that
