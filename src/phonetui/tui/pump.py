@@ -171,7 +171,7 @@ class ResultPump:
         if "clear" not in self.last_label:
             return "last push"
         cleared = self.last_label.get("clear")
-        return f"clear of alert {printable(cleared, 40)}" if isinstance(cleared, str) else "clear"
+        return f"clear of alert {printable(cleared, 6)}" if isinstance(cleared, str) else "clear"  # History has it all
 
     def _finished(self, run: JobRun, phones: list[Phone], started: float) -> None:
         self.flush()

@@ -42,7 +42,6 @@ class StatusBar(Static):
         super().__init__(markup=False, id=id)
         self._shown = ""
         self._parts: list[tuple[int, str]] = []
-        self._fitting = False
 
     def show(
         self,
@@ -78,16 +77,15 @@ class StatusBar(Static):
             parts.append((5, last_push))
         if probing:  # in this line, not a toast: a toast would cover the rows it is filling
             parts.append((5, f"probing {probing[0]}/{probing[1]}"))
-        self._parts, self._fitting = parts, bool(alert)
+        self._parts = parts
         self._fit()
 
     def on_resize(self) -> None:
         self._fit()
 
     def _fit(self) -> None:
-        width = self.content_size.width
-        fitting = self._fitting and width
-        text = fit_parts(self._parts, width) if fitting else SEPARATOR.join(t for _, t in self._parts)
+        width = self.content_size.width  # 0 before the first layout: then the whole line, fitted on resize
+        text = fit_parts(self._parts, width) if width else SEPARATOR.join(t for _, t in self._parts)
         if text != self._shown:  # one line of fixed size: no layout pass needed
             self._shown = text
             self.update(text, layout=False)
