@@ -635,7 +635,7 @@ async def test_quitting_during_a_push_asks_then_closes_its_record(app: PhoneTUI)
         await push_to_all_while_the_slow_one_waits(pilot)
         pid = app.push_process.pid
         await pilot.press("q")
-        assert isinstance(app.screen, QuitModal)
+        await wait_until(pilot, lambda: isinstance(app.screen, QuitModal))  # a loaded machine mounts it late
         assert "A push to 12 phones is running: cancel it and quit?" in str(
             app.screen.query_one("#question", Label).render()
         )
