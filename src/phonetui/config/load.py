@@ -181,6 +181,6 @@ def reload_templates(config: Config) -> str:
     saved = _read_templates_file(config, problems)
     if problems.errors:
         return problems.errors[0].located()
-    from_config = [t for t in config.templates if t.source == config.path]
+    from_config = [t for t in config.templates if t.source != config.templates_file]  # made elsewhere: kept
     config.templates = merge_templates(from_config, saved)
     return ""
