@@ -279,3 +279,24 @@ def test_an_alert_no_phone_took_is_passed_over_for_the_newest_one_some_phone_too
     assert "Nothing to clear" not in err and "no phone took it" not in err
     assert "clearing alert drill sent" in err and "the newer alert refused sent" in err
     assert "was taken by no phone" in err
+
+
+def test_a_phone_that_may_have_shown_the_alert_is_cleared_too(tmp_path: Path) -> None:
+    """A timeout or a garbled reply may have put the alert on its screen: the clear goes to it as well, and
+    says so; a phone refused outright never had it."""
+    records = alert_push("p1", "drill", 0, 1000.0, {"a": "ok", "b": "timeout", "c": "bad-reply", "d": "auth-failed"})
+    pushes = Journal(write_journal(tmp_path / "h.jsonl", records)).pushes()
+    phones = [Phone(name=n, host=f"10.0.0.{i}", port=80) for i, n in enumerate("abcd")]
+    found = alert_for(pushes, phones)
+    assert isinstance(found, AlertFor)
+    assert [p.name for p in found.phones] == ["a", "b", "c"]
+    assert found.alert.describe().endswith("to 4 phones (1 took it, 2 may have)")
+
+
+def test_history_tells_a_phone_that_may_have_the_alert_from_one_that_never_took_it(tmp_path: Path) -> None:
+    from phonetui.alert_journal import alert_stories
+
+    records = alert_push("p1", "drill", 0, 1000.0, {"a": "ok", "b": "timeout", "d": "auth-failed"})
+    journal = Journal(write_journal(tmp_path / "h.jsonl", records))
+    story = alert_stories(journal.pushes(), journal.records())["drill"]
+    assert (story.took, story.maybe) == ({"a"}, {"b"})

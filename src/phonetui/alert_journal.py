@@ -92,6 +92,11 @@ def clock_time(stamp: float | None, now: float | None = None) -> str:
         return "?"
 
 
+#: Outcomes after which a phone may show the object though it said nothing of it (``cli/ack.py``'s
+#: MAYBE_SHOWN, as the journal writes them).
+MAY_HAVE_SHOWN = frozenset({"timeout", "bad-reply", "cancelled"})
+
+
 @dataclass(frozen=True)
 class AlertSent:
     """An alert as a clear needs it: its id, when its first round went, the phones that got it,
@@ -102,12 +107,16 @@ class AlertSent:
     rounds: int
     phones: list[str]
     hosts: dict[str, str] = field(default_factory=dict)
+    #: Phones no round came back ok from, but whose push may have shown it all the same (a timeout,
+    #: a garbled reply, cancelled in flight): a clear goes to them too.
+    maybe: list[str] = field(default_factory=list)
 
     def describe(self, other: bool = False) -> str:
-        """``alert a1b2 sent 10:31 to 40 phones in 2 rounds (38 took it)``: counted as sent, not as taken."""
+        """``alert a1b2 sent 10:31 to 40 phones in 2 rounds (38 took it, 1 may have)``: counted as sent."""
         rounds = f" in {self.rounds} rounds" if self.rounds > 1 else ""
         sent = max(len(self.hosts), len(self.phones))
-        took = f" ({len(self.phones)} took it)" if 0 < len(self.phones) < sent else ""
+        may = f", {len(self.maybe)} may have" if self.maybe else ""
+        took = f" ({len(self.phones)} took it{may})" if 0 < len(self.phones) < sent else ""
         count = plural(sent, "other phone" if other else "phone")
         return f"alert {self.alert_id} sent {clock_time(self.sent)} to {count}{rounds}{took}"
 
@@ -116,6 +125,7 @@ def alert_sent(pushes: list[PushRecord], alert_id: str) -> AlertSent:
     """Every phone of every round of ``alert_id`` whose push succeeded, in the order they first did."""
     rounds = alert_pushes(pushes, alert_id)
     got: dict[str, None] = {}
+    maybe: dict[str, None] = {}
     hosts: dict[str, str] = {}
     for record in rounds:
         targets = record.start.get("targets")
@@ -128,10 +138,12 @@ def alert_sent(pushes: list[PushRecord], alert_id: str) -> AlertSent:
             name = result.get("phone")
             if isinstance(name, str) and result.get("outcome") == "ok":
                 got.setdefault(name)
+            elif isinstance(name, str) and result.get("outcome") in MAY_HAVE_SHOWN:
+                maybe.setdefault(name)
     first = number(rounds[0].start.get("time")) if rounds else None
     numbered = {round_of(r) for r in rounds} - {None}
     count = len(numbered) + sum(1 for r in rounds if round_of(r) is None)  # a round pushed in parts counts once
-    return AlertSent(alert_id, first, count, list(got), hosts)
+    return AlertSent(alert_id, first, count, list(got), hosts, [n for n in maybe if n not in got])
 
 
 def last_alert(pushes: list[PushRecord]) -> AlertSent | None:
@@ -185,7 +197,7 @@ def alert_for(pushes: list[PushRecord], phones: list[Phone]) -> AlertFor | Alert
         newest = newest or alert
         same = [by_name[n] for n, host in alert.hosts.items() if n in by_name and by_name[n].address == host]
         if same:
-            got = set(alert.phones)
+            got = set(alert.phones) | set(alert.maybe)
             moved = [by_name[n] for n in alert.hosts if n in by_name and by_name[n] not in same]
             found = AlertFor(alert, [p for p in same if p.name in got], moved)
             if found.phones:
@@ -204,6 +216,8 @@ class AlertStory:
     acks: dict[str, float]
     #: Phones that took it (``ok`` in some round): the others never had the Ack key to press.
     took: frozenset[str] = frozenset()
+    #: Phones that never answered ok but may show it (a timeout, a garbled reply, cancelled in flight).
+    maybe: frozenset[str] = frozenset()
 
     @property
     def acked(self) -> int:
@@ -218,6 +232,7 @@ def alert_stories(pushes: list[PushRecord], records: Iterable[dict[str, Any]]) -
     """Each alert of ``pushes``: how many rounds, the phones any round went to, and who acknowledged when."""
     phones: dict[str, set[str]] = {}
     took: dict[str, set[str]] = {}
+    maybe: dict[str, set[str]] = {}
     rounds: dict[str, set[object]] = {}
     for record in pushes:
         alert = alert_of(record)
@@ -233,6 +248,8 @@ def alert_stories(pushes: list[PushRecord], records: Iterable[dict[str, Any]]) -
         names.update(r["phone"] for r in record.results if isinstance(r.get("phone"), str))
         ok = (r["phone"] for r in record.results if isinstance(r.get("phone"), str) and r.get("outcome") == "ok")
         took.setdefault(alert, set()).update(ok)
+        unsure = (r["phone"] for r in record.results if r.get("outcome") in MAY_HAVE_SHOWN)
+        maybe.setdefault(alert, set()).update(name for name in unsure if isinstance(name, str))
     acks: dict[str, dict[str, float]] = {alert: {} for alert in phones}
     for entry in records:
         owner, phone, when = entry.get("alert"), entry.get("phone"), number(entry.get("time"))
@@ -241,6 +258,13 @@ def alert_stories(pushes: list[PushRecord], records: Iterable[dict[str, Any]]) -
         if isinstance(phone, str) and when is not None and when < acks[owner].get(phone, math.inf):
             acks[owner][phone] = when
     return {
-        alert: AlertStory(alert, len(rounds[alert]), frozenset(names), acks[alert], frozenset(took[alert]))
+        alert: AlertStory(
+            alert,
+            len(rounds[alert]),
+            frozenset(names),
+            acks[alert],
+            frozenset(took[alert]),
+            frozenset(maybe[alert] - took[alert]),
+        )
         for alert, names in phones.items()
     }

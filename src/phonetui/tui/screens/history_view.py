@@ -318,11 +318,11 @@ def object_text(view: PushView, width: int) -> Text:
     if story is not None:  # every round tells the whole alert: its rounds, and who has not acknowledged
         rounds = f"its {story.rounds} rounds" if story.rounds != 1 else "its one round"
         out.append(f"{view.alert_words(whole_id=True)} ({rounds})", style="bold")
-        waiting = sorted(name for name in story.took if name not in story.acks)
-        missed = sorted(story.phones - story.took - set(story.acks))
-        out.append(f"; took it, not acknowledged: {names_phrase(waiting, 5)}" if waiting else "")
-        out.append(f"; never took it: {names_phrase(missed, 5)}" if missed else "")
-        out.append("\n" if waiting or missed else "; every phone acknowledged\n")
+        acked = set(story.acks)
+        groups = [("took it, not acknowledged", story.took - acked), ("no answer, may have it", story.maybe - acked)]
+        groups.append(("never took it", story.phones - story.took - story.maybe - acked))
+        out.append("".join(f"; {label}: {names_phrase(sorted(names), 5)}" for label, names in groups if names))
+        out.append("\n" if any(names for _, names in groups) else "; every phone acknowledged\n")
     label_width = 9
     room = max(10, width - label_width)
 
