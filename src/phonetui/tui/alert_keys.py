@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from ..alerts import PhoneState
 from ..config import Phone
 from ..wording import plural
+
+#: A second ``R`` this soon after one that sent a round is taken as the same press (seconds).
+REPEAT_AGAIN_AFTER = 2.0
 
 if TYPE_CHECKING:
     from .alerting import Alerting
@@ -36,9 +40,11 @@ def repeat_now(alerting: Alerting) -> None:
         alerting.app.notify(f"No alert to repeat{alerting.gone}: {SEND_ONE}.")
         return
     pump = alerting.app.pump
-    if pump.running and pump.last_label.get("alert") == current.id:
-        # R R: the second says the first was taken (a bare "a push is running" read as a refusal of it)
-        going = pump.last_label.get("round")
+    just_sent = time.monotonic() - alerting.repeated_at < REPEAT_AGAIN_AFTER
+    if just_sent or (pump.running and pump.last_label.get("alert") == current.id):
+        # R R: the second says the first was taken (a bare "a push is running" read as a refusal of it);
+        # within seconds of it, even before its round has started or after it ended: never two rounds
+        going = pump.last_label.get("round") if pump.running else current.rounds - 1
         what = f"Repeat {going}" if isinstance(going, int) and going > 0 else "The alert"
         cancel = alerting.app.key_for("cancel-push")
         alerting.app.notify(f"{what} is still going out; {cancel} cancels it.", markup=False)
@@ -56,6 +62,7 @@ def repeat_now(alerting: Alerting) -> None:
         return
     number = current.rounds
     if alerting.round(phones):
+        alerting.repeated_at = time.monotonic()
         alerting.app.notify(f"Repeat {number}: {plural(len(phones), 'phone')}.")
 
 

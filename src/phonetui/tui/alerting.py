@@ -47,6 +47,8 @@ class Alerting:
     def __init__(self, app: PhoneTUI) -> None:
         self.app = app
         self.current: CurrentAlert | None = None
+        #: When ``R`` last sent a round (``time.monotonic``): a second press right after is the same one.
+        self.repeated_at = -1e9
         #: Every alert this app registered: their acknowledgements are journalled.
         self.own: set[str] = set()
         self._heard: list[Acknowledgement] = []
